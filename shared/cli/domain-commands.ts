@@ -1,0 +1,113 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Option, type Command } from 'commander';
+import { buildCalendar, findPeriod } from '../domain/calendar.js';
+import { submissionJsonSchemaDocument } from '../domain/submission-json.js';
+import type { SubmissionKind } from '../domain/types.js';
+import { defaultUnits, findUnit, KIND_NAMES } from '../domain/units.js';
+import { resolveTemplateKey } from '../config/template-key.js';
+import { checkUpload } from '../ingest/check-upload.js';
+import { makeTemplate } from '../ingest/make-template.js';
+import { formatCalendar, formatFindings, formatUnits } from './format.js';
+import { UsageError } from './usage-error.js';
+
+const KINDS: SubmissionKind[] = ['plan', 'periodic', 'thematic'];
+
+function kindOption(): Option {
+  return new Option('--kind <loại>', 'loại hồ sơ: plan (kế hoạch), periodic (định kỳ), thematic (chuyên đề); mặc định theo kỳ').choices(KINDS);
+}
+
+function print(s: string): void {
+  process.stdout.write(`${s}\n`);
+}
+
+function parseYear(raw: string): number {
+  if (!/^\d{4}$/.test(raw)) throw new UsageError(`Năm "${raw}" không hợp lệ; nhập 4 chữ số, ví dụ 2021.`);
+  return Number(raw);
+}
+
+function parseInstant(raw: string): Date {
+  const d = new Date(raw);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`Thời điểm "${raw}" không hợp lệ; dùng dạng ISO, ví dụ 2021-03-15T10:00:00+07:00.`);
+  return d;
+}
+
+/** calendar, units, template, validate, schema. */
+export function registerDomainCommands(program: Command): void {
+  program
+    .command('calendar')
+    .description('lịch báo cáo của một năm: các kỳ, thời gian chốt số liệu, hạn nhận')
+    .argument('<năm>', 'năm báo cáo, ví dụ 2021')
+    .option('--json', 'xuất JSON')
+    .action((year: string, opts: { json?: boolean }) => {
+      const cal = buildCalendar(parseYear(year));
+      print(opts.json ? JSON.stringify(cal, null, 2) : formatCalendar(cal));
+    });
+
+  program
+    .command('units')
+    .description('danh sách đơn vị báo cáo')
+    .option('--json', 'xuất JSON')
+    .action((opts: { json?: boolean }) => {
+      print(opts.json ? JSON.stringify(defaultUnits, null, 2) : formatUnits(defaultUnits));
+    });
+
+  program
+    .command('template')
+    .description('tạo mẫu Excel của một đơn vị cho một kỳ')
+    .requiredOption('--unit <mã>', 'mã đơn vị, ví dụ STP')
+    .requiredOption('--period <mã kỳ>', 'mã kỳ, ví dụ 2021-Q1')
+    .addOption(kindOption())
+    .requiredOption('--out <tệp.xlsx>', 'nơi ghi tệp mẫu')
+    .action(async (opts: { unit: string; period: string; kind?: SubmissionKind; out: string }) => {
+      const made = await makeTemplate({ unitCode: opts.unit, periodId: opts.period, kind: opts.kind, key: resolveTemplateKey(), now: new Date() });
+      await writeFile(opts.out, made.bytes);
+      const unit = findUnit(made.meta.unitCode);
+      print(`Đã tạo mẫu ${KIND_NAMES[made.meta.kind]} kỳ ${made.meta.periodId} cho ${unit.name}: ${opts.out}`);
+    });
+
+  program
+    .command('validate')
+    .description('kiểm tra một tệp .xlsx hoặc .json theo biểu mẫu và quy định của Công văn 1588/SNV-CCHC')
+    .argument('<tệp>', 'tệp .xlsx hoặc .json')
+    .requiredOption('--unit <mã>', 'mã đơn vị nộp')
+    .requiredOption('--period <mã kỳ>', 'mã kỳ, ví dụ 2021-Q1')
+    .addOption(kindOption())
+    .option('--received-at <thời điểm>', 'thời điểm nhận (ISO); mặc định là bây giờ')
+    .option('--json', 'xuất JSON { status, findings }')
+    .action(async (file: string, opts: { unit: string; period: string; kind?: SubmissionKind; receivedAt?: string; json?: boolean }) => {
+      const unit = findUnit(opts.unit);
+      const period = findPeriod(opts.period);
+      const kind = opts.kind ?? period.kind;
+      if (kind !== period.kind) throw new UsageError(`Kỳ ${period.id} nhận ${KIND_NAMES[period.kind]}, không nhận ${KIND_NAMES[kind]}.`);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(file);
+      } catch (err) {
+        throw new UsageError(`Không đọc được tệp "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
+      }
+      const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt) : new Date();
+      const check = await checkUpload(bytes, { unitCode: unit.code, periodId: period.id, kind }, receivedAt, { templateKey: resolveTemplateKey() });
+      if (opts.json) {
+        print(JSON.stringify({ status: check.status, findings: check.findings }, null, 2));
+      } else {
+        const errors = check.findings.filter((f) => f.severity === 'error').length;
+        const warnings = check.findings.length - errors;
+        print(`Tệp: ${basename(file)} (${check.format === 'xlsx' ? 'Excel' : check.format === 'json' ? 'JSON' : 'không xác định'})`);
+        print(`Đơn vị: ${unit.name} (${unit.code}) — Kỳ: ${period.name} (${period.id})`);
+        print(`Kết quả: ${check.status === 'valid' ? 'HỢP LỆ' : 'KHÔNG HỢP LỆ'} — ${errors} lỗi, ${warnings} cảnh báo`);
+        if (check.findings.length > 0) print(formatFindings(check.findings));
+      }
+      process.exitCode = check.status === 'valid' ? 0 : 1;
+    });
+
+  program
+    .command('schema')
+    .description('ghi lược đồ JSON (JSON Schema) của định dạng nộp JSON')
+    .option('--out <tệp>', 'nơi ghi; mặc định in ra màn hình')
+    .action(async (opts: { out?: string }) => {
+      const text = `${JSON.stringify(submissionJsonSchemaDocument(), null, 2)}\n`;
+      if (opts.out) await writeFile(opts.out, text);
+      else process.stdout.write(text);
+    });
+}

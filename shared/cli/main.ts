@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/** `npm run cchc -- <command>`: the operators' and scripts' command line. Output for people is Vietnamese. */
+import { Command, CommanderError } from 'commander';
+import { DomainError } from '../domain/errors.js';
+import { registerDomainCommands } from './domain-commands.js';
+import { UsageError } from './usage-error.js';
+
+export function buildProgram(): Command {
+  const program = new Command('cchc')
+    .description('Công cụ dòng lệnh của hệ thống tiếp nhận kế hoạch, báo cáo CCHC (Công văn 1588/SNV-CCHC)')
+    .helpOption('-h, --help', 'hiển thị hướng dẫn')
+    .addHelpCommand('help [lệnh]', 'hướng dẫn của một lệnh')
+    .showHelpAfterError('(dùng --help để xem hướng dẫn)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+  registerDomainCommands(program);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code (0 ok/valid, 1 invalid, 2 unusable arguments). */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
+      return 2;
+    }
+    if (err instanceof UsageError || err instanceof DomainError) {
+      process.stderr.write(`Lỗi: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`Lỗi không mong đợi: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}
