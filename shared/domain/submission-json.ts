@@ -15,25 +15,25 @@ const shortText = z.string().max(500).nullable();
 export const submissionJsonSchema = z
   .object({
     $schema: z.string().optional(),
-    format: z.literal('cchc-submission').describe('Always "cchc-submission".'),
+    format: z.literal('cchc-submission').describe('Luôn là "cchc-submission".'),
     formatVersion: z.literal(1),
-    formId: z.string().min(1).max(64).describe('Form id, e.g. "cchc-periodic".'),
+    formId: z.string().min(1).max(64).describe('Mã biểu mẫu, ví dụ "cchc-periodic".'),
     formVersion: z.number().int().positive(),
-    unitCode: z.string().min(1).max(32).describe('Unit code, e.g. "STP".'),
-    periodId: z.string().min(1).max(32).describe('Period id, e.g. "2021-Q1".'),
+    unitCode: z.string().min(1).max(32).describe('Mã đơn vị, ví dụ "STP".'),
+    periodId: z.string().min(1).max(32).describe('Mã kỳ báo cáo, ví dụ "2021-Q1".'),
     kind: z.enum(['plan', 'periodic', 'thematic']),
     values: z
       .record(z.string().max(32), z.union([z.number(), z.string().max(200), z.boolean(), z.null()]))
       .default({})
-      .describe('Indicator code → value. Counts are whole numbers ≥ 0; rates 0–100; yes/no as true/false or "Có"/"Không"; null = not reported (not zero).'),
-    narratives: z.record(z.string().max(64), text).default({}).describe('Narrative section code → text.'),
+      .describe('Mã chỉ tiêu → giá trị. Số đếm là số nguyên ≥ 0; tỷ lệ từ 0 đến 100; có/không là true/false hoặc "Có"/"Không"; null là chưa báo cáo (khác 0). Gửi số dưới dạng số JSON, không dạng chuỗi.'),
+    narratives: z.record(z.string().max(64), text).default({}).describe('Mã phần thuyết minh → nội dung.'),
     tasks: z
       .array(
         z.object({
-          area: shortText.describe('Reform area code, e.g. "the_che".'),
+          area: shortText.describe('Mã lĩnh vực cải cách, ví dụ "the_che".'),
           content: text,
           expectedResult: text,
-          deadline: shortText.describe('ISO date YYYY-MM-DD.'),
+          deadline: shortText.describe('Ngày dạng ISO YYYY-MM-DD.'),
           leadAgency: shortText,
           coordinatingAgencies: shortText.optional(),
           resources: text.optional(),
@@ -41,10 +41,10 @@ export const submissionJsonSchema = z
       )
       .max(1000)
       .default([])
-      .describe('Plan tasks (plan only).'),
+      .describe('Nhiệm vụ của kế hoạch (chỉ dùng cho kế hoạch).'),
     signature: z.object({
       documentNumber: shortText,
-      issueDate: shortText.describe('ISO date YYYY-MM-DD.'),
+      issueDate: shortText.describe('Ngày dạng ISO YYYY-MM-DD.'),
       signerName: shortText,
       signerTitle: shortText,
       signingForm: z.enum(['none', 'KT.', 'TM.', 'Q.', 'TL.', 'TUQ.']).nullable(),
