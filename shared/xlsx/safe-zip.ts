@@ -35,13 +35,12 @@ const INFLATE_SLICE = 1024;
 
 export type Sniffed = 'xlsx-zip' | 'json' | 'empty' | 'unknown';
 
-/** What the bytes are, by content only: `PK\x03\x04` is a zip; `{` first (after BOM/whitespace) is JSON. */
+/** What the bytes are, by content only: 0 bytes are empty; `PK\x03\x04` is a zip; `{` first (after BOM/whitespace) is JSON. */
 export function sniff(bytes: Uint8Array): Sniffed {
   if (bytes.length === 0) return 'empty';
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'xlsx-zip';
   let i = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
-  if (i === bytes.length) return 'empty';
   return bytes[i] === 0x7b ? 'json' : 'unknown';
 }
 
@@ -109,11 +108,11 @@ const refuse = {
 
 /** Vietnamese number with dot thousands separators: 2.000. */
 function vn(n: number): string {
-  return Math.round(n).toLocaleString('de-DE');
+  return Math.round(n).toLocaleString('vi-VN');
 }
 
 function mib(n: number): string {
-  return `${vn(n / MIB)} MiB`;
+  return `${vn(n / MIB)} MB`;
 }
 
 // ---------------------------------------------------------------- ZIP structure
@@ -315,7 +314,24 @@ function isOlePart(n: string): boolean {
   return n.startsWith('xl/embeddings/') || n.startsWith('xl/activex/') || /(^|\/)oleobject[^/]*$/.test(n);
 }
 
-const MACRO_CONTENT_TYPE = /macroEnabled|vbaProject|ms-office\.activeX|oleObject|externalLink/i;
+/** Content types that betray a part refused by name elsewhere, in case it hides under another name. */
+const CONTENT_TYPE_REFUSALS: [RegExp, () => { ok: false; finding: Finding }][] = [
+  [/macroEnabled|vbaProject/i, () => refuse.macro()],
+  [/externalLink/i, () => refuse.external()],
+  [/oleObject|ms-office\.activeX/i, () => refuse.ole()],
+];
+
+/** XML by its first bytes: `<`, or a UTF-8/UTF-16 byte-order mark, or UTF-16 `<` without one. */
+function looksLikeXml(b: Uint8Array): boolean {
+  const [b0, b1] = [b[0], b[1]];
+  return (
+    b0 === 0x3c ||
+    (b0 === 0xef && b1 === 0xbb) ||
+    (b0 === 0xff && b1 === 0xfe) ||
+    (b0 === 0xfe && b1 === 0xff) ||
+    (b0 === 0x00 && b1 === 0x3c)
+  );
+}
 
 /**
  * Inspects an untrusted upload before any parser sees it. Returns the inflated entries when the bytes
@@ -389,7 +405,7 @@ export function inspectXlsx(bytes: Uint8Array, limits: ZipLimits = DEFAULT_LIMIT
     }
     total += data.length;
     const n = lower(e.name);
-    if ((XML_PART.test(n) || data[0] === 0x3c || data[0] === 0xef || data[0] === 0xfe || data[0] === 0xff) && hasDtd(data)) {
+    if ((XML_PART.test(n) || looksLikeXml(data)) && hasDtd(data)) {
       return refuse.dtd(e.name);
     }
     out.set(e.name, data);
@@ -398,10 +414,7 @@ export function inspectXlsx(bytes: Uint8Array, limits: ZipLimits = DEFAULT_LIMIT
   const types = [...out.entries()].find(([name]) => lower(name) === '[content_types].xml')?.[1];
   if (types) {
     const text = utf8.decode(types);
-    const hit = MACRO_CONTENT_TYPE.exec(text)?.[0].toLowerCase();
-    if (hit === 'macroenabled' || hit === 'vbaproject') return refuse.macro();
-    if (hit === 'externallink') return refuse.external();
-    if (hit) return refuse.ole();
+    for (const [pattern, refusal] of CONTENT_TYPE_REFUSALS) if (pattern.test(text)) return refusal();
   }
   return { ok: true, entries: out };
 }
