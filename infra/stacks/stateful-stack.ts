@@ -1,0 +1,149 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CorsHttpMethod, HttpApi, type IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { AttributeType, BillingMode, type ITable, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { TABLE_SCHEMA } from '../../shared/adapters/table-schema.js';
+import { acknowledgeNag, type BucketRef } from '../constructs/cchc-function.js';
+import type { CchcContext } from '../context.js';
+
+/** What the stateless stack builds on. */
+export interface StatefulResources {
+  /** Upload bucket by name and ARN (named exports, see below). */
+  readonly uploadBucket: BucketRef;
+  readonly table: ITable;
+  readonly templateKeySecret: ISecret;
+  /** The HTTP API (routes, stage and integrations live in the stateless stack). */
+  readonly api: IHttpApi;
+  /** Base URL for personal links in e-mails (no trailing slash). */
+  readonly portalUrl: string;
+  /** The one origin allowed by CORS, on the API and on the bucket. */
+  readonly portalOrigin: string;
+}
+
+export interface CchcStatefulStackProps extends StackProps {
+  readonly context: CchcContext;
+}
+
+/**
+ * Everything whose loss or replacement would lose data or break links already sent: the upload
+ * bucket (with its access-log bucket), the table, the template signing key and the HTTP API
+ * itself. All are retained when the stack is deleted.
+ *
+ * Why the HTTP API lives here: its endpoint is the portal URL that goes out in personal links by
+ * e-mail, so it must survive any redeploy of the stateless stack; and when no `portalOrigin` is
+ * configured, the bucket's CORS rule must name the API's own origin. With the API in the stateless
+ * stack that rule would make this stack depend on the stateless one, which already depends on
+ * this one: a cycle. Here the bucket simply references the API in the same stack. Routes, stage,
+ * integrations and throttling are code-adjacent and stay in the stateless stack.
+ */
+export class CchcStatefulStack extends Stack implements StatefulResources {
+  readonly uploadBucket: BucketRef;
+  readonly table: Table;
+  readonly templateKeySecret: Secret;
+  readonly api: HttpApi;
+  readonly portalUrl: string;
+  readonly portalOrigin: string;
+
+  constructor(scope: Construct, id: string, props: CchcStatefulStackProps) {
+    super(scope, id, props);
+    const { context } = props;
+
+    this.api = new HttpApi(this, 'PortalApi', {
+      description: 'CCHC report portal and unit API (routes and stage: stateless stack)',
+      createDefaultStage: false,
+      // Without a separate portal, pages and API share the API's origin: same-origin needs no CORS,
+      // and no CORS configuration is the tightest one. (Naming the API's own origin here would be
+      // a self-reference CloudFormation cannot resolve.)
+      ...(context.portalOrigin
+        ? {
+            corsPreflight: {
+              allowOrigins: [context.portalOrigin],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+              allowHeaders: ['authorization', 'content-type'],
+              allowCredentials: false,
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
+    // Retained like the data: the stack is termination-protected, and a lost API would be a new URL.
+    this.api.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // apiEndpoint is https://{apiId}.execute-api.{region}.{suffix}: an origin, and with the
+    // $default stage also the base URL.
+    this.portalUrl = context.portalOrigin ?? this.api.apiEndpoint;
+    this.portalOrigin = context.portalOrigin ?? this.api.apiEndpoint;
+
+    // Server access logs of the upload bucket. (Not logged itself: nag's S1 recognises a log target.)
+    const accessLogBucket = new Bucket(this, 'AccessLogBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      versioned: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const uploadBucket = new Bucket(this, 'UploadBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      // Keys are never reused, so versioning is defence in depth; there is deliberately no
+      // lifecycle rule: uploads and reports are kept (architecture invariant 5).
+      versioned: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogBucket,
+      serverAccessLogsPrefix: 'upload-bucket/',
+      cors: [
+        {
+          // Browsers POST presigned forms to incoming/ and GET presigned report links.
+          allowedOrigins: [this.portalOrigin],
+          allowedMethods: [HttpMethods.POST, HttpMethods.GET],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Named exports rather than automatic ones: the stateless stack's IAM policies embed these
+    // values in prefix ARNs (`…/incoming/*`), and cdk-nag names each such finding by the rendered
+    // ARN. A fixed export name keeps that name stable and readable, so the acknowledgement can be
+    // written for the exact finding. The stateless stack declares the stack dependency itself.
+    this.uploadBucket = {
+      bucketName: this.exportValue(uploadBucket.bucketName, { name: `${this.stackName}:UploadBucketName` }),
+      bucketArn: this.exportValue(uploadBucket.bucketArn, { name: `${this.stackName}:UploadBucketArn` }),
+    };
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of TABLE_SCHEMA.indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    this.templateKeySecret = new Secret(this, 'TemplateSigningKey', {
+      description: 'Key that signs the identity (form id, version, period, unit) written into each Excel template',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeNag(
+      this.templateKeySecret,
+      'SMG4',
+      'Templates already handed out carry signatures made with this key and must keep verifying until their period closes, so automatic rotation would reject valid uploads. The key is rotated deliberately between reporting years by replacing the secret value and redeploying.',
+    );
+
+    new CfnOutput(this, 'PortalUrl', { value: this.portalUrl, description: 'Base URL of the portal and unit API' });
+  }
+}

@@ -1,0 +1,447 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type CchcApp } from '../../infra/app.js';
+import { INCOMING_PREFIX } from '../../shared/adapters/s3-keys.js';
+import { TABLE_SCHEMA } from '../../shared/adapters/table-schema.js';
+
+// One synthesis of the real app (esbuild bundles all three functions) shared by every test.
+const SYNTH_TIMEOUT_MS = 120_000;
+
+type Resource = { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; Metadata?: Record<string, any> };
+
+interface SuppressedViolation {
+  ruleName: string;
+  severity: string;
+  acknowledgedId: string;
+  acknowledgedAt: string;
+  reason?: string;
+  violatingConstructs: { constructPath: string }[];
+}
+interface PluginReport {
+  pluginName: string;
+  conclusion: string;
+  violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[];
+  suppressedViolations?: SuppressedViolation[];
+}
+
+let outdir: string;
+let built: CchcApp;
+let stateful: Template;
+let stateless: Template;
+let nagReport: PluginReport;
+
+beforeAll(() => {
+  // Prepare
+  outdir = mkdtempSync(join(tmpdir(), 'cchc-cdk-'));
+  built = buildApp({}, outdir);
+  // Act: a nag error would make this synth throw with the full report.
+  const assembly = built.app.synth();
+  stateful = Template.fromStack(built.stateful);
+  stateless = Template.fromStack(built.stateless);
+  const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as { pluginReports: PluginReport[] };
+  const aws = report.pluginReports.find((r) => r.pluginName === 'AwsSolutions');
+  if (!aws) throw new Error('cdk-nag AwsSolutions did not report: is the plugin registered?');
+  nagReport = aws;
+}, SYNTH_TIMEOUT_MS);
+
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+function only(template: Template, type: string, props?: Record<string, unknown>): [string, Resource] {
+  const found = Object.entries(template.findResources(type, props ? { Properties: props } : undefined)) as [string, Resource][];
+  expect(found, `${type} matching ${JSON.stringify(props)}`).toHaveLength(1);
+  return found[0]!;
+}
+
+/** Logical id of an L2 construct's CloudFormation resource. */
+function logicalId(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/** All statements of the inline policies attached to a role. */
+function statementsOf(template: Template, roleLogicalId: string): Record<string, any>[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
+  return policies
+    .filter((p) => (p.Properties!.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId })))
+    .flatMap((p) => p.Properties!.PolicyDocument.Statement as Record<string, any>[]);
+}
+
+const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+describe('CchcStatefulStack', () => {
+  it('keeps uploads private, encrypted, TLS-only, versioned, logged and retained, with no expiry', () => {
+    // Assess
+    const [bucketId, bucket] = only(stateful, 'AWS::S3::Bucket', { LoggingConfiguration: Match.anyValue() });
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.UpdateReplacePolicy).toBe('Retain');
+    stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('has no lifecycle rule and no auto-delete on any bucket, and an equally strict access-log bucket', () => {
+    const buckets = Object.entries(stateful.findResources('AWS::S3::Bucket')) as [string, Resource][];
+    expect(buckets).toHaveLength(2);
+    for (const [id, b] of buckets) {
+      expect(b.Properties!.LifecycleConfiguration, id).toBeUndefined();
+      expect(b.DeletionPolicy, id).toBe('Retain');
+      expect(b.Properties!.VersioningConfiguration, id).toEqual({ Status: 'Enabled' });
+      expect(b.Properties!.BucketEncryption, id).toBeDefined();
+      expect(b.Properties!.PublicAccessBlockConfiguration, id).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: id },
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    }
+    expect(stateful.findResources('Custom::S3AutoDeleteObjects')).toEqual({});
+  });
+
+  it('allows CORS only from the API origin when no portal origin is configured', () => {
+    const [apiId] = only(stateful, 'AWS::ApiGatewayV2::Api');
+    const [, bucket] = only(stateful, 'AWS::S3::Bucket', { CorsConfiguration: Match.anyValue() });
+    expect(bucket.Properties!.CorsConfiguration.CorsRules).toEqual([
+      expect.objectContaining({ AllowedOrigins: [{ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }], AllowedMethods: ['POST', 'GET'] }),
+    ]);
+    // Same origin for pages and API: no CORS on the API at all.
+    stateful.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+  });
+
+  it('builds the table from TABLE_SCHEMA: on demand, PITR, deletion protection, retained', () => {
+    const [, table] = only(stateful, 'AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      KeySchema: [
+        { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+      ],
+    });
+    expect(table.Properties!.GlobalSecondaryIndexes).toEqual(
+      TABLE_SCHEMA.indexes.map((i) => ({
+        IndexName: i.name,
+        KeySchema: [
+          { AttributeName: i.partitionKey, KeyType: 'HASH' },
+          { AttributeName: i.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    const attributes = table.Properties!.AttributeDefinitions as { AttributeName: string; AttributeType: string }[];
+    expect(attributes.map((a) => a.AttributeType)).toEqual(attributes.map(() => 'S'));
+    expect(attributes.map((a) => a.AttributeName).sort()).toEqual(
+      [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, ...TABLE_SCHEMA.indexes.flatMap((i) => [i.partitionKey, i.sortKey])].sort(),
+    );
+  });
+
+  it('generates the template signing key in a retained secret', () => {
+    const [, secret] = only(stateful, 'AWS::SecretsManager::Secret');
+    expect(secret.Properties!.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    expect(secret.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('CchcStatelessStack', () => {
+  const projectFunctions = () =>
+    (Object.entries(stateless.findResources('AWS::Lambda::Function')) as [string, Resource][]).filter(
+      ([id]) => !id.startsWith('BucketNotificationsHandler'), // CDK's own notification custom resource
+    );
+
+  it('runs every project function on nodejs22.x / arm64 with its own retained log group', () => {
+    const fns = projectFunctions();
+    expect(fns).toHaveLength(3);
+    const logGroups = stateless.findResources('AWS::Logs::LogGroup') as Record<string, Resource>;
+    for (const [id, fn] of fns) {
+      expect(fn.Properties!.Runtime, id).toBe('nodejs22.x');
+      expect(fn.Properties!.Architectures, id).toEqual(['arm64']);
+      expect(fn.Properties!.Handler, id).toBe('index.handler');
+      const logGroupId = fn.Properties!.LoggingConfig?.LogGroup?.Ref as string;
+      expect(logGroups[logGroupId], id).toBeDefined();
+      expect(logGroups[logGroupId]!.Properties!.RetentionInDays, id).toBeGreaterThanOrEqual(180);
+      expect(logGroups[logGroupId]!.DeletionPolicy, id).toBe('Retain');
+      expect(fn.Properties!.Environment.Variables.NODE_OPTIONS, id).toBeUndefined();
+    }
+  });
+
+  it('gives function roles no managed policies (no AWSLambdaBasicExecutionRole)', () => {
+    const roles = stateless.findResources('AWS::IAM::Role') as Record<string, Resource>;
+    for (const f of [built.stateless.unitApi, built.stateless.validateSubmission, built.stateless.flushOutbox]) {
+      expect(roles[logicalId(f.role)]!.Properties!.ManagedPolicyArns, f.node.id).toBeUndefined();
+      const logs = statementsOf(stateless, logicalId(f.role)).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('logs:')));
+      expect(logs).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [logicalId(f.logGroup), 'Arn'] } })]);
+    }
+  });
+
+  it('feeds the validator from the upload queue in batches with partial failures', () => {
+    const validatorId = logicalId(built.stateless.validateSubmission.fn);
+    const queueId = logicalId(built.stateless.uploadQueue);
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: validatorId },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+    const validator = (stateless.findResources('AWS::Lambda::Function') as Record<string, Resource>)[validatorId]!;
+    expect(validator.Properties).toMatchObject({ MemorySize: 1024, Timeout: 60 });
+  });
+
+  it('redrives failed uploads to an encrypted, TLS-only dead-letter queue after 5 receives', () => {
+    const queueId = logicalId(built.stateless.uploadQueue);
+    const dlqId = logicalId(built.stateless.uploadDeadLetterQueue);
+    const queues = stateless.findResources('AWS::SQS::Queue') as Record<string, Resource>;
+    expect(queues[queueId]!.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    expect(queues[queueId]!.Properties!.VisibilityTimeout).toBeGreaterThanOrEqual(6 * 60);
+    expect(queues[dlqId]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    for (const id of Object.keys(queues)) {
+      stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    }
+  });
+
+  it('alarms on every dead-letter queue and on validator errors, through the encrypted topic', () => {
+    const topicId = logicalId(built.stateless.alarmTopic);
+    for (const dlq of [built.stateless.uploadDeadLetterQueue, built.stateless.scheduleDeadLetterQueue]) {
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(dlq), 'QueueName'] } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: topicId }],
+      });
+    }
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(built.stateless.validateSubmission.fn) } }],
+      AlarmActions: [{ Ref: topicId }],
+    });
+    stateless.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    stateless.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    stateless.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
+    });
+  });
+
+  it('sends S3 ObjectCreated events under incoming/ to the upload queue', () => {
+    expect(INCOMING_PREFIX).toBe('incoming/');
+    stateless.hasResourceProperties('Custom::S3BucketNotifications', {
+      Managed: false,
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: INCOMING_PREFIX }] } },
+            QueueArn: { 'Fn::GetAtt': [logicalId(built.stateless.uploadQueue), 'Arn'] },
+          },
+        ],
+      },
+    });
+  });
+
+  it('scopes the validator to incoming/* objects and lists only under incoming/', () => {
+    const statements = statementsOf(stateless, logicalId(built.stateless.validateSubmission.role));
+    const s3 = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('s3:')));
+    const rendered = JSON.stringify(s3);
+    expect(rendered).toContain('/incoming/*');
+    expect(rendered).not.toContain('/reports/');
+    for (const s of statements) {
+      for (const r of asArray(s.Resource)) {
+        expect(r).not.toBe('*');
+        // Any object wildcard is the incoming/ prefix, never the whole bucket (".../*").
+        if (typeof r === 'object' && 'Fn::Join' in r) {
+          const tail = String((r['Fn::Join'][1] as unknown[]).at(-1));
+          if (tail.endsWith('*')) expect(tail).toBe('/incoming/*');
+        }
+      }
+    }
+    expect(s3).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Action: ['s3:GetObject', 's3:GetObjectVersion'] }),
+        expect.objectContaining({ Action: 's3:ListBucket', Condition: { StringLikeIfExists: { 's3:prefix': ['incoming/*'] } } }),
+      ]),
+    );
+    expect(s3.some((s) => asArray(s.Action).includes('s3:PutObject'))).toBe(false);
+  });
+
+  it('lets unit-api put only under incoming/ and read only under reports/', () => {
+    const s3 = statementsOf(stateless, logicalId(built.stateless.unitApi.role)).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('s3:')));
+    const tailOf = (s: Record<string, any>) => String(s.Resource['Fn::Join'][1].at(-1));
+    expect(s3.map((s) => [s.Action, tailOf(s)]).sort()).toEqual([
+      ['s3:GetObject', '/reports/*'],
+      ['s3:PutObject', '/incoming/*'],
+    ]);
+  });
+
+  it('gives flush-outbox the table and SES only: no S3 object access, no secret read', () => {
+    const actions = statementsOf(stateless, logicalId(built.stateless.flushOutbox.role)).flatMap((s) => asArray(s.Action) as string[]);
+    expect(actions.filter((a) => a.startsWith('s3:') || a.startsWith('secretsmanager:'))).toEqual([]);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendRawEmail']));
+  });
+
+  it('never grants table scans, deletes or batch writes', () => {
+    const all = (Object.values(stateless.findResources('AWS::IAM::Policy')) as Resource[]).flatMap((p) =>
+      (p.Properties!.PolicyDocument.Statement as Record<string, any>[]).flatMap((s) => asArray(s.Action) as string[]),
+    );
+    expect(all.filter((a) => /^dynamodb:(Scan|DeleteItem|Batch|Transact|\*)/.test(a))).toEqual([]);
+  });
+
+  it('sends mail only as the sender identity and through the stack configuration set', () => {
+    const configSetId = logicalId(built.stateless.node.findChild('MailConfigurationSet'));
+    const ses = statementsOf(stateless, logicalId(built.stateless.validateSubmission.role)).find((s) => asArray(s.Action).includes('ses:SendRawEmail'));
+    const rendered = JSON.stringify(ses?.Resource);
+    expect(rendered).toContain(':identity/thuathienhue.example');
+    expect(rendered).toContain(':identity/cchc-noreply@thuathienhue.example');
+    expect(rendered).toContain(configSetId);
+    stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SES_CONFIGURATION_SET: { Ref: configSetId }, SENDER_ADDRESS: 'cchc-noreply@thuathienhue.example' }) },
+    });
+  });
+
+  it('serves the API and portal routes from unit-api on a throttled, access-logged $default stage', () => {
+    const routeKeys = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route')).map((r) => (r as Resource).Properties!.RouteKey);
+    expect(routeKeys.sort()).toEqual(['ANY /api/{proxy+}', 'GET /', 'GET /{proxy+}']);
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('\\$context\\.requestId') },
+    });
+    stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ UPLOAD_URL_TTL_SECONDS: '900', MAX_UPLOAD_BYTES: '10485760', PORTAL_URL: Match.anyValue(), PORTAL_ORIGIN: Match.anyValue() }),
+      },
+    });
+  });
+
+  it('runs flush-outbox every 5 minutes from EventBridge Scheduler with retries and a DLQ', () => {
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: {
+        Arn: { 'Fn::GetAtt': [logicalId(built.stateless.flushOutbox.fn), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(built.stateless.scheduleDeadLetterQueue), 'Arn'] } },
+      },
+    });
+  });
+
+  it('outputs the operator values with descriptions', () => {
+    for (const name of ['ApiUrl', 'UploadBucketName', 'TableName', 'UploadQueueUrl', 'DeadLetterQueueUrl']) {
+      stateless.hasOutput(name, { Description: Match.stringLikeRegexp('.{10,}') });
+    }
+  });
+});
+
+describe('the app', () => {
+  it('is environment-agnostic and has the stateless stack depend on the stateful one only', () => {
+    expect(built.stateful.environment).toBe('aws://unknown-account/unknown-region');
+    expect(built.stateless.dependencies).toEqual([built.stateful]);
+    expect(built.stateful.dependencies).toEqual([]);
+    expect(built.stateful.stackName).toBe('cchc-stateful');
+    expect(built.stateless.stackName).toBe('cchc-stateless');
+  });
+
+  it('tags every stack with Project=cchc', () => {
+    stateful.hasResourceProperties('AWS::S3::Bucket', { Tags: Match.arrayWith([{ Key: 'Project', Value: 'cchc' }]) });
+    stateless.hasResourceProperties('AWS::SQS::Queue', { Tags: Match.arrayWith([{ Key: 'Project', Value: 'cchc' }]) });
+  });
+
+  it('has no construct errors or warnings', () => {
+    for (const stack of [built.stateful, built.stateless]) {
+      const annotations = Annotations.fromStack(stack);
+      expect(annotations.findError('*', Match.anyValue()), stack.stackName).toEqual([]);
+      expect(annotations.findWarning('*', Match.anyValue()), stack.stackName).toEqual([]);
+    }
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each(['CchcStatefulStack', 'CchcStatelessStack'])('leaves no unacknowledged error or warning in %s', (stackId) => {
+    const inStack = nagReport.violations.filter((v) => v.violatingConstructs.some((c) => c.constructPath.startsWith(`${stackId}/`)));
+    expect(inStack.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`)).toEqual([]);
+    expect(nagReport.conclusion).toBe('success');
+  });
+
+  it('gives every acknowledged finding a specific reason', () => {
+    const suppressed = nagReport.suppressedViolations ?? [];
+    expect(suppressed.length).toBeGreaterThan(0);
+    for (const s of suppressed) expect(s.reason?.trim().length ?? 0, `${s.acknowledgedId} at ${s.acknowledgedAt}`).toBeGreaterThanOrEqual(20);
+  });
+
+  it('has no stale acknowledgement: each one matches a real finding', () => {
+    const used = new Set((nagReport.suppressedViolations ?? []).map((s) => `${s.acknowledgedAt} ${s.acknowledgedId}`));
+    const declared = built.app.node
+      .findAll()
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((m) => Object.keys(m.data as Record<string, string>).map((id) => `${c.node.path} ${id}`)),
+      )
+      .filter((entry) => entry.includes(' AwsSolutions::'));
+    expect(declared.length).toBeGreaterThan(0);
+    expect(declared.filter((d) => !used.has(d))).toEqual([]);
+  });
+
+  it('writes each acknowledgement with its reason into the template metadata', () => {
+    const suppressions = [stateful, stateless].flatMap((t) =>
+      (Object.values(t.toJSON().Resources) as Resource[]).flatMap((r) => (r.Metadata?.cdk_nag?.rules_to_suppress ?? []) as { id: string; reason: string }[]),
+    );
+    expect(suppressions.length).toBeGreaterThan(0);
+    for (const s of suppressions) expect(s.reason.trim().length, s.id).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('with a separate portal origin', () => {
+  // Bundling skipped: only the CORS wiring differs, and the shared synth above already bundled.
+  it('allows exactly that origin on the API and the bucket, and tells the functions', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'cchc-cdk-'));
+    try {
+      const origin = 'https://cchc.thuathienhue.example';
+      const variant = buildApp({ portalOrigin: origin, 'aws:cdk:bundling-stacks': [] }, dir);
+      // Act
+      const s = Template.fromStack(variant.stateful);
+      const l = Template.fromStack(variant.stateless);
+      // Assess
+      const [, bucket] = only(s, 'AWS::S3::Bucket', { CorsConfiguration: Match.anyValue() });
+      expect(bucket.Properties!.CorsConfiguration.CorsRules.map((r: { AllowedOrigins: unknown }) => r.AllowedOrigins)).toEqual([[origin]]);
+      s.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.objectLike({ AllowOrigins: [origin], AllowCredentials: false }) });
+      l.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ PORTAL_ORIGIN: origin, PORTAL_URL: origin }) } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
