@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '../domain/errors.js';
 import { registerDomainCommands } from './domain-commands.js';
+import { registerPipelineCommands } from './pipeline-commands.js';
 import { UsageError } from './usage-error.js';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
   registerDomainCommands(program);
+  registerPipelineCommands(program);
   return program;
 }
 

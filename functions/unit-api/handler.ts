@@ -1,0 +1,13 @@
+/** HTTP API (/api/*) → the unit API: upload links, submissions, periods, templates. */
+import middy from '@middy/core';
+import { powertoolsLog } from '../../shared/adapters/powertools-log.js';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { loadConfig } from '../../shared/config/config.js';
+import { makeUnitApi } from '../../shared/http/unit-api.js';
+import { buildDeps } from '../../shared/runtime.js';
+
+const config = loadConfig(process.env);
+const logger = powertoolsLog('unit-api');
+const deps = buildDeps(config, logger, { configurationSet: process.env.SES_CONFIGURATION_SET });
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(makeUnitApi(deps));

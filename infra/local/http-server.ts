@@ -1,0 +1,80 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { HttpEvent, HttpResult } from '../../shared/http/unit-api.js';
+import type { Log } from '../../shared/logger.js';
+
+const MAX_BODY = 1024 * 1024;
+
+/** Turns a Node request into the HTTP API (payload 2.0) event the Lambda receives. */
+export async function toHttpEvent(req: IncomingMessage, body: Buffer): Promise<HttpEvent> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = query[k] ? `${query[k]},${v}` : v;
+  const isText = /^(application\/json|text\/)/.test(headers['content-type'] ?? '') || body.length === 0;
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    body: body.length ? (isText ? body.toString('utf8') : body.toString('base64')) : undefined,
+    isBase64Encoded: !isText,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: `${Date.now()}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, result: HttpResult): void {
+  const headers: Record<string, string | number | boolean> = { ...(result.headers ?? {}) };
+  const body = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+  res.writeHead(result.statusCode ?? 200, headers as Record<string, string>);
+  res.end(body);
+}
+
+/**
+ * Serves a Lambda-style HTTP handler on Node's http server, as API Gateway's HTTP API would:
+ * same event shape, same result handling.
+ */
+export function serveHttpHandler(handler: (e: HttpEvent) => Promise<HttpResult>, log: Log): Server {
+  return createServer((req, res) => {
+    readBody(req)
+      .then(async (body) => send(res, await handler(await toHttpEvent(req, body))))
+      .catch((err: unknown) => {
+        log.error('local HTTP server error', { error: err instanceof Error ? err.message : String(err) });
+        if (!res.headersSent) {
+          res.writeHead(413, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify({ error: { code: 'BAD_REQUEST', message: 'Yêu cầu quá lớn hoặc không đọc được.' } }));
+        } else res.destroy();
+      });
+  });
+}

@@ -1,0 +1,269 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { makeClients } from '../../shared/adapters/clients.js';
+import { INCOMING_PREFIX } from '../../shared/adapters/s3-keys.js';
+import { createTableInput } from '../../shared/adapters/table-schema.js';
+import type { AppConfig } from '../../shared/config/config.js';
+import { resolveTemplateKey } from '../../shared/config/template-key.js';
+import { makeUnitApi } from '../../shared/http/unit-api.js';
+import { makeValidateSubmissionHandler } from '../../shared/handlers/validate-submission.js';
+import { silentLog, type Log } from '../../shared/logger.js';
+import type { Mailer } from '../../shared/ports.js';
+import { buildDeps } from '../../shared/runtime.js';
+import type { PipelineDeps } from '../../shared/use-cases/deps.js';
+import { flushOutbox } from '../../shared/use-cases/outbox.js';
+import { serveHttpHandler } from './http-server.js';
+import { LocalQueue } from './local-queue.js';
+import { DEFAULT_LOCAL_REGION, S3RVER_CREDENTIALS, startS3Emulator } from './s3-emulator.js';
+import { subscribeObjectCreated } from './s3-events.js';
+import { startS3Front } from './s3-front.js';
+import { VirtualClock } from './virtual-clock.js';
+
+const require = createRequire(import.meta.url);
+
+export const LOCAL_TABLE = 'cchc-local';
+export const LOCAL_BUCKET = 'cchc-uploads-local';
+export const LOCAL_SENDER = 'cchc-noreply@thuathienhue.example';
+export const LOCAL_AGGREGATOR = 'phongcchc.snv@thuathienhue.example';
+
+export interface LocalStackOptions {
+  /** Where data, mail and the connection file live (default `.local`). */
+  dataDir?: string;
+  /** Wipe stored data and mail first. */
+  fresh?: boolean;
+  host?: string;
+  /** API and portal port (0 = any free port). */
+  port?: number;
+  /** Public S3 (presigned POST) port (0 = any free port). */
+  s3Port?: number;
+  /** Virtual clock start and speed. */
+  now?: Date;
+  speed?: number;
+  log?: Log;
+  maxUploadBytes?: number;
+  templateKey?: string;
+  /** Wraps the mailer (tests inject failures here). */
+  wrapMailer?: (mailer: Mailer) => Mailer;
+  /** How often pending mail is retried, ms (the deployed schedule: 5 minutes). 0 disables. */
+  outboxIntervalMs?: number;
+  /** Queue retry delay, ms. */
+  retryDelayMs?: number;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  s3PublicUrl: string;
+  mailDir: string;
+  dataDir: string;
+  clock: VirtualClock;
+  deps: PipelineDeps;
+  config: Readonly<AppConfig>;
+  queue: LocalQueue;
+  endpoints: { dynamodb: string; s3: string; ses: string };
+  /** Waits until every delivered event is processed and no retry is scheduled. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What the CLI needs to reach a running local stack (written to `<dataDir>/stack.json`). */
+export interface LocalConnection {
+  apiUrl: string;
+  s3PublicUrl: string;
+  endpoints: { dynamodb: string; s3: string; ses: string };
+  tableName: string;
+  bucket: string;
+  region: string;
+  mailDir: string;
+  pid: number;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((res, rej) => {
+    server.once('error', rej);
+    server.listen(port, host, () => res((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((res) => {
+    server.close(() => res());
+    server.closeAllConnections?.();
+  });
+}
+
+async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: DEFAULT_LOCAL_REGION, credentials: { ...S3RVER_CREDENTIALS } });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Keeps every sent message as an .eml file, named after its Message-ID, after SES accepted it. */
+function emlKeepingMailer(inner: Mailer, mailDir: string): Mailer {
+  return {
+    async sendRaw(message) {
+      const out = await inner.sendRaw(message);
+      const head = Buffer.from(message.raw.subarray(0, 4096)).toString('latin1');
+      const id = /^Message-ID:\s*<([^@>]+)/im.exec(head)?.[1] ?? out.providerMessageId;
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      await writeFile(join(mailDir, `${stamp}_${id.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`), message.raw);
+      return out;
+    },
+  };
+}
+
+/**
+ * Starts the whole pipeline on one machine: dynalite, s3rver behind a POST-policy front,
+ * aws-ses-v2-local, the unit API, the S3 event → queue → validator wiring, the outbox retry loop,
+ * all on 127.0.0.1, running the same handler code as the Lambdas.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? silentLog;
+  const dataDir = resolve(options.dataDir ?? '.local');
+  const mailDir = join(dataDir, 'mail');
+  if (options.fresh) {
+    await rm(join(dataDir, 'data'), { recursive: true, force: true });
+    await rm(mailDir, { recursive: true, force: true });
+  }
+  await mkdir(join(dataDir, 'data', 'dynamodb'), { recursive: true });
+  await mkdir(join(dataDir, 'data', 's3'), { recursive: true });
+  await mkdir(mailDir, { recursive: true });
+  const cleanups: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+  };
+
+  try {
+    // DynamoDB
+    const dynalite = (require('dynalite') as (o: object) => Server)({
+      path: join(dataDir, 'data', 'dynamodb'),
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+    });
+    const dynamoPort = await listen(dynalite, 0, host);
+    cleanups.push(() => closeServer(dynalite));
+    const dynamoEndpoint = `http://${host}:${dynamoPort}`;
+    await ensureTable(dynamoEndpoint, LOCAL_TABLE);
+
+    // S3 (s3rver) and its public front
+    const s3 = await startS3Emulator({ directory: join(dataDir, 'data', 's3'), host, buckets: [LOCAL_BUCKET] });
+    cleanups.push(() => s3.close());
+
+    // SES
+    const sesModule = require('aws-ses-v2-local') as { default: (c: { host: string; port: number }) => Promise<Server> };
+    const sesServer = await sesModule.default({ host, port: 0 });
+    cleanups.push(() => closeServer(sesServer));
+    const sesEndpoint = `http://${host}:${(sesServer.address() as AddressInfo).port}`;
+
+    const clock = new VirtualClock(options.now ?? new Date(), options.speed ?? 1);
+
+    // The API listens first (its origin is the portal's, which the S3 front must allow for CORS);
+    // requests are answered once the dependencies below are built.
+    let apiHandler: ReturnType<typeof makeUnitApi> = async () => ({ statusCode: 503, body: 'starting' });
+    const api = serveHttpHandler((event) => apiHandler(event), log);
+    const boundApiPort = await listen(api, options.port ?? 3000, host);
+    cleanups.push(() => closeServer(api));
+    const apiUrl = `http://localhost:${boundApiPort}`;
+
+    const upstream = makeClients({ region: DEFAULT_LOCAL_REGION, credentials: S3RVER_CREDENTIALS, endpoints: { s3: s3.endpoint } }).s3;
+    const front = await startS3Front({
+      host,
+      port: options.s3Port ?? 4569,
+      upstream,
+      credentials: S3RVER_CREDENTIALS,
+      region: DEFAULT_LOCAL_REGION,
+      allowedBuckets: [LOCAL_BUCKET],
+      corsOrigins: [apiUrl, `http://127.0.0.1:${boundApiPort}`],
+      maxBodyBytes: 100 * 1024 * 1024,
+    });
+    cleanups.push(() => front.close());
+
+    const templateKey = options.templateKey ?? resolveTemplateKey(process.env, join(dataDir, 'template-signing-key'));
+    const config: Readonly<AppConfig> = Object.freeze({
+      tableName: LOCAL_TABLE,
+      uploadBucketName: LOCAL_BUCKET,
+      senderAddress: LOCAL_SENDER,
+      aggregatorRecipients: [LOCAL_AGGREGATOR],
+      maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
+      uploadUrlTtlSeconds: 900,
+      portalUrl: apiUrl,
+      portalOrigin: apiUrl,
+      templateKey: { value: templateKey },
+      tokenTtlDays: 400,
+      region: DEFAULT_LOCAL_REGION,
+      endpoints: { s3: s3.endpoint, s3Public: front.url, dynamodb: dynamoEndpoint, ses: sesEndpoint },
+      credentials: S3RVER_CREDENTIALS,
+    });
+    const deps = buildDeps(config, log, {
+      clock,
+      mailer: (ses) => {
+        const keeping = emlKeepingMailer(ses, mailDir);
+        return options.wrapMailer ? options.wrapMailer(keeping) : keeping;
+      },
+    });
+    apiHandler = makeUnitApi(deps);
+
+    // S3 event → queue → the validator handler.
+    const queue = new LocalQueue({ handler: makeValidateSubmissionHandler(deps), log, retryDelayMs: options.retryDelayMs });
+    cleanups.push(async () => queue.close());
+    const unsubscribe = subscribeObjectCreated(s3.server, {
+      filter: { prefix: INCOMING_PREFIX },
+      region: DEFAULT_LOCAL_REGION,
+      now: () => clock.now(),
+      deliver: (record) => queue.send(JSON.stringify({ Records: [record] })),
+      onError: (err) => log.error('local S3 event delivery failed', { error: err instanceof Error ? err.message : String(err) }),
+    });
+    cleanups.push(async () => unsubscribe());
+
+    const interval = options.outboxIntervalMs ?? 60_000;
+    if (interval > 0) {
+      const timer = setInterval(() => {
+        flushOutbox(deps).catch((err: unknown) => log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }));
+      }, interval);
+      timer.unref();
+      cleanups.push(async () => clearInterval(timer));
+    }
+
+    const connection: LocalConnection = {
+      apiUrl,
+      s3PublicUrl: front.url,
+      endpoints: { dynamodb: dynamoEndpoint, s3: s3.endpoint, ses: sesEndpoint },
+      tableName: LOCAL_TABLE,
+      bucket: LOCAL_BUCKET,
+      region: DEFAULT_LOCAL_REGION,
+      mailDir,
+      pid: process.pid,
+    };
+    await writeFile(join(dataDir, 'stack.json'), `${JSON.stringify(connection, null, 2)}\n`);
+    cleanups.unshift(async () => rm(join(dataDir, 'stack.json'), { force: true }));
+
+    return {
+      apiUrl,
+      s3PublicUrl: front.url,
+      mailDir,
+      dataDir,
+      clock,
+      deps,
+      config,
+      queue,
+      endpoints: connection.endpoints,
+      drain: () => queue.drain(),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+

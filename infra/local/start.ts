@@ -1,0 +1,81 @@
+/** `npm start`: the whole pipeline on this machine, on the embedded emulators (no AWS account). */
+import { Command, Option } from 'commander';
+import { buildCalendar, formatInstantVi } from '../../shared/domain/calendar.js';
+import { jsonLineLog } from '../../shared/logger.js';
+import { quietSdkNodeWarning } from './quiet-warnings.js';
+import { startLocalStack } from './stack.js';
+
+quietSdkNodeWarning();
+
+const program = new Command('npm start --')
+  .description('Run the CCHC pipeline locally: DynamoDB, S3 and SES emulators, the API and the validator, on 127.0.0.1.')
+  .option('--now <iso>', 'start the virtual clock at this instant, e.g. 2021-03-14T08:00:00+07:00')
+  .addOption(new Option('--speed <factor>', 'virtual clock speed (60 = one minute per second)').default('1'))
+  .option('--fresh', 'wipe stored data and mail before starting')
+  .addOption(new Option('--port <port>', 'port of the API and portal').env('PORT').default('3000'))
+  .addOption(new Option('--s3-port <port>', 'port of the local S3 upload endpoint').env('S3_PORT').default('4569'))
+  .option('--data-dir <dir>', 'where data and mail are kept', '.local')
+  .option('--verbose', 'print one log line per event');
+program.parse();
+const opts = program.opts<{ now?: string; speed: string; fresh?: boolean; port: string; s3Port: string; dataDir: string; verbose?: boolean }>();
+
+const now = opts.now ? new Date(opts.now) : new Date();
+if (Number.isNaN(now.getTime())) {
+  console.error(`--now: not a valid ISO instant: ${opts.now}`);
+  process.exit(2);
+}
+const speed = Number(opts.speed);
+if (!(speed > 0)) {
+  console.error(`--speed: must be a positive number, got ${opts.speed}`);
+  process.exit(2);
+}
+
+const log = jsonLineLog((line) => {
+  const entry = JSON.parse(line) as { level: string; message: string };
+  if (opts.verbose || entry.level !== 'INFO' || /upload processed|mail sent|upload link issued/.test(entry.message)) process.stdout.write(`${line}\n`);
+});
+
+const stack = await startLocalStack({
+  dataDir: opts.dataDir,
+  fresh: opts.fresh,
+  port: Number(opts.port),
+  s3Port: Number(opts.s3Port),
+  now,
+  speed,
+  log,
+});
+
+const year = Number(formatInstantVi(stack.clock.now()).slice(-4));
+const years = [...new Set([2021, year])].filter((y) => y >= 2021 && y <= 2030);
+const lines = [
+  '',
+  'CCHC report pipeline: local stack is running (no AWS account needed)',
+  '',
+  `  API and portal     ${stack.apiUrl}`,
+  `  S3 uploads         ${stack.s3PublicUrl}  (presigned POST policies enforced as on AWS)`,
+  `  Mail (.eml files)  ${stack.mailDir}`,
+  `  SES web inbox      ${stack.endpoints.ses}/`,
+  `  Data               ${stack.dataDir}/data  (kept across restarts; --fresh wipes it)`,
+  `  Clock              ${formatInstantVi(stack.clock.now())} Asia/Ho_Chi_Minh, speed ${speed}x`,
+  '',
+  'Next steps, in another terminal:',
+  '  npm run cchc -- token issue --unit STP                        # a unit token and its personal link',
+  '  npm run cchc -- template --unit STP --period 2021-Q1 --out stp.xlsx',
+  '  npm run cchc -- upload stp.xlsx --token <token> --period 2021-Q1   # or curl, see README',
+  '  npm run cchc -- submissions --period 2021-Q1',
+  '',
+  `Periods seeded from the calendar: ${years.map((y) => buildCalendar(y).periods.map((p) => p.id).join(', ')).join('; ')}`,
+  'Press Ctrl+C to stop.',
+  '',
+];
+process.stdout.write(lines.join('\n'));
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping the local stack...\n');
+    stack.close().then(() => process.exit(0), () => process.exit(1));
+  });
+}

@@ -1,0 +1,41 @@
+import type { S3Event, S3EventRecord, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { decodeEventKey } from '../adapters/s3-keys.js';
+import type { PipelineDeps } from '../use-cases/deps.js';
+import { processUploadedObject } from '../use-cases/process-upload.js';
+
+function s3RecordsOf(body: string): S3EventRecord[] {
+  const parsed = JSON.parse(body) as Partial<S3Event> & { Event?: string };
+  if (parsed.Event === 's3:TestEvent') return [];
+  return parsed.Records ?? [];
+}
+
+/**
+ * SQS (S3 ObjectCreated on incoming/) → validate and record each object. Every record of every
+ * message is handled; a message whose processing failed is reported back as a batch item failure so
+ * only it is retried (and dead-lettered after the queue's limit).
+ */
+export function makeValidateSubmissionHandler(deps: PipelineDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  return async (event) => {
+    const failures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const message of event.Records) {
+      try {
+        for (const r of s3RecordsOf(message.body)) {
+          if (!r.eventName?.startsWith('ObjectCreated:')) continue;
+          await processUploadedObject(deps, {
+            key: decodeEventKey(r.s3.object.key),
+            versionId: r.s3.object.versionId,
+            receivedAt: r.eventTime,
+            source: 'event',
+          });
+        }
+      } catch (err) {
+        deps.log.error('processing failed; message will be retried', {
+          messageId: message.messageId,
+          error: err instanceof Error ? err.stack : String(err),
+        });
+        failures.push({ itemIdentifier: message.messageId });
+      }
+    }
+    return { batchItemFailures: failures };
+  };
+}

@@ -1,0 +1,48 @@
+import MailComposer from 'nodemailer/lib/mail-composer';
+
+export interface MailAttachment {
+  filename: string;
+  content: Uint8Array;
+  contentType: string;
+  /** Content-ID for inline images referenced as `cid:…` in the HTML. */
+  cid?: string;
+}
+
+export interface MailContent {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** Stable Message-ID, so that a resend of the same message is recognisable. */
+  messageId: string;
+  date: Date;
+  attachments?: MailAttachment[];
+}
+
+/** Builds the MIME message (RFC 5322, UTF-8, encoded headers) with nodemailer's composer. */
+export async function composeMime(mail: MailContent): Promise<Buffer> {
+  const composer = new MailComposer({
+    from: mail.from,
+    to: mail.to,
+    subject: mail.subject.replace(/[\r\n]+/g, ' '),
+    text: mail.text,
+    html: mail.html,
+    messageId: mail.messageId,
+    date: mail.date,
+    attachments: mail.attachments?.map((a) => ({
+      filename: a.filename,
+      content: Buffer.from(a.content),
+      contentType: a.contentType,
+      cid: a.cid,
+    })),
+  });
+  return composer.compile().build();
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}

@@ -1,0 +1,17 @@
+import type { AppConfig } from '../config/config.js';
+import type { Unit } from '../domain/types.js';
+import type { Log } from '../logger.js';
+import type { Clock, Mailer, SubmissionStore, UploadStore } from '../ports.js';
+
+/** What the use cases run on. Handlers build it once at module scope; the local stack and tests build their own. */
+export interface PipelineDeps {
+  config: Pick<AppConfig, 'senderAddress' | 'aggregatorRecipients' | 'maxUploadBytes' | 'uploadUrlTtlSeconds' | 'portalUrl' | 'tokenTtlDays'>;
+  store: SubmissionStore;
+  uploads: UploadStore;
+  mailer: Mailer;
+  clock: Clock;
+  /** The template signing key (fetched once from the secret on AWS). */
+  templateKey: () => Promise<string>;
+  units: readonly Unit[];
+  log: Log;
+}

@@ -1,0 +1,46 @@
+import type { OutboxMessage } from '../ports.js';
+import type { PipelineDeps } from './deps.js';
+
+/** How long a sender holds a message before another may retry it. */
+const LEASE_MS = 2 * 60 * 1000;
+
+/**
+ * Queues a message once (by its id) and tries to send it now. Recording never waits on the mail
+ * service: a failed send stays pending and `flushOutbox` retries it (invariant 3).
+ */
+export async function enqueueAndSend(deps: PipelineDeps, message: OutboxMessage): Promise<void> {
+  await deps.store.putOutboxOnce(message);
+  await deliverOutboxMessage(deps, message.messageId);
+}
+
+/**
+ * Sends one pending message under a lease, then marks it sent. Never throws for a mail failure:
+ * the message stays pending with the error recorded.
+ */
+export async function deliverOutboxMessage(deps: PipelineDeps, messageId: string): Promise<'sent' | 'skipped' | 'failed'> {
+  const now = deps.clock.now();
+  const leased = await deps.store.leaseOutbox(messageId, new Date().toISOString(), new Date(Date.now() + LEASE_MS).toISOString());
+  if (!leased) return 'skipped';
+  const message = await deps.store.getOutbox(messageId);
+  if (!message || message.status !== 'pending') return 'skipped';
+  try {
+    const { providerMessageId } = await deps.mailer.sendRaw({ to: message.to, raw: Buffer.from(message.raw, 'base64') });
+    await deps.store.markOutboxSent(messageId, now.toISOString(), providerMessageId);
+    deps.log.info('mail sent', { messageId, purpose: message.purpose, recipients: message.to.length });
+    return 'sent';
+  } catch (err) {
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    await deps.store.markOutboxFailed(messageId, reason);
+    deps.log.warn('mail send failed; kept in outbox for retry', { messageId, purpose: message.purpose, reason });
+    return 'failed';
+  }
+}
+
+/** Retries every pending message (scheduled every few minutes). */
+export async function flushOutbox(deps: PipelineDeps, limit = 100): Promise<{ sent: number; failed: number; skipped: number }> {
+  const pending = await deps.store.listPendingOutbox(limit);
+  const counts = { sent: 0, failed: 0, skipped: 0 };
+  for (const m of pending) counts[await deliverOutboxMessage(deps, m.messageId)] += 1;
+  if (pending.length > 0) deps.log.info('outbox flushed', counts);
+  return counts;
+}

@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import { parseIncomingKey } from '../adapters/s3-keys.js';
+import { findPeriod, isOnTime } from '../domain/calendar.js';
+import { DomainError } from '../domain/errors.js';
+import { applicableIndicators, currentForm } from '../domain/forms.js';
+import type { Finding, Period, Submission, Unit } from '../domain/types.js';
+import { findUnit } from '../domain/units.js';
+import { checkUpload, type UploadCheck } from '../ingest/check-upload.js';
+import { composeMime } from '../mail/mime.js';
+import { buildReceiptMail } from '../mail/receipt.js';
+import type { CurrentPointer, SubmissionRecord } from '../ports.js';
+import type { PipelineDeps } from './deps.js';
+import { enqueueAndSend } from './outbox.js';
+
+/** An object to process, as an S3 event or a reconciliation sweep describes it. */
+export interface UploadedObject {
+  /** Decoded key. */
+  key: string;
+  versionId?: string;
+  /** Server receipt time: the S3 event time (or LastModified for a lost event). ISO. */
+  receivedAt: string;
+  source: 'event' | 'reconciliation';
+}
+
+export type ProcessOutcome =
+  | { outcome: 'recorded'; record: SubmissionRecord }
+  | { outcome: 'duplicate'; record: SubmissionRecord }
+  | { outcome: 'ignored'; reason: string };
+
+/** Figures echoed in a receipt. */
+const HEADLINE = ['CD.KH.01', 'CD.KH.02', 'CD.KH.03', 'TT.HS.01', 'TT.HS.05', 'TT.HS.12', 'TT.HS.13', 'TT.PA.01', 'DT.01', 'DT.03', 'TCC.01', 'DT.08a'];
+/** Most findings stored per record (a hostile file must not overflow an item). */
+const MAX_FINDINGS = 200;
+
+/** Stable id of an object version: the upload id, plus a version tag where S3 versioning made one. */
+export function objectIdOf(uploadId: string, versionId?: string): string {
+  if (!versionId || versionId === 'null') return uploadId;
+  return `${uploadId}.${createHash('sha256').update(versionId).digest('hex').slice(0, 12)}`;
+}
+
+function receiptNo(periodId: string, unitCode: string, objectId: string): string {
+  return `BN-${periodId.replace('-', '')}-${unitCode}-${objectId.slice(11, 19).toUpperCase()}`;
+}
+
+function figuresOf(sub: Submission | null, unit: Unit): Record<string, number | string | boolean | null> {
+  if (!sub) return {};
+  if (sub.kind === 'plan') return tasksPerArea(sub);
+  const form = currentForm(sub.kind);
+  const applicable = applicableIndicators(form, unit).map((i) => i.code);
+  const chosen = sub.kind === 'thematic' ? applicable.slice(0, 8) : HEADLINE.filter((c) => applicable.includes(c));
+  return Object.fromEntries(chosen.map((c) => [c, sub.values[c] ?? null]));
+}
+
+function tasksPerArea(sub: Submission): Record<string, number> {
+  const form = currentForm('plan');
+  const counts: Record<string, number> = Object.fromEntries(form.areas.map((a) => [a.code, 0]));
+  for (const t of sub.tasks) if (t.area && t.area in counts) counts[t.area]! += 1;
+  return counts;
+}
+
+function internalFinding(): Finding {
+  return {
+    code: 'INTERNAL_ERROR',
+    severity: 'error',
+    sheet: null,
+    cell: null,
+    indicator: null,
+    message: 'Hệ thống gặp lỗi khi đọc tệp này. Sở Nội vụ đã được ghi nhận sự cố; vui lòng lưu lại tệp bằng Excel và nộp lại, hoặc liên hệ Phòng Cải cách hành chính.',
+  };
+}
+
+/**
+ * Validates one uploaded object and records the result exactly once.
+ *
+ * Primary course: parse the server-built key → skip if already recorded (finishing any step a crash
+ * left undone) → HEAD for size → GET → sniff, read, validate against the slot from the key →
+ * record (conditional on the object's identity) → advance the unit's current submission if valid
+ * and newer → queue the receipt in the outbox and try to send it.
+ * Infrastructure failures throw, so the queue retries and finally dead-letters the message.
+ */
+export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObject): Promise<ProcessOutcome> {
+  const parsed = parseIncomingKey(obj.key);
+  if (!parsed) {
+    deps.log.warn('object key is not a server-built upload key; ignored', { key: obj.key });
+    return { outcome: 'ignored', reason: 'foreign-key' };
+  }
+  const objectId = objectIdOf(parsed.uploadId, obj.versionId);
+  const existing = await deps.store.getSubmission(parsed.periodId, parsed.unitCode, objectId);
+  if (existing) {
+    await finish(deps, existing);
+    deps.log.info('duplicate event; already recorded', { key: obj.key, objectId, status: existing.status });
+    return { outcome: 'duplicate', record: existing };
+  }
+
+  let unit: Unit;
+  let period: Period;
+  try {
+    unit = findUnit(parsed.unitCode, deps.units);
+    period = findPeriod(parsed.periodId);
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    deps.log.error('upload key names an unknown unit or period; ignored', { key: obj.key, reason: err.message });
+    return { outcome: 'ignored', reason: 'unknown-slot' };
+  }
+
+  const started = Date.now();
+  const head = await deps.uploads.head({ key: obj.key, versionId: obj.versionId });
+  if (!head) throw new Error(`Uploaded object ${obj.key} not found (nothing is ever deleted: retry later)`);
+  const intent = await deps.store.getUploadIntent(parsed.uploadId);
+  const slot = { unitCode: unit.code, periodId: period.id, kind: period.kind };
+
+  let check: UploadCheck;
+  let sha256: string | null = null;
+  if (head.size > deps.config.maxUploadBytes) {
+    check = {
+      status: 'invalid',
+      format: 'unknown',
+      submission: null,
+      findings: [{
+        code: 'FILE_TOO_LARGE', severity: 'error', sheet: null, cell: null, indicator: null,
+        message: `Tệp lớn hơn mức cho phép (${Math.round(deps.config.maxUploadBytes / 1024 / 1024)} MB). Hãy xóa các trang, hình ảnh không cần thiết và nộp lại.`,
+      }],
+    };
+  } else {
+    const bytes = await deps.uploads.get({ key: obj.key, versionId: obj.versionId }, deps.config.maxUploadBytes);
+    sha256 = createHash('sha256').update(bytes).digest('hex');
+    try {
+      check = await checkUpload(bytes, slot, new Date(obj.receivedAt), { templateKey: await deps.templateKey(), units: deps.units });
+    } catch (err) {
+      deps.log.error('reading the upload failed unexpectedly; recorded as rejected', { key: obj.key, error: err instanceof Error ? err.stack : String(err) });
+      check = { status: 'invalid', format: 'unknown', submission: null, findings: [internalFinding()] };
+    }
+  }
+
+  const valid = check.status === 'valid';
+  const record: SubmissionRecord = {
+    objectId,
+    key: obj.key,
+    versionId: obj.versionId ?? null,
+    uploadId: parsed.uploadId,
+    unitCode: unit.code,
+    periodId: period.id,
+    kind: period.kind,
+    fileName: intent?.fileName ?? `upload.${parsed.extension}`,
+    size: head.size,
+    sha256,
+    format: check.format,
+    receivedAt: new Date(obj.receivedAt).toISOString(),
+    onTime: isOnTime(period, obj.receivedAt),
+    status: check.status,
+    findings: check.findings.slice(0, MAX_FINDINGS),
+    figures: figuresOf(check.submission, unit),
+    values: valid ? check.submission?.values : undefined,
+    narratives: valid ? check.submission?.narratives : undefined,
+    tasksPerArea: valid && check.submission?.kind === 'plan' ? tasksPerArea(check.submission) : undefined,
+    receiptNo: receiptNo(period.id, unit.code, objectId),
+    recordedAt: deps.clock.now().toISOString(),
+    source: obj.source,
+  };
+  const stored = await deps.store.putSubmissionOnce(record);
+  await finish(deps, stored.record);
+  deps.log.info('upload processed', {
+    key: obj.key,
+    unit: unit.code,
+    period: period.id,
+    status: stored.record.status,
+    findings: stored.record.findings.length,
+    onTime: stored.record.onTime,
+    durationMs: Date.now() - started,
+    created: stored.created,
+  });
+  return stored.created ? { outcome: 'recorded', record: stored.record } : { outcome: 'duplicate', record: stored.record };
+}
+
+/** The steps after recording; each is idempotent, so a retry after a crash completes them. */
+async function finish(deps: PipelineDeps, record: SubmissionRecord): Promise<void> {
+  if (record.status === 'valid') {
+    const pointer: CurrentPointer = {
+      periodId: record.periodId,
+      unitCode: record.unitCode,
+      kind: record.kind,
+      objectId: record.objectId,
+      receivedAt: record.receivedAt,
+      order: `${record.receivedAt}#${record.objectId}`,
+    };
+    await deps.store.advancePointer(record.onTime ? 'current' : 'late', pointer);
+  }
+  const unit = findUnit(record.unitCode, deps.units);
+  const period = findPeriod(record.periodId);
+  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl);
+  const messageId = `receipt-${record.periodId}-${record.unitCode}-${record.objectId}`;
+  const existing = await deps.store.getOutbox(messageId);
+  if (existing) {
+    if (existing.status === 'pending') await enqueueAndSend(deps, existing);
+    return;
+  }
+  const raw = await composeMime({
+    from: deps.config.senderAddress,
+    to: unit.emails,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: `<${messageId}@cchc.thuathienhue.example>`,
+    date: deps.clock.now(),
+  });
+  await enqueueAndSend(deps, {
+    messageId,
+    purpose: 'receipt',
+    to: unit.emails,
+    subject: mail.subject,
+    raw: raw.toString('base64'),
+    createdAt: deps.clock.now().toISOString(),
+    status: 'pending',
+    attempts: 0,
+  });
+}

@@ -1,0 +1,61 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { TokenRecord } from '../ports.js';
+import type { PipelineDeps } from './deps.js';
+
+/** A principal: who a valid token speaks for. */
+export interface Principal {
+  unitCode: string;
+  role: 'unit' | 'admin';
+  tokenId: string;
+}
+
+/** SHA-256 (hex) of a token: the only form in which tokens are stored. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Issues a personal token for a unit (256 random bits, base64url). Only its hash is stored; the
+ * token itself is returned once, to be handed to the unit as its personal link.
+ */
+export async function issueToken(
+  deps: Pick<PipelineDeps, 'store' | 'clock' | 'config'>,
+  unitCode: string,
+  role: 'unit' | 'admin' = 'unit',
+): Promise<{ token: string; record: TokenRecord }> {
+  const token = `cchc_${randomBytes(32).toString('base64url')}`;
+  const now = deps.clock.now();
+  const record: TokenRecord = {
+    tokenId: randomUUID(),
+    tokenHash: hashToken(token),
+    unitCode,
+    role,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + deps.config.tokenTtlDays * 86_400_000).toISOString(),
+  };
+  await deps.store.putToken(record);
+  return { token, record };
+}
+
+/** Revokes every live token of a unit; returns how many were revoked. */
+export async function revokeUnitTokens(deps: Pick<PipelineDeps, 'store' | 'clock'>, unitCode: string): Promise<number> {
+  const tokens = await deps.store.listUnitTokens(unitCode);
+  const live = tokens.filter((t) => !t.revokedAt);
+  const at = deps.clock.now().toISOString();
+  for (const t of live) await deps.store.revokeToken(t.tokenHash, at);
+  return live.length;
+}
+
+/** The principal of a bearer token, or null when it is unknown, revoked or expired. */
+export async function authenticate(deps: Pick<PipelineDeps, 'store' | 'clock'>, token: string | undefined): Promise<Principal | null> {
+  if (!token || !/^cchc_[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const record = await deps.store.getTokenByHash(hashToken(token));
+  if (!record || record.revokedAt) return null;
+  if (Date.parse(record.expiresAt) <= deps.clock.now().getTime()) return null;
+  return { unitCode: record.unitCode, role: record.role, tokenId: record.tokenId };
+}
+
+/** The unit's personal link: the token rides in the URL fragment, so it never reaches a server log. */
+export function personalLink(portalUrl: string, token: string): string {
+  return `${portalUrl}/#t=${token}`;
+}

@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../infra/local/stack.js';
+import { issueToken } from '../../../shared/use-cases/tokens.js';
+
+export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export interface TestStack extends LocalStack {
+  token(unitCode: string): Promise<string>;
+  /** Asks the API for an upload link, as the portal does. */
+  requestUpload(token: string, body: Record<string, unknown>): Promise<{ status: number; json: any }>;
+  /** Posts a file to a presigned POST, as a browser does. */
+  post(ticket: { url: string; fields: Record<string, string> }, bytes: Uint8Array, contentType: string, fields?: Record<string, string>): Promise<Response>;
+  /** requestUpload + post + drain; returns the upload id. */
+  upload(token: string, periodId: string, bytes: Uint8Array, contentType?: string, fileName?: string): Promise<string>;
+  /** Mail the SES emulator accepted. */
+  sesMail(): Promise<{ messageId: string; subject: string; destination: { to: string[] }; body: { html?: string; text?: string } }[]>;
+  dispose(): Promise<void>;
+}
+
+/** A private local stack in a temporary folder, on free ports, with the outbox loop off. */
+export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
+  const dir = await mkdtemp(join(tmpdir(), 'cchc-it-'));
+  const stack = await startLocalStack({ dataDir: dir, port: 0, s3Port: 0, outboxIntervalMs: 0, retryDelayMs: 20, templateKey: 'test-template-key', ...options });
+  const self: TestStack = Object.assign(stack, {
+    async token(unitCode: string) {
+      return (await issueToken(stack.deps, unitCode)).token;
+    },
+    async requestUpload(token: string, body: Record<string, unknown>) {
+      const res = await fetch(`${stack.apiUrl}/api/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, json: await res.json() };
+    },
+    async post(ticket: { url: string; fields: Record<string, string> }, bytes: Uint8Array, contentType: string, fields: Record<string, string> = {}) {
+      const form = new FormData();
+      for (const [k, v] of Object.entries({ ...ticket.fields, ...fields })) form.append(k, v);
+      form.append('file', new Blob([bytes], { type: contentType }), 'upload');
+      return fetch(ticket.url, { method: 'POST', body: form });
+    },
+    async upload(token: string, periodId: string, bytes: Uint8Array, contentType = 'application/json', fileName = 'bao-cao.json') {
+      const r = await self.requestUpload(token, { periodId, fileName, contentType, size: bytes.length });
+      if (r.status !== 201) throw new Error(`upload link refused: ${r.status} ${JSON.stringify(r.json)}`);
+      const res = await self.post(r.json, bytes, contentType);
+      if (res.status !== 204) throw new Error(`upload refused: ${res.status} ${await res.text()}`);
+      // the S3 event is dispatched on a later turn; give it one before draining
+      await new Promise((r2) => setTimeout(r2, 20));
+      await stack.drain();
+      return r.json.uploadId as string;
+    },
+    async sesMail() {
+      const res = await fetch(`${stack.endpoints.ses}/store`);
+      return ((await res.json()) as { emails: any[] }).emails;
+    },
+    async dispose() {
+      await stack.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  });
+  return self;
+}
