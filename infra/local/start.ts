@@ -1,11 +1,12 @@
 /** `npm start`: the whole pipeline on this machine, on the embedded emulators (no AWS account). */
 import { Command, Option } from 'commander';
-import { buildCalendar, formatInstantVi } from '../../shared/domain/calendar.js';
+import { buildCalendar, ZONE } from '../../shared/domain/calendar.js';
+import { DateTime } from 'luxon';
 import { jsonLineLog } from '../../shared/logger.js';
-import { quietSdkNodeWarning } from './quiet-warnings.js';
-import { startLocalStack } from './stack.js';
+import { quietSdkNodeWarning } from '../../shared/cli/quiet-warnings.js';
 
 quietSdkNodeWarning();
+const { startLocalStack } = await import('./stack.js');
 
 const program = new Command('npm start --')
   .description('Run the CCHC pipeline locally: DynamoDB, S3 and SES emulators, the API and the validator, on 127.0.0.1.')
@@ -45,7 +46,8 @@ const stack = await startLocalStack({
   log,
 });
 
-const year = Number(formatInstantVi(stack.clock.now()).slice(-4));
+const local = DateTime.fromJSDate(stack.clock.now()).setZone(ZONE);
+const year = local.year;
 const years = [...new Set([2021, year])].filter((y) => y >= 2021 && y <= 2030);
 const lines = [
   '',
@@ -56,7 +58,7 @@ const lines = [
   `  Mail (.eml files)  ${stack.mailDir}`,
   `  SES web inbox      ${stack.endpoints.ses}/`,
   `  Data               ${stack.dataDir}/data  (kept across restarts; --fresh wipes it)`,
-  `  Clock              ${formatInstantVi(stack.clock.now())} Asia/Ho_Chi_Minh, speed ${speed}x`,
+  `  Clock              ${local.toFormat('yyyy-MM-dd HH:mm:ss')} Asia/Ho_Chi_Minh, speed ${speed}x`,
   '',
   'Next steps, in another terminal:',
   '  npm run cchc -- token issue --unit STP                        # a unit token and its personal link',

@@ -10,6 +10,7 @@ import { checkUpload } from '../ingest/check-upload.js';
 import { makeTemplate } from '../ingest/make-template.js';
 import { formatCalendar, formatFindings, formatUnits } from './format.js';
 import { UsageError } from './usage-error.js';
+import { sampleFill, sampleSubmission } from '../demo/sample-submission.js';
 
 const KINDS: SubmissionKind[] = ['plan', 'periodic', 'thematic'];
 
@@ -59,11 +60,13 @@ export function registerDomainCommands(program: Command): void {
     .requiredOption('--period <mã kỳ>', 'mã kỳ, ví dụ 2021-Q1')
     .addOption(kindOption())
     .requiredOption('--out <tệp.xlsx>', 'nơi ghi tệp mẫu')
-    .action(async (opts: { unit: string; period: string; kind?: SubmissionKind; out: string }) => {
-      const made = await makeTemplate({ unitCode: opts.unit, periodId: opts.period, kind: opts.kind, key: resolveTemplateKey(), now: new Date() });
+    .option('--sample', 'điền sẵn số liệu mẫu hợp lệ (để thử hệ thống; không dùng để báo cáo thật)')
+    .action(async (opts: { unit: string; period: string; kind?: SubmissionKind; out: string; sample?: boolean }) => {
+      const fill = opts.sample ? sampleFill(sampleSubmission(opts.unit, opts.period)) : undefined;
+      const made = await makeTemplate({ unitCode: opts.unit, periodId: opts.period, kind: opts.kind, key: resolveTemplateKey(), now: new Date(), fill });
       await writeFile(opts.out, made.bytes);
       const unit = findUnit(made.meta.unitCode);
-      print(`Đã tạo mẫu ${KIND_NAMES[made.meta.kind]} kỳ ${made.meta.periodId} cho ${unit.name}: ${opts.out}`);
+      print(`Đã tạo mẫu ${KIND_NAMES[made.meta.kind]} kỳ ${made.meta.periodId} cho ${unit.name}${fill ? ' (điền sẵn số liệu mẫu)' : ''}: ${opts.out}`);
     });
 
   program

@@ -5,6 +5,7 @@ import { DomainError } from '../domain/errors.js';
 import { registerDomainCommands } from './domain-commands.js';
 import { registerPipelineCommands } from './pipeline-commands.js';
 import { UsageError } from './usage-error.js';
+import { quietSdkNodeWarning } from './quiet-warnings.js';
 
 export function buildProgram(): Command {
   const program = new Command('cchc')
@@ -40,6 +41,7 @@ export async function runCli(argv: string[]): Promise<number> {
 
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
+  quietSdkNodeWarning();
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

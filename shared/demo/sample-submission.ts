@@ -2,6 +2,7 @@ import { findPeriod } from '../domain/calendar.js';
 import { applicableIndicators, applicableRelations, currentForm } from '../domain/forms.js';
 import { deputyTitle } from '../domain/signing.js';
 import type { PlanTask, RawValue, Submission, Unit } from '../domain/types.js';
+import type { TemplateFill } from '../xlsx/index.js';
 import { findUnit } from '../domain/units.js';
 
 /**
@@ -86,7 +87,8 @@ export function sampleSubmission(unitCode: string, periodId: string, options: Sa
         }))
       : [];
 
-  const issueDate = period.kind === 'plan' ? `${period.year}-01-04` : period.dataWindow?.to ?? `${period.dueDate.slice(0, 8)}01`;
+  // Early enough to precede any receipt inside the due month, late enough to sit inside the data window.
+  const issueDate = period.kind === 'plan' ? `${period.year}-01-04` : `${period.dueDate.slice(0, 8)}01`;
   const isDistrict = unit.kind === 'district';
   return {
     formId: form.id,
@@ -105,4 +107,9 @@ export function sampleSubmission(unitCode: string, periodId: string, options: Sa
       signerName: options.signerName ?? 'Nguyễn Văn An',
     },
   };
+}
+
+/** The content of a submission as a template fill (what an official types into the workbook). */
+export function sampleFill(sub: Submission): TemplateFill {
+  return { values: sub.values, narratives: sub.narratives, tasks: sub.tasks, signature: sub.signature };
 }

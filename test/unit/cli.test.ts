@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layoutOf } from '../../shared/domain/layout.js';
+import { currentForm } from '../../shared/domain/forms.js';
+import { findUnit } from '../../shared/domain/units.js';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+let dir: string;
+const env = () => ({ ...process.env, TEMPLATE_SIGNING_KEY: 'cli-test-key', TABLE_NAME: '' });
+
+/** Runs `npm run cchc -- …` the way a person does (a real process), returning exit code and output. */
+async function cchc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(TSX, ['shared/cli/main.ts', ...args], { cwd: ROOT, env: env() });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function edit(src: string, dst: string, change: (wb: ExcelJS.Workbook) => void): Promise<void> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(await readFile(src));
+  change(wb);
+  await writeFile(dst, Buffer.from(await wb.xlsx.writeBuffer()));
+}
+
+const layout = layoutOf(currentForm('periodic'), findUnit('STP'));
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cchc-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('cchc calendar and units', () => {
+  it('calendar 2021 --json lists the six periods with the Q3 warning', async () => {
+    const r = await cchc('calendar', '2021', '--json');
+    expect(r.code).toBe(0);
+    const cal = JSON.parse(r.stdout);
+    expect(cal.periods.map((p: { id: string }) => p.id)).toEqual(['2021-PLAN', '2021-Q1', '2021-H1', '2021-Q3', '2021-YEAR', '2021-THEMATIC']);
+    expect(cal.warnings).toHaveLength(1);
+    expect(cal.warnings[0].periodId).toBe('2021-Q3');
+  });
+  it('calendar 2021 in Vietnamese shows the warning; a bad year exits 2', async () => {
+    const r = await cchc('calendar', '2021');
+    expect(r.stdout).toContain('Cảnh báo:');
+    expect(r.stdout).toContain('15/06/2020');
+    expect((await cchc('calendar', '21')).code).toBe(2);
+    expect((await cchc('calendar', '2040')).code).toBe(2);
+  });
+  it('units --json lists 39 units', async () => {
+    const r = await cchc('units', '--json');
+    expect(JSON.parse(r.stdout)).toHaveLength(39);
+  });
+});
+
+describe('cchc template and validate (the issue’s acceptance path)', () => {
+  const filled = () => join(dir, 'stp-q1.xlsx');
+  beforeAll(async () => {
+    const r = await cchc('template', '--unit', 'STP', '--period', '2021-Q1', '--out', filled(), '--sample');
+    expect(r.code).toBe(0);
+  });
+
+  it('a correctly filled STP / 2021-Q1 template validates with exit 0', async () => {
+    const r = await cchc('validate', filled(), '--unit', 'STP', '--period', '2021-Q1', '--received-at', '2021-03-15T10:00:00+07:00');
+    expect(r.stdout).toContain('Kết quả: HỢP LỆ');
+    expect(r.code).toBe(0);
+  });
+
+  it('a broken relation exits 1 naming sheet and cell', async () => {
+    const broken = join(dir, 'broken.xlsx');
+    await edit(filled(), broken, (wb) => {
+      wb.getWorksheet('Số liệu')!.getCell(layout.indicators['TT.HS.02']!.cell).value = 51;
+    });
+    const r = await cchc('validate', broken, '--unit', 'STP', '--period', '2021-Q1', '--json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.status).toBe('invalid');
+    expect(out.findings).toEqual([expect.objectContaining({ code: 'RELATION_SUM', sheet: 'Số liệu', cell: layout.indicators['TT.HS.01']!.cell })]);
+  });
+
+  it('a missing narrative section exits 1', async () => {
+    const f = join(dir, 'no-text.xlsx');
+    await edit(filled(), f, (wb) => {
+      wb.getWorksheet('Thuyết minh')!.getCell(layout.narratives.kien_nghi!.cell).value = null;
+    });
+    const r = await cchc('validate', f, '--unit', 'STP', '--period', '2021-Q1');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`Thuyết minh!${layout.narratives.kien_nghi!.cell}`);
+    expect(r.stdout).toContain('Kiến nghị, đề xuất');
+  });
+
+  it('a TL. signer exits 1 with the reason', async () => {
+    const f = join(dir, 'tl.xlsx');
+    await edit(filled(), f, (wb) => {
+      wb.getWorksheet('Ký ban hành')!.getCell(layout.signature.signingForm.cell).value = 'TL. (thừa lệnh)';
+    });
+    const r = await cchc('validate', f, '--unit', 'STP', '--period', '2021-Q1');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`Ký ban hành!${layout.signature.signingForm.cell}`);
+    expect(r.stdout).toContain('thừa lệnh');
+  });
+
+  it('checked against another unit’s slot exits 1', async () => {
+    const r = await cchc('validate', filled(), '--unit', 'STC', '--period', '2021-Q1');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Sở Tài chính');
+  });
+
+  it('unusable arguments exit 2 with a Vietnamese message', async () => {
+    const monthly = await cchc('validate', filled(), '--unit', 'STP', '--period', '2021-M03');
+    expect(monthly.code).toBe(2);
+    expect(monthly.stderr).toContain('không gửi báo cáo tháng');
+    expect((await cchc('validate', join(dir, 'nope.xlsx'), '--unit', 'STP', '--period', '2021-Q1')).code).toBe(2);
+    expect((await cchc('validate', filled(), '--unit', 'XYZ', '--period', '2021-Q1')).code).toBe(2);
+    expect((await cchc('validate', filled(), '--unit', 'STP', '--period', '2021-Q1', '--kind', 'plan')).code).toBe(2);
+    expect((await cchc('validate', filled())).code).toBe(2);
+    expect((await cchc('template', '--unit', 'SNV', '--period', '2021-THEMATIC', '--out', join(dir, 'x.xlsx'))).code).toBe(2);
+  });
+});
