@@ -62,7 +62,7 @@ export function registerDomainCommands(program: Command): void {
     .requiredOption('--out <tệp.xlsx>', 'nơi ghi tệp mẫu')
     .option('--sample', 'điền sẵn số liệu mẫu hợp lệ (để thử hệ thống; không dùng để báo cáo thật)')
     .action(async (opts: { unit: string; period: string; kind?: SubmissionKind; out: string; sample?: boolean }) => {
-      const fill = opts.sample ? sampleFill(sampleSubmission(opts.unit, opts.period)) : undefined;
+      const fill = opts.sample ? sampleFill(sampleSubmission(opts.unit, opts.period, { asOf: new Date() })) : undefined;
       const made = await makeTemplate({ unitCode: opts.unit, periodId: opts.period, kind: opts.kind, key: resolveTemplateKey(), now: new Date(), fill });
       await writeFile(opts.out, made.bytes);
       const unit = findUnit(made.meta.unitCode);

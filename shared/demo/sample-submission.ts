@@ -1,4 +1,4 @@
-import { findPeriod } from '../domain/calendar.js';
+import { findPeriod, localDateOf } from '../domain/calendar.js';
 import { applicableIndicators, applicableRelations, currentForm } from '../domain/forms.js';
 import { deputyTitle } from '../domain/signing.js';
 import type { PlanTask, RawValue, Submission, Unit } from '../domain/types.js';
@@ -46,6 +46,8 @@ export interface SampleOptions {
   /** Multiplier of every count (rates stay). */
   scale?: number;
   signerName?: string;
+  /** Sign no later than this instant's date (Vietnam time), so the file is not dated after its receipt. */
+  asOf?: Date;
 }
 
 function round2(n: number): number {
@@ -88,7 +90,12 @@ export function sampleSubmission(unitCode: string, periodId: string, options: Sa
       : [];
 
   // Early enough to precede any receipt inside the due month, late enough to sit inside the data window.
-  const issueDate = period.kind === 'plan' ? `${period.year}-01-04` : `${period.dueDate.slice(0, 8)}01`;
+  let issueDate = period.kind === 'plan' ? `${period.year}-01-04` : `${period.dueDate.slice(0, 8)}01`;
+  if (options.asOf) {
+    const today = localDateOf(options.asOf);
+    const earliest = period.dataWindow?.from ?? `${period.year - 1}-12-01`;
+    if (today < issueDate) issueDate = today < earliest ? earliest : today;
+  }
   const isDistrict = unit.kind === 'district';
   return {
     formId: form.id,
