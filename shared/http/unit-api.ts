@@ -45,7 +45,20 @@ function currentYear(deps: PipelineDeps): number {
  * The unit API (`/api/*`), behind API Gateway's HTTP API on AWS and the local server locally.
  * Every route needs a unit's bearer token; a unit reaches only its own slots.
  */
-export function makeUnitApi(deps: PipelineDeps): (event: HttpEvent) => Promise<HttpResult> {
+export interface UnitApiExtensions {
+  /** Serves the portal's pages and assets; null when the path is not one of them. */
+  portal?: (event: HttpEvent) => Promise<HttpResult | null>;
+  /** Aggregator routes under /api/admin/, for admin tokens only. */
+  admin?: Record<string, (p: Principal, e: HttpEvent) => Promise<HttpResult>>;
+}
+
+/** Origin that browsers upload to (the presigned POST's URL), for the portal's Content-Security-Policy. */
+export function uploadOrigin(config: { uploadBucketName: string; region: string; endpoints?: { s3Public?: string } }): string {
+  if (config.endpoints?.s3Public) return new URL(config.endpoints.s3Public).origin;
+  return `https://${config.uploadBucketName}.s3.${config.region}.amazonaws.com`;
+}
+
+export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (event: HttpEvent) => Promise<HttpResult> {
   const routes: Record<string, (p: Principal, e: HttpEvent) => Promise<HttpResult>> = {
     'GET /api/me': async (p) => {
       const unit = findUnit(p.unitCode, deps.units);
@@ -82,13 +95,22 @@ export function makeUnitApi(deps: PipelineDeps): (event: HttpEvent) => Promise<H
   return async (event) => {
     const method = event.requestContext?.http?.method ?? 'GET';
     const path = (event.rawPath ?? '/').replace(/\/+$/, '') || '/';
-    const route = routes[`${method} ${path}`];
+    if (!path.startsWith('/api/') && ext.portal) {
+      const page = await ext.portal(event);
+      if (page) return page;
+    }
+    const isAdmin = path.startsWith('/api/admin/');
+    const route = isAdmin ? ext.admin?.[`${method} ${path}`] : routes[`${method} ${path}`];
     if (!route) return error(404, 'NOT_FOUND', 'Không tìm thấy chức năng này.');
     try {
       const principal = await authenticate(deps, bearer(event));
       if (!principal) {
         deps.log.warn('request refused: missing, unknown, revoked or expired token', { route: `${method} ${path}` });
         return error(401, 'UNAUTHORIZED', 'Đường dẫn riêng không hợp lệ, đã hết hạn hoặc đã bị thu hồi. Vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ để được cấp đường dẫn mới.');
+      }
+      if (isAdmin && principal.role !== 'admin') {
+        deps.log.warn('admin route refused for a unit token', { route: `${method} ${path}`, unit: principal.unitCode });
+        return error(403, 'FORBIDDEN', 'Chức năng này chỉ dành cho Phòng Cải cách hành chính, Sở Nội vụ.');
       }
       return await route(principal, event);
     } catch (err) {

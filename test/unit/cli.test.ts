@@ -29,7 +29,7 @@ async function cchc(...args: string[]): Promise<{ code: number; stdout: string; 
 
 async function edit(src: string, dst: string, change: (wb: ExcelJS.Workbook) => void): Promise<void> {
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(await readFile(src));
+  await wb.xlsx.load((await readFile(src)) as unknown as ArrayBuffer);
   change(wb);
   await writeFile(dst, Buffer.from(await wb.xlsx.writeBuffer()));
 }

@@ -1,0 +1,306 @@
+// Shared by the unit portal and the aggregator's board. Plain ES module, no dependencies.
+// Every text that comes from the server or from a file is inserted with textContent, never as HTML.
+
+const TOKEN_KEY = 'cchc.token';
+export const ZONE = 'Asia/Ho_Chi_Minh';
+export const CONTACT = 'Phòng Cải cách hành chính, Sở Nội vụ tỉnh Thừa Thiên Huế';
+
+/**
+ * Takes the personal token from the URL fragment (`#t=…`), keeps it for this tab only
+ * (sessionStorage) and removes it from the address bar, history and any later Referer.
+ */
+export function takeToken() {
+  const hash = location.hash.replace(/^#/, '');
+  if (hash) {
+    const params = new URLSearchParams(hash);
+    const t = params.get('t');
+    if (t) {
+      try {
+        sessionStorage.setItem(TOKEN_KEY, t.trim());
+      } catch {
+        // storage disabled: the token still works for this page view
+        memoryToken = t.trim();
+      }
+    }
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) ?? memoryToken;
+  } catch {
+    return memoryToken;
+  }
+}
+let memoryToken = null;
+
+export function forgetToken() {
+  memoryToken = null;
+  try {
+    sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // nothing kept
+  }
+}
+
+/** A failed API call, with the server's Vietnamese message. */
+export class ApiFailure extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+const NETWORK_MESSAGE = 'Không kết nối được với máy chủ. Vui lòng kiểm tra kết nối Internet rồi thử lại.';
+
+/** Calls the API with the bearer token. Resolves with the Response (ok) or throws ApiFailure. */
+export async function apiFetch(token, path, init = {}) {
+  const headers = new Headers(init.headers ?? {});
+  headers.set('Authorization', `Bearer ${token}`);
+  if (init.json !== undefined) headers.set('Content-Type', 'application/json');
+  let res;
+  try {
+    res = await fetch(path, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
+      cache: 'no-store',
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    });
+  } catch {
+    throw new ApiFailure(0, 'NETWORK', NETWORK_MESSAGE);
+  }
+  if (res.ok) return res;
+  let code = `HTTP_${res.status}`;
+  let message = `Máy chủ trả lời lỗi ${res.status}. Vui lòng thử lại sau ít phút.`;
+  try {
+    const body = await res.json();
+    if (body && body.error) {
+      if (typeof body.error.code === 'string') code = body.error.code;
+      if (typeof body.error.message === 'string' && body.error.message) message = body.error.message;
+    }
+  } catch {
+    // not JSON: keep the generic message
+  }
+  throw new ApiFailure(res.status, code, message);
+}
+
+export async function apiJson(token, path, init) {
+  const res = await apiFetch(token, path, init);
+  return res.json();
+}
+
+/** Fetches a file with the bearer token and hands it to the browser as a download. */
+export async function downloadFile(token, path, fallbackName) {
+  const res = await apiFetch(token, path);
+  const blob = await res.blob();
+  const name = fileNameFrom(res.headers.get('Content-Disposition')) ?? fallbackName;
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
+}
+
+/** The file name of a Content-Disposition header (RFC 6266: filename* wins over filename). */
+export function fileNameFrom(header) {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+  if (star) {
+    try {
+      return safeName(decodeURIComponent(star[1].trim()));
+    } catch {
+      // fall through to filename=
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"/.exec(header) ?? /filename\s*=\s*([^;]+)/.exec(header);
+  return plain ? safeName(plain[1].trim()) : null;
+}
+
+function safeName(name) {
+  const cleaned = name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim();
+  return cleaned || null;
+}
+
+/** Creates an element: el('p', { class: 'x', text: '…' }, child, …). Text only through textContent. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'text') node.textContent = String(v);
+    else if (k === 'class') node.className = v;
+    else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  }
+  return node;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+export function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null) continue;
+    if (k === 'text') node.textContent = String(v);
+    else node.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) if (c) node.append(c);
+  return node;
+}
+
+export function clear(node) {
+  node.replaceChildren();
+  return node;
+}
+
+/** Replaces a live region's text (screen readers announce it). */
+export function announce(region, text, tone) {
+  region.textContent = text;
+  if (tone) region.dataset.tone = tone;
+  else delete region.dataset.tone;
+}
+
+/** Status → badge class. */
+const BADGES = {
+  'chưa nộp': 'badge-none',
+  'đang kiểm tra': 'badge-checking',
+  'hợp lệ': 'badge-valid',
+  'bị từ chối': 'badge-rejected',
+  'nộp muộn': 'badge-late',
+};
+
+export function badge(status) {
+  const text = String(status);
+  return el('span', { class: `badge ${BADGES[text] ?? 'badge-none'}`, text: capitalize(text) });
+}
+
+export function capitalize(s) {
+  return s ? s.charAt(0).toLocaleUpperCase('vi') + s.slice(1) : s;
+}
+
+/** "còn 3 ngày 4 giờ" / "còn 5 giờ 12 phút" / "đã quá hạn", from the deadline and the browser's clock. */
+export function timeLeft(deadlineIso, now = Date.now()) {
+  const ms = Date.parse(deadlineIso) - now;
+  if (!Number.isFinite(ms)) return '';
+  if (ms <= 0) return 'đã quá hạn';
+  const minutes = Math.floor(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return hours > 0 ? `còn ${days} ngày ${hours} giờ` : `còn ${days} ngày`;
+  if (hours > 0) return mins > 0 ? `còn ${hours} giờ ${mins} phút` : `còn ${hours} giờ`;
+  if (mins > 0) return `còn ${mins} phút`;
+  return 'còn dưới 1 phút';
+}
+
+const dateFmt = new Intl.DateTimeFormat('vi-VN', { timeZone: ZONE, day: '2-digit', month: '2-digit', year: 'numeric' });
+const timeFmt = new Intl.DateTimeFormat('vi-VN', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** "14:05 ngày 10/03/2021" in Vietnam time. */
+export function formatInstant(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${timeFmt.format(d)} ngày ${dateFmt.format(d)}`;
+}
+
+/** "2021-03-15" → "15/03/2021". */
+export function formatDate(isoDate) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(isoDate ?? ''));
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : String(isoDate ?? '');
+}
+
+const pctFmt = new Intl.NumberFormat('vi-VN', { style: 'percent', maximumFractionDigits: 1 });
+export function percent(fraction) {
+  return Number.isFinite(fraction) ? pctFmt.format(fraction) : '—';
+}
+
+const sizeFmt = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
+export function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} byte`;
+  if (bytes < 1024 * 1024) return `${sizeFmt.format(bytes / 1024)} KB`;
+  return `${sizeFmt.format(bytes / 1024 / 1024)} MB`;
+}
+
+/** Lower case without diacritics, for searching ("Sở Tư pháp" matches "so tu phap"). */
+export function fold(s) {
+  return String(s ?? '')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .toLowerCase();
+}
+
+/** A findings table: Mức độ, Trang, Ô, Nội dung. */
+export function findingsTable(findings, caption) {
+  const rows = findings.map((f) =>
+    el(
+      'tr',
+      { class: f.severity === 'error' ? 'finding-error' : 'finding-warning' },
+      el('td', { 'data-label': 'Mức độ' }, el('span', { class: `sev ${f.severity === 'error' ? 'sev-error' : 'sev-warning'}`, text: f.severity === 'error' ? 'Lỗi' : 'Cảnh báo' })),
+      el('td', { 'data-label': 'Trang', text: f.sheet ?? 'Toàn tệp' }),
+      el('td', { 'data-label': 'Ô', class: 'cell-ref', text: f.cell ?? '—' }),
+      el('td', { 'data-label': 'Nội dung', class: 'finding-message', text: f.message }),
+    ),
+  );
+  return el(
+    'table',
+    { class: 'table findings stack-on-phone' },
+    caption ? el('caption', { text: caption }) : null,
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Mức độ' }), el('th', { scope: 'col', text: 'Trang' }), el('th', { scope: 'col', text: 'Ô' }), el('th', { scope: 'col', text: 'Nội dung' }))),
+    el('tbody', {}, rows),
+  );
+}
+
+/** "2 lỗi, 1 cảnh báo" */
+export function findingsSummary(findings) {
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.length - errors;
+  const parts = [];
+  if (errors) parts.push(`${errors} lỗi`);
+  if (warnings) parts.push(`${warnings} cảnh báo`);
+  return parts.join(', ') || 'Không có lỗi';
+}
+
+/** Replaces the page's main content with a full-page message (no token, invalid link, no access). */
+export function fatal(main, title, lines, extra) {
+  clear(main);
+  const box = el(
+    'section',
+    { class: 'panel fatal', role: 'alert', 'aria-labelledby': 'fatal-title' },
+    el('h2', { id: 'fatal-title', text: title }),
+    lines.map((l) => el('p', { text: l })),
+    extra ?? null,
+  );
+  main.append(box);
+}
+
+export const NO_TOKEN_LINES = [
+  'Hãy mở trang bằng đường dẫn riêng của đơn vị (đường dẫn được gửi qua thư điện tử, bắt đầu bằng địa chỉ của cổng và có phần “#t=…” ở cuối).',
+  `Nếu chưa có hoặc đã mất đường dẫn, vui lòng liên hệ ${CONTACT} để được cấp lại.`,
+];
+
+export function unauthorizedLines(serverMessage) {
+  return [
+    serverMessage || 'Đường dẫn riêng không hợp lệ, đã hết hạn hoặc đã bị thu hồi.',
+    `Vui lòng liên hệ ${CONTACT} để được cấp đường dẫn mới. Không chia sẻ đường dẫn riêng cho người ngoài đơn vị.`,
+  ];
+}
+
+/** A year picker's years: 2021 up to next year (at most the last year of the calendar). */
+export function yearOptions(serverYear) {
+  const now = new Date().getFullYear();
+  const last = Math.min(2030, Math.max(now, serverYear ?? now, 2021) + 1);
+  const years = [];
+  for (let y = last; y >= 2021; y--) years.push(y);
+  if (serverYear && !years.includes(serverYear)) years.unshift(serverYear);
+  return years;
+}
