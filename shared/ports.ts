@@ -85,8 +85,10 @@ export interface OutboxMessage {
   purpose: string;
   to: string[];
   subject: string;
-  /** The full MIME message, base64. */
-  raw: string;
+  /** The full MIME message, base64 (small messages such as receipts). */
+  raw?: string;
+  /** Or the object key where the MIME message is stored (large messages such as reports). */
+  rawKey?: string;
   createdAt: string;
   status: 'pending' | 'sent';
   attempts: number;
@@ -95,6 +97,25 @@ export interface OutboxMessage {
   providerMessageId?: string;
   /** While a sender holds it: until when (ISO). */
   leaseUntil?: string;
+}
+
+export type PeriodStateName = 'OPEN' | 'CLOSING' | 'CLOSED';
+
+/** The close-out state of a period. A period with no stored state is OPEN. */
+export interface PeriodState {
+  periodId: string;
+  state: PeriodStateName;
+  closeStartedAt?: string;
+  closedAt?: string;
+  /** The run holding the close, and until when (a crashed run's lease expires). */
+  runId?: string;
+  leaseUntil?: string;
+  /** Keys of the original consolidated report's artifacts. */
+  reportKeys?: string[];
+  /** Number of addenda issued after the close. */
+  addenda?: number;
+  /** Keys of each addendum's artifacts, by number. */
+  addendumKeys?: Record<string, string[]>;
 }
 
 export interface TokenRecord {
@@ -131,6 +152,26 @@ export interface SubmissionStore {
   markOutboxSent(messageId: string, sentAt: string, providerMessageId: string): Promise<void>;
   markOutboxFailed(messageId: string, error: string): Promise<void>;
 
+  getPeriodState(periodId: string): Promise<PeriodState>;
+  /**
+   * Moves a period between states with a condition: only from one of `from` (a missing item is OPEN),
+   * and, when `lease` is given, only if no other run holds an unexpired lease. Returns false when the
+   * condition does not hold.
+   */
+  transitionPeriod(
+    periodId: string,
+    from: PeriodStateName[],
+    to: PeriodStateName,
+    fields: Partial<Omit<PeriodState, 'periodId' | 'state'>>,
+    lease?: { runId: string; now: string },
+  ): Promise<boolean>;
+  /** Claims the next addendum number of a closed period (conditional increment); returns it. */
+  claimAddendum(periodId: string, expected: number): Promise<boolean>;
+  setAddendumKeys(periodId: string, n: number, keys: string[]): Promise<void>;
+
+  /** Upload intents of a period (for "đang kiểm tra"). */
+  listPeriodUploadIntents(periodId: string): Promise<UploadIntent[]>;
+
   putToken(token: TokenRecord): Promise<void>;
   getTokenByHash(tokenHash: string): Promise<TokenRecord | null>;
   listUnitTokens(unitCode: string): Promise<TokenRecord[]>;
@@ -158,6 +199,8 @@ export interface UploadStore {
   /** Every object under a prefix (all pages). */
   list(prefix: string): Promise<{ key: string; size: number; lastModified: Date; versionId?: string }[]>;
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** A time-limited download link (presigned GET). */
+  presignGet(key: string, expiresInSeconds: number, fileName?: string): Promise<string>;
 }
 
 /** Sends a finished MIME message. */

@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import { powertoolsLog } from '../../shared/adapters/powertools-log.js';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../../shared/config/config.js';
+import { makeAdminRoutes } from '../../shared/http/admin-api.js';
 import { makeUnitApi } from '../../shared/http/unit-api.js';
 import { buildDeps } from '../../shared/runtime.js';
 
@@ -10,4 +11,4 @@ const config = loadConfig(process.env);
 const logger = powertoolsLog('unit-api');
 const deps = buildDeps(config, logger, { configurationSet: process.env.SES_CONFIGURATION_SET });
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(makeUnitApi(deps));
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(makeUnitApi(deps, { admin: makeAdminRoutes(deps) }));

@@ -42,7 +42,19 @@ export interface CchcFunctionProps {
   readonly environment?: Record<string, string>;
   /** @default six months */
   readonly logRetention?: RetentionDays;
+  /** Files copied next to the bundle: the portal's pages and assets, the fonts of report charts. */
+  readonly assets?: readonly ('portal' | 'fonts')[];
 }
+
+/** Where each asset set comes from (repository-relative) and lands in the bundle (/var/task/…). */
+const ASSETS = {
+  portal: { from: ['shared/portal/assets/.'], to: 'portal-assets', env: 'PORTAL_ASSETS_DIR' },
+  fonts: {
+    from: ['node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf', 'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'],
+    to: 'fonts',
+    env: 'REPORT_FONTS_DIR',
+  },
+} as const;
 
 /** Table actions per access level: no Scan, no DeleteItem, no batch or transactional writes. */
 const TABLE_ACTIONS = {
@@ -91,8 +103,20 @@ export class CchcFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(30),
       role: this.role,
       logGroup: this.logGroup,
-      environment: { ...props.environment },
+      environment: {
+        ...props.environment,
+        ...Object.fromEntries((props.assets ?? []).map((a) => [ASSETS[a].env, `/var/task/${ASSETS[a].to}`])),
+      },
       bundling: {
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            (props.assets ?? []).flatMap((a) => [
+              `mkdir -p "${outputDir}/${ASSETS[a].to}"`,
+              `cp -R ${ASSETS[a].from.map((f) => `"${inputDir}/${f}"`).join(' ')} "${outputDir}/${ASSETS[a].to}/"`,
+            ]),
+        },
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,

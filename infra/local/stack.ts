@@ -5,19 +5,21 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeClients } from '../../shared/adapters/clients.js';
-import { INCOMING_PREFIX } from '../../shared/adapters/s3-keys.js';
+import { decodeEventKey, INCOMING_PREFIX } from '../../shared/adapters/s3-keys.js';
 import { createTableInput } from '../../shared/adapters/table-schema.js';
 import type { AppConfig } from '../../shared/config/config.js';
 import { resolveTemplateKey } from '../../shared/config/template-key.js';
+import { makeAdminRoutes } from '../../shared/http/admin-api.js';
 import { makeUnitApi } from '../../shared/http/unit-api.js';
 import { makeValidateSubmissionHandler } from '../../shared/handlers/validate-submission.js';
 import { silentLog, type Log } from '../../shared/logger.js';
-import type { Mailer } from '../../shared/ports.js';
+import type { Mailer, UploadStore } from '../../shared/ports.js';
 import { buildDeps } from '../../shared/runtime.js';
 import type { PipelineDeps } from '../../shared/use-cases/deps.js';
 import { flushOutbox } from '../../shared/use-cases/outbox.js';
 import { serveHttpHandler } from './http-server.js';
 import { LocalQueue } from './local-queue.js';
+import { LocalScheduler } from './scheduler.js';
 import { DEFAULT_LOCAL_REGION, S3RVER_CREDENTIALS, startS3Emulator } from './s3-emulator.js';
 import { subscribeObjectCreated } from './s3-events.js';
 import { startS3Front } from './s3-front.js';
@@ -52,6 +54,10 @@ export interface LocalStackOptions {
   outboxIntervalMs?: number;
   /** Queue retry delay, ms. */
   retryDelayMs?: number;
+  /** How often the local scheduler checks for due reminders and closes, ms (real time). 0 = never by itself. */
+  schedulerIntervalMs?: number;
+  /** Years whose reminders and closes are scheduled (default 2021 and the clock's year). */
+  years?: number[];
 }
 
 export interface LocalStack {
@@ -63,6 +69,7 @@ export interface LocalStack {
   deps: PipelineDeps;
   config: Readonly<AppConfig>;
   queue: LocalQueue;
+  scheduler: LocalScheduler;
   endpoints: { dynamodb: string; s3: string; ses: string };
   /** Waits until every delivered event is processed and no retry is scheduled. */
   drain(): Promise<void>;
@@ -105,6 +112,24 @@ async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   } finally {
     client.destroy();
   }
+}
+
+/** Reports object times on the virtual clock (the emulator stores real times). */
+function virtualTimeUploads(inner: UploadStore, clock: VirtualClock, storedAt: Map<string, string>): UploadStore {
+  const at = (key: string, real: Date): Date => (storedAt.has(key) ? new Date(storedAt.get(key)!) : clock.toVirtual(real));
+  return {
+    presignPost: (o) => inner.presignPost(o),
+    get: (r, m) => inner.get(r, m),
+    put: (k, b, c) => inner.put(k, b, c),
+    presignGet: (k, e, f) => inner.presignGet(k, e, f),
+    async head(ref) {
+      const h = await inner.head(ref);
+      return h && { ...h, lastModified: at(ref.key, h.lastModified) };
+    },
+    async list(prefix) {
+      return (await inner.list(prefix)).map((o) => ({ ...o, lastModified: at(o.key, o.lastModified) }));
+    },
+  };
 }
 
 /** Keeps every sent message as an .eml file, named after its Message-ID, after SES accepted it. */
@@ -212,7 +237,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return options.wrapMailer ? options.wrapMailer(keeping) : keeping;
       },
     });
-    apiHandler = makeUnitApi(deps);
+    // s3rver stamps objects with the real time; the pipeline reasons in virtual time.
+    const storedAt = new Map<string, string>();
+    deps.uploads = virtualTimeUploads(deps.uploads, clock, storedAt);
+    apiHandler = makeUnitApi(deps, { admin: makeAdminRoutes(deps) });
 
     // S3 event → queue → the validator handler.
     const queue = new LocalQueue({ handler: makeValidateSubmissionHandler(deps), log, retryDelayMs: options.retryDelayMs });
@@ -221,7 +249,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       filter: { prefix: INCOMING_PREFIX },
       region: DEFAULT_LOCAL_REGION,
       now: () => clock.now(),
-      deliver: (record) => queue.send(JSON.stringify({ Records: [record] })),
+      deliver: (record) => {
+        storedAt.set(decodeEventKey(record.s3.object.key), record.eventTime);
+        queue.send(JSON.stringify({ Records: [record] }));
+      },
       onError: (err) => log.error('local S3 event delivery failed', { error: err instanceof Error ? err.message : String(err) }),
     });
     cleanups.push(async () => unsubscribe());
@@ -234,6 +265,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       timer.unref();
       cleanups.push(async () => clearInterval(timer));
     }
+
+    const clockYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric' }).format(clock.now()));
+    const years = options.years ?? [...new Set([2021, clockYear])].filter((y) => y >= 2021 && y <= 2030);
+    const scheduler = new LocalScheduler(deps, clock, years, log);
+    if ((options.schedulerIntervalMs ?? 1000) > 0) scheduler.start(options.schedulerIntervalMs ?? 1000);
+    cleanups.push(() => scheduler.stop());
 
     const connection: LocalConnection = {
       apiUrl,
@@ -257,6 +294,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deps,
       config,
       queue,
+      scheduler,
       endpoints: connection.endpoints,
       drain: () => queue.drain(),
       close,

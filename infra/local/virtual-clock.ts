@@ -23,6 +23,11 @@ export class VirtualClock implements Clock {
     return new Date(this.baseVirtual + (this.realNow() - this.baseReal) * this.speed);
   }
 
+  /** The virtual instant that corresponded to a real one (since the last jump). */
+  toVirtual(real: Date): Date {
+    return new Date(this.baseVirtual + (real.getTime() - this.baseReal) * this.speed);
+  }
+
   /** Jumps to an instant (never used to go backwards by the pipeline itself). */
   set(instant: Date): void {
     this.baseVirtual = instant.getTime();

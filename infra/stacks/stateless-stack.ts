@@ -1,4 +1,5 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import { DateTime } from 'luxon';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -19,6 +20,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { INCOMING_PREFIX, REPORTS_PREFIX } from '../../shared/adapters/s3-keys.js';
 import { TABLE_SCHEMA } from '../../shared/adapters/table-schema.js';
+import { defaultCalendarSource, ZONE } from '../../shared/domain/calendar.js';
+import { scheduledJobs } from '../../shared/domain/schedule.js';
 import { acknowledgeNag, CchcFunction, type MailSender, renderForNag } from '../constructs/cchc-function.js';
 import type { CchcContext } from '../context.js';
 import type { StatefulResources } from './stateful-stack.js';
@@ -32,6 +35,8 @@ export interface CchcStatelessStackProps extends StackProps {
 const UPLOAD_URL_TTL_SECONDS = 900;
 const VALIDATOR_TIMEOUT = Duration.seconds(60);
 const INDEX_NAMES = TABLE_SCHEMA.indexes.map((i) => i.name);
+const CALENDAR_FIRST_YEAR = defaultCalendarSource.rules.firstYear;
+const CALENDAR_LAST_YEAR = defaultCalendarSource.rules.lastYear;
 
 /**
  * Code and wiring, replaceable at any time: the functions, the API's routes and stage, the upload
@@ -64,6 +69,8 @@ export class CchcStatelessStack extends Stack {
   readonly unitApi: CchcFunction;
   readonly validateSubmission: CchcFunction;
   readonly flushOutbox: CchcFunction;
+  readonly closePeriod: CchcFunction;
+  readonly sendReminders: CchcFunction;
   private readonly commonEnvironment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: CchcStatelessStackProps) {
@@ -171,9 +178,14 @@ export class CchcStatelessStack extends Stack {
     this.unitApi = this.addFunction('UnitApi', {
       name: 'unit-api',
       description: 'Unit API and portal: tokens, upload links (presigned POST to incoming/), status, report downloads',
+      assets: ['portal'],
+      memorySize: 1024,
     })
       .useTable(stateful.table, 'readWrite', INDEX_NAMES)
-      .useUploadBucket(stateful.uploadBucket, { write: [INCOMING_PREFIX], read: [REPORTS_PREFIX] })
+      // write incoming/ to sign presigned POSTs; read and list incoming/ for the reconciliation that
+      // precedes a manual reminder; read reports/ for downloads from the board.
+      .useUploadBucket(stateful.uploadBucket, { write: [INCOMING_PREFIX], read: [INCOMING_PREFIX, REPORTS_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
+      .useMail(this.mail)
       .useTemplateKey(stateful.templateKeySecret);
 
     this.validateSubmission = this.addFunction('ValidateSubmission', {
@@ -201,6 +213,46 @@ export class CchcStatelessStack extends Stack {
       .useUploadBucket(stateful.uploadBucket)
       .useTemplateKey(stateful.templateKeySecret, 'none');
     this.addSchedule('FlushOutboxSchedule', this.flushOutbox, ScheduleExpression.rate(Duration.minutes(5)), 'Retry unsent e-mails from the outbox');
+
+    this.closePeriod = this.addFunction('ClosePeriod', {
+      name: 'close-period',
+      description: 'After each deadline: reconcile, roll up, store the consolidated report under reports/, mail it, close',
+      memorySize: 1024,
+      timeout: Duration.minutes(10),
+      assets: ['fonts'],
+    })
+      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX, REPORTS_PREFIX], readVersions: true, write: [REPORTS_PREFIX], list: [INCOMING_PREFIX] })
+      .useMail(this.mail)
+      .useTemplateKey(stateful.templateKeySecret);
+
+    this.sendReminders = this.addFunction('SendReminders', {
+      name: 'send-reminders',
+      description: 'D-3 and D-1 at 08:00: remind units without a valid submission, with their personal link',
+      timeout: Duration.minutes(5),
+    })
+      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
+      .useMail(this.mail)
+      .useTemplateKey(stateful.templateKeySecret);
+
+    // One-time schedules in Asia/Ho_Chi_Minh for every period of the configured years, from the same
+    // calendar the product validates with. Jobs already in the past at synth time are left out
+    // (redeploy each year, or widen `years`).
+    const years = Array.from({ length: context.years.last - context.years.first + 1 }, (_, i) => context.years.first + i)
+      .filter((y) => y >= CALENDAR_FIRST_YEAR && y <= CALENDAR_LAST_YEAR);
+    const now = Date.now();
+    for (const job of scheduledJobs(years)) {
+      if (Date.parse(job.at) <= now) continue;
+      const local = DateTime.fromISO(job.at).setZone(ZONE).toFormat("yyyy-MM-dd'T'HH:mm:ss");
+      const expression = ScheduleExpression.expression(`at(${local})`, TimeZone.ASIA_HO_CHI_MINH);
+      const id = job.id.replace(/[^A-Za-z0-9]/g, '');
+      if (job.type === 'close') {
+        this.addSchedule(id, this.closePeriod, expression, `Close ${job.periodId} and send the consolidated report`, { periodId: job.periodId });
+      } else {
+        this.addSchedule(id, this.sendReminders, expression, `Reminders ${job.label} for ${job.periodId}`, { periodId: job.periodId, label: job.label });
+      }
+    }
 
     // ---- HTTP API: routes and stage on the API from the stateful stack -------------------------
     const integration = new HttpLambdaIntegration('UnitApiIntegration', this.unitApi.fn);
@@ -259,7 +311,7 @@ export class CchcStatelessStack extends Stack {
   }
 
   /** A project function with the common settings and an alarm on its Errors metric. */
-  addFunction(id: string, props: { name: string; description: string; memorySize?: number; timeout?: Duration }): CchcFunction {
+  addFunction(id: string, props: { name: string; description: string; memorySize?: number; timeout?: Duration; assets?: ('portal' | 'fonts')[] }): CchcFunction {
     const fn = new CchcFunction(this, id, { ...props, environment: this.commonEnvironment });
     this.addAlarm(`${id}Errors`, fn.fn.metricErrors({ period: Duration.minutes(5) }), {
       description: `${props.name} reported errors (infrastructure failures: they are retried, then dead-lettered).`,

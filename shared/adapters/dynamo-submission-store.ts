@@ -3,6 +3,8 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import type {
   CurrentPointer,
   OutboxMessage,
+  PeriodState,
+  PeriodStateName,
   SubmissionRecord,
   SubmissionStore,
   TokenRecord,
@@ -19,6 +21,7 @@ export const keys = {
   }),
   mail: (messageId: string) => ({ pk: `MAIL#${messageId}`, sk: 'MAIL' }),
   token: (hash: string) => ({ pk: `TOKEN#${hash}`, sk: 'TOKEN' }),
+  periodState: (periodId: string) => ({ pk: `PERIOD#${periodId}`, sk: 'STATE' }),
 };
 
 function isConditionFailure(err: unknown): boolean {
@@ -53,7 +56,13 @@ export class DynamoSubmissionStore implements SubmissionStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...keys.upload(intent.uploadId), itemType: 'upload', ...intent },
+        Item: {
+          ...keys.upload(intent.uploadId),
+          itemType: 'upload',
+          gsi1pk: `INTENTS#${intent.periodId}`,
+          gsi1sk: `${intent.unitCode}#${intent.requestedAt}#${intent.uploadId}`,
+          ...intent,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -230,6 +239,100 @@ export class DynamoSubmissionStore implements SubmissionStore {
     ).catch((err: unknown) => {
       if (!isConditionFailure(err)) throw err;
     });
+  }
+
+  async listPeriodUploadIntents(periodId: string): Promise<UploadIntent[]> {
+    const items = await this.queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `INTENTS#${periodId}` },
+    });
+    return items.map((i) => strip<UploadIntent>(i)!);
+  }
+
+  async getPeriodState(periodId: string): Promise<PeriodState> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.periodState(periodId), ConsistentRead: true }));
+    return strip<PeriodState>(out.Item) ?? { periodId, state: 'OPEN' };
+  }
+
+  async transitionPeriod(
+    periodId: string,
+    from: PeriodStateName[],
+    to: PeriodStateName,
+    fields: Partial<Omit<PeriodState, 'periodId' | 'state'>>,
+    lease?: { runId: string; now: string },
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#state': 'state' };
+    const values: Record<string, unknown> = { ':to': to, ':pid': periodId };
+    const sets = ['#state = :to', 'periodId = :pid', 'itemType = if_not_exists(itemType, :type)'];
+    values[':type'] = 'period-state';
+    Object.entries(fields).forEach(([k, v], i) => {
+      if (v === undefined) return;
+      names[`#f${i}`] = k;
+      values[`:f${i}`] = v;
+      sets.push(`#f${i} = :f${i}`);
+    });
+    const fromConds = from.map((s, i) => {
+      values[`:from${i}`] = s;
+      return `#state = :from${i}`;
+    });
+    if (from.includes('OPEN')) fromConds.push('attribute_not_exists(pk)');
+    let condition = `(${fromConds.join(' OR ')})`;
+    if (lease) {
+      names['#lease'] = 'leaseUntil';
+      names['#run'] = 'runId';
+      values[':now'] = lease.now;
+      values[':me'] = lease.runId;
+      condition += ' AND (attribute_not_exists(#lease) OR #lease < :now OR #run = :me)';
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.periodState(periodId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async claimAddendum(periodId: string, expected: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.periodState(periodId),
+          UpdateExpression: 'SET addenda = :next',
+          ConditionExpression: `#state = :closed AND ${expected === 0 ? 'attribute_not_exists(addenda)' : 'addenda = :expected'}`,
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':next': expected + 1, ':closed': 'CLOSED', ...(expected === 0 ? {} : { ':expected': expected }) },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async setAddendumKeys(periodId: string, n: number, reportKeys: string[]): Promise<void> {
+    const state = await this.getPeriodState(periodId);
+    const addendumKeys = { ...(state.addendumKeys ?? {}), [String(n)]: reportKeys };
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.periodState(periodId),
+        UpdateExpression: 'SET addendumKeys = :k',
+        ExpressionAttributeValues: { ':k': addendumKeys },
+      }),
+    );
   }
 
   async putToken(token: TokenRecord): Promise<void> {

@@ -6,6 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ObjectHead, ObjectRef, PresignedPost, UploadStore } from '../ports.js';
 
 export class ObjectTooLargeError extends Error {
@@ -87,5 +88,14 @@ export class S3UploadStore implements UploadStore {
 
   async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  async presignGet(key: string, expiresInSeconds: number, fileName?: string): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ResponseContentDisposition: fileName ? `attachment; filename="${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"` : undefined,
+    });
+    return getSignedUrl(this.presignClient, command, { expiresIn: expiresInSeconds });
   }
 }

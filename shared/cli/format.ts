@@ -1,5 +1,6 @@
 import { formatInstantVi, formatWindow } from '../domain/calendar.js';
 import { formatDateVi } from '../domain/dates.js';
+import type { Rollup } from '../domain/rollup.js';
 import type { Calendar, Finding, Period, Unit } from '../domain/types.js';
 import { UNIT_KIND_NAMES } from '../domain/units.js';
 
@@ -56,4 +57,23 @@ export function formatFindings(findings: Finding[]): string {
   return findings
     .map((f, i) => `  ${i + 1}. [${f.severity === 'error' ? 'Lỗi' : 'Cảnh báo'}] ${findingPlace(f)}${f.indicator ? ` (${f.indicator})` : ''}: ${f.message}`)
     .join('\n');
+}
+
+const pct = (x: number): string => `${new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 }).format(x * 100)}%`;
+const numVi = (x: number | null): string => (x === null ? '—' : new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(x));
+
+export function formatRollup(r: Rollup): string {
+  const kinds = [['all', 'Toàn tỉnh'], ['department', UNIT_KIND_NAMES.department], ['district', UNIT_KIND_NAMES.district], ['central', UNIT_KIND_NAMES.central]] as const;
+  const out = [`${r.periodName} (${r.periodId})${r.includesLate ? ' — gồm báo cáo nộp muộn' : ''}`, ''];
+  out.push(table(['Nhóm', 'Phải nộp', 'Hợp lệ', 'Đúng hạn', 'Nộp muộn', 'Bị từ chối', 'Chưa nộp', 'Đầy đủ', 'Đúng hạn (%)'],
+    kinds.map(([k, name]) => { const c = r.coverage[k]; return [name, String(c.expected), String(c.valid), String(c.onTime), String(c.late), String(c.rejectedOnly), String(c.missing), pct(c.completeness), pct(c.timeliness)]; })));
+  for (const w of r.warnings) out.push('', `! ${w}`);
+  if (r.missing.length) out.push('', `Chưa nộp: ${r.missing.join(', ')}`);
+  if (r.late.length) out.push(`Nộp muộn: ${r.late.join(', ')}`);
+  if (r.rejectedOnly.length) out.push(`Chỉ có tệp bị từ chối: ${r.rejectedOnly.join(', ')}`);
+  if (r.indicators.length) {
+    out.push('', table(['Mã', 'Chỉ tiêu', 'Toàn tỉnh', 'Số ĐV báo cáo'], r.indicators.map((i) => [i.code, i.name.length > 60 ? `${i.name.slice(0, 59)}…` : i.name, numVi(i.total), `${i.reporting}/${i.applicable}`])));
+  }
+  if (r.plan) out.push('', table(['Lĩnh vực', 'Số nhiệm vụ'], Object.entries(r.plan.tasksPerArea).map(([a, n]) => [a, String(n)])));
+  return out.join('\n');
 }

@@ -6,8 +6,9 @@ import { findUnit } from '../domain/units.js';
 import { UPLOAD_CONTENT_TYPES } from '../adapters/s3-keys.js';
 import { listPeriodSubmissions, type SubmissionView } from '../use-cases/list-submissions.js';
 import { issueToken, personalLink, revokeUnitTokens } from '../use-cases/tokens.js';
+import { closePeriod, currentRollup, PeriodNotDueError, reissueReport } from '../use-cases/close-period.js';
 import { connect } from './connect.js';
-import { formatFindings, table } from './format.js';
+import { formatFindings, formatRollup, table } from './format.js';
 import { UsageError } from './usage-error.js';
 
 function print(s: string): void {
@@ -71,6 +72,56 @@ export function registerPipelineCommands(program: Command): void {
         ['Đơn vị', 'Số biên nhận', 'Thời điểm nhận', 'Kết quả', 'Dùng tổng hợp', 'Tệp'],
         subs.map((s) => [s.unitCode, s.receiptNo, s.receivedAtText, s.statusText, s.current ? 'Có' : '', s.fileName]),
       ));
+    });
+
+  program
+    .command('rollup')
+    .description('số liệu tổng hợp hiện tại của một kỳ (không đóng kỳ)')
+    .requiredOption('--period <mã kỳ>', 'mã kỳ')
+    .option('--late', 'gồm cả báo cáo hợp lệ nộp muộn')
+    .option('--json', 'xuất JSON')
+    .action(async (opts: { period: string; late?: boolean; json?: boolean }) => {
+      const period = findPeriod(opts.period);
+      const { deps } = connect();
+      const r = await currentRollup(deps, period, Boolean(opts.late));
+      if (opts.json) {
+        print(JSON.stringify(r, null, 2));
+        return;
+      }
+      print(formatRollup(r));
+    });
+
+  program
+    .command('close')
+    .description('đóng kỳ và gửi báo cáo tổng hợp (thường do lịch tự động chạy), hoặc lập bản bổ sung')
+    .requiredOption('--period <mã kỳ>', 'mã kỳ')
+    .option('--reissue', 'lập bản bổ sung gồm các báo cáo nộp muộn (kỳ đã đóng)')
+    .option('--force', 'đóng trước hạn')
+    .action(async (opts: { period: string; reissue?: boolean; force?: boolean }) => {
+      const period = findPeriod(opts.period);
+      const { deps } = connect();
+      try {
+        const out = opts.reissue ? await reissueReport(deps, period.id) : await closePeriod(deps, period.id, { force: opts.force });
+        switch (out.outcome) {
+          case 'closed':
+            print(`Đã đóng ${period.name}: ${out.rollup.coverage.all.valid}/${out.rollup.coverage.all.expected} đơn vị hợp lệ. Báo cáo tổng hợp đã gửi tới ${deps.config.aggregatorRecipients.join(', ')}.`);
+            break;
+          case 'addendum':
+            print(`Đã lập bản bổ sung số ${out.number} của ${period.name} (gồm ${out.rollup.late.length} đơn vị nộp muộn) và gửi đi.`);
+            break;
+          case 'already-closed':
+            print(`${period.name} đã đóng trước đó; không gửi lại báo cáo. Dùng --reissue để lập bản bổ sung.`);
+            break;
+          case 'busy':
+            print(`${period.name} đang được đóng bởi một tiến trình khác; thử lại sau ít phút.`);
+            process.exitCode = 1;
+            return;
+        }
+        if ('reportKeys' in out) for (const k of out.reportKeys) print(`  ${k}`);
+      } catch (err) {
+        if (err instanceof PeriodNotDueError) throw new UsageError(err.message);
+        throw err;
+      }
     });
 
   program

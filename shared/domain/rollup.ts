@@ -151,6 +151,10 @@ function round(n: number, digits = 2): number {
   return Math.round(n * f) / f;
 }
 
+function roundOrNull(n: number | null): number | null {
+  return n === null ? null : round(n);
+}
+
 function numeric(v: RawValue | undefined, ind: IndicatorDef): number | null {
   if (v === null || v === undefined) return null;
   if (ind.valueType === 'yesno') {
@@ -236,7 +240,8 @@ export function computeRollup(input: RollupInput): Rollup {
     totals.set(ind.code, { all: sums.all, byKind: { department: sums.department, district: sums.district, central: sums.central } });
     indicators.push({
       code: ind.code, name: ind.name, area: ind.area, measure: ind.measure, valueType: ind.valueType,
-      total: sums.all === null ? null : round(sums.all), byKind: { department: sums.department, district: sums.district, central: sums.central },
+      total: sums.all === null ? null : round(sums.all),
+      byKind: { department: roundOrNull(sums.department), district: roundOrNull(sums.district), central: roundOrNull(sums.central) },
       reporting, applicable,
       method: ind.valueType === 'yesno' ? 'Số đơn vị trả lời "Có"' : undefined,
     });
@@ -287,8 +292,12 @@ export function computeRollup(input: RollupInput): Rollup {
   // Relations re-checked on the totals, overall and for each kind they apply to.
   const relationChecks: RelationCheck[] = [];
   if (form.kind !== 'plan') {
+    // A thematic report's departments each report their own topic: only relations within one topic
+    // add up across units.
+    const topicOf = (code: string): string | undefined => form.topics?.find((t) => t.indicators.includes(code))?.code;
     for (const r of form.relations) {
       if (r.type === 'ratio') continue;
+      if (form.kind === 'thematic' && new Set(relationCodes(r).map(topicOf)).size !== 1) continue;
       const scopes: KindKey[] = r.appliesTo ? r.appliesTo : ['all'];
       for (const scope of scopes) {
         const sum = (codes: string[]): number | null => {

@@ -24,7 +24,8 @@ export async function deliverOutboxMessage(deps: PipelineDeps, messageId: string
   const message = await deps.store.getOutbox(messageId);
   if (!message || message.status !== 'pending') return 'skipped';
   try {
-    const { providerMessageId } = await deps.mailer.sendRaw({ to: message.to, raw: Buffer.from(message.raw, 'base64') });
+    const raw = message.rawKey ? await deps.uploads.get({ key: message.rawKey }, 40 * 1024 * 1024) : Buffer.from(message.raw ?? '', 'base64');
+    const { providerMessageId } = await deps.mailer.sendRaw({ to: message.to, raw });
     await deps.store.markOutboxSent(messageId, now.toISOString(), providerMessageId);
     deps.log.info('mail sent', { messageId, purpose: message.purpose, recipients: message.to.length });
     return 'sent';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { TokenRecord } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 
@@ -15,18 +15,25 @@ export function hashToken(token: string): string {
 }
 
 /**
- * Issues a personal token for a unit (256 random bits, base64url). Only its hash is stored; the
- * token itself is returned once, to be handed to the unit as its personal link.
+ * A token is the HMAC-SHA256 of a random token id under the deployment's secret key (256 bits,
+ * base64url). The table keeps only the token's hash and its id, so a leaked table gives no access,
+ * while the service can still put a unit's personal link into its reminders.
  */
+export function deriveToken(key: string, tokenId: string): string {
+  return `cchc_${createHmac('sha256', key).update(`unit-token:${tokenId}`).digest('base64url')}`;
+}
+
+/** Issues a personal token for a unit; the token is returned to be handed over as its personal link. */
 export async function issueToken(
-  deps: Pick<PipelineDeps, 'store' | 'clock' | 'config'>,
+  deps: Pick<PipelineDeps, 'store' | 'clock' | 'config' | 'templateKey'>,
   unitCode: string,
   role: 'unit' | 'admin' = 'unit',
 ): Promise<{ token: string; record: TokenRecord }> {
-  const token = `cchc_${randomBytes(32).toString('base64url')}`;
+  const tokenId = randomUUID();
+  const token = deriveToken(await deps.templateKey(), tokenId);
   const now = deps.clock.now();
   const record: TokenRecord = {
-    tokenId: randomUUID(),
+    tokenId,
     tokenHash: hashToken(token),
     unitCode,
     role,
@@ -58,4 +65,14 @@ export async function authenticate(deps: Pick<PipelineDeps, 'store' | 'clock'>, 
 /** The unit's personal link: the token rides in the URL fragment, so it never reaches a server log. */
 export function personalLink(portalUrl: string, token: string): string {
   return `${portalUrl}/#t=${token}`;
+}
+
+/** The personal link of a unit's newest live token, or null when it has none. */
+export async function currentLinkOf(deps: Pick<PipelineDeps, 'store' | 'clock' | 'config' | 'templateKey'>, unitCode: string): Promise<string | null> {
+  const now = deps.clock.now().getTime();
+  const live = (await deps.store.listUnitTokens(unitCode))
+    .filter((t) => !t.revokedAt && t.role === 'unit' && Date.parse(t.expiresAt) > now)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const newest = live[0];
+  return newest ? personalLink(deps.config.portalUrl, deriveToken(await deps.templateKey(), newest.tokenId)) : null;
 }

@@ -173,7 +173,7 @@ describe('CchcStatelessStack', () => {
 
   it('runs every project function on nodejs22.x / arm64 with its own retained log group', () => {
     const fns = projectFunctions();
-    expect(fns).toHaveLength(3);
+    expect(fns).toHaveLength(5);
     const logGroups = stateless.findResources('AWS::Logs::LogGroup') as Record<string, Resource>;
     for (const [id, fn] of fns) {
       expect(fn.Properties!.Runtime, id).toBe('nodejs22.x');
@@ -297,13 +297,22 @@ describe('CchcStatelessStack', () => {
     expect(s3.some((s) => asArray(s.Action).includes('s3:PutObject'))).toBe(false);
   });
 
-  it('lets unit-api put only under incoming/ and read only under reports/', () => {
+  it('lets unit-api put only under incoming/, read incoming/ and reports/, and list incoming/ only', () => {
     const s3 = statementsOf(stateless, logicalId(built.stateless.unitApi.role)).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('s3:')));
-    const tailOf = (s: Record<string, any>) => String(s.Resource['Fn::Join'][1].at(-1));
-    expect(s3.map((s) => [s.Action, tailOf(s)]).sort()).toEqual([
-      ['s3:GetObject', '/reports/*'],
-      ['s3:PutObject', '/incoming/*'],
-    ]);
+    const tailOf = (r: Record<string, any>) => (r['Fn::Join'] ? String(r['Fn::Join'][1].at(-1)) : '(bucket)');
+    const pairs = s3.flatMap((s) => asArray(s.Action).flatMap((a: string) => asArray(s.Resource).map((r: Record<string, any>) => `${a} ${tailOf(r)}`)));
+    expect(pairs.sort()).toEqual(
+      [
+        's3:GetObject /incoming/*',
+        's3:GetObject /reports/*',
+        's3:GetObjectVersion /incoming/*',
+        's3:GetObjectVersion /reports/*',
+        's3:ListBucket (bucket)',
+        's3:PutObject /incoming/*',
+      ].sort(),
+    );
+    const list = s3.find((s) => asArray(s.Action).includes('s3:ListBucket'))!;
+    expect(list.Condition).toEqual({ StringLikeIfExists: { 's3:prefix': [`${INCOMING_PREFIX}*`] } });
   });
 
   it('gives flush-outbox the table and SES only: no S3 object access, no secret read', () => {
@@ -440,6 +449,36 @@ describe('with a separate portal origin', () => {
       expect(bucket.Properties!.CorsConfiguration.CorsRules.map((r: { AllowedOrigins: unknown }) => r.AllowedOrigins)).toEqual([[origin]]);
       s.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.objectLike({ AllowOrigins: [origin], AllowCredentials: false }) });
       l.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ PORTAL_ORIGIN: origin, PORTAL_URL: origin }) } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('schedules of the reporting calendar', () => {
+  it('one-time schedules in Asia/Ho_Chi_Minh: D-3 and D-1 reminders at 08:00 and the close after each deadline', () => {
+    // Prepare: a year entirely in the future, so the assertion does not depend on today's date.
+    const dir = mkdtempSync(join(tmpdir(), 'cchc-cdk-'));
+    try {
+      const variant = buildApp({ years: [2030, 2030], 'aws:cdk:bundling-stacks': [] }, dir);
+      // Act
+      const l = Template.fromStack(variant.stateless);
+      // Assess
+      const schedules = Object.values(l.findResources('AWS::Scheduler::Schedule')) as Resource[];
+      const oneTime = schedules.filter((r) => String(r.Properties!.ScheduleExpression).startsWith('at('));
+      expect(oneTime).toHaveLength(6 * 3);
+      for (const r of oneTime) {
+        expect(r.Properties!.ScheduleExpressionTimezone).toBe('Asia/Ho_Chi_Minh');
+        expect(r.Properties!.Target.RetryPolicy.MaximumRetryAttempts).toBe(3);
+        expect(r.Properties!.Target.DeadLetterConfig).toBeDefined();
+      }
+      const byExpression = Object.fromEntries(oneTime.map((r) => [r.Properties!.ScheduleExpression, r.Properties!.Target]));
+      const close = byExpression['at(2030-03-16T00:05:00)'];
+      expect(JSON.parse(close.Input)).toEqual({ periodId: '2030-Q1' });
+      expect(JSON.stringify(close.Arn)).toContain(logicalId(variant.stateless.closePeriod.fn));
+      expect(JSON.parse(byExpression['at(2030-03-12T08:00:00)'].Input)).toEqual({ periodId: '2030-Q1', label: 'D-3' });
+      expect(JSON.parse(byExpression['at(2030-03-14T08:00:00)'].Input)).toEqual({ periodId: '2030-Q1', label: 'D-1' });
+      expect(JSON.parse(byExpression['at(2030-12-06T00:05:00)'].Input)).toEqual({ periodId: '2030-THEMATIC' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,0 +1,70 @@
+import { scheduledJobs, type ScheduledJob } from '../../shared/domain/schedule.js';
+import { makeClosePeriodHandler } from '../../shared/handlers/close-period.js';
+import { makeSendRemindersHandler } from '../../shared/handlers/send-reminders.js';
+import type { Log } from '../../shared/logger.js';
+import type { PipelineDeps } from '../../shared/use-cases/deps.js';
+import type { VirtualClock } from './virtual-clock.js';
+
+/**
+ * Stands in for EventBridge Scheduler on the local stack: the same one-time jobs as the deployed
+ * schedules (reminders D-3 and D-1 at 08:00, the close after each deadline), fired on the virtual
+ * clock through the same handlers. A job fires once when the clock passes its time while the stack
+ * runs; a failed job is retried on the next tick, as the scheduler's retry policy would.
+ */
+export class LocalScheduler {
+  private readonly jobs: ScheduledJob[];
+  private readonly done = new Set<string>();
+  private readonly startedAt: number;
+  private timer?: NodeJS.Timeout;
+  private running: Promise<void> = Promise.resolve();
+  private readonly close: ReturnType<typeof makeClosePeriodHandler>;
+  private readonly remind: ReturnType<typeof makeSendRemindersHandler>;
+
+  constructor(
+    private readonly deps: PipelineDeps,
+    private readonly clock: VirtualClock,
+    years: number[],
+    private readonly log: Log,
+  ) {
+    this.jobs = scheduledJobs(years);
+    this.startedAt = clock.now().getTime();
+    this.close = makeClosePeriodHandler(deps);
+    this.remind = makeSendRemindersHandler(deps);
+  }
+
+  start(intervalMs = 1000): void {
+    this.timer = setInterval(() => void this.tick(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    return this.running;
+  }
+
+  /** Fires every job whose time has come since the clock's start; resolves when they are done. */
+  tick(): Promise<void> {
+    this.running = this.running.then(() => this.runDue());
+    return this.running;
+  }
+
+  private async runDue(): Promise<void> {
+    const now = this.clock.now().getTime();
+    for (const job of this.jobs) {
+      const at = Date.parse(job.at);
+      if (at > now || at <= this.startedAt || this.done.has(job.id)) continue;
+      try {
+        if (job.type === 'close') {
+          const out = await this.close({ periodId: job.periodId });
+          this.log.info('scheduled close', { job: job.id, outcome: out.outcome });
+        } else {
+          const out = await this.remind({ periodId: job.periodId, label: job.label! });
+          this.log.info('scheduled reminders', { job: job.id, reminded: out.units.length });
+        }
+        this.done.add(job.id);
+      } catch (err) {
+        this.log.error('scheduled job failed; will retry', { job: job.id, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+}

@@ -1,0 +1,490 @@
+// The aggregator's board: completeness and timeliness, units × status, downloads, reminders.
+import {
+  ApiFailure,
+  announce,
+  apiJson,
+  badge,
+  clear,
+  CONTACT,
+  downloadFile,
+  el,
+  fatal,
+  findingsSummary,
+  findingsTable,
+  fold,
+  forgetToken,
+  formatDate,
+  formatInstant,
+  percent,
+  svg,
+  takeToken,
+  unauthorizedLines,
+  yearOptions,
+  ZONE,
+} from './common.js';
+
+const $ = (id) => document.getElementById(id);
+
+const GROUPS = [
+  { key: 'all', name: 'Tất cả đơn vị' },
+  { key: 'department', name: 'Sở, ban, ngành' },
+  { key: 'district', name: 'UBND cấp huyện' },
+  { key: 'central', name: 'Cơ quan Trung ương' },
+];
+const KIND_NAMES = { department: 'Sở, ban, ngành', district: 'UBND cấp huyện', central: 'Cơ quan Trung ương' };
+/** The close-out state of a period (OPEN until the close after the deadline has run). */
+function stateName(p) {
+  if (p.state === 'CLOSED') return 'Đã khóa sổ, đã lập báo cáo tổng hợp';
+  if (p.state === 'CLOSING') return 'Đang lập báo cáo tổng hợp';
+  return Date.parse(p.deadline) > Date.now() ? 'Đang trong hạn nộp' : 'Đã hết hạn nộp, chưa lập báo cáo tổng hợp';
+}
+const FORMAT_NAMES = { xlsx: 'Excel', csv: 'CSV', json: 'JSON', pdf: 'PDF', docx: 'Word' };
+
+const state = {
+  token: null,
+  year: null,
+  periods: [],
+  periodId: null,
+  board: null,
+};
+
+function showFatal(title, lines, extra) {
+  $('loading').hidden = true;
+  $('app').hidden = true;
+  fatal($('main'), title, lines, extra);
+  $('main').focus();
+}
+
+/** 401 and 403 end the page with a message; anything else goes to `show`. */
+function handleFailure(err, show) {
+  if (err instanceof ApiFailure && err.status === 401) {
+    forgetToken();
+    showFatal('Đường dẫn không còn hiệu lực', unauthorizedLines(err.message));
+    return;
+  }
+  if (err instanceof ApiFailure && err.status === 403) {
+    showFatal(
+      'Không có quyền xem bảng theo dõi',
+      [
+        err.message || 'Chức năng này chỉ dành cho Phòng Cải cách hành chính, Sở Nội vụ.',
+        'Đường dẫn riêng của đơn vị chỉ dùng để nộp báo cáo của đơn vị mình.',
+      ],
+      el('p', {}, el('a', { href: '/', text: 'Về trang nộp báo cáo của đơn vị' })),
+    );
+    return;
+  }
+  show(err instanceof Error ? err.message : String(err));
+}
+
+function boardError(text) {
+  const box = $('board-error');
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+/* ---------- periods ---------- */
+
+async function loadPeriods(year) {
+  const q = year ? `?year=${encodeURIComponent(year)}` : '';
+  const data = await apiJson(state.token, `/api/admin/periods${q}`);
+  state.year = data.year;
+  state.periods = data.periods;
+  if (!state.periods.some((p) => p.id === state.periodId)) {
+    // the next period due (Vietnam date), else the last one
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const next = state.periods.find((p) => p.dueDate >= today);
+    state.periodId = (next ?? state.periods.at(-1))?.id ?? null;
+  }
+}
+
+function fillYears() {
+  const select = clear($('year'));
+  for (const y of yearOptions(state.year)) select.append(el('option', { value: String(y), text: String(y), selected: y === state.year }));
+}
+
+function fillPeriods() {
+  const select = clear($('period'));
+  for (const p of state.periods) {
+    select.append(el('option', { value: p.id, text: `${p.name} (hạn ${formatDate(p.dueDate)})`, selected: p.id === state.periodId }));
+  }
+  select.disabled = state.periods.length === 0;
+}
+
+/* ---------- board ---------- */
+
+async function loadBoard() {
+  if (!state.periodId) {
+    $('board').hidden = true;
+    clear($('period-meta'));
+    clear($('warnings'));
+    announce($('board-status'), `Không có kỳ báo cáo nào trong năm ${state.year}.`);
+    return;
+  }
+  announce($('board-status'), 'Đang tải số liệu…');
+  boardError('');
+  try {
+    state.board = await apiJson(state.token, `/api/admin/board?periodId=${encodeURIComponent(state.periodId)}`);
+  } catch (err) {
+    announce($('board-status'), '');
+    handleFailure(err, boardError);
+    return;
+  }
+  renderBoard();
+  announce($('board-status'), `Đã cập nhật số liệu ${state.board.period.name}.`);
+}
+
+function renderBoard() {
+  const b = state.board;
+  $('board').hidden = false;
+  renderMeta(b.period);
+  renderKpis(b.summary);
+  renderChart(b.summary);
+  renderSummaryTable(b.summary);
+  renderUnits();
+  renderReports(b.reports ?? []);
+  renderRemind();
+}
+
+function renderMeta(p) {
+  const meta = clear($('period-meta'));
+  meta.append(
+    el('li', {}, el('span', { class: `state state-${p.state}`, text: stateName(p) })),
+    el('li', {}, el('span', { class: 'label', text: 'Hạn nộp: ' }), p.deadlineText ?? formatDate(p.dueDate)),
+  );
+  if (p.dataWindow) meta.append(el('li', {}, el('span', { class: 'label', text: 'Số liệu tính từ ' }), `${formatDate(p.dataWindow.from)} đến ${formatDate(p.dataWindow.to)}`));
+  const box = clear($('warnings'));
+  const warnings = p.warnings ?? [];
+  if (warnings.length > 0) {
+    box.append(
+      el(
+        'div',
+        { class: 'message message-warning', role: 'note', 'aria-label': 'Lưu ý về kỳ báo cáo' },
+        el('h3', { class: 'warning-title', text: 'Lưu ý về kỳ báo cáo' }),
+        el('ul', {}, warnings.map((w) => el('li', { text: w }))),
+      ),
+    );
+  }
+}
+
+function renderKpis(summary) {
+  const all = summary.all;
+  const box = clear($('kpis'));
+  const kpi = (label, value, sub, cls) =>
+    el('div', { class: `kpi${cls ? ` ${cls}` : ''}` }, el('span', { class: 'kpi-label', text: label }), el('span', { class: 'kpi-value', text: value }), sub ? el('span', { class: 'kpi-sub', text: sub }) : null);
+  box.append(
+    kpi('Tỷ lệ đầy đủ', percent(all.completeness), `${all.valid}/${all.expected} đơn vị có báo cáo hợp lệ`, 'kpi-completeness'),
+    kpi('Tỷ lệ đúng hạn', percent(all.timeliness), `${all.onTime}/${all.expected} đơn vị nộp hợp lệ đúng hạn`, 'kpi-timeliness'),
+    kpi('Chưa nộp', String(all.missing), 'đơn vị chưa gửi tệp nào'),
+    kpi('Chỉ có tệp bị từ chối', String(all.rejectedOnly), `${all.late} đơn vị nộp muộn`),
+  );
+}
+
+/** Horizontal bar chart, drawn at the container's width so that its text stays readable on phones. */
+function renderChart(summary) {
+  const host = clear($('chart'));
+  const width = Math.max(280, Math.min(760, Math.floor(host.clientWidth || 720)));
+  const labelH = 20;
+  const barH = 18;
+  const gap = 4;
+  const groupGap = 18;
+  const top = 6;
+  const axisH = 22;
+  const left = 2;
+  const right = 56;
+  const plotW = width - left - right;
+  const groupH = labelH + barH * 2 + gap;
+  const height = top + GROUPS.length * groupH + (GROUPS.length - 1) * groupGap + axisH;
+  const x = (f) => left + Math.max(0, Math.min(1, f)) * plotW;
+
+  const descParts = GROUPS.map((g) => {
+    const s = summary[g.key];
+    return s ? `${g.name}: đầy đủ ${percent(s.completeness)}, đúng hạn ${percent(s.timeliness)}` : null;
+  }).filter(Boolean);
+
+  const chart = svg(
+    'svg',
+    { class: 'chart', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-labelledby': 'chart-title chart-desc' },
+    svg('title', { id: 'chart-title', text: 'Biểu đồ tỷ lệ đầy đủ và đúng hạn theo loại đơn vị' }),
+    svg('desc', { id: 'chart-desc', text: `${descParts.join('; ')}. Số liệu chi tiết ở bảng ngay dưới biểu đồ.` }),
+  );
+  const plotBottom = height - axisH;
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+    chart.append(
+      svg('line', { class: t === 0 ? 'axis' : 'grid', x1: x(t), x2: x(t), y1: top, y2: plotBottom }),
+      svg('text', { class: 'tick', x: x(t), y: plotBottom + 15, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle', text: percent(t) }),
+    );
+  }
+  GROUPS.forEach((g, i) => {
+    const s = summary[g.key];
+    if (!s) return;
+    const y0 = top + i * (groupH + groupGap);
+    chart.append(svg('text', { class: 'group-label', x: left + 4, y: y0 + 14, text: `${g.name} (${s.expected} đơn vị)` }));
+    [
+      ['completeness', s.completeness, 'Đầy đủ'],
+      ['timeliness', s.timeliness, 'Đúng hạn'],
+    ].forEach(([key, value, name], j) => {
+      const y = y0 + labelH + j * (barH + gap);
+      const w = Math.max(value > 0 ? 2 : 0, x(value) - left);
+      chart.append(
+        svg('rect', { class: `bar-${key}`, x: left, y, width: w, height: barH, rx: 2 }, svg('title', { text: `${g.name}, ${name.toLowerCase()}: ${percent(value)}` })),
+        svg('text', { class: 'value', x: left + w + 6, y: y + barH - 4, text: percent(value) }),
+      );
+    });
+  });
+  host.append(chart);
+}
+
+function renderSummaryTable(summary) {
+  const head = ['Loại đơn vị', 'Phải nộp', 'Hợp lệ', 'Đúng hạn', 'Nộp muộn', 'Chỉ bị từ chối', 'Chưa nộp', 'Tỷ lệ đầy đủ', 'Tỷ lệ đúng hạn'];
+  const rows = GROUPS.filter((g) => summary[g.key]).map((g) => {
+    const s = summary[g.key];
+    const cells = [s.expected, s.valid, s.onTime, s.late, s.rejectedOnly, s.missing, percent(s.completeness), percent(s.timeliness)];
+    return el(
+      'tr',
+      { 'data-group': g.key },
+      el('th', { scope: 'row', 'data-label': head[0], text: g.name }),
+      cells.map((c, i) => el('td', { class: 'num', 'data-label': head[i + 1], text: String(c) })),
+    );
+  });
+  clear($('summary-table')).append(
+    el(
+      'table',
+      { class: 'table summary stack-on-phone', 'aria-labelledby': 'summary-table-title' },
+      el('thead', {}, el('tr', {}, head.map((h, i) => el('th', { scope: 'col', class: i ? 'num' : null, text: h })))),
+      el('tbody', {}, rows),
+    ),
+  );
+}
+
+function submissionCount(u) {
+  if (Array.isArray(u.submissions)) return u.submissions.length;
+  return typeof u.submissions === 'number' ? u.submissions : 0;
+}
+
+function renderUnits() {
+  const units = state.board?.units ?? [];
+  const status = $('filter-status').value;
+  const kind = $('filter-kind').value;
+  const text = fold($('filter-text').value.trim());
+  const shown = units.filter((u) => (!status || u.status === status) && (!kind || u.kind === kind) && (!text || fold(`${u.name} ${u.unitCode}`).includes(text)));
+  announce($('units-count'), `Hiển thị ${shown.length}/${units.length} đơn vị.`);
+  const box = clear($('units'));
+  if (shown.length === 0) {
+    box.append(el('p', { class: 'empty', text: 'Không có đơn vị nào khớp với bộ lọc.' }));
+    return;
+  }
+  const head = ['Đơn vị', 'Loại đơn vị', 'Trạng thái', 'Thời điểm nhận', 'Số biên nhận', 'Tệp, lỗi'];
+  const rows = shown.map((u) => {
+    const findings = Array.isArray(u.findings) ? u.findings : [];
+    const findingCount = Array.isArray(u.findings) ? u.findings.length : typeof u.findings === 'number' ? u.findings : 0;
+    const n = submissionCount(u);
+    return el(
+      'tr',
+      { 'data-unit': u.unitCode },
+      el('td', { 'data-label': head[0] }, el('span', { class: 'unit-name', text: u.name }), el('span', { class: 'unit-code', text: u.unitCode })),
+      el('td', { 'data-label': head[1], text: KIND_NAMES[u.kind] ?? u.kindName ?? '' }),
+      el('td', { 'data-label': head[2] }, badge(u.status)),
+      el('td', { 'data-label': head[3], text: u.receivedAtText || (u.receivedAt ? formatInstant(u.receivedAt) : '—') }),
+      el('td', { 'data-label': head[4], class: 'receipt-no', text: u.receiptNo || '—' }),
+      el(
+        'td',
+        { 'data-label': head[5] },
+        u.fileName ? el('span', { class: 'file-name', text: u.fileName }) : el('span', { class: 'muted', text: '—' }),
+        n > 1 ? el('span', { class: 'unit-code', text: `${n} lần nộp` }) : null,
+        findings.length > 0
+          ? el('details', { class: 'findings-details' }, el('summary', { text: findingsSummary(findings) }), el('div', { class: 'table-wrap' }, findingsTable(findings)))
+          : findingCount > 0
+            ? el('span', { class: 'unit-code', text: `Tệp gần nhất: ${findingCount} lỗi, cảnh báo` })
+            : null,
+      ),
+    );
+  });
+  box.append(
+    el(
+      'table',
+      { class: 'table units stack-on-phone' },
+      el('caption', { class: 'visually-hidden', text: `Tình trạng nộp ${state.board.period.name} của từng đơn vị` }),
+      el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, rows),
+    ),
+  );
+}
+
+function renderReports(reports) {
+  const box = clear($('reports'));
+  if (reports.length === 0) {
+    box.append(el('p', { class: 'empty', text: 'Chưa có báo cáo tổng hợp nào cho kỳ này. Báo cáo được lập tự động khi kỳ hết hạn nộp.' }));
+    return;
+  }
+  box.append(
+    el(
+      'ul',
+      { class: 'download-list' },
+      reports.map((r) => {
+        const format = FORMAT_NAMES[r.format] ?? String(r.format ?? '').toUpperCase();
+        const meta = [format, r.createdAt ? `lập lúc ${formatInstant(r.createdAt)}` : null, r.addendum ? 'phụ lục nộp muộn' : null].filter(Boolean).join(' · ');
+        return el(
+          'li',
+          {},
+          el('span', {}, el('span', { class: 'download-name', text: r.name }), el('span', { class: 'download-meta', text: meta })),
+          el('button', {
+            type: 'button',
+            class: 'btn btn-secondary btn-small',
+            'data-report': r.key,
+            'aria-label': `Tải ${r.name} (${format})`,
+            text: 'Tải về',
+            onclick: (e) => download(`/api/admin/report?key=${encodeURIComponent(r.key)}`, r.key.split('/').pop() || 'bao-cao', e.currentTarget),
+          }),
+        );
+      }),
+    ),
+  );
+}
+
+async function download(path, fallback, button) {
+  const status = $('download-status');
+  if (button) button.disabled = true;
+  announce(status, 'Đang chuẩn bị tệp…');
+  try {
+    const name = await downloadFile(state.token, path, fallback);
+    announce(status, `Đã tải: ${name}.`, 'ok');
+  } catch (err) {
+    handleFailure(err, (m) => announce(status, m, 'error'));
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+/* ---------- reminders ---------- */
+
+function counts() {
+  const units = state.board?.units ?? [];
+  return {
+    missing: units.filter((u) => u.status === 'chưa nộp').length,
+    rejected: units.filter((u) => u.status === 'bị từ chối').length,
+  };
+}
+
+function renderRemind() {
+  const { missing, rejected } = counts();
+  const name = state.board.period.name;
+  $('remind-summary').textContent =
+    missing + rejected === 0
+      ? `Mọi đơn vị đã có báo cáo hợp lệ cho ${name}.`
+      : `${name}: ${missing} đơn vị chưa nộp, ${rejected} đơn vị chỉ có tệp bị từ chối. Thư nhắc được gửi đến địa chỉ thư điện tử đã đăng ký của các đơn vị chưa có báo cáo hợp lệ.`;
+  $('remind').disabled = missing + rejected === 0;
+  announce($('remind-status'), '');
+}
+
+function askRemind() {
+  const dialog = $('remind-dialog');
+  const { missing, rejected } = counts();
+  $('remind-dialog-text').textContent = `Gửi thư nhắc nộp ${state.board.period.name} (hạn ${state.board.period.deadlineText}) đến các đơn vị chưa có báo cáo hợp lệ: hiện có ${missing} đơn vị chưa nộp và ${rejected} đơn vị chỉ có tệp bị từ chối.`;
+  dialog.showModal();
+  $('remind-no').focus();
+  return new Promise((resolve) => {
+    const finish = (answer) => {
+      dialog.removeEventListener('close', onClose);
+      $('remind-yes').removeEventListener('click', yes);
+      $('remind-no').removeEventListener('click', no);
+      if (dialog.open) dialog.close();
+      resolve(answer);
+    };
+    const yes = () => finish(true);
+    const no = () => finish(false);
+    const onClose = () => finish(false);
+    dialog.addEventListener('close', onClose);
+    $('remind-yes').addEventListener('click', yes);
+    $('remind-no').addEventListener('click', no);
+  });
+}
+
+async function remind() {
+  if (!state.board) return;
+  const periodId = state.board.period.id;
+  const go = await askRemind();
+  const button = $('remind');
+  button.focus();
+  if (!go) return;
+  button.disabled = true;
+  announce($('remind-status'), 'Đang gửi thư nhắc…');
+  try {
+    const res = await apiJson(state.token, '/api/admin/remind', { method: 'POST', json: { periodId } });
+    const names = (res.units ?? []).map((code) => state.board?.units.find((u) => u.unitCode === code)?.name ?? code);
+    announce(
+      $('remind-status'),
+      res.sent > 0 ? `Đã gửi thư nhắc đến ${res.sent} đơn vị${names.length ? `: ${names.join('; ')}` : ''}.` : 'Không có đơn vị nào cần nhắc.',
+      'ok',
+    );
+  } catch (err) {
+    handleFailure(err, (m) => announce($('remind-status'), m, 'error'));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/* ---------- start ---------- */
+
+async function start() {
+  state.token = takeToken();
+  if (!state.token) {
+    showFatal('Chưa có đường dẫn truy cập', [
+      'Hãy mở trang bằng đường dẫn riêng của Phòng Cải cách hành chính, Sở Nội vụ (có phần “#t=…” ở cuối).',
+      `Nếu chưa có hoặc đã mất đường dẫn, vui lòng liên hệ ${CONTACT}.`,
+    ]);
+    return;
+  }
+  try {
+    await loadPeriods(null);
+  } catch (err) {
+    handleFailure(err, (m) => showFatal('Không tải được dữ liệu', [m]));
+    return;
+  }
+  try {
+    const me = await apiJson(state.token, '/api/me');
+    $('who').textContent = me.name;
+    $('who').hidden = false;
+  } catch {
+    // the header is a courtesy
+  }
+  fillYears();
+  fillPeriods();
+  $('year').addEventListener('change', async () => {
+    try {
+      await loadPeriods(Number($('year').value));
+    } catch (err) {
+      handleFailure(err, boardError);
+      return;
+    }
+    fillPeriods();
+    await loadBoard();
+  });
+  $('period').addEventListener('change', async () => {
+    state.periodId = $('period').value;
+    await loadBoard();
+  });
+  $('refresh').addEventListener('click', loadBoard);
+  for (const id of ['filter-status', 'filter-kind']) $(id).addEventListener('change', renderUnits);
+  $('filter-text').addEventListener('input', renderUnits);
+  for (const button of document.querySelectorAll('[data-rollup]')) {
+    button.addEventListener('click', () => {
+      if (!state.board) return;
+      const format = button.dataset.rollup;
+      const id = state.board.period.id;
+      download(`/api/admin/rollup?periodId=${encodeURIComponent(id)}&format=${format}`, `tong-hop-${id}.${format}`, button);
+    });
+  }
+  $('remind').addEventListener('click', remind);
+  let resizeTimer;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => state.board && renderChart(state.board.summary), 150);
+  });
+  $('loading').hidden = true;
+  $('app').hidden = false;
+  await loadBoard();
+}
+
+start().catch((err) => {
+  showFatal('Trang gặp sự cố', [err instanceof Error ? err.message : String(err), 'Vui lòng tải lại trang (phím F5).']);
+});

@@ -1,0 +1,605 @@
+// The unit portal: periods, template download, upload with progress, result and history.
+import {
+  ApiFailure,
+  announce,
+  apiJson,
+  badge,
+  clear,
+  downloadFile,
+  el,
+  fatal,
+  findingsSummary,
+  findingsTable,
+  forgetToken,
+  formatDate,
+  formatSize,
+  NO_TOKEN_LINES,
+  takeToken,
+  timeLeft,
+  unauthorizedLines,
+  yearOptions,
+} from './common.js';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const POLL_INTERVAL_MS = 1000;
+const POLL_LIMIT_MS = 90_000;
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  token: null,
+  me: null,
+  year: null,
+  periods: [],
+  periodId: null,
+  /** periodId → true while an upload of it is being checked */
+  checking: new Set(),
+  file: null,
+  busy: false,
+};
+
+function showFatal(title, lines) {
+  $('loading').hidden = true;
+  $('app').hidden = true;
+  fatal($('main'), title, lines);
+  $('main').focus();
+}
+
+/** Handles an API failure: an invalid link ends the session, anything else is shown where asked. */
+function handleFailure(err, show) {
+  if (err instanceof ApiFailure && err.status === 401) {
+    forgetToken();
+    showFatal('Đường dẫn không còn hiệu lực', unauthorizedLines(err.message));
+    return;
+  }
+  show(err instanceof Error ? err.message : String(err));
+}
+
+function pageMessage(text) {
+  const box = $('page-message');
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+/* ---------- periods ---------- */
+
+function statusOf(p) {
+  return state.checking.has(p.periodId) ? 'đang kiểm tra' : p.status;
+}
+
+function selectedPeriod() {
+  return state.periods.find((p) => p.periodId === state.periodId) ?? null;
+}
+
+function defaultPeriodId(periods) {
+  const now = Date.now();
+  const upcoming = periods.find((p) => Date.parse(p.deadline) > now && p.status !== 'hợp lệ');
+  return (upcoming ?? periods.find((p) => Date.parse(p.deadline) > now) ?? periods.at(-1))?.periodId ?? null;
+}
+
+function renderPeriods() {
+  const list = clear($('periods'));
+  if (state.periods.length === 0) {
+    list.append(el('p', { class: 'empty', text: `Đơn vị không có kỳ báo cáo nào trong năm ${state.year}.` }));
+    return;
+  }
+  for (const p of state.periods) {
+    const left = timeLeft(p.deadline);
+    const selected = p.periodId === state.periodId;
+    const card = el(
+      'button',
+      {
+        type: 'button',
+        class: `period-card${selected ? ' is-selected' : ''}`,
+        'aria-pressed': selected ? 'true' : 'false',
+        'data-period': p.periodId,
+        onclick: () => selectPeriod(p.periodId, true),
+      },
+      el('span', { class: 'period-name', text: p.name }),
+      el('span', { class: 'period-due' }, el('span', { class: 'label', text: 'Hạn nộp: ' }), p.deadlineText),
+      el('span', { class: `period-left${left === 'đã quá hạn' ? ' overdue' : ''}`, 'data-deadline': p.deadline, text: left }),
+      el('span', { class: 'period-status' }, badge(statusOf(p))),
+    );
+    list.append(card);
+  }
+}
+
+function refreshTimes() {
+  for (const node of document.querySelectorAll('[data-deadline]')) {
+    const left = timeLeft(node.dataset.deadline);
+    node.textContent = left;
+    node.classList.toggle('overdue', left === 'đã quá hạn');
+  }
+}
+
+async function loadPeriods(year) {
+  const q = year ? `?year=${encodeURIComponent(year)}` : '';
+  const data = await apiJson(state.token, `/api/periods${q}`);
+  state.year = data.year;
+  state.periods = data.periods;
+  if (!state.periods.some((p) => p.periodId === state.periodId)) state.periodId = defaultPeriodId(state.periods);
+}
+
+function fillYears() {
+  const select = clear($('year'));
+  for (const y of yearOptions(state.year)) select.append(el('option', { value: String(y), text: String(y), selected: y === state.year }));
+}
+
+async function changeYear() {
+  const year = Number($('year').value);
+  $('periods').setAttribute('aria-busy', 'true');
+  try {
+    await loadPeriods(year);
+    pageMessage('');
+  } catch (err) {
+    handleFailure(err, pageMessage);
+    return;
+  } finally {
+    $('periods').setAttribute('aria-busy', 'false');
+  }
+  renderPeriods();
+  await selectPeriod(state.periodId, false);
+}
+
+async function refreshPeriodsQuietly() {
+  try {
+    await loadPeriods(state.year);
+    renderPeriods();
+  } catch {
+    // the next action shows any problem
+  }
+}
+
+/* ---------- the selected period ---------- */
+
+async function selectPeriod(periodId, byUser) {
+  const changed = periodId !== state.periodId;
+  state.periodId = periodId;
+  renderPeriods();
+  const p = selectedPeriod();
+  $('submit-panel').hidden = !p;
+  $('history-panel').hidden = !p;
+  if (!p) return;
+  $('submit-title').textContent = `Nộp báo cáo: ${p.name}`;
+  const facts = clear($('period-facts'));
+  facts.append(el('span', { class: 'label', text: 'Hạn nộp: ' }), p.deadlineText, ' (', el('span', { 'data-deadline': p.deadline, text: timeLeft(p.deadline) }), ').');
+  if (p.dataWindow) facts.append(' ', el('span', { class: 'label', text: 'Số liệu tính từ ' }), `${formatDate(p.dataWindow.from)} đến ${formatDate(p.dataWindow.to)}.`);
+  const late = $('late-notice');
+  late.hidden = Date.parse(p.deadline) > Date.now();
+  late.textContent = late.hidden
+    ? ''
+    : `Kỳ này đã quá hạn nộp (${p.deadlineText}). Hệ thống vẫn nhận tệp nhưng sẽ ghi nhận là nộp muộn; báo cáo nộp muộn không thay thế báo cáo đã nộp đúng hạn.`;
+  if (changed) {
+    clear($('result')).hidden = true;
+    clearFile();
+    setUploadError('');
+    if (!state.busy) announce($('upload-status'), '');
+  }
+  if (byUser && changed) $('submit-title').scrollIntoView({ behavior: 'smooth', block: 'start' });
+  await loadHistory();
+}
+
+/* ---------- template ---------- */
+
+async function downloadTemplate() {
+  const p = selectedPeriod();
+  if (!p) return;
+  const button = $('download-template');
+  const status = $('template-status');
+  button.disabled = true;
+  announce(status, 'Đang chuẩn bị mẫu Excel…');
+  try {
+    const name = await downloadFile(state.token, `/api/template?periodId=${encodeURIComponent(p.periodId)}`, `CCHC-${p.periodId}.xlsx`);
+    announce(status, `Đã tải mẫu: ${name}. Tệp nằm trong thư mục Tải xuống (Downloads) của máy.`, 'ok');
+  } catch (err) {
+    handleFailure(err, (m) => announce(status, m, 'error'));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/* ---------- choosing a file ---------- */
+
+function contentTypeOf(name) {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.xlsx')) return XLSX_TYPE;
+  if (lower.endsWith('.json')) return 'application/json';
+  return null;
+}
+
+function setUploadError(text) {
+  const box = $('upload-error');
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+function clearFile() {
+  state.file = null;
+  $('file-input').value = '';
+  $('chosen').hidden = true;
+  $('confirm-late').hidden = true;
+}
+
+function chooseFile(file) {
+  if (state.busy) return;
+  setUploadError('');
+  $('confirm-late').hidden = true;
+  if (!file) return clearFile();
+  const lower = file.name.toLowerCase();
+  const maxBytes = state.me?.maxUploadBytes ?? 10 * 1024 * 1024;
+  let refusal = null;
+  if (/\.(xls|xlsm|xlsb|ods|csv)$/.test(lower)) {
+    refusal = `Tệp “${file.name}” không đúng định dạng. Hệ thống chỉ nhận tệp Excel .xlsx theo mẫu đã tải về (hoặc tệp .json). Hãy mở tệp bằng Excel và chọn Lưu thành (Save As) → “Excel Workbook (*.xlsx)”.`;
+  } else if (!contentTypeOf(file.name)) {
+    refusal = `Tệp “${file.name}” không phải tệp báo cáo. Hệ thống chỉ nhận tệp Excel .xlsx theo mẫu hoặc tệp .json theo lược đồ đã công bố.`;
+  } else if (file.size === 0) {
+    refusal = 'Tệp rỗng (0 byte). Hãy chọn lại tệp báo cáo đã điền.';
+  } else if (file.size > maxBytes) {
+    refusal = `Tệp có dung lượng ${formatSize(file.size)}, lớn hơn mức cho phép (${formatSize(maxBytes)}). Hãy xóa các trang, hình ảnh không cần thiết rồi thử lại.`;
+  }
+  if (refusal) {
+    clearFile();
+    setUploadError(refusal);
+    return;
+  }
+  state.file = file;
+  $('chosen-name').textContent = file.name;
+  $('chosen-size').textContent = `(${formatSize(file.size)})`;
+  $('chosen').hidden = false;
+  announce($('upload-status'), `Đã chọn tệp ${file.name}. Bấm “Gửi báo cáo” để nộp.`);
+}
+
+function setupDropzone() {
+  const zone = $('dropzone');
+  const input = $('file-input');
+  zone.addEventListener('click', () => input.click());
+  zone.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      input.click();
+    }
+  });
+  for (const type of ['dragenter', 'dragover']) {
+    zone.addEventListener(type, (e) => {
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+      zone.classList.add('is-over');
+    });
+  }
+  zone.addEventListener('dragleave', (e) => {
+    if (!zone.contains(e.relatedTarget)) zone.classList.remove('is-over');
+  });
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('is-over');
+    const files = e.dataTransfer?.files;
+    if (!files || files.length === 0) return;
+    if (files.length > 1) {
+      setUploadError('Mỗi lần chỉ gửi một tệp báo cáo. Hãy kéo thả từng tệp một.');
+      return;
+    }
+    chooseFile(files[0]);
+  });
+  // a file dropped outside the zone must not make the browser open it (and leave the page)
+  for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
+  input.addEventListener('change', () => chooseFile(input.files?.[0] ?? null));
+  $('clear-file').addEventListener('click', () => {
+    clearFile();
+    announce($('upload-status'), '');
+    input.focus();
+  });
+}
+
+/* ---------- sending ---------- */
+
+function askLate(ticket) {
+  const box = $('confirm-late');
+  const p = selectedPeriod();
+  $('confirm-late-text').textContent =
+    `Hạn nộp ${p ? p.name : 'kỳ này'} là ${ticket.deadlineText}. Tệp gửi bây giờ vẫn được kiểm tra và lưu, nhưng sẽ được ghi nhận là NỘP MUỘN và không thay thế báo cáo đã nộp đúng hạn. Bạn có muốn gửi không?`;
+  box.hidden = false;
+  $('confirm-late-yes').focus();
+  return new Promise((resolve) => {
+    const done = (answer) => {
+      box.hidden = true;
+      $('confirm-late-yes').removeEventListener('click', yes);
+      $('confirm-late-no').removeEventListener('click', no);
+      resolve(answer);
+    };
+    const yes = () => done(true);
+    const no = () => done(false);
+    $('confirm-late-yes').addEventListener('click', yes);
+    $('confirm-late-no').addEventListener('click', no);
+  });
+}
+
+const S3_MESSAGES = {
+  EntityTooLarge: 'Tệp lớn hơn mức cho phép nên không được nhận.',
+  EntityTooSmall: 'Tệp rỗng nên không được nhận.',
+  AccessDenied: 'Đường dẫn tải lên đã hết hạn hoặc không khớp với tệp. Hãy bấm “Gửi báo cáo” lại.',
+  SignatureDoesNotMatch: 'Đường dẫn tải lên không hợp lệ. Hãy bấm “Gửi báo cáo” lại.',
+};
+
+/** Posts the file to the presigned POST: every policy field first, the file last, with progress. */
+function postFile(ticket, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(ticket.fields)) form.append(k, v);
+    form.append('file', file, file.name);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', ticket.url);
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+    });
+    xhr.addEventListener('load', () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        resolve();
+        return;
+      }
+      const code = /<Code>([^<]+)<\/Code>/.exec(xhr.responseText ?? '')?.[1] ?? `HTTP ${xhr.status}`;
+      reject(new Error(`${S3_MESSAGES[code] ?? 'Máy chủ lưu trữ không nhận tệp.'} (Mã lỗi: ${code}.) Nếu lỗi lặp lại, vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ.`));
+    });
+    xhr.addEventListener('error', () => reject(new Error('Mất kết nối trong khi tải tệp lên. Vui lòng kiểm tra kết nối Internet rồi gửi lại.')));
+    xhr.addEventListener('timeout', () => reject(new Error('Tải tệp lên quá lâu nên đã dừng. Vui lòng gửi lại.')));
+    xhr.timeout = 10 * 60_000;
+    xhr.send(form);
+  });
+}
+
+function setProgress(fraction) {
+  const pct = Math.max(0, Math.min(100, Math.round(fraction * 100)));
+  $('progress').value = pct;
+  $('progress-text').textContent = `${pct}%`;
+  return pct;
+}
+
+function setBusy(busy) {
+  state.busy = busy;
+  $('send').disabled = busy;
+  $('clear-file').disabled = busy;
+  $('file-input').disabled = busy;
+  $('dropzone').setAttribute('aria-disabled', busy ? 'true' : 'false');
+  $('dropzone').classList.toggle('is-disabled', busy);
+}
+
+async function send() {
+  const file = state.file;
+  const p = selectedPeriod();
+  if (!file || !p || state.busy) return;
+  const status = $('upload-status');
+  setUploadError('');
+  clear($('result')).hidden = true;
+  setBusy(true);
+  let ticket;
+  try {
+    announce(status, 'Đang chuẩn bị gửi tệp…');
+    ticket = await apiJson(state.token, '/api/uploads', {
+      method: 'POST',
+      json: { periodId: p.periodId, fileName: file.name, contentType: contentTypeOf(file.name), size: file.size },
+    });
+  } catch (err) {
+    setBusy(false);
+    announce(status, '');
+    handleFailure(err, setUploadError);
+    return;
+  }
+  if (ticket.late) {
+    announce(status, '');
+    const go = await askLate(ticket);
+    if (!go) {
+      setBusy(false);
+      announce(status, 'Đã hủy, chưa gửi tệp.');
+      $('send').focus();
+      return;
+    }
+  }
+  $('upload-box').hidden = false;
+  setProgress(0);
+  announce(status, `Đang tải tệp lên: 0%`);
+  let lastAnnounced = 0;
+  try {
+    await postFile(ticket, file, (fraction) => {
+      const pct = setProgress(fraction);
+      if (pct - lastAnnounced >= 25 || pct === 100) {
+        lastAnnounced = pct;
+        announce(status, `Đang tải tệp lên: ${pct}%`);
+      }
+    });
+  } catch (err) {
+    setBusy(false);
+    announce(status, '');
+    setUploadError(err instanceof Error ? err.message : String(err));
+    return;
+  }
+  state.checking.add(p.periodId);
+  renderPeriods();
+  announce(status, 'Đã tải lên 100%. Hệ thống đang kiểm tra tệp, vui lòng chờ trong giây lát…', 'checking');
+  clearFile();
+  const found = await pollFor(ticket);
+  state.checking.delete(ticket.periodId);
+  setBusy(false);
+  if (!found) {
+    announce(status, 'Tệp đã được nhận nhưng hệ thống chưa kiểm tra xong sau 90 giây. Kết quả sẽ được gửi qua thư điện tử của đơn vị và hiện trong mục “Lịch sử nộp”.', 'checking');
+    await refreshPeriodsQuietly();
+    return;
+  }
+  announce(
+    status,
+    found.status === 'valid'
+      ? `Kết quả: hợp lệ. Số biên nhận ${found.receiptNo}.`
+      : `Kết quả: bị từ chối (${findingsSummary(found.findings)}). Số biên nhận ${found.receiptNo}.`,
+    found.status === 'valid' ? 'ok' : 'error',
+  );
+  if (state.periodId === ticket.periodId) {
+    renderResult(found);
+    $('result').focus();
+  }
+  await refreshPeriodsQuietly();
+  if (state.periodId === ticket.periodId) await loadHistory();
+}
+
+async function pollFor(ticket) {
+  const deadline = performance.now() + POLL_LIMIT_MS;
+  while (performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+    try {
+      const data = await apiJson(state.token, `/api/submissions?periodId=${encodeURIComponent(ticket.periodId)}`);
+      const hit = data.submissions.find((s) => s.uploadId === ticket.uploadId);
+      if (hit) return hit;
+    } catch (err) {
+      if (err instanceof ApiFailure && err.status === 401) {
+        handleFailure(err, () => {});
+        return null;
+      }
+      // a passing network problem: keep waiting
+    }
+  }
+  return null;
+}
+
+/* ---------- result and history ---------- */
+
+function renderResult(s) {
+  const box = clear($('result'));
+  const valid = s.status === 'valid';
+  box.className = `result ${valid ? 'result-valid' : 'result-rejected'}`;
+  box.append(
+    el('h3', { id: 'result-title', text: 'Kết quả kiểm tra' }),
+    el(
+      'p',
+      { class: 'result-banner' },
+      el('span', { class: 'result-mark', 'aria-hidden': 'true', text: valid ? '✓' : '✕' }),
+      el('strong', { class: 'result-word', text: valid ? 'Hợp lệ' : 'Bị từ chối' }),
+      el('span', { class: 'result-sentence', text: valid ? 'Báo cáo đã được tiếp nhận.' : 'Báo cáo chưa được tiếp nhận. Hãy sửa các lỗi dưới đây trong tệp rồi gửi lại.' }),
+    ),
+    el(
+      'dl',
+      { class: 'facts' },
+      el('div', {}, el('dt', { text: 'Số biên nhận' }), el('dd', { class: 'receipt-no', text: s.receiptNo })),
+      el('div', {}, el('dt', { text: 'Tệp' }), el('dd', { text: s.fileName })),
+      el('div', {}, el('dt', { text: 'Thời điểm nhận' }), el('dd', { text: s.receivedAtText })),
+      el('div', {}, el('dt', { text: 'Thời hạn' }), el('dd', {}, s.onTime ? el('span', { class: 'on-time', text: 'Đúng hạn' }) : badge('nộp muộn'))),
+    ),
+  );
+  if (valid && s.current) box.append(el('p', { class: 'note', text: 'Báo cáo này được dùng để tổng hợp.' }));
+  if (valid && !s.onTime) box.append(el('p', { class: 'note', text: 'Báo cáo nộp muộn được lưu riêng, đưa vào phụ lục nộp muộn và không thay thế báo cáo đã nộp đúng hạn.' }));
+  if (s.findings.length > 0) {
+    box.append(
+      el('h4', { text: valid ? 'Lưu ý' : `Các lỗi cần sửa (${findingsSummary(s.findings)})` }),
+      el('div', { class: 'table-wrap' }, findingsTable(s.findings, valid ? 'Các cảnh báo về số liệu' : 'Danh sách lỗi và cảnh báo trong tệp')),
+    );
+  }
+  box.append(el('p', { class: 'muted', text: 'Biên nhận cũng được gửi đến địa chỉ thư điện tử của đơn vị.' }));
+  box.hidden = false;
+}
+
+async function loadHistory() {
+  const p = selectedPeriod();
+  if (!p) return;
+  const box = $('history');
+  let data;
+  try {
+    data = await apiJson(state.token, `/api/submissions?periodId=${encodeURIComponent(p.periodId)}`);
+  } catch (err) {
+    handleFailure(err, (m) => {
+      clear(box).append(el('p', { class: 'message message-error', text: m }));
+    });
+    return;
+  }
+  if (state.periodId !== p.periodId) return;
+  clear(box);
+  if (data.submissions.length === 0) {
+    box.append(el('p', { class: 'empty', text: 'Đơn vị chưa nộp tệp nào cho kỳ này.' }));
+    return;
+  }
+  const rows = data.submissions.map((s) =>
+    el(
+      'tr',
+      { 'data-upload': s.uploadId },
+      el('td', { 'data-label': 'Số biên nhận', class: 'receipt-no', text: s.receiptNo }),
+      el('td', { 'data-label': 'Tệp', class: 'file-name', text: s.fileName }),
+      el('td', { 'data-label': 'Thời điểm nhận', text: s.receivedAtText }),
+      el(
+        'td',
+        { 'data-label': 'Kết quả' },
+        el(
+          'span',
+          { class: 'badges' },
+          badge(s.status === 'valid' ? 'hợp lệ' : 'bị từ chối'),
+          s.onTime ? null : badge('nộp muộn'),
+          s.current ? el('span', { class: 'tag-current', text: 'dùng để tổng hợp' }) : null,
+        ),
+      ),
+      el(
+        'td',
+        { 'data-label': 'Lỗi, cảnh báo' },
+        s.findings.length === 0
+          ? el('span', { class: 'muted', text: 'Không có' })
+          : el('details', { class: 'findings-details' }, el('summary', { text: findingsSummary(s.findings) }), el('div', { class: 'table-wrap' }, findingsTable(s.findings))),
+      ),
+    ),
+  );
+  box.append(
+    el(
+      'table',
+      { class: 'table history stack-on-phone' },
+      el('caption', { class: 'visually-hidden', text: `Các tệp đơn vị đã nộp cho ${p.name}, mới nhất trước` }),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ['Số biên nhận', 'Tệp', 'Thời điểm nhận', 'Kết quả', 'Lỗi, cảnh báo'].map((h) => el('th', { scope: 'col', text: h })),
+        ),
+      ),
+      el('tbody', {}, rows),
+    ),
+  );
+}
+
+/* ---------- start ---------- */
+
+async function start() {
+  state.token = takeToken();
+  if (!state.token) {
+    showFatal('Chưa có đường dẫn riêng của đơn vị', NO_TOKEN_LINES);
+    return;
+  }
+  try {
+    state.me = await apiJson(state.token, '/api/me');
+    await loadPeriods(null);
+  } catch (err) {
+    handleFailure(err, (m) => showFatal('Không tải được thông tin', [m]));
+    return;
+  }
+  const unitName = $('unit-name');
+  unitName.textContent = state.me.name;
+  unitName.hidden = false;
+  document.title = `${state.me.name} – Nộp báo cáo cải cách hành chính`;
+  if (state.me.maxUploadBytes) $('max-size').textContent = formatSize(state.me.maxUploadBytes);
+  if (state.me.role === 'admin') {
+    $('page-message').replaceChildren(
+      'Bạn đang dùng đường dẫn của Phòng Cải cách hành chính. ',
+      el('a', { href: '/board', text: 'Mở bảng theo dõi tổng hợp' }),
+      '.',
+    );
+    $('page-message').hidden = false;
+    $('page-message').setAttribute('role', 'note');
+  }
+  fillYears();
+  $('year').addEventListener('change', changeYear);
+  $('download-template').addEventListener('click', downloadTemplate);
+  $('send').addEventListener('click', send);
+  setupDropzone();
+  $('loading').hidden = true;
+  $('app').hidden = false;
+  renderPeriods();
+  await selectPeriod(state.periodId, false);
+  setInterval(refreshTimes, 30_000);
+}
+
+start().catch((err) => {
+  showFatal('Trang gặp sự cố', [err instanceof Error ? err.message : String(err), 'Vui lòng tải lại trang (phím F5). Nếu vẫn lỗi, liên hệ Phòng Cải cách hành chính, Sở Nội vụ.']);
+});
