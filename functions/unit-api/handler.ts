@@ -1,14 +1,17 @@
-/** HTTP API (/api/*) → the unit API: upload links, submissions, periods, templates. */
+/** HTTP API → the portal pages, the unit API (upload links, submissions, periods, templates) and the board's API. */
 import middy from '@middy/core';
 import { powertoolsLog } from '../../shared/adapters/powertools-log.js';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../../shared/config/config.js';
 import { makeAdminRoutes } from '../../shared/http/admin-api.js';
-import { makeUnitApi } from '../../shared/http/unit-api.js';
+import { makeUnitApi, uploadOrigin } from '../../shared/http/unit-api.js';
+import { makePortal } from '../../shared/portal/portal.js';
 import { buildDeps } from '../../shared/runtime.js';
 
 const config = loadConfig(process.env);
 const logger = powertoolsLog('unit-api');
 const deps = buildDeps(config, logger, { configurationSet: process.env.SES_CONFIGURATION_SET });
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(makeUnitApi(deps, { admin: makeAdminRoutes(deps) }));
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(
+  makeUnitApi(deps, { admin: makeAdminRoutes(deps), portal: makePortal({ uploadOrigin: uploadOrigin(config) }) }),
+);

@@ -8,9 +8,11 @@ import { makeClients } from '../../shared/adapters/clients.js';
 import { decodeEventKey, INCOMING_PREFIX } from '../../shared/adapters/s3-keys.js';
 import { createTableInput } from '../../shared/adapters/table-schema.js';
 import type { AppConfig } from '../../shared/config/config.js';
+import { localAppConfig, type LocalConnection } from '../../shared/config/local-connection.js';
 import { resolveTemplateKey } from '../../shared/config/template-key.js';
 import { makeAdminRoutes } from '../../shared/http/admin-api.js';
-import { makeUnitApi } from '../../shared/http/unit-api.js';
+import { makeUnitApi, uploadOrigin } from '../../shared/http/unit-api.js';
+import { makePortal } from '../../shared/portal/portal.js';
 import { makeValidateSubmissionHandler } from '../../shared/handlers/validate-submission.js';
 import { silentLog, type Log } from '../../shared/logger.js';
 import type { Mailer, UploadStore } from '../../shared/ports.js';
@@ -29,8 +31,6 @@ const require = createRequire(import.meta.url);
 
 export const LOCAL_TABLE = 'cchc-local';
 export const LOCAL_BUCKET = 'cchc-uploads-local';
-export const LOCAL_SENDER = 'cchc-noreply@thuathienhue.example';
-export const LOCAL_AGGREGATOR = 'phongcchc.snv@thuathienhue.example';
 
 export interface LocalStackOptions {
   /** Where data, mail and the connection file live (default `.local`). */
@@ -74,18 +74,6 @@ export interface LocalStack {
   /** Waits until every delivered event is processed and no retry is scheduled. */
   drain(): Promise<void>;
   close(): Promise<void>;
-}
-
-/** What the CLI needs to reach a running local stack (written to `<dataDir>/stack.json`). */
-export interface LocalConnection {
-  apiUrl: string;
-  s3PublicUrl: string;
-  endpoints: { dynamodb: string; s3: string; ses: string };
-  tableName: string;
-  bucket: string;
-  region: string;
-  mailDir: string;
-  pid: number;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -215,21 +203,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => front.close());
 
     const templateKey = options.templateKey ?? resolveTemplateKey(process.env, join(dataDir, 'template-signing-key'));
-    const config: Readonly<AppConfig> = Object.freeze({
+    const connection: LocalConnection = {
+      apiUrl,
+      s3PublicUrl: front.url,
+      endpoints: { dynamodb: dynamoEndpoint, s3: s3.endpoint, ses: sesEndpoint },
       tableName: LOCAL_TABLE,
-      uploadBucketName: LOCAL_BUCKET,
-      senderAddress: LOCAL_SENDER,
-      aggregatorRecipients: [LOCAL_AGGREGATOR],
-      maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
-      uploadUrlTtlSeconds: 900,
-      portalUrl: apiUrl,
-      portalOrigin: apiUrl,
-      templateKey: { value: templateKey },
-      tokenTtlDays: 400,
+      bucket: LOCAL_BUCKET,
       region: DEFAULT_LOCAL_REGION,
-      endpoints: { s3: s3.endpoint, s3Public: front.url, dynamodb: dynamoEndpoint, ses: sesEndpoint },
-      credentials: S3RVER_CREDENTIALS,
-    });
+      mailDir,
+      pid: process.pid,
+      maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
+    };
+    const config = localAppConfig(connection, templateKey);
     const deps = buildDeps(config, log, {
       clock,
       mailer: (ses) => {
@@ -240,7 +225,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // s3rver stamps objects with the real time; the pipeline reasons in virtual time.
     const storedAt = new Map<string, string>();
     deps.uploads = virtualTimeUploads(deps.uploads, clock, storedAt);
-    apiHandler = makeUnitApi(deps, { admin: makeAdminRoutes(deps) });
+    apiHandler = makeUnitApi(deps, { admin: makeAdminRoutes(deps), portal: makePortal({ uploadOrigin: uploadOrigin(config) }) });
 
     // S3 event → queue → the validator handler.
     const queue = new LocalQueue({ handler: makeValidateSubmissionHandler(deps), log, retryDelayMs: options.retryDelayMs });
@@ -272,16 +257,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if ((options.schedulerIntervalMs ?? 1000) > 0) scheduler.start(options.schedulerIntervalMs ?? 1000);
     cleanups.push(() => scheduler.stop());
 
-    const connection: LocalConnection = {
-      apiUrl,
-      s3PublicUrl: front.url,
-      endpoints: { dynamodb: dynamoEndpoint, s3: s3.endpoint, ses: sesEndpoint },
-      tableName: LOCAL_TABLE,
-      bucket: LOCAL_BUCKET,
-      region: DEFAULT_LOCAL_REGION,
-      mailDir,
-      pid: process.pid,
-    };
     await writeFile(join(dataDir, 'stack.json'), `${JSON.stringify(connection, null, 2)}\n`);
     cleanups.unshift(async () => rm(join(dataDir, 'stack.json'), { force: true }));
 
