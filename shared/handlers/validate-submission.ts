@@ -1,12 +1,24 @@
 import type { S3Event, S3EventRecord, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { decodeEventKey } from '../adapters/s3-keys.js';
 import type { PipelineDeps } from '../use-cases/deps.js';
+import { sendDelayNotice } from '../use-cases/delay-notice.js';
 import { processUploadedObject } from '../use-cases/process-upload.js';
 
 function s3RecordsOf(body: string): S3EventRecord[] {
   const parsed = JSON.parse(body) as Partial<S3Event> & { Event?: string };
   if (parsed.Event === 's3:TestEvent') return [];
   return parsed.Records ?? [];
+}
+
+/** After this many failed deliveries the unit is told its file is delayed (the queue allows 5). */
+export const DELAY_NOTICE_AFTER = 3;
+
+async function noticeDelay(deps: PipelineDeps, body: string): Promise<void> {
+  try {
+    for (const r of s3RecordsOf(body)) await sendDelayNotice(deps, decodeEventKey(r.s3.object.key));
+  } catch (err) {
+    deps.log.error('could not queue the delay notice', { error: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 /**
@@ -29,11 +41,14 @@ export function makeValidateSubmissionHandler(deps: PipelineDeps): (event: SQSEv
           });
         }
       } catch (err) {
+        const receiveCount = Number(message.attributes?.ApproximateReceiveCount ?? 1);
         deps.log.error('processing failed; message will be retried', {
           messageId: message.messageId,
+          receiveCount,
           error: err instanceof Error ? err.stack : String(err),
         });
         failures.push({ itemIdentifier: message.messageId });
+        if (receiveCount >= DELAY_NOTICE_AFTER) await noticeDelay(deps, message.body);
       }
     }
     return { batchItemFailures: failures };

@@ -187,6 +187,44 @@ describe('the outbox', () => {
   });
 });
 
+describe('an infrastructure fault while processing', () => {
+  it('is retried, then dead-lettered; the unit is told its file is delayed; a redrive records it once', async () => {
+    const token = await stack.token('SKHDT');
+    const inner = stack.deps.uploads;
+    let broken = true;
+    stack.deps.uploads = {
+      ...inner,
+      presignPost: (o) => inner.presignPost(o),
+      head: (r) => inner.head(r),
+      list: (p) => inner.list(p),
+      put: (k, b, c) => inner.put(k, b, c),
+      presignGet: (k, e, f) => inner.presignGet(k, e, f),
+      get: async (r, m) => {
+        if (broken && r.key.includes('/SKHDT/')) throw new Error('S3 unavailable (injected)');
+        return inner.get(r, m);
+      },
+    };
+    try {
+      const uploadId = await stack.upload(token, '2021-Q1', validJson('SKHDT', '2021-Q1'));
+      expect(await stack.deps.store.listUnitSubmissions('SKHDT', '2021-Q1')).toHaveLength(0);
+      const dead = stack.queue.deadLetters.filter((d) => d.body.includes(uploadId));
+      expect(dead).toHaveLength(1);
+      const delay = (await stack.sesMail()).filter((m) => m.subject.includes('đang được xử lý chậm') && m.destination.to.includes('vanthu.skhdt@thuathienhue.example'));
+      expect(delay).toHaveLength(1);
+      expect(delay[0]!.body.text).toContain('không cần nộp lại');
+      // The fault is fixed and the operator redrives the dead-lettered message.
+      broken = false;
+      const out = await makeValidateSubmissionHandler(stack.deps)({ Records: [{ messageId: 'redrive', body: dead[0]!.body } as any] });
+      expect(out.batchItemFailures).toEqual([]);
+      const recs = await stack.deps.store.listUnitSubmissions('SKHDT', '2021-Q1');
+      expect(recs.map((r) => [r.status, r.onTime])).toEqual([['valid', true]]);
+      expect(await receiptsFor(uploadId)).toHaveLength(1);
+    } finally {
+      stack.deps.uploads = inner;
+    }
+  });
+});
+
 describe('the upload channel refuses', () => {
   it('a missing, forged or revoked token (401)', async () => {
     const body = { periodId: '2021-Q1', fileName: 'a.json', contentType: 'application/json', size: 10 };

@@ -1,0 +1,36 @@
+import { parseIncomingKey } from '../adapters/s3-keys.js';
+import { findPeriod } from '../domain/calendar.js';
+import { findUnit } from '../domain/units.js';
+import { composeMime, escapeHtml } from '../mail/mime.js';
+import type { PipelineDeps } from './deps.js';
+import { enqueueAndSend } from './outbox.js';
+
+/**
+ * Tells a unit that its upload is being processed late because of a technical fault, so it is never
+ * left in silence while the message is retried or waits in the dead-letter queue. Once per object.
+ */
+export async function sendDelayNotice(deps: PipelineDeps, key: string): Promise<void> {
+  const parsed = parseIncomingKey(key);
+  if (!parsed) return;
+  const messageId = `delay-${parsed.periodId}-${parsed.unitCode}-${parsed.uploadId}`;
+  if (await deps.store.getOutbox(messageId)) return;
+  const unit = findUnit(parsed.unitCode, deps.units);
+  const period = findPeriod(parsed.periodId);
+  const intent = await deps.store.getUploadIntent(parsed.uploadId);
+  const fileName = intent?.fileName ?? 'tệp đã tải lên';
+  const subject = `[CCHC] Tệp đang được xử lý chậm: ${period.name} — ${unit.name}`;
+  const text = [
+    `Kính gửi: ${unit.name}`,
+    '',
+    `Hệ thống đã nhận tệp "${fileName}" cho kỳ ${period.name} nhưng đang gặp sự cố kỹ thuật khi kiểm tra. Tệp được lưu an toàn; thời điểm nhận được ghi theo lúc tệp đến hệ thống, nên việc xử lý chậm không làm đơn vị bị tính nộp muộn.`,
+    'Đơn vị sẽ nhận thư biên nhận ngay khi tệp được kiểm tra xong. Phòng Cải cách hành chính, Sở Nội vụ đã được thông báo; đơn vị không cần nộp lại.',
+    '',
+    'Thư này được gửi tự động; vui lòng không trả lời thư này.',
+  ].join('\n');
+  const html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5">${text
+    .split('\n')
+    .map((l) => (l ? `<p>${escapeHtml(l)}</p>` : ''))
+    .join('')}</body></html>`;
+  const raw = await composeMime({ from: deps.config.senderAddress, to: unit.emails, subject, text, html, messageId: `<${messageId}@cchc.thuathienhue.example>`, date: deps.clock.now() });
+  await enqueueAndSend(deps, { messageId, purpose: 'delay', to: unit.emails, subject, raw: raw.toString('base64'), createdAt: deps.clock.now().toISOString(), status: 'pending', attempts: 0 });
+}
