@@ -280,8 +280,14 @@ function checkRelations(relations: Relation[], numbers: Map<string, number>, for
     const op = r.type === 'eq' ? 'phải bằng' : 'không được lớn hơn';
     f.add(r.type === 'eq' ? 'RELATION_SUM' : 'RELATION_PART_TOTAL', r.severity, at, r.left[0]!,
       `${where(at)}: ${side(r.left)} = ${fmt(left)} ${op} ${side(r.right)} = ${fmt(right)}. ` +
-        `Kiểm tra lại các ô ${cellsOf([...r.left, ...r.right], layout)}. (${r.description})`);
+        `Kiểm tra lại các ô ${cellsOf([...r.left, ...r.right], layout)}.${explanation(r)}`);
   }
+}
+
+/** The rule's own wording when it says more than the arithmetic (e.g. what a difference means). */
+function explanation(r: Relation): string {
+  if (r.type === 'ratio' || r.description.startsWith(`${side(r.left)} `)) return '';
+  return ` (${r.description.replace(/\s*Nếu một vế[^.]*\.\s*$/, '')})`;
 }
 
 /** A relation whose blank side is an error: only reported when some of its values are present. */
