@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HttpEvent, HttpResult } from '../http/unit-api.js';
+import { jsonLineLog, type Log } from '../logger.js';
 
 /**
  * The unit portal (`/`) and the aggregator's board (`/board`): static pages and assets served by the
@@ -38,6 +39,8 @@ export interface PortalOptions {
   uploadOrigin: string;
   /** Folder of the assets; default `PORTAL_ASSETS_DIR`, else `./assets/` next to this module. */
   assetsDir?: string;
+  /** Where an unreadable asset is reported (default: JSON lines on stderr). */
+  log?: Pick<Log, 'error'>;
 }
 
 /** The Content-Security-Policy of every page and asset. */
@@ -59,6 +62,7 @@ export function makePortal(opts: PortalOptions): (event: HttpEvent) => Promise<H
   const csp = portalCsp(opts.uploadOrigin);
   const dir = opts.assetsDir ?? process.env.PORTAL_ASSETS_DIR ?? fileURLToPath(new URL('./assets/', import.meta.url));
   const cache = new Map<string, Promise<string>>();
+  const log = opts.log ?? jsonLineLog((line) => process.stderr.write(`${line}\n`));
 
   const load = (file: string): Promise<string> => {
     let p = cache.get(file);
@@ -71,13 +75,24 @@ export function makePortal(opts: PortalOptions): (event: HttpEvent) => Promise<H
     return p;
   };
 
-  return async (event) => {
+  return async (event): Promise<HttpResult | null> => {
     const method = event.requestContext?.http?.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') return null;
     const path = (event.rawPath ?? '/').replace(/\/+$/, '') || '/';
     if (!Object.hasOwn(FILES, path)) return null;
     const spec = FILES[path]!;
-    const body = await load(spec.file);
+    let body: string;
+    try {
+      body = await load(spec.file);
+    } catch (err) {
+      // a deployment without its assets: say so plainly (the router would otherwise fail the request)
+      log.error('portal asset unreadable', { file: spec.file, error: err instanceof Error ? err.message : String(err) });
+      return {
+        statusCode: 500,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+        body: 'Cổng tiếp nhận đang gặp sự cố, vui lòng thử lại sau ít phút hoặc liên hệ Phòng Cải cách hành chính, Sở Nội vụ.',
+      };
+    }
     return {
       statusCode: 200,
       headers: {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, ConsoleMessage, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closePeriod } from '../../shared/use-cases/close-period.js';
 import { issueToken } from '../../shared/use-cases/tokens.js';
 import { filledWorkbook, horizontalOverflow, isLocalUrl, launchBrowser, openContext, screenshot, startE2eStack, XLSX, type E2eStack } from './helpers/browser.js';
 
@@ -35,11 +36,14 @@ beforeAll(async () => {
   });
   await stack.upload((await issueToken(stack.deps, 'SYT')).token, '2021-Q1', broken, XLSX, 'SYT-quy-I.xlsx');
 
+  // the 2021 plan's deadline passed before the clock's start: close it, so that it has consolidated reports
+  await closePeriod(stack.deps, '2021-PLAN');
+
   const probe = await fetch(`${stack.apiUrl}/api/admin/board?periodId=2021-Q1`, { headers: { authorization: `Bearer ${adminToken}` } });
   if (probe.status !== 200) throw new Error(`GET /api/admin/board answered ${probe.status} ${await probe.text()}: the admin routes are not wired into the local stack`);
 
   browser = await launchBrowser();
-  ({ context, requests } = await openContext(browser, e2e));
+  ({ context, requests } = await openContext(browser));
   page = await context.newPage();
   watch(page);
 });
@@ -81,13 +85,13 @@ describe("the aggregator's board in a real browser", () => {
   });
 
   it('filters the units by status, kind and text (with or without diacritics)', async () => {
-    await page.getByLabel('Trạng thái').selectOption('hợp lệ');
+    await page.locator('#filter-status').selectOption('hợp lệ');
     await expect.poll(() => page.locator('#units tbody tr').count()).toBe(2);
     expect(await page.locator('#units-count').textContent()).toMatch(/^Hiển thị 2\/\d+ đơn vị\.$/);
-    await page.getByLabel('Loại đơn vị').selectOption('district');
+    await page.locator('#filter-kind').selectOption('district');
     expect(await page.locator('#units tbody tr').getAttribute('data-unit')).toBe('HUE');
-    await page.getByLabel('Trạng thái').selectOption('');
-    await page.getByLabel('Loại đơn vị').selectOption('');
+    await page.locator('#filter-status').selectOption('');
+    await page.locator('#filter-kind').selectOption('');
     await page.getByLabel('Tìm đơn vị (tên hoặc mã)').fill('tu phap');
     await expect.poll(() => page.locator('#units tbody tr').count()).toBe(1);
     expect(await page.locator('#units tbody tr').getAttribute('data-unit')).toBe('STP');
@@ -114,20 +118,38 @@ describe("the aggregator's board in a real browser", () => {
     const dialog = page.getByRole('dialog', { name: 'Gửi thư nhắc?' });
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain('Báo cáo CCHC quý I năm 2021');
-    await screenshot(page, '11-board-remind-confirm');
+    await screenshot(page, '11-board-remind-confirm', { fullPage: false });
     await dialog.getByRole('button', { name: 'Gửi thư nhắc' }).click();
     await expect.poll(() => page.locator('#remind-status').textContent(), { timeout: 30_000 }).toMatch(/^Đã gửi thư nhắc đến \d+ đơn vị/);
     const sent = Number(/đến (\d+) đơn vị/.exec((await page.locator('#remind-status').textContent())!)![1]);
     expect(sent).toBeGreaterThan(30);
-    expect(await page.locator('#remind-status').textContent()).not.toContain('Sở Tư pháp');
+    const reminded = await page.locator('#remind-list li').allTextContents();
+    expect(reminded).toHaveLength(sent);
+    expect(reminded).toContain('Văn phòng UBND tỉnh');
+    expect(reminded).not.toContain('Sở Tư pháp');
+    await page.locator('#remind-list summary').click();
+  });
+
+  it('lists the consolidated reports of a closed period and downloads them', async () => {
+    await page.locator('#period').selectOption('2021-PLAN');
+    await expect.poll(() => page.locator('#period-meta .state').textContent()).toBe('Đã khóa sổ, đã lập báo cáo tổng hợp');
+    const buttons = page.locator('#reports [data-report]');
+    await expect.poll(() => buttons.count()).toBe(3);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Tải Tong-hop-CCHC-2021-PLAN\.xlsx/ }).click()]);
+    expect(download.suggestedFilename()).toBe('Tong-hop-CCHC-2021-PLAN.xlsx');
+    expect((await readFile((await download.path())!)).subarray(0, 2).toString('latin1')).toBe('PK');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Tải Tong-hop-CCHC-2021-PLAN\.csv/ }).click()]);
+    expect((await readFile((await csv.path())!)).toString('utf8')).toContain('VPUB');
   });
 
   it("shows the period's warnings (2021 Q3 data window)", async () => {
-    await page.getByLabel('Kỳ báo cáo', { exact: true }).selectOption('2021-Q3');
+    await page.locator('#period').selectOption('2021-Q3');
     await expect.poll(() => page.locator('#warnings li').count()).toBeGreaterThan(0);
     expect(await page.locator('#warnings').textContent()).toContain('2020');
     expect(await row('STP').locator('.badge').textContent()).toBe('Chưa nộp');
-    await screenshot(page, '12-board-q3-warning');
+    await page.locator('#period-title').scrollIntoViewIfNeeded();
+    await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
+    await screenshot(page, '12-board-q3-warning', { fullPage: false });
   });
 
   it('a unit token on /board gets the Vietnamese "no access" message', async () => {
@@ -141,7 +163,7 @@ describe("the aggregator's board in a real browser", () => {
   });
 
   it('a 360 px wide phone renders the board without horizontal scrolling', async () => {
-    const phone = await openContext(browser, e2e, { width: 360, height: 780 });
+    const phone = await openContext(browser, { width: 360, height: 780 });
     const p = await phone.context.newPage();
     watch(p);
     await p.goto(`${e2e.stack.apiUrl}/board#t=${adminToken}`);

@@ -5,6 +5,7 @@ import { issueToken, personalLink } from '../../shared/use-cases/tokens.js';
 import { filledWorkbook, horizontalOverflow, isLocalUrl, launchBrowser, openContext, screenshot, startE2eStack, tempFile, type E2eStack } from './helpers/browser.js';
 
 const STP_NAME = 'Sở Tư pháp';
+const HISTORY_ROWS = '#history table.history > tbody > tr[data-upload]';
 
 let e2e: E2eStack;
 let browser: Browser;
@@ -23,7 +24,7 @@ function watch(p: Page): void {
 
 /** Chooses a file with the labelled file picker, sends it and waits for the result panel. */
 async function sendWithPicker(p: Page, path: string): Promise<void> {
-  await p.getByLabel('Hoặc chọn tệp báo cáo từ máy tính').setInputFiles(path);
+  await p.getByLabel('Chọn tệp báo cáo từ máy tính').setInputFiles(path);
   await p.locator('#chosen').waitFor({ state: 'visible' });
   await p.getByRole('button', { name: 'Gửi báo cáo' }).click();
   await p.locator('#result').waitFor({ state: 'visible', timeout: 95_000 });
@@ -33,8 +34,10 @@ beforeAll(async () => {
   e2e = await startE2eStack();
   browser = await launchBrowser();
   token = (await issueToken(e2e.stack.deps, 'STP')).token;
-  ({ context, requests } = await openContext(browser, e2e));
+  ({ context, requests } = await openContext(browser));
   page = await context.newPage();
+  // intercept file choosers from the start (a chooser opened before interception would block later ones)
+  page.on('filechooser', () => {});
   watch(page);
 });
 
@@ -113,7 +116,7 @@ describe('the unit portal in a real browser', () => {
     await page.evaluate(() => {
       (globalThis as any).__sameDocument = true;
     });
-    await page.getByLabel('Hoặc chọn tệp báo cáo từ máy tính').setInputFiles(path);
+    await page.getByLabel('Chọn tệp báo cáo từ máy tính').setInputFiles(path);
     expect(await page.locator('#chosen-name').textContent()).toBe('Báo cáo quý I - STP.xlsx');
     await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
     await page.locator('#upload-box').waitFor({ state: 'visible' });
@@ -133,7 +136,7 @@ describe('the unit portal in a real browser', () => {
     expect(await page.locator('#upload-status').textContent()).toContain('hợp lệ');
     expect(await page.evaluate(() => (globalThis as any).__sameDocument)).toBe(true);
 
-    const row = page.locator('#history tbody tr').first();
+    const row = page.locator(HISTORY_ROWS).first();
     await expect.poll(() => row.locator('.receipt-no').textContent()).toBe(receiptNo);
     expect(await row.textContent()).toContain('Báo cáo quý I - STP.xlsx');
     expect(await row.locator('.tag-current').textContent()).toBe('dùng để tổng hợp');
@@ -146,7 +149,15 @@ describe('the unit portal in a real browser', () => {
       fill.signature = { ...fill.signature!, signingForm: 'TL.' };
       fill.values = { ...fill.values, 'TT.HS.02': 51 };
     });
-    await sendWithPicker(page, await tempFile('bao-cao-loi.xlsx', bytes));
+    // this time with the keyboard only: focus the picker, Enter opens the file chooser, Enter sends
+    const path = await tempFile('bao-cao-loi.xlsx', bytes);
+    await page.getByLabel('Chọn tệp báo cáo từ máy tính').focus();
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    await chooser.setFiles(path);
+    await page.locator('#chosen').waitFor({ state: 'visible' });
+    await page.getByRole('button', { name: 'Gửi báo cáo' }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#result').waitFor({ state: 'visible', timeout: 95_000 });
     const result = page.locator('#result');
     expect(await result.getAttribute('class')).toContain('result-rejected');
     expect(await result.locator('.result-word').textContent()).toBe('Bị từ chối');
@@ -164,20 +175,22 @@ describe('the unit portal in a real browser', () => {
     expect(sum?.[2]).toMatch(/^[A-Z]{1,3}\d+$/);
 
     // the history keeps the earlier valid upload as the one used for the roll-up
-    await expect.poll(() => page.locator('#history tbody tr').count()).toBe(2);
-    const first = page.locator('#history tbody tr').first();
+    await expect.poll(() => page.locator(HISTORY_ROWS).count()).toBe(2);
+    const first = page.locator(HISTORY_ROWS).first();
     expect(await first.textContent()).toContain('Bị từ chối');
-    await first.locator('details summary').click();
-    expect(await first.locator('details table.findings tbody tr').count()).toBe(rows.length);
-    expect(await page.locator('#history tbody tr').nth(1).locator('.tag-current').count()).toBe(1);
+    const toggle = first.getByRole('button', { name: /^Xem 2 lỗi/ });
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    const details = page.locator(`#${await toggle.getAttribute('aria-controls')}`);
+    expect(await details.locator('table.findings tbody tr').count()).toBe(rows.length);
+    expect(await page.locator(HISTORY_ROWS).nth(1).locator('.tag-current').count()).toBe(1);
     expect(await page.locator('.period-card[data-period="2021-Q1"] .badge').textContent()).toBe('Hợp lệ');
     await screenshot(page, '05-unit-upload-rejected');
   });
 
   it('takes a file dropped on the drop zone, and refuses a non-report file before asking the server', async () => {
-    const zone = page.getByRole('button', { name: /Kéo và thả tệp báo cáo/ });
-    await zone.focus();
-    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.id)).toBe('dropzone');
+    const zone = page.locator('#dropzone');
 
     const drop = async (name: string, bytes: Uint8Array, type: string) => {
       const dataTransfer = await page.evaluateHandle(
@@ -209,15 +222,15 @@ describe('the unit portal in a real browser', () => {
     await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
     await page.locator('#result').waitFor({ state: 'visible', timeout: 95_000 });
     expect(await page.locator('#result .result-word').textContent()).toBe('Hợp lệ');
-    await expect.poll(() => page.locator('#history tbody tr').count()).toBe(3);
-    expect(await page.locator('#history tbody tr').first().locator('.tag-current').count()).toBe(1);
+    await expect.poll(() => page.locator(HISTORY_ROWS).count()).toBe(3);
+    expect(await page.locator(HISTORY_ROWS).first().locator('.tag-current').count()).toBe(1);
   });
 
   it('warns before a late upload and sends nothing when the official cancels', async () => {
     await page.locator('.period-card[data-period="2021-PLAN"]').click();
     await expect.poll(() => page.locator('#submit-title').textContent()).toBe('Nộp báo cáo: Kế hoạch CCHC năm 2021');
     expect(await page.locator('#late-notice').textContent()).toContain('nộp muộn');
-    await page.getByLabel('Hoặc chọn tệp báo cáo từ máy tính').setInputFiles(await tempFile('ke-hoach.xlsx', await filledWorkbook('STP', '2021-PLAN')));
+    await page.getByLabel('Chọn tệp báo cáo từ máy tính').setInputFiles(await tempFile('ke-hoach.xlsx', await filledWorkbook('STP', '2021-PLAN')));
     const posts = () => requests.filter((r) => r.method() === 'POST' && r.url().startsWith(new URL(e2e.stack.s3PublicUrl).origin)).length;
     const before = posts();
     await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
@@ -231,12 +244,15 @@ describe('the unit portal in a real browser', () => {
   });
 
   it('a 360 px wide phone renders without horizontal scrolling, findings included', async () => {
-    const phone = await openContext(browser, e2e, { width: 360, height: 780 });
+    const phone = await openContext(browser, { width: 360, height: 780 });
     const p = await phone.context.newPage();
     watch(p);
     await p.goto(personalLink(e2e.stack.apiUrl, token));
     await expect.poll(() => p.locator('#unit-name').textContent()).toBe(STP_NAME);
-    await p.locator('#history tbody tr').first().waitFor();
+    // Q1 is done: the portal opens on the next period due
+    await expect.poll(() => p.locator('.period-card[aria-pressed="true"]').getAttribute('data-period')).toBe('2021-H1');
+    await p.locator('.period-card[data-period="2021-Q1"]').click();
+    await p.locator(HISTORY_ROWS).first().waitFor();
     expect(await horizontalOverflow(p)).toBeLessThanOrEqual(0);
     await screenshot(p, '07-phone-periods');
     const bytes = await filledWorkbook('STP', '2021-Q1', (fill) => {
@@ -245,7 +261,7 @@ describe('the unit portal in a real browser', () => {
     });
     await sendWithPicker(p, await tempFile('bao-cao-dien-thoai.xlsx', bytes));
     expect(await p.locator('#result .result-word').textContent()).toBe('Bị từ chối');
-    await p.locator('#history tbody tr').first().locator('details summary').click();
+    await p.locator(HISTORY_ROWS).first().locator('.findings-toggle').click();
     expect(await horizontalOverflow(p)).toBeLessThanOrEqual(0);
     await screenshot(p, '08-phone-rejected');
     requests.push(...phone.requests);
@@ -259,12 +275,12 @@ describe('the unit portal in a real browser', () => {
     for (const r of requests) {
       expect(r.url().includes('?') && r.url().includes(token)).toBe(false);
       expect(new URL(r.url()).search).not.toContain(token);
-      const referer = (await r.allHeaders())['referer'];
+      const referer = r.headers()['referer'];
       expect(referer ?? '').not.toContain(token);
     }
     // the S3 POST went to the upload origin, the API calls carried the token in the header
     const apiCall = requests.find((r) => r.url().includes('/api/me'));
-    expect((await apiCall!.allHeaders())['authorization']).toBe(`Bearer ${token}`);
+    expect(apiCall!.headers()['authorization']).toBe(`Bearer ${token}`);
     expect(problems).toEqual([]);
   });
 });

@@ -174,23 +174,29 @@ function renderKpis(summary) {
   box.append(
     kpi('Tỷ lệ đầy đủ', percent(all.completeness), `${all.valid}/${all.expected} đơn vị có báo cáo hợp lệ`, 'kpi-completeness'),
     kpi('Tỷ lệ đúng hạn', percent(all.timeliness), `${all.onTime}/${all.expected} đơn vị nộp hợp lệ đúng hạn`, 'kpi-timeliness'),
-    kpi('Chưa nộp', String(all.missing), 'đơn vị chưa gửi tệp nào'),
-    kpi('Chỉ có tệp bị từ chối', String(all.rejectedOnly), `${all.late} đơn vị nộp muộn`),
+    kpi('Chưa nộp', String(all.missing), 'đơn vị chưa gửi tệp nào', all.missing > 0 ? 'kpi-missing' : null),
+    kpi('Bị từ chối', String(all.rejectedOnly), 'đơn vị chỉ có tệp bị từ chối', all.rejectedOnly > 0 ? 'kpi-rejected' : null),
+    kpi('Nộp muộn', String(all.late), 'đơn vị chỉ có báo cáo hợp lệ nộp sau hạn', all.late > 0 ? 'kpi-late' : null),
   );
 }
 
-/** Horizontal bar chart, drawn at the container's width so that its text stays readable on phones. */
+/**
+ * Horizontal bar chart drawn with DOM APIs at the container's width, so that its text stays readable:
+ * group labels on the left on wide screens, above the bars on phones.
+ */
 function renderChart(summary) {
   const host = clear($('chart'));
-  const width = Math.max(280, Math.min(760, Math.floor(host.clientWidth || 720)));
-  const labelH = 20;
+  const width = Math.max(280, Math.min(1000, Math.floor(host.clientWidth || 720)));
+  const wide = width >= 560;
+  const labelW = wide ? 250 : 0;
+  const labelH = wide ? 0 : 20;
   const barH = 18;
   const gap = 4;
-  const groupGap = 18;
+  const groupGap = wide ? 16 : 18;
   const top = 6;
   const axisH = 22;
-  const left = 2;
-  const right = 56;
+  const left = labelW + 2;
+  const right = 60;
   const plotW = width - left - right;
   const groupH = labelH + barH * 2 + gap;
   const height = top + GROUPS.length * groupH + (GROUPS.length - 1) * groupGap + axisH;
@@ -208,6 +214,12 @@ function renderChart(summary) {
     svg('desc', { id: 'chart-desc', text: `${descParts.join('; ')}. Số liệu chi tiết ở bảng ngay dưới biểu đồ.` }),
   );
   const plotBottom = height - axisH;
+  const barY = (i, j) => top + i * (groupH + groupGap) + labelH + j * (barH + gap);
+  // light tracks first, then the grid over them, then the bars
+  GROUPS.forEach((g, i) => {
+    if (!summary[g.key]) return;
+    for (const j of [0, 1]) chart.append(svg('rect', { class: 'track', x: left, y: barY(i, j), width: plotW, height: barH, rx: 2 }));
+  });
   for (const t of [0, 0.25, 0.5, 0.75, 1]) {
     chart.append(
       svg('line', { class: t === 0 ? 'axis' : 'grid', x1: x(t), x2: x(t), y1: top, y2: plotBottom }),
@@ -218,12 +230,17 @@ function renderChart(summary) {
     const s = summary[g.key];
     if (!s) return;
     const y0 = top + i * (groupH + groupGap);
-    chart.append(svg('text', { class: 'group-label', x: left + 4, y: y0 + 14, text: `${g.name} (${s.expected} đơn vị)` }));
+    const label = `${g.name} (${s.expected} đơn vị)`;
+    chart.append(
+      wide
+        ? svg('text', { class: 'group-label', x: 0, y: y0 + barH + gap / 2 + 4, text: label })
+        : svg('text', { class: 'group-label', x: 2, y: y0 + 14, text: label }),
+    );
     [
       ['completeness', s.completeness, 'Đầy đủ'],
       ['timeliness', s.timeliness, 'Đúng hạn'],
     ].forEach(([key, value, name], j) => {
-      const y = y0 + labelH + j * (barH + gap);
+      const y = barY(i, j);
       const w = Math.max(value > 0 ? 2 : 0, x(value) - left);
       chart.append(
         svg('rect', { class: `bar-${key}`, x: left, y, width: w, height: barH, rx: 2 }, svg('title', { text: `${g.name}, ${name.toLowerCase()}: ${percent(value)}` })),
@@ -294,7 +311,7 @@ function renderUnits() {
         findings.length > 0
           ? el('details', { class: 'findings-details' }, el('summary', { text: findingsSummary(findings) }), el('div', { class: 'table-wrap' }, findingsTable(findings)))
           : findingCount > 0
-            ? el('span', { class: 'unit-code', text: `Tệp gần nhất: ${findingCount} lỗi, cảnh báo` })
+            ? el('span', { class: 'unit-code', text: `Tệp gần nhất có ${findingCount} lỗi hoặc cảnh báo` })
             : null,
       ),
     );
@@ -374,6 +391,8 @@ function renderRemind() {
       : `${name}: ${missing} đơn vị chưa nộp, ${rejected} đơn vị chỉ có tệp bị từ chối. Thư nhắc được gửi đến địa chỉ thư điện tử đã đăng ký của các đơn vị chưa có báo cáo hợp lệ.`;
   $('remind').disabled = missing + rejected === 0;
   announce($('remind-status'), '');
+  clear($('remind-list')).hidden = true;
+  announce($('download-status'), '');
 }
 
 function askRemind() {
@@ -411,11 +430,12 @@ async function remind() {
   try {
     const res = await apiJson(state.token, '/api/admin/remind', { method: 'POST', json: { periodId } });
     const names = (res.units ?? []).map((code) => state.board?.units.find((u) => u.unitCode === code)?.name ?? code);
-    announce(
-      $('remind-status'),
-      res.sent > 0 ? `Đã gửi thư nhắc đến ${res.sent} đơn vị${names.length ? `: ${names.join('; ')}` : ''}.` : 'Không có đơn vị nào cần nhắc.',
-      'ok',
-    );
+    announce($('remind-status'), res.sent > 0 ? `Đã gửi thư nhắc đến ${res.sent} đơn vị.` : 'Không có đơn vị nào cần nhắc.', 'ok');
+    const list = clear($('remind-list'));
+    list.hidden = names.length === 0;
+    if (names.length > 0) {
+      list.append(el('summary', { text: `Danh sách ${names.length} đơn vị đã được nhắc` }), el('ul', { class: 'name-list' }, names.map((n) => el('li', { text: n }))));
+    }
   } catch (err) {
     handleFailure(err, (m) => announce($('remind-status'), m, 'error'));
   } finally {

@@ -260,6 +260,30 @@ export function findingsTable(findings, caption) {
   );
 }
 
+let disclosureSeq = 0;
+
+/**
+ * A findings list that opens under its table row: a toggle button for the row's last cell and a
+ * full-width row (hidden until opened) holding the findings table.
+ */
+export function findingsDisclosure(findings, colspan) {
+  if (findings.length === 0) return { cell: el('span', { class: 'muted', text: 'Không có' }), row: null };
+  const id = `findings-${++disclosureSeq}`;
+  const row = el('tr', { class: 'findings-row', id, hidden: true }, el('td', { colspan, class: 'findings-cell' }, el('div', { class: 'table-wrap' }, findingsTable(findings))));
+  const button = el(
+    'button',
+    { type: 'button', class: 'findings-toggle', 'aria-expanded': 'false', 'aria-controls': id },
+    svg('svg', { class: 'chevron', viewBox: '0 0 10 10', width: 10, height: 10, 'aria-hidden': 'true', focusable: 'false' }, svg('path', { d: 'M3 1.5 6.5 5 3 8.5', fill: 'none', stroke: 'currentColor', 'stroke-width': 2 })),
+    ` Xem ${findingsSummary(findings)}`,
+  );
+  button.addEventListener('click', () => {
+    const open = button.getAttribute('aria-expanded') !== 'true';
+    button.setAttribute('aria-expanded', String(open));
+    row.hidden = !open;
+  });
+  return { cell: button, row };
+}
+
 /** "2 lỗi, 1 cảnh báo" */
 export function findingsSummary(findings) {
   const errors = findings.filter((f) => f.severity === 'error').length;
@@ -289,6 +313,9 @@ export const NO_TOKEN_LINES = [
 ];
 
 export function unauthorizedLines(serverMessage) {
+  if (serverMessage && serverMessage.includes('Phòng Cải cách hành chính')) {
+    return [serverMessage, 'Đường dẫn riêng chỉ dùng cho đơn vị được cấp; không chia sẻ cho người ngoài đơn vị.'];
+  }
   return [
     serverMessage || 'Đường dẫn riêng không hợp lệ, đã hết hạn hoặc đã bị thu hồi.',
     `Vui lòng liên hệ ${CONTACT} để được cấp đường dẫn mới. Không chia sẻ đường dẫn riêng cho người ngoài đơn vị.`,

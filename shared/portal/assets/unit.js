@@ -8,6 +8,7 @@ import {
   downloadFile,
   el,
   fatal,
+  findingsDisclosure,
   findingsSummary,
   findingsTable,
   forgetToken,
@@ -93,6 +94,7 @@ function renderPeriods() {
         class: `period-card${selected ? ' is-selected' : ''}`,
         'aria-pressed': selected ? 'true' : 'false',
         'data-period': p.periodId,
+        disabled: state.busy,
         onclick: () => selectPeriod(p.periodId, true),
       },
       el('span', { class: 'period-name', text: p.name }),
@@ -169,11 +171,13 @@ async function selectPeriod(periodId, byUser) {
   late.textContent = late.hidden
     ? ''
     : `Kỳ này đã quá hạn nộp (${p.deadlineText}). Hệ thống vẫn nhận tệp nhưng sẽ ghi nhận là nộp muộn; báo cáo nộp muộn không thay thế báo cáo đã nộp đúng hạn.`;
-  if (changed) {
+  if (changed && !state.busy) {
     clear($('result')).hidden = true;
     clearFile();
     setUploadError('');
-    if (!state.busy) announce($('upload-status'), '');
+    announce($('upload-status'), '');
+    announce($('template-status'), '');
+    $('upload-box').hidden = true;
   }
   if (byUser && changed) $('submit-title').scrollIntoView({ behavior: 'smooth', block: 'start' });
   await loadHistory();
@@ -243,6 +247,7 @@ function chooseFile(file) {
     return;
   }
   state.file = file;
+  $('upload-box').hidden = true;
   $('chosen-name').textContent = file.name;
   $('chosen-size').textContent = `(${formatSize(file.size)})`;
   $('chosen').hidden = false;
@@ -252,12 +257,10 @@ function chooseFile(file) {
 function setupDropzone() {
   const zone = $('dropzone');
   const input = $('file-input');
-  zone.addEventListener('click', () => input.click());
-  zone.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      input.click();
-    }
+  // a click anywhere in the zone opens the picker (the label and the input open it themselves)
+  zone.addEventListener('click', (e) => {
+    if (state.busy || e.target === input || (e.target instanceof Element && e.target.closest('label'))) return;
+    input.click();
   });
   for (const type of ['dragenter', 'dragover']) {
     zone.addEventListener(type, (e) => {
@@ -359,8 +362,9 @@ function setBusy(busy) {
   $('send').disabled = busy;
   $('clear-file').disabled = busy;
   $('file-input').disabled = busy;
-  $('dropzone').setAttribute('aria-disabled', busy ? 'true' : 'false');
   $('dropzone').classList.toggle('is-disabled', busy);
+  $('year').disabled = busy;
+  for (const card of document.querySelectorAll('.period-card')) card.disabled = busy;
 }
 
 async function send() {
@@ -513,33 +517,31 @@ async function loadHistory() {
     box.append(el('p', { class: 'empty', text: 'Đơn vị chưa nộp tệp nào cho kỳ này.' }));
     return;
   }
-  const rows = data.submissions.map((s) =>
-    el(
-      'tr',
-      { 'data-upload': s.uploadId },
-      el('td', { 'data-label': 'Số biên nhận', class: 'receipt-no', text: s.receiptNo }),
-      el('td', { 'data-label': 'Tệp', class: 'file-name', text: s.fileName }),
-      el('td', { 'data-label': 'Thời điểm nhận', text: s.receivedAtText }),
+  const rows = data.submissions.flatMap((s) => {
+    const findings = findingsDisclosure(s.findings, 5);
+    return [
       el(
-        'td',
-        { 'data-label': 'Kết quả' },
+        'tr',
+        { 'data-upload': s.uploadId },
+        el('td', { 'data-label': 'Số biên nhận', class: 'receipt-no', text: s.receiptNo }),
+        el('td', { 'data-label': 'Tệp', class: 'file-name', text: s.fileName }),
+        el('td', { 'data-label': 'Thời điểm nhận', text: s.receivedAtText }),
         el(
-          'span',
-          { class: 'badges' },
-          badge(s.status === 'valid' ? 'hợp lệ' : 'bị từ chối'),
-          s.onTime ? null : badge('nộp muộn'),
-          s.current ? el('span', { class: 'tag-current', text: 'dùng để tổng hợp' }) : null,
+          'td',
+          { 'data-label': 'Kết quả' },
+          el(
+            'span',
+            { class: 'badges' },
+            badge(s.status === 'valid' ? 'hợp lệ' : 'bị từ chối'),
+            s.onTime ? null : badge('nộp muộn'),
+            s.current ? el('span', { class: 'tag-current', text: 'dùng để tổng hợp' }) : null,
+          ),
         ),
+        el('td', { 'data-label': 'Lỗi, cảnh báo' }, findings.cell),
       ),
-      el(
-        'td',
-        { 'data-label': 'Lỗi, cảnh báo' },
-        s.findings.length === 0
-          ? el('span', { class: 'muted', text: 'Không có' })
-          : el('details', { class: 'findings-details' }, el('summary', { text: findingsSummary(s.findings) }), el('div', { class: 'table-wrap' }, findingsTable(s.findings))),
-      ),
-    ),
-  );
+      findings.row,
+    ].filter(Boolean);
+  });
   box.append(
     el(
       'table',

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { sampleFill, sampleSubmission } from '../../../shared/demo/sample-submission.js';
-import { uploadOrigin, type HttpEvent } from '../../../shared/http/unit-api.js';
 import { makeTemplate } from '../../../shared/ingest/make-template.js';
-import { makePortal } from '../../../shared/portal/portal.js';
 import type { TemplateFill } from '../../../shared/xlsx/index.js';
 import { startTestStack, type TestStack } from '../../integration/helpers/pipeline-stack.js';
 
@@ -23,47 +21,47 @@ export async function launchBrowser(): Promise<Browser> {
 
 export interface E2eStack {
   stack: TestStack;
-  /** True when the local stack does not serve the portal itself and the test routes it in the browser. */
-  portalRouted: boolean;
 }
 
+/** The local stack on free ports, its virtual clock at NOW; refuses to go on if it does not serve the portal. */
 export async function startE2eStack(): Promise<E2eStack> {
   const stack = await startTestStack({ now: NOW });
   const res = await fetch(`${stack.apiUrl}/`);
-  await res.arrayBuffer();
-  return { stack, portalRouted: res.status === 404 };
+  const body = await res.text();
+  if (res.status !== 200 || !body.includes('<html lang="vi">')) {
+    await stack.dispose();
+    throw new Error(
+      `GET ${stack.apiUrl}/ answered ${res.status}: the local stack does not serve the portal. ` +
+        'infra/local/stack.ts must pass `portal: makePortal({ uploadOrigin: uploadOrigin(config) })` to makeUnitApi.',
+    );
+  }
+  return { stack };
 }
 
 /**
- * A browser context on the stack: downloads accepted, the browser clock fixed at the stack's virtual
- * "now" (timers keep running), every request recorded. When the stack does not serve the portal yet,
- * its pages and assets are answered in the browser by the same portal module.
+ * A browser context on the stack: downloads accepted, Vietnamese locale and time zone, the browser
+ * clock fixed at the stack's virtual "now" (timers keep running), every request recorded.
  */
-export async function openContext(browser: Browser, e2e: E2eStack, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; requests: Request[] }> {
+export async function openContext(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; requests: Request[] }> {
   const context = await browser.newContext({ acceptDownloads: true, viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
   await context.clock.setFixedTime(NOW);
   const requests: Request[] = [];
   context.on('request', (r) => requests.push(r));
-  if (e2e.portalRouted) {
-    const portal = makePortal({ uploadOrigin: uploadOrigin(e2e.stack.config) });
-    const origin = new URL(e2e.stack.apiUrl).origin;
-    await context.route(
-      (url) => url.origin === origin && !url.pathname.startsWith('/api/'),
-      async (route) => {
-        const url = new URL(route.request().url());
-        const event = { rawPath: url.pathname, requestContext: { http: { method: route.request().method() } } } as unknown as HttpEvent;
-        const result = await portal(event);
-        if (!result) return route.continue();
-        await route.fulfill({ status: result.statusCode ?? 200, headers: result.headers as Record<string, string>, body: result.body ?? '' });
-      },
-    );
-  }
   return { context, requests };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** A full-page screenshot; on a narrow (phone) viewport also in parts, easier to read. */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   await mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const fullPage = options.fullPage ?? true;
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
+  const viewport = page.viewportSize();
+  if (!fullPage || !viewport || viewport.width > 600) return;
+  const height = await page.evaluate(() => (globalThis as any).document.documentElement.scrollHeight as number);
+  const part = 1100;
+  for (let y = 0, i = 1; y < height; y += part, i++) {
+    await page.screenshot({ path: join(ARTIFACTS, `${name}-part${i}.png`), fullPage: true, clip: { x: 0, y, width: viewport.width, height: Math.min(part, height - y) } });
+  }
 }
 
 /** The unit's Excel form, filled by the product's own writer, as a unit would send it. */
