@@ -49,6 +49,9 @@ const stack = await startLocalStack({
 const local = DateTime.fromJSDate(stack.clock.now()).setZone(ZONE);
 const year = local.year;
 const years = [...new Set([2021, year])].filter((y) => y >= 2021 && y <= 2030);
+// A period that still takes on-time uploads on this clock, for the examples below.
+const open = buildCalendar(Math.min(Math.max(year, 2021), 2030)).periods.find((p) => p.kind === 'periodic' && Date.parse(p.closesAt) > stack.clock.now().getTime());
+const example = open?.id ?? `${year}-YEAR`;
 const lines = [
   '',
   'CCHC report pipeline: local stack is running (no AWS account needed)',
@@ -62,11 +65,12 @@ const lines = [
   '',
   'Next steps, in another terminal:',
   '  npm run cchc -- token issue --unit STP                        # a unit token and its personal link',
-  '  npm run cchc -- template --unit STP --period 2021-Q1 --out stp.xlsx',
-  '  npm run cchc -- upload stp.xlsx --token <token> --period 2021-Q1   # or curl, see README',
-  '  npm run cchc -- submissions --period 2021-Q1',
+  `  npm run cchc -- template --unit STP --period ${example} --out stp.xlsx --sample`,
+  `  npm run cchc -- upload stp.xlsx --token <token> --period ${example}   # or open the link, or curl (README)`,
+  `  npm run cchc -- submissions --period ${example}`,
+  '  npm run cchc -- token issue --unit SNV --admin                 # the board: <link with /board>',
   '',
-  `Periods seeded from the calendar: ${years.map((y) => buildCalendar(y).periods.map((p) => p.id).join(', ')).join('; ')}`,
+  `Scheduled on this clock (reminders D-3/D-1 08:00, close 00:05 after each deadline): ${years.join(', ')}`,
   'Press Ctrl+C to stop.',
   '',
 ];
