@@ -68,7 +68,7 @@ const lines = [
   `  npm run cchc -- template --unit STP --period ${example} --out stp.xlsx --sample`,
   `  npm run cchc -- upload stp.xlsx --token <token> --period ${example}   # or open the link, or curl (README)`,
   `  npm run cchc -- submissions --period ${example}`,
-  '  npm run cchc -- token issue --unit SNV --admin                 # the board: <link with /board>',
+  '  npm run cchc -- token issue --unit SNV --admin                 # the Department\'s board link',
   '',
   `Scheduled on this clock (reminders D-3/D-1 08:00, close 00:05 after each deadline): ${years.join(', ')}`,
   'Press Ctrl+C to stop.',

@@ -31,7 +31,7 @@ export function registerPipelineCommands(program: Command): void {
       if (opts.admin && !unit.aggregator) throw new UsageError('Chỉ Sở Nội vụ (SNV) được cấp mã quản trị.');
       const { deps, apiUrl } = connect();
       const { token: t, record } = await issueToken(deps, unit.code, opts.admin ? 'admin' : 'unit');
-      const link = personalLink(apiUrl, t);
+      const link = opts.admin ? personalLink(`${apiUrl}/board`, t) : personalLink(apiUrl, t);
       if (opts.json) {
         print(JSON.stringify({ unitCode: unit.code, token: t, link, expiresAt: record.expiresAt, tokenId: record.tokenId }, null, 2));
         return;
