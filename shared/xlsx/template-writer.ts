@@ -505,17 +505,26 @@ function writeTasks(wb: ExcelJS.Workbook, layout: Layout, info: SheetInfo): Exce
   return ws;
 }
 
-function writeNarratives(wb: ExcelJS.Workbook, sheet: string, layout: Layout, info: SheetInfo): ExcelJS.Worksheet {
+/** A two-column input sheet: labels in A, yellow inputs in B, the slot's header block on top. */
+function labelValueSheet(wb: ExcelJS.Workbook, sheet: string, info: SheetInfo, valueWidth: number, title: string, note: string, headers: [string, string]): ExcelJS.Worksheet {
   const ws = wb.addWorksheet(sheet, { properties: { tabColor: { argb: 'FFFFC000' } } });
-  ws.columns = [{ width: 30 }, { width: 72 }];
-  writeHeaderBlock(ws, 'B', info, 'PHẦN THUYẾT MINH', 'Viết nội dung từng mục vào ô nền vàng ở cột B. (*) Mục bắt buộc. Có thể xuống dòng trong ô bằng Alt+Enter.');
+  ws.columns = [{ width: 30 }, { width: valueWidth }];
+  writeHeaderBlock(ws, 'B', info, title, note);
   const header = ws.getRow(HEADER_ROWS + 1);
-  ['Mục', 'Nội dung thuyết minh của đơn vị'].forEach((label, i) => {
+  headers.forEach((label, i) => {
     const c = header.getCell(i + 1);
     c.value = label;
     styleHeader(c);
   });
   header.height = 22;
+  return ws;
+}
+
+function writeNarratives(wb: ExcelJS.Workbook, sheet: string, layout: Layout, info: SheetInfo): ExcelJS.Worksheet {
+  const ws = labelValueSheet(wb, sheet, info, 72, 'PHẦN THUYẾT MINH', 'Viết nội dung từng mục vào ô nền vàng ở cột B. (*) Mục bắt buộc. Có thể xuống dòng trong ô bằng Alt+Enter.', [
+    'Mục',
+    'Nội dung thuyết minh của đơn vị',
+  ]);
   info.form.narratives.forEach((n, i) => {
     const ref = layout.narratives[n.code]!;
     const label = ws.getCell(`A${ref.row}`);
@@ -553,16 +562,10 @@ function signingNote(unit: Unit): string[] {
 }
 
 function writeSigning(wb: ExcelJS.Workbook, sheet: string, layout: Layout, info: SheetInfo): ExcelJS.Worksheet {
-  const ws = wb.addWorksheet(sheet, { properties: { tabColor: { argb: 'FFFFC000' } } });
-  ws.columns = [{ width: 30 }, { width: 70 }];
-  writeHeaderBlock(ws, 'B', info, 'THÔNG TIN KÝ BAN HÀNH', 'Nhập vào ô nền vàng ở cột B. Báo cáo phải do lãnh đạo đơn vị ký.');
-  const header = ws.getRow(HEADER_ROWS + 1);
-  ['Nội dung', 'Thông tin của văn bản báo cáo'].forEach((label, i) => {
-    const c = header.getCell(i + 1);
-    c.value = label;
-    styleHeader(c);
-  });
-  header.height = 22;
+  const ws = labelValueSheet(wb, sheet, info, 70, 'THÔNG TIN KÝ BAN HÀNH', 'Nhập vào ô nền vàng ở cột B. Báo cáo phải do lãnh đạo đơn vị ký.', [
+    'Nội dung',
+    'Thông tin của văn bản báo cáo',
+  ]);
   const labels = SIGNING_FORMS.map((f) => f.label);
   let last = HEADER_ROWS + 1;
   for (const f of SIGNATURE_FIELDS) {
