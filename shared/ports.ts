@@ -118,6 +118,14 @@ export interface PeriodState {
   addendumKeys?: Record<string, string[]>;
 }
 
+/** A delivery problem SES reported for an address (permanent bounce or complaint). */
+export interface AddressProblem {
+  email: string;
+  type: 'bounce' | 'complaint';
+  at: string;
+  detail: string;
+}
+
 export interface TokenRecord {
   tokenId: string;
   tokenHash: string;
@@ -171,6 +179,10 @@ export interface SubmissionStore {
 
   /** Upload intents of a period (for "đang kiểm tra"). */
   listPeriodUploadIntents(periodId: string): Promise<UploadIntent[]>;
+
+  /** Records a delivery problem of an address; returns false when the same one was already recorded. */
+  putAddressProblem(problem: AddressProblem): Promise<boolean>;
+  getAddressProblem(email: string): Promise<AddressProblem | null>;
 
   putToken(token: TokenRecord): Promise<void>;
   getTokenByHash(tokenHash: string): Promise<TokenRecord | null>;

@@ -13,9 +13,9 @@ import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { ConfigurationSet, ConfigurationSetTlsPolicy, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { INCOMING_PREFIX, REPORTS_PREFIX } from '../../shared/adapters/s3-keys.js';
@@ -71,6 +71,7 @@ export class CchcStatelessStack extends Stack {
   readonly flushOutbox: CchcFunction;
   readonly closePeriod: CchcFunction;
   readonly sendReminders: CchcFunction;
+  readonly handleMailFeedback: CchcFunction;
   private readonly commonEnvironment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: CchcStatelessStackProps) {
@@ -90,6 +91,15 @@ export class CchcStatelessStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(30),
     });
+    alarmKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowSesFeedbackToPublish',
+        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
     alarmKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublish',
@@ -253,6 +263,23 @@ export class CchcStatelessStack extends Stack {
         this.addSchedule(id, this.sendReminders, expression, `Reminders ${job.label} for ${job.periodId}`, { periodId: job.periodId, label: job.label });
       }
     }
+
+    // SES bounces and complaints → SNS → handle-mail-feedback: the address is marked and Phòng CCHC told.
+    const feedbackTopic = new Topic(this, 'MailFeedbackTopic', { displayName: 'CCHC SES bounces and complaints', masterKey: alarmKey, enforceSSL: true });
+    configurationSet.addEventDestination('BouncesAndComplaints', {
+      destination: EventDestination.snsTopic(feedbackTopic),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+    this.handleMailFeedback = this.addFunction('HandleMailFeedback', {
+      name: 'handle-mail-feedback',
+      description: 'SES bounce or complaint (via SNS) → mark the address, tell Phòng CCHC',
+    })
+      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useMail(this.mail)
+      // Names only, no access: loadConfig() requires both in every function.
+      .useUploadBucket(stateful.uploadBucket)
+      .useTemplateKey(stateful.templateKeySecret, 'none');
+    feedbackTopic.addSubscription(new LambdaSubscription(this.handleMailFeedback.fn, { deadLetterQueue: this.scheduleDeadLetterQueue }));
 
     // ---- HTTP API: routes and stage on the API from the stateful stack -------------------------
     const integration = new HttpLambdaIntegration('UnitApiIntegration', this.unitApi.fn);

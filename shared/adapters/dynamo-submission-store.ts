@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
+  AddressProblem,
   CurrentPointer,
   OutboxMessage,
   PeriodState,
@@ -22,6 +23,7 @@ export const keys = {
   mail: (messageId: string) => ({ pk: `MAIL#${messageId}`, sk: 'MAIL' }),
   token: (hash: string) => ({ pk: `TOKEN#${hash}`, sk: 'TOKEN' }),
   periodState: (periodId: string) => ({ pk: `PERIOD#${periodId}`, sk: 'STATE' }),
+  address: (email: string) => ({ pk: `ADDRESS#${email.toLowerCase()}`, sk: 'STATUS' }),
 };
 
 function isConditionFailure(err: unknown): boolean {
@@ -333,6 +335,30 @@ export class DynamoSubmissionStore implements SubmissionStore {
         ExpressionAttributeValues: { ':k': addendumKeys },
       }),
     );
+  }
+
+  async putAddressProblem(problem: AddressProblem): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.address(problem.email), itemType: 'address-problem', ...problem },
+          // A new kind of problem (a complaint after a bounce) replaces the record; the same one does not.
+          ConditionExpression: 'attribute_not_exists(pk) OR #type <> :type',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':type': problem.type },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async getAddressProblem(email: string): Promise<AddressProblem | null> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.address(email), ConsistentRead: true }));
+    return strip<AddressProblem>(out.Item);
   }
 
   async putToken(token: TokenRecord): Promise<void> {

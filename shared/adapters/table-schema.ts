@@ -10,6 +10,8 @@
  * - period state         PERIOD#{periodId}            / STATE
  * - outbox message       MAIL#{messageId}             / MAIL                           gsi2: OUTBOX#PENDING / {createdAt} (only while pending)
  * - access token         TOKEN#{sha256(token)}        / TOKEN                          gsi1: UNITTOKENS#{unitCode} / {createdAt}#{tokenId}
+ * - address problem      ADDRESS#{email}              / STATUS   (SES bounce or complaint)
+ * - upload intents are also on gsi1: INTENTS#{periodId} / {unitCode}#{requestedAt}#{uploadId}
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',

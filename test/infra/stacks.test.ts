@@ -173,7 +173,7 @@ describe('CchcStatelessStack', () => {
 
   it('runs every project function on nodejs22.x / arm64 with its own retained log group', () => {
     const fns = projectFunctions();
-    expect(fns).toHaveLength(5);
+    expect(fns).toHaveLength(6);
     const logGroups = stateless.findResources('AWS::Logs::LogGroup') as Record<string, Resource>;
     for (const [id, fn] of fns) {
       expect(fn.Properties!.Runtime, id).toBe('nodejs22.x');
@@ -452,6 +452,21 @@ describe('with a separate portal origin', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('mail feedback', () => {
+  it('sends SES bounces and complaints to an encrypted topic that handle-mail-feedback subscribes to', () => {
+    stateless.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({ Enabled: true, MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: Match.anyValue() }),
+    });
+    const [, topic] = only(stateless, 'AWS::SNS::Topic', { DisplayName: 'CCHC SES bounces and complaints' });
+    expect(topic.Properties!.KmsMasterKeyId).toBeDefined();
+    stateless.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      Endpoint: { 'Fn::GetAtt': [logicalId(built.stateless.handleMailFeedback.fn), 'Arn'] },
+      RedrivePolicy: Match.anyValue(),
+    });
   });
 });
 

@@ -4,6 +4,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleSubmission } from '../../shared/demo/sample-submission.js';
 import { toSubmissionJson } from '../../shared/domain/submission-json.js';
+import { makeHandleMailFeedbackHandler } from '../../shared/handlers/handle-mail-feedback.js';
 import { makeValidateSubmissionHandler } from '../../shared/handlers/validate-submission.js';
 import type { Mailer } from '../../shared/ports.js';
 import { flushOutbox } from '../../shared/use-cases/outbox.js';
@@ -222,6 +223,29 @@ describe('an infrastructure fault while processing', () => {
     } finally {
       stack.deps.uploads = inner;
     }
+  });
+});
+
+describe('SES feedback', () => {
+  it('a permanent bounce marks the address and tells Phòng CCHC which unit it is, once; a transient one is ignored', async () => {
+    const handler = makeHandleMailFeedbackHandler(stack.deps);
+    const bounce = (type: string) => ({
+      Records: [{ Sns: { MessageId: `m-${type}`, Message: JSON.stringify({
+        eventType: 'Bounce',
+        bounce: { bounceType: type, bouncedRecipients: [{ emailAddress: 'vanthu.ttra@thuathienhue.example', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
+        mail: { commonHeaders: { subject: '[CCHC] Biên nhận …' } },
+      }) } }],
+    });
+    await handler(bounce('Transient') as any);
+    expect(await stack.deps.store.getAddressProblem('vanthu.ttra@thuathienhue.example')).toBeNull();
+    await handler(bounce('Permanent') as any);
+    await handler(bounce('Permanent') as any);
+    expect(await stack.deps.store.getAddressProblem('vanthu.ttra@thuathienhue.example')).toMatchObject({ type: 'bounce' });
+    const notices = (await stack.sesMail()).filter((m) => m.subject.includes('vanthu.ttra@thuathienhue.example'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.destination.to).toEqual(['phongcchc.snv@thuathienhue.example']);
+    expect(notices[0]!.body.text).toContain('Thanh tra tỉnh (TTRA)');
+    expect(notices[0]!.body.text).toContain('không bị ảnh hưởng');
   });
 });
 

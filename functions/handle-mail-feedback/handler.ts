@@ -1,0 +1,13 @@
+/** SNS (SES bounces and complaints) → mark the unit's address and tell Phòng CCHC. */
+import middy from '@middy/core';
+import type { SNSEvent } from 'aws-lambda';
+import { powertoolsLog } from '../../shared/adapters/powertools-log.js';
+import { loadConfig } from '../../shared/config/config.js';
+import { makeHandleMailFeedbackHandler } from '../../shared/handlers/handle-mail-feedback.js';
+import { buildDeps } from '../../shared/runtime.js';
+
+const config = loadConfig(process.env);
+const logger = powertoolsLog('handle-mail-feedback');
+const deps = buildDeps(config, logger, { configurationSet: process.env.SES_CONFIGURATION_SET });
+
+export const handler = middy<SNSEvent>().handler(makeHandleMailFeedbackHandler(deps));
