@@ -118,6 +118,17 @@ export interface PeriodState {
   addendumKeys?: Record<string, string[]>;
 }
 
+/** A deadline extension granted to one unit for one period, with who granted it and why. */
+export interface Extension {
+  periodId: string;
+  unitCode: string;
+  /** Last day (inclusive, Asia/Ho_Chi_Minh) on which the unit's upload counts as on time. */
+  until: string;
+  grantedBy: string;
+  reason: string;
+  grantedAt: string;
+}
+
 /** A delivery problem SES reported for an address (permanent bounce or complaint). */
 export interface AddressProblem {
   email: string;
@@ -179,6 +190,10 @@ export interface SubmissionStore {
 
   /** Upload intents of a period (for "đang kiểm tra"). */
   listPeriodUploadIntents(periodId: string): Promise<UploadIntent[]>;
+
+  /** Records (or replaces) a unit's extension for a period. */
+  putExtension(extension: Extension): Promise<void>;
+  getExtension(periodId: string, unitCode: string): Promise<Extension | null>;
 
   /** Records a delivery problem of an address; returns false when the same one was already recorded. */
   putAddressProblem(problem: AddressProblem): Promise<boolean>;

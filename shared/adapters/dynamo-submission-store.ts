@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   AddressProblem,
+  Extension,
   CurrentPointer,
   OutboxMessage,
   PeriodState,
@@ -23,6 +24,7 @@ export const keys = {
   mail: (messageId: string) => ({ pk: `MAIL#${messageId}`, sk: 'MAIL' }),
   token: (hash: string) => ({ pk: `TOKEN#${hash}`, sk: 'TOKEN' }),
   periodState: (periodId: string) => ({ pk: `PERIOD#${periodId}`, sk: 'STATE' }),
+  extension: (periodId: string, unitCode: string) => ({ pk: `PERIOD#${periodId}`, sk: `EXT#${unitCode}` }),
   address: (email: string) => ({ pk: `ADDRESS#${email.toLowerCase()}`, sk: 'STATUS' }),
 };
 
@@ -335,6 +337,15 @@ export class DynamoSubmissionStore implements SubmissionStore {
         ExpressionAttributeValues: { ':k': addendumKeys },
       }),
     );
+  }
+
+  async putExtension(extension: Extension): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.extension(extension.periodId, extension.unitCode), itemType: 'extension', ...extension } }));
+  }
+
+  async getExtension(periodId: string, unitCode: string): Promise<Extension | null> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.extension(periodId, unitCode), ConsistentRead: true }));
+    return strip<Extension>(out.Item);
   }
 
   async putAddressProblem(problem: AddressProblem): Promise<boolean> {

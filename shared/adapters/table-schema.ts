@@ -8,6 +8,7 @@
  * - current (on time)    PERIOD#{periodId}            / CURRENT#{unitCode}#{kind}
  * - latest late valid    PERIOD#{periodId}            / LATE#{unitCode}#{kind}
  * - period state         PERIOD#{periodId}            / STATE
+ * - deadline extension   PERIOD#{periodId}            / EXT#{unitCode}
  * - outbox message       MAIL#{messageId}             / MAIL                           gsi2: OUTBOX#PENDING / {createdAt} (only while pending)
  * - access token         TOKEN#{sha256(token)}        / TOKEN                          gsi1: UNITTOKENS#{unitCode} / {createdAt}#{tokenId}
  * - address problem      ADDRESS#{email}              / STATUS   (SES bounce or complaint)

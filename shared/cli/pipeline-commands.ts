@@ -7,6 +7,7 @@ import { UPLOAD_CONTENT_TYPES } from '../adapters/s3-keys.js';
 import { listPeriodSubmissions, type SubmissionView } from '../use-cases/list-submissions.js';
 import { issueToken, personalLink, revokeUnitTokens } from '../use-cases/tokens.js';
 import { closePeriod, currentRollup, PeriodNotDueError, reissueReport } from '../use-cases/close-period.js';
+import { grantExtension } from '../use-cases/extensions.js';
 import { connect } from './connect.js';
 import { formatFindings, formatRollup, table } from './format.js';
 import { UsageError } from './usage-error.js';
@@ -50,6 +51,20 @@ export function registerPipelineCommands(program: Command): void {
       const { deps } = connect();
       const n = await revokeUnitTokens(deps, unit.code);
       print(`Đã thu hồi ${n} mã truy cập của ${unit.name} (${unit.code}).`);
+    });
+
+  program
+    .command('extension')
+    .description('gia hạn nộp cho một đơn vị trong một kỳ (ghi rõ người quyết định và lý do)')
+    .requiredOption('--unit <mã>', 'mã đơn vị')
+    .requiredOption('--period <mã kỳ>', 'mã kỳ')
+    .requiredOption('--until <ngày>', 'ngày cuối được gia hạn, ví dụ 2021-03-20')
+    .requiredOption('--by <người quyết định>', 'họ tên, chức vụ người quyết định gia hạn')
+    .requiredOption('--reason <lý do>', 'lý do gia hạn')
+    .action(async (opts: { unit: string; period: string; until: string; by: string; reason: string }) => {
+      const { deps } = connect();
+      const ext = await grantExtension(deps, { unitCode: opts.unit, periodId: opts.period, until: opts.until, grantedBy: opts.by, reason: opts.reason });
+      print(`Đã gia hạn cho ${findUnit(ext.unitCode).name} kỳ ${ext.periodId} đến hết ngày ${ext.until} (${ext.grantedBy}; lý do: ${ext.reason}).`);
     });
 
   program

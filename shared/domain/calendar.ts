@@ -161,10 +161,14 @@ export function findPeriod(periodId: string, source: CalendarSource = defaultCal
   return cal.periods.find((p) => p.type === type)!;
 }
 
-/** True when a file received at `receivedAt` (server time) is on time for the period. */
-export function isOnTime(period: Period, receivedAt: Date | string): boolean {
+/**
+ * True when a file received at `receivedAt` (server time) is on time for the period, or for the
+ * unit's extension when one was granted (its last day, inclusive, Asia/Ho_Chi_Minh).
+ */
+export function isOnTime(period: Period, receivedAt: Date | string, extendedUntil?: IsoDate): boolean {
   const t = typeof receivedAt === 'string' ? Date.parse(receivedAt) : receivedAt.getTime();
-  return t < Date.parse(period.closesAt);
+  const end = extendedUntil && extendedUntil > period.dueDate ? deadlineOf(extendedUntil).closesAt : period.closesAt;
+  return t < Date.parse(end);
 }
 
 /** A Date or ISO instant shown in Asia/Ho_Chi_Minh: "23:59:59 ngày 15/03/2021". */

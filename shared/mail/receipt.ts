@@ -2,7 +2,8 @@ import { formatInstantVi } from '../domain/calendar.js';
 import { currentForm } from '../domain/forms.js';
 import type { Finding, Period, Unit } from '../domain/types.js';
 import { KIND_NAMES } from '../domain/units.js';
-import type { SubmissionRecord } from '../ports.js';
+import type { Extension, SubmissionRecord } from '../ports.js';
+import { formatDateVi } from '../domain/dates.js';
 import { escapeHtml } from './mime.js';
 
 export interface ReceiptMail {
@@ -47,7 +48,7 @@ function place(f: Finding): string {
  * Asia/Ho_Chi_Minh), whether on time, and either the key figures or the exact findings to fix.
  * All unit-supplied text is escaped.
  */
-export function buildReceiptMail(rec: SubmissionRecord, unit: Unit, period: Period, portalUrl: string): ReceiptMail {
+export function buildReceiptMail(rec: SubmissionRecord, unit: Unit, period: Period, portalUrl: string, extension?: Extension | null): ReceiptMail {
   const valid = rec.status === 'valid';
   const errors = rec.findings.filter((f) => f.severity === 'error');
   const warnings = rec.findings.filter((f) => f.severity === 'warning');
@@ -64,7 +65,9 @@ export function buildReceiptMail(rec: SubmissionRecord, unit: Unit, period: Peri
     ['Dung lượng', sizeVi(rec.size)],
     ['Mã SHA-256', rec.sha256 ?? '(không tính được)'],
     ['Thời điểm hệ thống nhận', `${formatInstantVi(rec.receivedAt)} (giờ Việt Nam)`],
-    ['Hạn nhận', `${formatInstantVi(period.deadline)}`],
+    ['Hạn nhận', extension && extension.until > period.dueDate
+      ? `${formatInstantVi(period.deadline)}; đơn vị được gia hạn đến hết ngày ${formatDateVi(extension.until)} (${extension.grantedBy}: ${extension.reason})`
+      : formatInstantVi(period.deadline)],
     ['Thời hạn', timeliness],
     ['Kết quả kiểm tra', `${verdict}${rec.findings.length ? ` — ${errors.length} lỗi, ${warnings.length} cảnh báo` : ''}`],
   ];

@@ -107,6 +107,7 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
   const head = await deps.uploads.head({ key: obj.key, versionId: obj.versionId });
   if (!head) throw new Error(`Uploaded object ${obj.key} not found (nothing is ever deleted: retry later)`);
   const intent = await deps.store.getUploadIntent(parsed.uploadId);
+  const extension = await deps.store.getExtension(period.id, unit.code);
   const slot = { unitCode: unit.code, periodId: period.id, kind: period.kind };
 
   let check: UploadCheck;
@@ -146,7 +147,7 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
     sha256,
     format: check.format,
     receivedAt: new Date(obj.receivedAt).toISOString(),
-    onTime: isOnTime(period, obj.receivedAt),
+    onTime: isOnTime(period, obj.receivedAt, extension?.until),
     status: check.status,
     findings: check.findings.slice(0, MAX_FINDINGS),
     figures: figuresOf(check.submission, unit),
@@ -187,7 +188,7 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord): Promise<voi
   }
   const unit = findUnit(record.unitCode, deps.units);
   const period = findPeriod(record.periodId);
-  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl);
+  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl, await deps.store.getExtension(period.id, unit.code));
   const messageId = `receipt-${record.periodId}-${record.unitCode}-${record.objectId}`;
   const existing = await deps.store.getOutbox(messageId);
   if (existing) {

@@ -108,7 +108,7 @@ export async function requestUpload(deps: PipelineDeps, principal: Principal, bo
     maxBytes: max,
     periodId: period.id,
     kind,
-    late: !isOnTime(period, now),
+    late: !isOnTime(period, now, (await deps.store.getExtension(period.id, principal.unitCode))?.until),
     deadlineText: formatInstantVi(period.deadline),
   };
 }

@@ -9,6 +9,7 @@ import type { Submission } from '../../shared/domain/types.js';
 import { makeTemplate } from '../../shared/ingest/make-template.js';
 import type { UploadStore } from '../../shared/ports.js';
 import { closePeriod, reissueReport } from '../../shared/use-cases/close-period.js';
+import { grantExtension } from '../../shared/use-cases/extensions.js';
 import { sendReminders } from '../../shared/use-cases/reminders.js';
 import { startTestStack, XLSX, type TestStack } from './helpers/pipeline-stack.js';
 
@@ -173,6 +174,17 @@ describe('close-out at the deadline', () => {
     expect(cat.source.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('an extension, recorded with who granted it and why, makes a later upload of that unit on time', async () => {
+    await grantExtension(stack.deps, { periodId: '2021-Q1', unitCode: 'SYT', until: '2021-03-20', grantedBy: 'Giám đốc Sở Nội vụ', reason: 'Sự cố mạng tại đơn vị' });
+    expect(await stack.deps.store.getExtension('2021-Q1', 'SYT')).toMatchObject({ until: '2021-03-20', grantedBy: 'Giám đốc Sở Nội vụ', reason: 'Sự cố mạng tại đơn vị' });
+    await uploadAt('SYT', '2021-03-19T10:00:00+07:00');
+    const recs = await stack.deps.store.listUnitSubmissions('SYT', '2021-Q1');
+    expect(recs.map((r) => [r.status, r.onTime])).toEqual([['valid', true]]);
+    const receipt = (await stack.sesMail()).find((m) => m.subject.includes(recs[0]!.receiptNo))!;
+    expect(receipt.body.text).toContain('được gia hạn đến hết ngày 20/03/2021');
+    await expect(grantExtension(stack.deps, { periodId: '2021-Q1', unitCode: 'SYT', until: '2021-03-10', grantedBy: 'x', reason: 'y' })).rejects.toThrow(/sau hạn/);
+  });
+
   it('--reissue makes an addendum with the late units; the original stays', async () => {
     const before = await stack.deps.store.getPeriodState('2021-Q1');
     const out = await reissueReport(stack.deps, '2021-Q1');
@@ -180,7 +192,8 @@ describe('close-out at the deadline', () => {
     if (out.outcome !== 'addendum') return;
     expect(out.number).toBe(1);
     expect(out.rollup.includesLate).toBe(true);
-    expect(out.rollup.indicators.find((i) => i.code === 'TT.HS.01')!.total).toBe(7000 + 1000);
+    // SXD (late) and SYT (on time under its extension, after the close) join the figures.
+    expect(out.rollup.indicators.find((i) => i.code === 'TT.HS.01')!.total).toBe(7000 + 1000 + 1000);
     const after = await stack.deps.store.getPeriodState('2021-Q1');
     expect(after.reportKeys).toEqual(before.reportKeys);
     expect(after.addendumKeys!['1']!.every((k) => k.includes('/bo-sung-1/'))).toBe(true);
