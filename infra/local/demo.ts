@@ -16,11 +16,11 @@ import type { Submission } from '../../shared/domain/types.js';
 import { expectedUnits } from '../../shared/domain/units.js';
 import { makeTemplate } from '../../shared/ingest/make-template.js';
 import { silentLog } from '../../shared/logger.js';
+import { reissueReport } from '../../shared/use-cases/close-period.js';
 import { issueToken } from '../../shared/use-cases/tokens.js';
+import { startLocalStack } from './stack.js';
 
 quietSdkNodeWarning();
-const { startLocalStack } = await import('./stack.js');
-const { reissueReport } = await import('../../shared/use-cases/close-period.js');
 
 const program = new Command('npm run demo --')
   .description('Play one reporting period on the local stack, from the first uploads to the consolidated report.')

@@ -21,7 +21,7 @@ export class LocalScheduler {
   private readonly remind: ReturnType<typeof makeSendRemindersHandler>;
 
   constructor(
-    private readonly deps: PipelineDeps,
+    deps: PipelineDeps,
     private readonly clock: VirtualClock,
     years: number[],
     private readonly log: Log,

@@ -4,9 +4,9 @@ import { buildCalendar, ZONE } from '../../shared/domain/calendar.js';
 import { DateTime } from 'luxon';
 import { jsonLineLog } from '../../shared/logger.js';
 import { quietSdkNodeWarning } from '../../shared/cli/quiet-warnings.js';
+import { startLocalStack } from './stack.js';
 
 quietSdkNodeWarning();
-const { startLocalStack } = await import('./stack.js');
 
 const program = new Command('npm start --')
   .description('Run the CCHC pipeline locally: DynamoDB, S3 and SES emulators, the API and the validator, on 127.0.0.1.')

@@ -45,6 +45,17 @@ export class DynamoSubmissionStore implements SubmissionStore {
     private readonly tableName: string,
   ) {}
 
+  /** Sends a conditional write; false when its condition does not hold (nothing was written). */
+  private async conditional(command: PutCommand | UpdateCommand): Promise<boolean> {
+    try {
+      await this.client.send(command as PutCommand);
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
   private async queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -135,21 +146,15 @@ export class DynamoSubmissionStore implements SubmissionStore {
   }
 
   async advancePointer(which: 'current' | 'late', pointer: CurrentPointer): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.pointer(which, pointer), itemType: `pointer-${which}`, ...pointer },
-          ConditionExpression: 'attribute_not_exists(pk) OR #order < :order',
-          ExpressionAttributeNames: { '#order': 'order' },
-          ExpressionAttributeValues: { ':order': pointer.order },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.pointer(which, pointer), itemType: `pointer-${which}`, ...pointer },
+        ConditionExpression: 'attribute_not_exists(pk) OR #order < :order',
+        ExpressionAttributeNames: { '#order': 'order' },
+        ExpressionAttributeValues: { ':order': pointer.order },
+      }),
+    );
   }
 
   async getPointers(periodId: string): Promise<{ current: CurrentPointer[]; late: CurrentPointer[] }> {
@@ -165,19 +170,13 @@ export class DynamoSubmissionStore implements SubmissionStore {
   }
 
   async putOutboxOnce(message: OutboxMessage): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.mail(message.messageId), itemType: 'mail', gsi2pk: 'OUTBOX#PENDING', gsi2sk: `${message.createdAt}#${message.messageId}`, ...message },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.mail(message.messageId), itemType: 'mail', gsi2pk: 'OUTBOX#PENDING', gsi2sk: `${message.createdAt}#${message.messageId}`, ...message },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
   }
 
   async getOutbox(messageId: string): Promise<OutboxMessage | null> {
@@ -199,22 +198,16 @@ export class DynamoSubmissionStore implements SubmissionStore {
   }
 
   async leaseOutbox(messageId: string, now: string, leaseUntil: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.mail(messageId),
-          UpdateExpression: 'SET leaseUntil = :until ADD attempts :one',
-          ConditionExpression: '#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':until': leaseUntil, ':one': 1, ':pending': 'pending', ':now': now },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.mail(messageId),
+        UpdateExpression: 'SET leaseUntil = :until ADD attempts :one',
+        ConditionExpression: '#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':until': leaseUntil, ':one': 1, ':pending': 'pending', ':now': now },
+      }),
+    );
   }
 
   async markOutboxSent(messageId: string, sentAt: string, providerMessageId: string): Promise<void> {
@@ -231,7 +224,8 @@ export class DynamoSubmissionStore implements SubmissionStore {
   }
 
   async markOutboxFailed(messageId: string, error: string): Promise<void> {
-    await this.client.send(
+    // Already sent by another run: nothing to record.
+    await this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.mail(messageId),
@@ -240,9 +234,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':e': error.slice(0, 1000), ':pending': 'pending' },
       }),
-    ).catch((err: unknown) => {
-      if (!isConditionFailure(err)) throw err;
-    });
+    );
   }
 
   async listPeriodUploadIntents(periodId: string): Promise<UploadIntent[]> {
@@ -289,41 +281,29 @@ export class DynamoSubmissionStore implements SubmissionStore {
       values[':me'] = lease.runId;
       condition += ' AND (attribute_not_exists(#lease) OR #lease < :now OR #run = :me)';
     }
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.periodState(periodId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.periodState(periodId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
   }
 
   async claimAddendum(periodId: string, expected: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.periodState(periodId),
-          UpdateExpression: 'SET addenda = :next',
-          ConditionExpression: `#state = :closed AND ${expected === 0 ? 'attribute_not_exists(addenda)' : 'addenda = :expected'}`,
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':next': expected + 1, ':closed': 'CLOSED', ...(expected === 0 ? {} : { ':expected': expected }) },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.periodState(periodId),
+        UpdateExpression: 'SET addenda = :next',
+        ConditionExpression: `#state = :closed AND ${expected === 0 ? 'attribute_not_exists(addenda)' : 'addenda = :expected'}`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':next': expected + 1, ':closed': 'CLOSED', ...(expected === 0 ? {} : { ':expected': expected }) },
+      }),
+    );
   }
 
   async setAddendumKeys(periodId: string, n: number, reportKeys: string[]): Promise<void> {
@@ -349,22 +329,16 @@ export class DynamoSubmissionStore implements SubmissionStore {
   }
 
   async putAddressProblem(problem: AddressProblem): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.address(problem.email), itemType: 'address-problem', ...problem },
-          // A new kind of problem (a complaint after a bounce) replaces the record; the same one does not.
-          ConditionExpression: 'attribute_not_exists(pk) OR #type <> :type',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':type': problem.type },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.address(problem.email), itemType: 'address-problem', ...problem },
+        // A new kind of problem (a complaint after a bounce) replaces the record; the same one does not.
+        ConditionExpression: 'attribute_not_exists(pk) OR #type <> :type',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':type': problem.type },
+      }),
+    );
   }
 
   async getAddressProblem(email: string): Promise<AddressProblem | null> {

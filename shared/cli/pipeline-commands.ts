@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { findPeriod } from '../domain/calendar.js';
+import { findPeriod, formatInstantVi } from '../domain/calendar.js';
 import { findUnit } from '../domain/units.js';
 import { UPLOAD_CONTENT_TYPES } from '../adapters/s3-keys.js';
 import { listPeriodSubmissions, type SubmissionView } from '../use-cases/list-submissions.js';
@@ -37,7 +37,7 @@ export function registerPipelineCommands(program: Command): void {
         print(JSON.stringify({ unitCode: unit.code, token: t, link, expiresAt: record.expiresAt, tokenId: record.tokenId }, null, 2));
         return;
       }
-      print(`Đã cấp mã truy cập cho ${unit.name} (${unit.code}), hiệu lực đến ${record.expiresAt.slice(0, 10)}.`);
+      print(`Đã cấp mã truy cập cho ${unit.name} (${unit.code}), hiệu lực đến ${formatInstantVi(record.expiresAt)} (giờ Việt Nam).`);
       print(`Mã truy cập: ${t}`);
       print(`Đường dẫn riêng: ${link}`);
       print('Mã chỉ hiện một lần; hệ thống chỉ lưu bản băm. Gửi đường dẫn cho văn thư đơn vị qua kênh an toàn.');

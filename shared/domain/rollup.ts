@@ -140,8 +140,6 @@ export interface RollupInput {
   generatedAt: Date;
 }
 
-const KINDS: UnitKind[] = ['department', 'district', 'central'];
-
 function ratio(n: number, d: number): number {
   return d === 0 ? 0 : n / d;
 }

@@ -42,6 +42,16 @@ export async function composeMime(mail: MailContent): Promise<Buffer> {
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/** A plain notice as an HTML body: one paragraph per non-empty line, all text escaped. */
+export function paragraphsHtml(text: string): string {
+  const body = text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => `<p>${escapeHtml(l)}</p>`)
+    .join('');
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#1a1a1a">${body}</body></html>`;
+}
+
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { REPORTS_PREFIX } from '../adapters/s3-keys.js';
-import { findPeriod } from '../domain/calendar.js';
+import { findPeriod, formatInstantVi } from '../domain/calendar.js';
 import { currentForm } from '../domain/forms.js';
 import { computeRollup, type Rollup } from '../domain/rollup.js';
 import type { Period } from '../domain/types.js';
@@ -139,7 +139,7 @@ export async function closePeriod(deps: PipelineDeps, periodId: string, options:
   const period = findPeriod(periodId);
   const now = deps.clock.now();
   if (!options.force && now.getTime() < Date.parse(period.closesAt)) {
-    throw new PeriodNotDueError(`${period.name} chưa đến hạn (${period.deadline}); dùng --force để đóng sớm.`);
+    throw new PeriodNotDueError(`${period.name} chưa đến hạn (${formatInstantVi(period.deadline)}, giờ Việt Nam); dùng --force để đóng sớm.`);
   }
   const state = await deps.store.getPeriodState(period.id);
   if (state.state === 'CLOSED') return { outcome: 'already-closed', periodId: period.id, reportKeys: state.reportKeys ?? [] };

@@ -1,7 +1,7 @@
 import { parseIncomingKey } from '../adapters/s3-keys.js';
 import { findPeriod } from '../domain/calendar.js';
 import { findUnit } from '../domain/units.js';
-import { composeMime, escapeHtml } from '../mail/mime.js';
+import { composeMime, paragraphsHtml } from '../mail/mime.js';
 import type { PipelineDeps } from './deps.js';
 import { enqueueAndSend } from './outbox.js';
 
@@ -27,10 +27,7 @@ export async function sendDelayNotice(deps: PipelineDeps, key: string): Promise<
     '',
     'Thư này được gửi tự động; vui lòng không trả lời thư này.',
   ].join('\n');
-  const html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5">${text
-    .split('\n')
-    .map((l) => (l ? `<p>${escapeHtml(l)}</p>` : ''))
-    .join('')}</body></html>`;
+  const html = paragraphsHtml(text);
   const raw = await composeMime({ from: deps.config.senderAddress, to: unit.emails, subject, text, html, messageId: `<${messageId}@cchc.thuathienhue.example>`, date: deps.clock.now() });
   await enqueueAndSend(deps, { messageId, purpose: 'delay', to: unit.emails, subject, raw: raw.toString('base64'), createdAt: deps.clock.now().toISOString(), status: 'pending', attempts: 0 });
 }

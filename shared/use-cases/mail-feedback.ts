@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { composeMime, escapeHtml } from '../mail/mime.js';
+import { composeMime, paragraphsHtml } from '../mail/mime.js';
 import type { PipelineDeps } from './deps.js';
 import { enqueueAndSend } from './outbox.js';
 
@@ -46,10 +46,7 @@ export async function handleMailFeedback(deps: PipelineDeps, feedback: SesFeedba
       'Báo cáo và kết quả nộp của đơn vị không bị ảnh hưởng, nhưng đơn vị có thể không nhận được biên nhận và thư nhắc.',
       'Đề nghị liên hệ đơn vị để cập nhật địa chỉ thư trong danh sách đơn vị (shared/data/units.json) và triển khai lại.',
     ].join('\n');
-    const html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5">${text
-      .split('\n')
-      .map((l) => (l ? `<p>${escapeHtml(l)}</p>` : ''))
-      .join('')}</body></html>`;
+    const html = paragraphsHtml(text);
     const messageId = `address-${p.type}-${createHash('sha256').update(p.email).digest('hex').slice(0, 16)}`;
     const raw = await composeMime({ from: deps.config.senderAddress, to: deps.config.aggregatorRecipients, subject, text, html, messageId: `<${messageId}@cchc.thuathienhue.example>`, date: deps.clock.now() });
     await enqueueAndSend(deps, { messageId, purpose: 'address-problem', to: deps.config.aggregatorRecipients, subject, raw: raw.toString('base64'), createdAt: at, status: 'pending', attempts: 0 });

@@ -8,7 +8,7 @@ import { findUnit } from '../domain/units.js';
 import { checkUpload, type UploadCheck } from '../ingest/check-upload.js';
 import { composeMime } from '../mail/mime.js';
 import { buildReceiptMail } from '../mail/receipt.js';
-import type { CurrentPointer, SubmissionRecord } from '../ports.js';
+import type { CurrentPointer, Extension, SubmissionRecord } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 import { enqueueAndSend } from './outbox.js';
 
@@ -159,7 +159,7 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
     source: obj.source,
   };
   const stored = await deps.store.putSubmissionOnce(record);
-  await finish(deps, stored.record);
+  await finish(deps, stored.record, extension);
   deps.log.info('upload processed', {
     key: obj.key,
     unit: unit.code,
@@ -174,7 +174,7 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
 }
 
 /** The steps after recording; each is idempotent, so a retry after a crash completes them. */
-async function finish(deps: PipelineDeps, record: SubmissionRecord): Promise<void> {
+async function finish(deps: PipelineDeps, record: SubmissionRecord, extension?: Extension | null): Promise<void> {
   if (record.status === 'valid') {
     const pointer: CurrentPointer = {
       periodId: record.periodId,
@@ -188,7 +188,7 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord): Promise<voi
   }
   const unit = findUnit(record.unitCode, deps.units);
   const period = findPeriod(record.periodId);
-  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl, await deps.store.getExtension(period.id, unit.code));
+  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl, extension === undefined ? await deps.store.getExtension(period.id, unit.code) : extension);
   const messageId = `receipt-${record.periodId}-${record.unitCode}-${record.objectId}`;
   const existing = await deps.store.getOutbox(messageId);
   if (existing) {

@@ -328,7 +328,7 @@ function guideSteps(info: SheetInfo): string[] {
 function writeGuide(wb: ExcelJS.Workbook, name: string, info: SheetInfo): ExcelJS.Worksheet {
   const ws = wb.addWorksheet(name, { properties: { tabColor: { argb: 'FF2F5597' } } });
   ws.columns = [{ width: 5 }, { width: 100 }];
-  const { form, unit, period } = info;
+  const { form, period } = info;
   let row = 1;
   const put = (text: string, f: Partial<ExcelJS.Font> = {}, min = 20): void => {
     ws.mergeCells(`A${row}:B${row}`);

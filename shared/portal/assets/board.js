@@ -1,6 +1,5 @@
 // The aggregator's board: completeness and timeliness, units × status, downloads, reminders.
 import {
-  ApiFailure,
   announce,
   apiJson,
   badge,
@@ -8,19 +7,18 @@ import {
   CONTACT,
   downloadFile,
   el,
-  fatal,
   findingsSummary,
   findingsTable,
   fold,
-  forgetToken,
   formatDate,
   formatInstant,
   percent,
   svg,
   takeToken,
-  unauthorizedLines,
   yearOptions,
   ZONE,
+  handleApiFailure,
+  showFatal,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -48,32 +46,20 @@ const state = {
   board: null,
 };
 
-function showFatal(title, lines, extra) {
-  $('loading').hidden = true;
-  $('app').hidden = true;
-  fatal($('main'), title, lines, extra);
-  $('main').focus();
+/** A unit's link on the board: access refused, with the way back to the unit portal. */
+function denied(err) {
+  showFatal(
+    'Không có quyền xem bảng theo dõi',
+    [
+      err.message || 'Chức năng này chỉ dành cho Phòng Cải cách hành chính, Sở Nội vụ.',
+      'Đường dẫn riêng của đơn vị chỉ dùng để nộp báo cáo của đơn vị mình.',
+    ],
+    el('p', {}, el('a', { href: '/', text: 'Về trang nộp báo cáo của đơn vị' })),
+  );
 }
 
-/** 401 and 403 end the page with a message; anything else goes to `show`. */
 function handleFailure(err, show) {
-  if (err instanceof ApiFailure && err.status === 401) {
-    forgetToken();
-    showFatal('Đường dẫn không còn hiệu lực', unauthorizedLines(err.message));
-    return;
-  }
-  if (err instanceof ApiFailure && err.status === 403) {
-    showFatal(
-      'Không có quyền xem bảng theo dõi',
-      [
-        err.message || 'Chức năng này chỉ dành cho Phòng Cải cách hành chính, Sở Nội vụ.',
-        'Đường dẫn riêng của đơn vị chỉ dùng để nộp báo cáo của đơn vị mình.',
-      ],
-      el('p', {}, el('a', { href: '/', text: 'Về trang nộp báo cáo của đơn vị' })),
-    );
-    return;
-  }
-  show(err instanceof Error ? err.message : String(err));
+  handleApiFailure(err, show, denied);
 }
 
 function boardError(text) {

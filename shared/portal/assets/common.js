@@ -307,6 +307,32 @@ export function fatal(main, title, lines, extra) {
   main.append(box);
 }
 
+/** Ends the page with a full-page message in place of the app (both pages have #loading, #app, #main). */
+export function showFatal(title, lines, extra) {
+  const byId = (id) => document.getElementById(id);
+  byId('loading').hidden = true;
+  byId('app').hidden = true;
+  fatal(byId('main'), title, lines, extra);
+  byId('main').focus();
+}
+
+/**
+ * Handles an API failure: an invalid link (401) ends the session; a refusal (403) goes to `on403`
+ * where the page has one; anything else is shown where the caller asks.
+ */
+export function handleApiFailure(err, show, on403) {
+  if (err instanceof ApiFailure && err.status === 401) {
+    forgetToken();
+    showFatal('Đường dẫn không còn hiệu lực', unauthorizedLines(err.message));
+    return;
+  }
+  if (on403 && err instanceof ApiFailure && err.status === 403) {
+    on403(err);
+    return;
+  }
+  show(err instanceof Error ? err.message : String(err));
+}
+
 export const NO_TOKEN_LINES = [
   'Hãy mở trang bằng đường dẫn riêng của đơn vị (đường dẫn được gửi qua thư điện tử, bắt đầu bằng địa chỉ của cổng và có phần “#t=…” ở cuối).',
   `Nếu chưa có hoặc đã mất đường dẫn, vui lòng liên hệ ${CONTACT} để được cấp lại.`,

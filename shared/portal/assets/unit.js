@@ -7,17 +7,16 @@ import {
   clear,
   downloadFile,
   el,
-  fatal,
   findingsDisclosure,
   findingsSummary,
   findingsTable,
-  forgetToken,
   formatDate,
   formatSize,
+  handleApiFailure as handleFailure,
   NO_TOKEN_LINES,
+  showFatal,
   takeToken,
   timeLeft,
-  unauthorizedLines,
   yearOptions,
 } from './common.js';
 
@@ -38,23 +37,6 @@ const state = {
   file: null,
   busy: false,
 };
-
-function showFatal(title, lines) {
-  $('loading').hidden = true;
-  $('app').hidden = true;
-  fatal($('main'), title, lines);
-  $('main').focus();
-}
-
-/** Handles an API failure: an invalid link ends the session, anything else is shown where asked. */
-function handleFailure(err, show) {
-  if (err instanceof ApiFailure && err.status === 401) {
-    forgetToken();
-    showFatal('Đường dẫn không còn hiệu lực', unauthorizedLines(err.message));
-    return;
-  }
-  show(err instanceof Error ? err.message : String(err));
-}
 
 function pageMessage(text) {
   const box = $('page-message');
