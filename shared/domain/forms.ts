@@ -2,7 +2,7 @@ import periodicV1 from '../data/forms/cchc-periodic.v1.json' with { type: 'json'
 import planV1 from '../data/forms/cchc-plan.v1.json' with { type: 'json' };
 import thematicV1 from '../data/forms/cchc-thematic.v1.json' with { type: 'json' };
 import { UnknownFormError } from './errors.js';
-import type { FormDef, IndicatorDef, Relation, SubmissionKind, ThematicTopic, Unit } from './types.js';
+import type { Area, FormDef, IndicatorDef, Relation, SubmissionKind, ThematicTopic, Unit } from './types.js';
 
 interface FormFile extends Omit<FormDef, 'indicators' | 'relations' | 'areas'> {
   areas?: FormDef['areas'];
@@ -71,3 +71,8 @@ export function applicableRelations(form: FormDef, unit: Unit): Relation[] {
 }
 
 export { relationCodes };
+
+/** A reform area as shown to people: its number, then its name ("1. Cải cách thể chế"). */
+export function areaLabel(area: Area): string {
+  return area.no === undefined ? area.name : `${area.no}. ${area.name}`;
+}

@@ -109,10 +109,6 @@ export function reportTitle(rollup: Rollup): string {
 
 export const ADDENDUM = 'BẢN BỔ SUNG: gồm báo cáo nộp muộn';
 
-/** The "n. Name" label of an area. */
-export function areaLabel(area: Area): string {
-  return area.no === undefined ? area.name : `${area.no}. ${area.name}`;
-}
 
 /** Areas of the form that have indicators in the roll-up, in form order. */
 export function areasWithIndicators(rollup: Rollup, form: FormDef): { area: Area; indicators: IndicatorTotal[] }[] {

@@ -1,5 +1,5 @@
 import { formatInstantVi } from '../domain/calendar.js';
-import { getForm } from '../domain/forms.js';
+import { areaLabel, getForm } from '../domain/forms.js';
 import type { IndicatorTotal, KindKey, Rollup } from '../domain/rollup.js';
 import type { FormDef, UnitKind } from '../domain/types.js';
 import { escapeHtml } from '../mail/mime.js';
@@ -11,7 +11,6 @@ import {
   KIND_LABELS,
   coverageKinds,
   SEVERITY_NAMES,
-  areaLabel,
   dueText,
   failedChecks,
   headlineIndicators,

@@ -1,3 +1,4 @@
+import { areaLabel } from '../domain/forms.js';
 import ExcelJS from 'exceljs';
 import { formatInstantVi } from '../domain/calendar.js';
 import { UNIT_STATUS_NAMES } from '../domain/rollup.js';
@@ -12,7 +13,6 @@ import {
   coverageKinds,
   KIND_SHORT,
   SEVERITY_NAMES,
-  areaLabel,
   areasWithIndicators,
   dueText,
   failedChecks,

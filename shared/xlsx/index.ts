@@ -3,7 +3,7 @@ export { META_FIELDS, signMeta, verifyMeta } from './meta.js';
 export type { TemplateMeta } from './meta.js';
 export { DEFAULT_LIMITS, RATIO_FLOOR, hasDtd, inspectXlsx, sniff } from './safe-zip.js';
 export type { InspectResult, Sniffed, ZipLimits } from './safe-zip.js';
-export { areaLabel, taskAreaLabels, writeTemplate } from './template-writer.js';
+export { taskAreaLabels, writeTemplate } from './template-writer.js';
 export type { TemplateFill, WriteTemplateOptions } from './template-writer.js';
 export { PARSE_LIMITS, readWorkbook } from './workbook-reader.js';
 export type { ReadContext, ReadResult } from './workbook-reader.js';

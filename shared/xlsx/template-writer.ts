@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { formatInstantVi, formatWindow } from '../domain/calendar.js';
 import { formatDateVi } from '../domain/dates.js';
-import { applicableIndicators, applicableRelations, relationCodes, topicOf } from '../domain/forms.js';
+import { applicableIndicators, applicableRelations, areaLabel, relationCodes, topicOf } from '../domain/forms.js';
 import { HEADER_ROWS, SHEETS, SIGNATURE_FIELDS, SIGNATURE_LABELS, TASK_FIELDS, TASK_LABELS, layoutOf, taskCell } from '../domain/layout.js';
 import type { CellRef, Layout } from '../domain/layout.js';
 import { SIGNING_FORMS, deputyTitle } from '../domain/signing.js';
@@ -56,10 +56,6 @@ function font(extra: Partial<ExcelJS.Font> = {}): Partial<ExcelJS.Font> {
   return { name: FONT, size: 12, ...extra };
 }
 
-/** The "n. Name" label of a reform area, or its bare name for the directing section. */
-export function areaLabel(area: Area): string {
-  return area.no === undefined ? area.name : `${area.no}. ${area.name}`;
-}
 
 /** Labels of the reform areas a plan task may belong to (the six numbered ones). */
 export function taskAreaLabels(form: FormDef): string[] {

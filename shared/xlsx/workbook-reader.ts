@@ -1,5 +1,3 @@
-import ExcelJS from 'exceljs';
-import { strFromU8, strToU8, zipSync } from 'fflate';
 import { formatDateVi } from '../domain/dates.js';
 import { UnknownFormError, UnknownUnitError } from '../domain/errors.js';
 import { getForm } from '../domain/forms.js';
@@ -12,13 +10,15 @@ import { defaultUnits, findUnit } from '../domain/units.js';
 import { META_FIELDS, verifyMeta } from './meta.js';
 import type { TemplateMeta } from './meta.js';
 import { inspectXlsx } from './safe-zip.js';
-import { areaLabel } from './template-writer.js';
+import { areaLabel } from '../domain/forms.js';
+import { EMPTY_CELL, OoxmlFormatError, OoxmlLimitError, OoxmlWorkbook, OOXML_LIMITS } from './ooxml.js';
+import type { CellValue } from './ooxml.js';
 
 /**
- * Reads an uploaded workbook into a Submission. Primary course: inspect the archive (safe-zip), hand
- * exceljs only the parts it needs with the range constructs that make it allocate per cell removed,
- * check the signed `_meta` identity, check the template structure against `layoutOf`, then read every
- * input cell as typed. Never throws on hostile content: every problem is a finding.
+ * Reads an uploaded workbook into a Submission. Primary course: inspect the archive (safe-zip), open
+ * it with the bounded SpreadsheetML reader (ooxml.ts: streaming, nothing expanded from a range), check
+ * the signed `_meta` identity, check the template structure against `layoutOf`, then read every input
+ * cell as typed. Never throws on hostile content: every problem is a finding.
  */
 
 export interface ReadContext {
@@ -36,14 +36,8 @@ export interface ReadResult {
   unreadable: string[];
 }
 
-/** Bounds on what reaches exceljs, far above any template (the largest has about 210 rows). */
-export const PARSE_LIMITS = Object.freeze({
-  maxRowsPerSheet: 10_000,
-  maxCells: 200_000,
-  maxSharedStrings: 200_000,
-  /** Excel itself allows 64,000 cell formats. */
-  maxStyles: 65_000,
-});
+/** Bounds of the reader (see ooxml.ts). */
+export const PARSE_LIMITS = OOXML_LIMITS;
 
 // ---------------------------------------------------------------- findings
 
@@ -72,133 +66,38 @@ function failed(findings: Finding[], meta: TemplateMeta | null = null): ReadResu
   return { submission: null, meta, findings, unreadable: [] };
 }
 
-// ---------------------------------------------------------------- what exceljs gets
-
-type Prepared = { ok: true; zip: Uint8Array } | { ok: false; finding: Finding };
-
-const WORKSHEET = /^xl\/worksheets\/sheet\d+\.xml$/;
-const KEEP = new Set(['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'xl/styles.xml']);
-
-/** Occurrences of `<tag` followed by whitespace, `>` or `/`. */
-function countTags(xml: string, tag: string): number {
-  const open = `<${tag}`;
-  let n = 0;
-  let i = xml.indexOf(open);
-  while (i !== -1) {
-    const next = xml.charCodeAt(i + open.length);
-    if (next === 0x20 || next === 0x3e || next === 0x2f || next === 0x09 || next === 0x0a || next === 0x0d) n++;
-    i = xml.indexOf(open, i + open.length);
-  }
-  return n;
-}
-
-/** The worksheet reduced to its root element and cell data: validations, merges, formats and drawings dropped. */
-function slimSheet(xml: string): string | null {
-  const root = /<worksheet\b[^>]*>/.exec(xml);
-  if (!root) return null;
-  const start = xml.indexOf('<sheetData');
-  let data = '';
-  if (start !== -1) {
-    const end = xml.lastIndexOf('</sheetData>');
-    if (end > start) data = xml.slice(start, end + '</sheetData>'.length);
-    else if (/^<sheetData\s*\/>/.test(xml.slice(start, start + 64))) data = '<sheetData/>';
-    else return null;
-  }
-  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n${root[0]}${data}</worksheet>`;
-}
-
-function tooLarge(detail: string): Prepared {
-  return {
-    ok: false,
-    finding: fileFinding(
-      'SHEET_TOO_LARGE',
-      `Tệp có quá nhiều dữ liệu để xử lý (${detail}). Mẫu báo cáo chỉ có vài trăm dòng: hãy tải mẫu mới, chỉ nhập vào các ô nền vàng rồi tải lên.`,
-    ),
+function tooLarge(err: OoxmlLimitError): Finding {
+  const detail: Record<OoxmlLimitError['limit'], string> = {
+    rows: `một trang tính có hơn ${vn(PARSE_LIMITS.maxRowsPerSheet)} dòng`,
+    cells: `hơn ${vn(PARSE_LIMITS.maxCells)} ô có dữ liệu`,
+    sharedStrings: 'quá nhiều chuỗi văn bản',
+    styles: 'quá nhiều định dạng ô',
+    sheets: 'quá nhiều trang tính',
+    text: `hơn ${vn(PARSE_LIMITS.maxTextChars)} ký tự văn bản`,
   };
+  return fileFinding(
+    'SHEET_TOO_LARGE',
+    `Tệp có quá nhiều dữ liệu để xử lý (${detail[err.limit]}). Mẫu báo cáo chỉ có vài trăm dòng: hãy tải mẫu mới, chỉ nhập vào các ô nền vàng rồi tải lên.`,
+  );
 }
 
 const vn = (n: number): string => n.toLocaleString('vi-VN');
 
-/**
- * Rebuilds the archive exceljs parses from the inspected entries (so both read the same bytes) with
- * only the parts the reader needs. exceljs allocates one object per cell of a data-validation range,
- * a merge or a defined name: a single `A1:XFD1048576` exhausts the heap, so those are removed here.
- */
-function prepareForParser(entries: Map<string, Uint8Array>): Prepared {
-  const out: Record<string, Uint8Array> = {};
-  let cells = 0;
-  for (const [name, data] of entries) {
-    if (WORKSHEET.test(name)) {
-      const slim = slimSheet(strFromU8(data));
-      if (slim === null) return { ok: false, finding: UNREADABLE };
-      const rows = countTags(slim, 'row');
-      if (rows > PARSE_LIMITS.maxRowsPerSheet) return tooLarge(`một trang tính có ${vn(rows)} dòng, tối đa ${vn(PARSE_LIMITS.maxRowsPerSheet)}`);
-      cells += countTags(slim, 'c');
-      out[name] = strToU8(slim);
-    } else if (KEEP.has(name)) {
-      if (name === 'xl/workbook.xml') {
-        out[name] = strToU8(strFromU8(data).replace(/<definedNames\b[\s\S]*?<\/definedNames>|<definedNames\s*\/>/g, ''));
-      } else {
-        const text = name === 'xl/styles.xml' || name === 'xl/sharedStrings.xml' ? strFromU8(data) : '';
-        if (name === 'xl/styles.xml' && countTags(text, 'xf') > 2 * PARSE_LIMITS.maxStyles) return tooLarge('quá nhiều định dạng ô');
-        if (name === 'xl/sharedStrings.xml' && countTags(text, 'si') > PARSE_LIMITS.maxSharedStrings) return tooLarge('quá nhiều chuỗi văn bản');
-        out[name] = data;
-      }
-    }
-  }
-  if (cells > PARSE_LIMITS.maxCells) return tooLarge(`${vn(cells)} ô có dữ liệu, tối đa ${vn(PARSE_LIMITS.maxCells)}`);
-  return { ok: true, zip: zipSync(out, { level: 0 }) };
-}
-
 // ---------------------------------------------------------------- cell values
 
-type Read =
-  | { t: 'empty' }
-  | { t: 'number'; v: number }
-  | { t: 'string'; v: string }
-  | { t: 'boolean'; v: boolean }
-  | { t: 'date'; v: Date }
-  | { t: 'noCache' }
-  | { t: 'error'; v: string };
+type Read = CellValue;
+const EMPTY: Read = EMPTY_CELL;
 
-const EMPTY: Read = { t: 'empty' };
-
-/** What a cell holds, as exceljs gives it: formulas by their cached result; text NFC, not trimmed. */
-function classify(value: unknown, depth = 0): Read {
-  if (value === null || value === undefined) return EMPTY;
-  if (typeof value === 'number') return Number.isFinite(value) ? { t: 'number', v: value } : { t: 'error', v: '#NUM!' };
-  if (typeof value === 'string') return value === '' ? EMPTY : { t: 'string', v: value.normalize('NFC') };
-  if (typeof value === 'boolean') return { t: 'boolean', v: value };
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? { t: 'error', v: '#VALUE!' } : { t: 'date', v: value };
-  if (typeof value === 'object' && depth < 2) {
-    const o = value as Record<string, unknown>;
-    if ('error' in o) return { t: 'error', v: String(o.error) };
-    if ('formula' in o || 'sharedFormula' in o) return o.result === undefined ? { t: 'noCache' } : classify(o.result, depth + 1);
-    if (Array.isArray(o.richText)) {
-      const text = o.richText.map((r: unknown) => (r && typeof (r as { text?: unknown }).text === 'string' ? (r as { text: string }).text : '')).join('');
-      return classify(text, depth + 1);
-    }
-    if ('text' in o) return classify(o.text, depth + 1);
-  }
-  return { t: 'error', v: '#VALUE!' };
-}
-
-/** An Excel date (a serial without zone, which exceljs turns into a UTC instant) as an ISO calendar date. */
-function isoOf(d: Date): string | null {
-  const y = d.getUTCFullYear();
-  if (y < 1900 || y > 9999) return null;
-  return `${y}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
-}
+type Sheets = Map<string, Map<string, CellValue>>;
 
 class CellReader {
   readonly findings: Finding[] = [];
   readonly unreadable: string[] = [];
 
-  constructor(private readonly sheets: Map<string, ExcelJS.Worksheet>) {}
+  constructor(private readonly sheets: Sheets) {}
 
   raw(ref: CellRef): Read {
-    const ws = this.sheets.get(ref.sheet);
-    return ws ? classify(ws.getCell(ref.cell).value) : EMPTY;
+    return this.sheets.get(ref.sheet)?.get(ref.cell) ?? EMPTY;
   }
 
   private problem(r: Read, ref: CellRef, indicator: string | null): boolean {
@@ -210,6 +109,11 @@ class CellReader {
       add('FORMULA_NO_CACHE', `${at} chứa công thức nhưng không có giá trị đã tính. Hãy mở tệp bằng Excel, lưu lại rồi tải lên.`);
     } else if (r.t === 'error') {
       add('CELL_ERROR', `${at} đang báo lỗi ${r.v} thay vì giá trị. Hãy sửa công thức hoặc nhập trực tiếp giá trị rồi tải lên lại.`);
+    } else if (r.t === 'string' && r.truncated) {
+      add(
+        'CELL_TOO_LONG',
+        `${at} có nội dung dài hơn ${vn(PARSE_LIMITS.maxCellChars)} ký tự, vượt giới hạn của một ô Excel. Hãy rút gọn nội dung ô này rồi tải lên lại.`,
+      );
     } else if (r.t === 'date' && indicator !== null) {
       add('CELL_DATE', `${at} chứa ngày tháng, không phải số liệu. Hãy định dạng ô là Số (Number) và nhập lại giá trị (ví dụ 12).`);
     } else {
@@ -237,10 +141,8 @@ class CellReader {
         return String(r.v);
       case 'boolean':
         return r.v ? 'TRUE' : 'FALSE';
-      case 'date': {
-        const iso = isoOf(r.v);
-        return iso ? formatDateVi(iso) : null;
-      }
+      case 'date':
+        return formatDateVi(r.v);
       default:
         return null;
     }
@@ -249,12 +151,7 @@ class CellReader {
   /** A date cell as ISO `YYYY-MM-DD`; text as typed (normalised), for the validator to judge. */
   date(ref: CellRef): string | null {
     const r = this.raw(ref);
-    if (r.t === 'date') {
-      const iso = isoOf(r.v);
-      if (iso) return iso;
-      this.problem({ t: 'error', v: '#VALUE!' }, ref, null);
-      return null;
-    }
+    if (r.t === 'date') return r.v;
     return this.text(ref);
   }
 }
@@ -269,12 +166,11 @@ function tampered(message: string): Finding {
   return { code: 'TEMPLATE_TAMPERED', severity: 'error', sheet: SHEETS.meta, cell: null, indicator: null, message };
 }
 
-function readMeta(ws: ExcelJS.Worksheet, key: string): MetaOutcome {
+function readMeta(ws: Map<string, CellValue>, key: string): MetaOutcome {
   const fields = new Map<string, string>();
-  const last = Math.min(ws.rowCount, 100);
-  for (let r = 1; r <= last; r++) {
-    const k = classify(ws.getCell(`A${r}`).value);
-    const v = classify(ws.getCell(`B${r}`).value);
+  for (let r = 1; r <= 100; r++) {
+    const k = ws.get(`A${r}`) ?? EMPTY;
+    const v = ws.get(`B${r}`) ?? EMPTY;
     if (k.t !== 'string') continue;
     fields.set(k.v, v.t === 'string' ? v.v : v.t === 'number' ? String(v.v) : '');
   }
@@ -301,7 +197,7 @@ function readMeta(ws: ExcelJS.Worksheet, key: string): MetaOutcome {
 
 // ---------------------------------------------------------------- structure
 
-function checkStructure(form: FormDef, layout: Layout, sheets: Map<string, ExcelJS.Worksheet>): Finding[] {
+function checkStructure(form: FormDef, layout: Layout, sheets: Sheets): Finding[] {
   const findings: Finding[] = [];
   const reported = new Set<string>();
   const changed = (sheet: string, cell: string, expected: string, actual: string): void => {
@@ -332,7 +228,7 @@ function checkStructure(form: FormDef, layout: Layout, sheets: Map<string, Excel
     }
   }
   const textAt = (sheet: string, cell: string): string => {
-    const r = classify(sheets.get(sheet)?.getCell(cell).value);
+    const r = sheets.get(sheet)?.get(cell) ?? EMPTY;
     return r.t === 'string' ? normalizeText(r.v) : r.t === 'number' ? String(r.v) : '';
   };
   const expect = (sheet: string, cell: string, expected: string, matches: (actual: string) => boolean): void => {
@@ -404,14 +300,8 @@ function readSignature(layout: Layout, cells: CellReader): Signature {
   };
 }
 
-function interpret(wb: ExcelJS.Workbook, ctx: ReadContext): ReadResult {
-  const sheets = new Map<string, ExcelJS.Worksheet>();
-  for (const ws of wb.worksheets) {
-    const name = ws.name.normalize('NFC');
-    if (!sheets.has(name)) sheets.set(name, ws);
-  }
-
-  const metaSheet = sheets.get(SHEETS.meta);
+function interpret(book: OoxmlWorkbook, ctx: ReadContext): ReadResult {
+  const metaSheet = book.sheet(SHEETS.meta);
   if (!metaSheet) {
     return failed([
       fileFinding('TEMPLATE_UNKNOWN', `Tệp không phải mẫu do hệ thống cấp hoặc đã bị xóa trang thông tin ẩn. ${NEW_TEMPLATE}`),
@@ -455,6 +345,11 @@ function interpret(wb: ExcelJS.Workbook, ctx: ReadContext): ReadResult {
   }
 
   const layout = layoutOf(form, unit);
+  const sheets: Sheets = new Map();
+  for (const name of layout.sheets) {
+    const cells = book.sheet(name);
+    if (cells) sheets.set(name, cells);
+  }
   const structure = checkStructure(form, layout, sheets);
   if (structure.length > 0) return failed(structure, meta);
 
@@ -486,13 +381,11 @@ function interpret(wb: ExcelJS.Workbook, ctx: ReadContext): ReadResult {
 export async function readWorkbook(bytes: Uint8Array, ctx: ReadContext): Promise<ReadResult> {
   const inspected = inspectXlsx(bytes);
   if (!inspected.ok) return failed([inspected.finding]);
-  const prepared = prepareForParser(inspected.entries);
-  if (!prepared.ok) return failed([prepared.finding]);
-  const wb = new ExcelJS.Workbook();
   try {
-    await wb.xlsx.load(Buffer.from(prepared.zip.buffer, prepared.zip.byteOffset, prepared.zip.byteLength) as unknown as ExcelJS.Buffer);
-  } catch {
-    return failed([UNREADABLE]);
+    return interpret(new OoxmlWorkbook(inspected.entries), ctx);
+  } catch (err) {
+    if (err instanceof OoxmlLimitError) return failed([tooLarge(err)]);
+    if (err instanceof OoxmlFormatError) return failed([UNREADABLE]);
+    throw err;
   }
-  return interpret(wb, ctx);
 }
