@@ -1,3 +1,4 @@
+import { excerpt } from './bounds.js';
 import { z } from 'zod';
 import { normalizeOptional } from './text.js';
 import type { Finding, Submission } from './types.js';
@@ -73,13 +74,16 @@ export function parseSubmissionJson(bytes: Uint8Array): { submission: Submission
   try {
     data = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, ''));
   } catch (err) {
-    const detail = err instanceof SyntaxError ? ` (${err.message})` : ' (không phải văn bản UTF-8)';
+    const detail = err instanceof SyntaxError ? ` (${excerpt(err.message, 120)})` : ' (không phải văn bản UTF-8)';
     return { submission: null, findings: [jsonFinding('JSON_SYNTAX', `Tệp JSON không đọc được${detail}. Kiểm tra lại tệp do hệ thống của đơn vị xuất ra.`)] };
   }
   const parsed = submissionJsonSchema.safeParse(data);
   if (!parsed.success) {
     const findings = parsed.error.issues.slice(0, 50).map((issue) =>
-      jsonFinding('JSON_SCHEMA', `Tệp JSON sai cấu trúc tại "${issue.path.join('.') || '(gốc)'}": ${issue.message}. Xem lược đồ docs/submission.schema.json.`),
+      jsonFinding(
+        'JSON_SCHEMA',
+        `Tệp JSON sai cấu trúc tại "${excerpt(issue.path.join('.')) || '(gốc)'}": ${excerpt(issue.message, 200)}. Xem lược đồ docs/submission.schema.json.`,
+      ),
     );
     return { submission: null, findings };
   }

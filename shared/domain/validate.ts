@@ -1,3 +1,4 @@
+import { RECORD_BOUNDS, excerpt, namedList } from './bounds.js';
 import { defaultCalendarSource, findPeriod, localDateOf, type CalendarSource } from './calendar.js';
 import { formatDateVi, parseDateInput } from './dates.js';
 import { DomainError } from './errors.js';
@@ -159,12 +160,16 @@ function checkValues(
   const extra = Object.keys(values)
     .filter((c) => !known.has(c) && values[c] !== null)
     .sort();
+  const unknown: string[] = [];
   for (const code of extra) {
     const def = form.indicators.find((i) => i.code === code);
-    f.add('INDICATOR_NOT_APPLICABLE', 'warning', null, code,
-      def
-        ? `Chỉ tiêu ${describe(def)} không áp dụng cho ${unit.name}; giá trị này không được tính.`
-        : `Mã chỉ tiêu "${code}" không có trong biểu mẫu; giá trị này không được tính.`);
+    if (def) f.add('INDICATOR_NOT_APPLICABLE', 'warning', null, code, `Chỉ tiêu ${describe(def)} không áp dụng cho ${unit.name}; giá trị này không được tính.`);
+    else unknown.push(code);
+  }
+  // Codes the form does not know: one finding, however many there are (a record stays bounded).
+  if (unknown.length > 0) {
+    f.add('INDICATOR_UNKNOWN', 'warning', null, null,
+      `Có ${unknown.length.toLocaleString('vi-VN')} mã chỉ tiêu không có trong biểu mẫu (${namedList(unknown)}); các giá trị này không được tính và không được lưu.`);
   }
   return numbers;
 }
@@ -185,7 +190,7 @@ function checkValue(ind: IndicatorDef, v: RawValue, at: CellRef, f: Findings): n
       if (t === 'có') return 1;
       if (t === 'không') return 0;
     }
-    f.add('YESNO_INVALID', 'error', at, ind.code, `${where(at)}: ${describe(ind)} chỉ nhận "Có" hoặc "Không"; đang có "${String(v)}".`);
+    f.add('YESNO_INVALID', 'error', at, ind.code, `${where(at)}: ${describe(ind)} chỉ nhận "Có" hoặc "Không"; đang có "${excerpt(String(v))}".`);
     return undefined;
   }
   if (typeof v === 'boolean') {
@@ -193,7 +198,7 @@ function checkValue(ind: IndicatorDef, v: RawValue, at: CellRef, f: Findings): n
     return undefined;
   }
   if (typeof v === 'string') {
-    const shown = v.normalize('NFC');
+    const shown = excerpt(v);
     if (SEPARATED_NUMBER.test(v) || hasInvisible(v)) {
       f.add('NUMBER_AS_TEXT', 'error', at, ind.code,
         `${where(at)}: ${describe(ind)} đang được nhập dạng chữ "${shown}" (có dấu chấm, dấu phẩy, khoảng trắng hoặc ký tự ẩn). ` +
@@ -305,12 +310,21 @@ function reportIncomplete(r: Relation & { left: string[]; right: string[] }, num
 function checkNarratives(narratives: Record<string, string | null>, form: FormDef, layout: Layout, f: Findings): void {
   form.narratives.forEach((n, i) => {
     const text = normalizeOptional(narratives[n.code] ?? null);
+    const at = layout.narratives[n.code]!;
     if (n.required && !text) {
-      const at = layout.narratives[n.code]!;
       f.add('NARRATIVE_MISSING', 'error', at, null,
         `${where(at)}: chưa có nội dung phần ${i + 1} "${n.name}". Báo cáo phải có đủ các phần theo Công văn 1588/SNV-CCHC.`);
+    } else if (text && text.length > RECORD_BOUNDS.narrativeChars) {
+      f.add('NARRATIVE_LONG', 'warning', at, null,
+        `${where(at)}: phần ${i + 1} "${n.name}" dài ${text.length.toLocaleString('vi-VN')} ký tự; bản tổng hợp chỉ trích ${RECORD_BOUNDS.narrativeChars.toLocaleString('vi-VN')} ký tự đầu, toàn văn vẫn được lưu trong tệp đã nộp. Nên viết ngắn gọn hơn.`);
     }
   });
+  const known = new Set(form.narratives.map((n) => n.code));
+  const unknown = Object.keys(narratives).filter((k) => !known.has(k) && narratives[k] !== null).sort();
+  if (unknown.length > 0) {
+    f.add('NARRATIVE_UNKNOWN', 'warning', null, null,
+      `Có ${unknown.length.toLocaleString('vi-VN')} mục thuyết minh không có trong biểu mẫu (${namedList(unknown)}); nội dung này không được tính và không được lưu.`);
+  }
 }
 
 function areaOf(raw: string | null, form: FormDef): string | null {
@@ -389,7 +403,7 @@ function checkSignature(sub: Submission, unit: Unit, period: Period, layout: Lay
   const issued = parseDateInput(rawDate);
   if (!rawDate) missing('issueDate', 'ngày ban hành');
   else if (!issued) {
-    f.add('ISSUE_DATE_INVALID', 'error', at.issueDate, null, `${where(at.issueDate)}: ngày ban hành "${rawDate}" không hợp lệ. Nhập theo dạng ngày/tháng/năm.`);
+    f.add('ISSUE_DATE_INVALID', 'error', at.issueDate, null, `${where(at.issueDate)}: ngày ban hành "${excerpt(rawDate)}" không hợp lệ. Nhập theo dạng ngày/tháng/năm.`);
   } else {
     const receivedDay = localDateOf(receivedAt);
     if (issued > receivedDay) {

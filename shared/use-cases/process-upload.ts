@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { parseIncomingKey } from '../adapters/s3-keys.js';
 import { findPeriod, isOnTime } from '../domain/calendar.js';
+import { RECORD_BOUNDS, capFindings, cutText } from '../domain/bounds.js';
 import { DomainError } from '../domain/errors.js';
+import { displayFileName } from '../domain/text.js';
 import { applicableIndicators, currentForm } from '../domain/forms.js';
 import type { Finding, Period, Submission, Unit } from '../domain/types.js';
 import { findUnit } from '../domain/units.js';
@@ -29,8 +31,6 @@ export type ProcessOutcome =
 
 /** Figures echoed in a receipt. */
 const HEADLINE = ['CD.KH.01', 'CD.KH.02', 'CD.KH.03', 'TT.HS.01', 'TT.HS.05', 'TT.HS.12', 'TT.HS.13', 'TT.PA.01', 'DT.01', 'DT.03', 'TCC.01', 'DT.08a'];
-/** Most findings stored per record (a hostile file must not overflow an item). */
-const MAX_FINDINGS = 200;
 
 /** Stable id of an object version: the upload id, plus a version tag where S3 versioning made one. */
 export function objectIdOf(uploadId: string, versionId?: string): string {
@@ -133,31 +133,22 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
     }
   }
 
-  const valid = check.status === 'valid';
-  const record: SubmissionRecord = {
+  const record = buildRecord({
     objectId,
     key: obj.key,
     versionId: obj.versionId ?? null,
     uploadId: parsed.uploadId,
-    unitCode: unit.code,
-    periodId: period.id,
-    kind: period.kind,
+    unit,
+    period,
     fileName: intent?.fileName ?? `upload.${parsed.extension}`,
     size: head.size,
     sha256,
-    format: check.format,
+    check,
     receivedAt: new Date(obj.receivedAt).toISOString(),
     onTime: isOnTime(period, obj.receivedAt, extension?.until),
-    status: check.status,
-    findings: check.findings.slice(0, MAX_FINDINGS),
-    figures: figuresOf(check.submission, unit),
-    values: valid ? check.submission?.values : undefined,
-    narratives: valid ? check.submission?.narratives : undefined,
-    tasksPerArea: valid && check.submission?.kind === 'plan' ? tasksPerArea(check.submission) : undefined,
-    receiptNo: receiptNo(period.id, unit.code, objectId),
     recordedAt: deps.clock.now().toISOString(),
     source: obj.source,
-  };
+  });
   const stored = await deps.store.putSubmissionOnce(record);
   await finish(deps, stored.record, extension);
   deps.log.info('upload processed', {
@@ -171,6 +162,76 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
     created: stored.created,
   });
   return stored.created ? { outcome: 'recorded', record: stored.record } : { outcome: 'duplicate', record: stored.record };
+}
+
+export interface RecordInput {
+  objectId: string;
+  key: string;
+  versionId: string | null;
+  uploadId: string;
+  unit: Unit;
+  period: Period;
+  fileName: string;
+  size: number;
+  sha256: string | null;
+  check: UploadCheck;
+  receivedAt: string;
+  onTime: boolean;
+  recordedAt: string;
+  source: UploadedObject['source'];
+}
+
+/**
+ * The record of one object's result, bounded whatever the file held: capped findings with excerpts,
+ * only the form's known indicator codes and narrative sections, each narrative cut to its bound (the
+ * file itself stays in S3).
+ */
+export function buildRecord(r: RecordInput): SubmissionRecord {
+  const { check, unit, period } = r;
+  const valid = check.status === 'valid';
+  const sub = check.submission;
+  return {
+    objectId: r.objectId,
+    key: r.key,
+    versionId: r.versionId,
+    uploadId: r.uploadId,
+    unitCode: unit.code,
+    periodId: period.id,
+    kind: period.kind,
+    fileName: displayFileName(r.fileName),
+    size: r.size,
+    sha256: r.sha256,
+    format: check.format,
+    receivedAt: r.receivedAt,
+    onTime: r.onTime,
+    status: check.status,
+    findings: capFindings(check.findings),
+    figures: figuresOf(sub, unit),
+    values: valid && sub ? knownValues(sub, unit) : undefined,
+    narratives: valid && sub ? knownNarratives(sub) : undefined,
+    tasksPerArea: valid && sub?.kind === 'plan' ? tasksPerArea(sub) : undefined,
+    receiptNo: receiptNo(period.id, unit.code, r.objectId),
+    recordedAt: r.recordedAt,
+    source: r.source,
+  };
+}
+
+function knownValues(sub: Submission, unit: Unit): Submission['values'] {
+  if (sub.kind === 'plan') return {};
+  const out: Submission['values'] = {};
+  for (const ind of applicableIndicators(currentForm(sub.kind), unit)) {
+    if (Object.hasOwn(sub.values, ind.code)) out[ind.code] = sub.values[ind.code]!;
+  }
+  return out;
+}
+
+function knownNarratives(sub: Submission): Submission['narratives'] {
+  const out: Submission['narratives'] = {};
+  for (const n of currentForm(sub.kind).narratives) {
+    const text = sub.narratives[n.code] ?? null;
+    out[n.code] = text === null ? null : cutText(text, RECORD_BOUNDS.narrativeChars);
+  }
+  return out;
 }
 
 /** The steps after recording; each is idempotent, so a retry after a crash completes them. */

@@ -155,8 +155,9 @@ describe('validateSubmission: values', () => {
     expect(r.status).toBe('valid');
     expect(r.findings.map((f) => [f.code, f.indicator])).toEqual([
       ['INDICATOR_NOT_APPLICABLE', 'TT.01a'],
-      ['INDICATOR_NOT_APPLICABLE', 'XX.99'],
+      ['INDICATOR_UNKNOWN', null],
     ]);
+    expect(r.findings[1]!.message).toContain('"XX.99"');
   });
 });
 
