@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/config.js';
-import type { Unit } from '../domain/types.js';
+import type { Slot, Unit } from '../domain/types.js';
+import type { UploadCheck } from '../ingest/check-upload.js';
 import type { Log } from '../logger.js';
 import type { Clock, Mailer, SubmissionStore, UploadStore } from '../ports.js';
 
@@ -14,4 +15,9 @@ export interface PipelineDeps {
   templateKey: () => Promise<string>;
   units: readonly Unit[];
   log: Log;
+  /**
+   * Reads and validates one upload. Default: `guardedCheckUpload`, in a worker bounded in memory and
+   * time; tests inject their own to play a runaway file.
+   */
+  check?: (bytes: Uint8Array, slot: Slot, receivedAt: Date, ctx: { templateKey: string; units?: readonly Unit[] }) => Promise<UploadCheck & { verdict?: string; detail?: string }>;
 }

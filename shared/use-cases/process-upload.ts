@@ -7,7 +7,8 @@ import { displayFileName } from '../domain/text.js';
 import { applicableIndicators, currentForm } from '../domain/forms.js';
 import type { Finding, Period, Submission, Unit } from '../domain/types.js';
 import { findUnit } from '../domain/units.js';
-import { checkUpload, type UploadCheck } from '../ingest/check-upload.js';
+import type { UploadCheck } from '../ingest/check-upload.js';
+import { guardedCheckUpload } from '../ingest/guarded-check.js';
 import { composeMime } from '../mail/mime.js';
 import { buildReceiptMail } from '../mail/receipt.js';
 import type { CurrentPointer, Extension, SubmissionRecord } from '../ports.js';
@@ -126,7 +127,12 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
     const bytes = await deps.uploads.get({ key: obj.key, versionId: obj.versionId }, deps.config.maxUploadBytes);
     sha256 = createHash('sha256').update(bytes).digest('hex');
     try {
-      check = await checkUpload(bytes, slot, new Date(obj.receivedAt), { templateKey: await deps.templateKey(), units: deps.units });
+      const guarded = await (deps.check ?? guardedCheckUpload)(bytes, slot, new Date(obj.receivedAt), { templateKey: await deps.templateKey(), units: deps.units });
+      if (guarded.verdict) {
+        deps.log.error('the file could not be checked within its bounds; recorded as rejected', { key: obj.key, verdict: guarded.verdict, detail: guarded.detail, poisonObject: true });
+      }
+      const { verdict: _v, detail: _d, ...plain } = guarded;
+      check = plain;
     } catch (err) {
       deps.log.error('reading the upload failed unexpectedly; recorded as rejected', { key: obj.key, error: err instanceof Error ? err.stack : String(err) });
       check = { status: 'invalid', format: 'unknown', submission: null, findings: [internalFinding()] };
