@@ -64,7 +64,7 @@ export interface SubmissionRecord {
   receiptNo: string;
   recordedAt: string;
   /** How the record came to be: from the event, or from a reconciliation sweep. */
-  source: 'event' | 'reconciliation';
+  source: 'event' | 'reconciliation' | 'dead-letter';
 }
 
 /** The pointer to a unit's current submission for a slot. */

@@ -9,6 +9,8 @@ export interface LocalQueueOptions {
   maxReceiveCount?: number;
   /** Wait before a retry, ms (doubles each time). */
   retryDelayMs?: number;
+  /** Where a message goes after its last failed delivery (the deployed queue's redrive target). */
+  onDeadLetter?: (body: string) => void;
   log: Log;
 }
 
@@ -21,7 +23,8 @@ interface Pending {
 /**
  * Stands in for SQS + the Lambda event source mapping on the local stack: messages are delivered
  * one at a time to the same handler, partial batch failures are retried with backoff, and after
- * `maxReceiveCount` deliveries a message lands in the dead-letter list (logged as an error).
+ * `maxReceiveCount` deliveries a message lands in the dead-letter list (logged as an error) and is
+ * handed to `onDeadLetter`, as SQS hands it to the dead-letter queue and its consumer.
  */
 export class LocalQueue {
   readonly deadLetters: { id: string; body: string }[] = [];
@@ -70,6 +73,11 @@ export class LocalQueue {
     this.notifyIdle();
   }
 
+  /** True when nothing is waiting, running or scheduled for retry right now. */
+  isIdleNow(): boolean {
+    return this.isIdle();
+  }
+
   private isIdle(): boolean {
     if (this.paused) return this.inFlight === 0 && this.timers.size === 0;
     return this.waiting.length === 0 && this.inFlight === 0 && this.timers.size === 0;
@@ -112,6 +120,7 @@ export class LocalQueue {
     if (msg.receiveCount >= max) {
       this.deadLetters.push({ id: msg.id, body: msg.body });
       this.options.log.error('message moved to the dead-letter list after repeated failures', { messageId: msg.id, receiveCount: msg.receiveCount });
+      this.options.onDeadLetter?.(msg.body);
       return;
     }
     const delay = (this.options.retryDelayMs ?? 200) * 2 ** (msg.receiveCount - 1);

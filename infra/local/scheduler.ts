@@ -55,8 +55,10 @@ export class LocalScheduler {
       if (at > now || at <= this.startedAt || this.done.has(job.id)) continue;
       try {
         if (job.type === 'close') {
-          const out = await this.close({ periodId: job.periodId });
+          const out = (await this.close({ periodId: job.periodId })) as { outcome: string };
           this.log.info('scheduled close', { job: job.id, outcome: out.outcome });
+          // Another run holds the close: try again on a later tick (it resumes once that lease expires).
+          if (out.outcome === 'busy') continue;
         } else {
           const out = await this.remind({ periodId: job.periodId, label: job.label! });
           this.log.info('scheduled reminders', { job: job.id, reminded: out.units.length });

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeClients } from '../../shared/adapters/clients.js';
-import { decodeEventKey, INCOMING_PREFIX } from '../../shared/adapters/s3-keys.js';
+import { decodeEventKey, INCOMING_PREFIX, parseIncomingKey } from '../../shared/adapters/s3-keys.js';
 import { createTableInput } from '../../shared/adapters/table-schema.js';
 import type { AppConfig } from '../../shared/config/config.js';
 import { localAppConfig, type LocalConnection } from '../../shared/config/local-connection.js';
@@ -13,12 +13,18 @@ import { resolveTemplateKey } from '../../shared/config/template-key.js';
 import { makeAdminRoutes } from '../../shared/http/admin-api.js';
 import { makeUnitApi, uploadOrigin } from '../../shared/http/unit-api.js';
 import { makePortal } from '../../shared/portal/portal.js';
+import { makeRecordUnprocessableHandler } from '../../shared/handlers/record-unprocessable.js';
 import { makeValidateSubmissionHandler } from '../../shared/handlers/validate-submission.js';
+import { buildCalendar } from '../../shared/domain/calendar.js';
 import { silentLog, type Log } from '../../shared/logger.js';
 import type { Mailer, UploadStore } from '../../shared/ports.js';
 import { buildDeps } from '../../shared/runtime.js';
 import type { PipelineDeps } from '../../shared/use-cases/deps.js';
+import { closeDuePeriods } from '../../shared/use-cases/close-period.js';
 import { flushOutbox } from '../../shared/use-cases/outbox.js';
+import { objectIdOf } from '../../shared/use-cases/process-upload.js';
+import { reconcilePeriod } from '../../shared/use-cases/reconcile.js';
+import { EventJournal, type JournalEntry } from './event-journal.js';
 import { serveHttpHandler } from './http-server.js';
 import { LocalQueue } from './local-queue.js';
 import { LocalScheduler } from './scheduler.js';
@@ -100,6 +106,23 @@ async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * The journal's events whose objects have no record yet (their processing was interrupted), with
+ * every entry's receipt time restored; the journal is rewritten to just those.
+ */
+async function unrecordedEvents(journal: EventJournal, deps: PipelineDeps, storedAt: Map<string, string>): Promise<JournalEntry[]> {
+  const pending: JournalEntry[] = [];
+  for (const e of journal.read()) {
+    const parsed = parseIncomingKey(e.key);
+    if (!parsed) continue;
+    if (await deps.store.getSubmission(parsed.periodId, parsed.unitCode, objectIdOf(parsed.uploadId))) continue;
+    storedAt.set(e.key, e.eventTime);
+    pending.push(e);
+  }
+  journal.rewrite(pending);
+  return pending;
 }
 
 /** Reports object times on the virtual clock (the emulator stores real times). */
@@ -227,25 +250,48 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     deps.uploads = virtualTimeUploads(deps.uploads, clock, storedAt);
     apiHandler = makeUnitApi(deps, { admin: makeAdminRoutes(deps), portal: makePortal({ uploadOrigin: uploadOrigin(config) }) });
 
-    // S3 event → queue → the validator handler.
-    const queue = new LocalQueue({ handler: makeValidateSubmissionHandler(deps), log, retryDelayMs: options.retryDelayMs });
-    cleanups.push(async () => queue.close());
+    // S3 event → journal → queue → the validator handler; dead letters → the unprocessable recorder.
+    const deadLetterQueue = new LocalQueue({ handler: makeRecordUnprocessableHandler(deps), log, retryDelayMs: options.retryDelayMs });
+    const queue = new LocalQueue({
+      handler: makeValidateSubmissionHandler(deps),
+      log,
+      retryDelayMs: options.retryDelayMs,
+      onDeadLetter: (body) => deadLetterQueue.send(body),
+    });
+    cleanups.push(async () => {
+      queue.close();
+      deadLetterQueue.close();
+    });
+    const drainQueues = async (): Promise<void> => {
+      do {
+        await queue.drain();
+        await deadLetterQueue.drain();
+      } while (!queue.isIdleNow() || !deadLetterQueue.isIdleNow());
+    };
+    const journal = new EventJournal(join(dataDir, 'data', 'events.jsonl'));
+    const pending = await unrecordedEvents(journal, deps, storedAt);
     const unsubscribe = subscribeObjectCreated(s3.server, {
       filter: { prefix: INCOMING_PREFIX },
       region: DEFAULT_LOCAL_REGION,
       now: () => clock.now(),
       deliver: (record) => {
-        storedAt.set(decodeEventKey(record.s3.object.key), record.eventTime);
+        const key = decodeEventKey(record.s3.object.key);
+        journal.append({ key, eventTime: record.eventTime, record });
+        storedAt.set(key, record.eventTime);
         queue.send(JSON.stringify({ Records: [record] }));
       },
       onError: (err) => log.error('local S3 event delivery failed', { error: err instanceof Error ? err.message : String(err) }),
     });
-    cleanups.push(async () => unsubscribe());
+    let unsubscribed = false;
+    cleanups.push(async () => {
+      if (!unsubscribed) unsubscribe();
+    });
 
+    let flushing: Promise<unknown> = Promise.resolve();
     const interval = options.outboxIntervalMs ?? 60_000;
     if (interval > 0) {
       const timer = setInterval(() => {
-        flushOutbox(deps).catch((err: unknown) => log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }));
+        flushing = flushOutbox(deps).catch((err: unknown) => log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }));
       }, interval);
       timer.unref();
       cleanups.push(async () => clearInterval(timer));
@@ -256,6 +302,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const scheduler = new LocalScheduler(deps, clock, years, log);
     if ((options.schedulerIntervalMs ?? 1000) > 0) scheduler.start(options.schedulerIntervalMs ?? 1000);
     cleanups.push(() => scheduler.stop());
+
+    // Work a previous run left unfinished (a SIGKILL between an S3 write and its record, a receipt
+    // not yet sent): events from the journal are delivered again, every period of the clock's years
+    // is reconciled (objects whose event never reached the journal), and the outbox is flushed.
+    for (const e of pending) queue.send(JSON.stringify({ Records: [e.record] }));
+    await drainQueues();
+    for (const year of years) {
+      for (const period of buildCalendar(year).periods) {
+        await reconcilePeriod(deps, period.id).catch((err: unknown) =>
+          log.error('start-up reconciliation failed', { periodId: period.id, error: err instanceof Error ? err.message : String(err) }),
+        );
+      }
+    }
+    // A close the previous run left in CLOSING: that run is gone (one stack per data folder), so resume it now.
+    await closeDuePeriods(deps, years, { onlyClosing: true, takeOver: true });
+    await flushOutbox(deps).catch((err: unknown) => log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }));
+
+    // A graceful stop (runs first): no new events, then the queues and any send in flight finish
+    // before the emulators stop, so a stop never leaves a half-done upload or sends a receipt twice.
+    cleanups.push(async () => {
+      await scheduler.stop();
+      unsubscribe();
+      unsubscribed = true;
+      await Promise.race([drainQueues(), new Promise((r) => setTimeout(r, 30_000).unref())]);
+      await flushing;
+    });
 
     await writeFile(join(dataDir, 'stack.json'), `${JSON.stringify(connection, null, 2)}\n`);
     cleanups.unshift(async () => rm(join(dataDir, 'stack.json'), { force: true }));
@@ -271,7 +343,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queue,
       scheduler,
       endpoints: connection.endpoints,
-      drain: () => queue.drain(),
+      drain: drainQueues,
       close,
     };
   } catch (err) {

@@ -8,7 +8,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -66,6 +66,8 @@ export class CchcStatelessStack extends Stack {
   readonly uploadQueue: Queue;
   readonly uploadDeadLetterQueue: Queue;
   readonly scheduleDeadLetterQueue: Queue;
+  readonly unprocessableDeadLetterQueue: Queue;
+  readonly recordUnprocessable: CchcFunction;
   readonly unitApi: CchcFunction;
   readonly validateSubmission: CchcFunction;
   readonly flushOutbox: CchcFunction;
@@ -148,10 +150,22 @@ export class CchcStatelessStack extends Stack {
     };
 
     // ---- Queues -------------------------------------------------------------------------------
+    // Messages that record-unprocessable cannot record either end here (the last, alarmed queue).
+    this.unprocessableDeadLetterQueue = new Queue(this, 'UnprocessableDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.addAlarm('UnprocessableDeadLetterQueueNotEmpty', this.unprocessableDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), {
+      description: 'An upload failed every retry and could not even be recorded as unprocessable: fix the cause (table, bucket), then redrive to UploadDeadLetterQueue.',
+    });
     this.uploadDeadLetterQueue = new Queue(this, 'UploadDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // Consumed by record-unprocessable (timeout 30 s), which records the object as unprocessable.
+      visibilityTimeout: Duration.seconds(180),
+      deadLetterQueue: { queue: this.unprocessableDeadLetterQueue, maxReceiveCount: 5 },
     });
     this.uploadQueue = new Queue(this, 'UploadQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -168,7 +182,10 @@ export class CchcStatelessStack extends Stack {
     });
     for (const dlq of [this.uploadDeadLetterQueue, this.scheduleDeadLetterQueue]) {
       this.addAlarm(`${dlq.node.id}NotEmpty`, dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), {
-        description: `Messages are waiting in ${dlq.node.id}: an upload or a scheduled run failed every retry. Inspect, fix, then redrive.`,
+        description:
+          dlq === this.uploadDeadLetterQueue
+            ? 'An upload failed every retry: record-unprocessable records it as unprocessable and tells the unit. Find out why the validator failed on it.'
+            : `Messages are waiting in ${dlq.node.id}: a scheduled run failed every retry. Inspect, fix, then redrive.`,
       });
     }
     acknowledgeNag(
@@ -211,6 +228,18 @@ export class CchcStatelessStack extends Stack {
     this.validateSubmission.fn.addEventSource(
       new SqsEventSource(this.uploadQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 5 }),
     );
+
+    // Upload dead letters → record each object as unprocessable, with its receipt.
+    this.recordUnprocessable = this.addFunction('RecordUnprocessable', {
+      name: 'record-unprocessable',
+      description: 'Upload dead letters (via SQS) → record the object as unprocessable → outbox receipt that says so',
+    })
+      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      // HEAD for the size, GET only to hash the file for the record (nothing is parsed).
+      .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true })
+      .useMail(this.mail)
+      .useTemplateKey(stateful.templateKeySecret, 'none');
+    this.recordUnprocessable.fn.addEventSource(new SqsEventSource(this.uploadDeadLetterQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
 
     this.flushOutbox = this.addFunction('FlushOutbox', {
       name: 'flush-outbox',
@@ -262,6 +291,24 @@ export class CchcStatelessStack extends Stack {
       } else {
         this.addSchedule(id, this.sendReminders, expression, `Reminders ${job.label} for ${job.periodId}`, { periodId: job.periodId, label: job.label });
       }
+    }
+
+    // The backstop that makes every period close: due periods are closed and a close a crash left in
+    // CLOSING is resumed once its lease expires, whatever happened to the one-time schedule.
+    this.addSchedule('CloseSweepSchedule', this.closePeriod, ScheduleExpression.rate(Duration.minutes(15)), 'Close due periods; resume unfinished closes', { sweep: { years } });
+
+    // One alarm for every file recorded as unprocessable, by whichever function met it.
+    for (const fn of [this.validateSubmission, this.recordUnprocessable, this.closePeriod, this.sendReminders, this.unitApi]) {
+      const filter = new MetricFilter(this, `${fn.node.id}PoisonObjects`, {
+        logGroup: fn.logGroup,
+        filterPattern: FilterPattern.booleanValue('$.poisonObject', true),
+        metricNamespace: 'CCHC',
+        metricName: `PoisonObjects${fn.node.id}`,
+        metricValue: '1',
+      });
+      this.addAlarm(`${fn.node.id}PoisonObjectsAlarm`, filter.metric({ statistic: 'Sum', period: Duration.minutes(5) }), {
+        description: `${fn.node.id} recorded an upload as unprocessable (it could not be checked): the unit was told to resubmit; find out why.`,
+      });
     }
 
     // SES bounces and complaints → SNS → handle-mail-feedback: the address is marked and Phòng CCHC told.

@@ -24,7 +24,21 @@ export interface RollupRecord {
   values?: Record<string, RawValue>;
   narratives?: Record<string, string | null>;
   tasksPerArea?: Record<string, number>;
+  findings?: readonly { code: string }[];
 }
+
+/** An upload the pipeline could not check (recorded FILE_UNPROCESSABLE), or not even record. */
+export interface UnprocessableFile {
+  unitCode: string;
+  key: string;
+  /** The record's receipt number; null when the object could not be recorded at all. */
+  receiptNo: string | null;
+  fileName: string | null;
+  receivedAt: string | null;
+}
+
+/** The finding code of a file that could not be checked within its bounds. */
+export const UNPROCESSABLE_CODE = 'FILE_UNPROCESSABLE';
 
 export type UnitStatus = 'on_time' | 'late' | 'rejected_only' | 'missing';
 
@@ -116,6 +130,8 @@ export interface Rollup {
   missing: string[];
   late: string[];
   rejectedOnly: string[];
+  /** Uploads that could not be checked (or recorded): listed so that nobody takes silence for absence. */
+  unprocessable: UnprocessableFile[];
   indicators: IndicatorTotal[];
   relationChecks: RelationCheck[];
   /** Plans: tasks per reform area, total and per unit. */
@@ -138,6 +154,8 @@ export interface RollupInput {
   /** Include late valid submissions (addendum). */
   includeLate: boolean;
   generatedAt: Date;
+  /** Objects the reconciliation could not even record (S3 or the table failed on them). */
+  unrecorded?: readonly { unitCode: string; key: string }[];
 }
 
 function ratio(n: number, d: number): number {
@@ -364,6 +382,12 @@ export function computeRollup(input: RollupInput): Rollup {
     missing: lines.filter((l) => l.status === 'missing').map((l) => l.unitCode),
     late: lines.filter((l) => l.status === 'late').map((l) => l.unitCode),
     rejectedOnly: lines.filter((l) => l.status === 'rejected_only').map((l) => l.unitCode),
+    unprocessable: [
+      ...records
+        .filter((r) => r.findings?.some((f) => f.code === UNPROCESSABLE_CODE))
+        .map((r) => ({ unitCode: r.unitCode, key: r.key, receiptNo: r.receiptNo, fileName: r.fileName, receivedAt: r.receivedAt })),
+      ...(input.unrecorded ?? []).map((u) => ({ unitCode: u.unitCode, key: u.key, receiptNo: null, fileName: null, receivedAt: null })),
+    ].sort((a, b) => a.unitCode.localeCompare(b.unitCode) || a.key.localeCompare(b.key)),
     indicators,
     relationChecks,
     plan,

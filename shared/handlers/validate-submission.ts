@@ -4,7 +4,8 @@ import type { PipelineDeps } from '../use-cases/deps.js';
 import { sendDelayNotice } from '../use-cases/delay-notice.js';
 import { processUploadedObject } from '../use-cases/process-upload.js';
 
-function s3RecordsOf(body: string): S3EventRecord[] {
+/** The S3 records in an SQS message body (none for the test event S3 sends when notifications are set up). */
+export function s3RecordsOf(body: string): S3EventRecord[] {
   const parsed = JSON.parse(body) as Partial<S3Event> & { Event?: string };
   if (parsed.Event === 's3:TestEvent') return [];
   return parsed.Records ?? [];

@@ -140,6 +140,17 @@ export function buildReportMail(rollup: Rollup, opts: ReportMailOptions): Report
       items: rollup.rejectedOnly.map((code) => `${nameOf(code)} (${byCode.get(code)?.files ?? 0} tệp, không tệp nào hợp lệ)`),
     },
   ];
+  const unprocessable = rollup.unprocessable ?? [];
+  if (unprocessable.length > 0) {
+    lists.push({
+      title: `Tệp không kiểm tra được (${unprocessable.length}) — đơn vị đã được báo để nộp lại`,
+      items: unprocessable.map((u) =>
+        u.receiptNo
+          ? `${nameOf(u.unitCode)}: tệp "${u.fileName ?? ''}", biên nhận ${u.receiptNo}, nhận lúc ${formatInstantVi(u.receivedAt!)}`
+          : `${nameOf(u.unitCode)}: tệp ${u.key} chưa ghi nhận được kết quả (lỗi hệ thống; bộ phận kỹ thuật đã được cảnh báo)`,
+      ),
+    });
+  }
   if (rollup.thematic) {
     lists.push({ title: `Báo cáo chuyên đề — chưa báo cáo (${rollup.thematic.notReported.length})`, items: rollup.thematic.notReported.map(nameOf) });
   }

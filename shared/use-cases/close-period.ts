@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { REPORTS_PREFIX } from '../adapters/s3-keys.js';
-import { findPeriod, formatInstantVi } from '../domain/calendar.js';
+import { buildCalendar, findPeriod, formatInstantVi } from '../domain/calendar.js';
 import { currentForm } from '../domain/forms.js';
 import { computeRollup, type Rollup } from '../domain/rollup.js';
 import type { Period } from '../domain/types.js';
@@ -35,7 +35,7 @@ export type CloseOutcome =
   | { outcome: 'addendum'; periodId: string; number: number; reportKeys: string[]; rollup: Rollup };
 
 /** Computes the period's roll-up from what is recorded now (no close, no side effects). */
-export async function currentRollup(deps: PipelineDeps, period: Period, includeLate = false): Promise<Rollup> {
+export async function currentRollup(deps: PipelineDeps, period: Period, includeLate = false, unrecorded: Rollup['unprocessable'] | { unitCode: string; key: string }[] = []): Promise<Rollup> {
   const [records, pointers] = await Promise.all([deps.store.listPeriodSubmissions(period.id), deps.store.getPointers(period.id)]);
   return computeRollup({
     period,
@@ -46,6 +46,7 @@ export async function currentRollup(deps: PipelineDeps, period: Period, includeL
     late: new Set(pointers.late.map((p) => p.objectId)),
     includeLate,
     generatedAt: deps.clock.now(),
+    unrecorded,
   });
 }
 
@@ -135,7 +136,7 @@ async function publishReport(deps: PipelineDeps, period: Period, fresh: Rollup, 
  * → the consolidated e-mail through the outbox → CLOSED. Every step is idempotent: however often it
  * fires, there is one report and one e-mail.
  */
-export async function closePeriod(deps: PipelineDeps, periodId: string, options: { force?: boolean } = {}): Promise<CloseOutcome> {
+export async function closePeriod(deps: PipelineDeps, periodId: string, options: { force?: boolean; takeOver?: boolean } = {}): Promise<CloseOutcome> {
   const period = findPeriod(periodId);
   const now = deps.clock.now();
   if (!options.force && now.getTime() < Date.parse(period.closesAt)) {
@@ -145,7 +146,9 @@ export async function closePeriod(deps: PipelineDeps, periodId: string, options:
   if (state.state === 'CLOSED') return { outcome: 'already-closed', periodId: period.id, reportKeys: state.reportKeys ?? [] };
 
   const runId = randomUUID();
-  const lease = { runId, now: new Date().toISOString() };
+  // Leases are wall-clock (they time real processes, not the reporting calendar). `takeOver` is for
+  // a process that knows the holder is dead: the local stack at start-up, the only one on its data.
+  const lease = { runId, now: options.takeOver ? '9999-12-31T23:59:59.999Z' : new Date().toISOString() };
   const leaseUntil = new Date(Date.now() + LEASE_MS).toISOString();
   const took = await deps.store.transitionPeriod(period.id, ['OPEN', 'CLOSING'], 'CLOSING', { runId, leaseUntil, closeStartedAt: state.closeStartedAt ?? now.toISOString() }, lease);
   if (!took) {
@@ -155,8 +158,8 @@ export async function closePeriod(deps: PipelineDeps, periodId: string, options:
     return { outcome: 'busy', periodId: period.id };
   }
 
-  await reconcilePeriod(deps, period.id);
-  const { keys, rollup } = await publishReport(deps, period, await currentRollup(deps, period, false));
+  const swept = await reconcilePeriod(deps, period.id);
+  const { keys, rollup } = await publishReport(deps, period, await currentRollup(deps, period, false, swept.unrecorded));
   await deps.store.transitionPeriod(period.id, ['CLOSING'], 'CLOSED', { closedAt: deps.clock.now().toISOString(), reportKeys: keys, leaseUntil: new Date(0).toISOString() }, lease);
   deps.log.info('period closed', { periodId: period.id, valid: rollup.coverage.all.valid, expected: rollup.coverage.all.expected });
   return { outcome: 'closed', periodId: period.id, reportKeys: keys, rollup };
@@ -170,14 +173,51 @@ export async function reissueReport(deps: PipelineDeps, periodId: string): Promi
   const period = findPeriod(periodId);
   const state = await deps.store.getPeriodState(period.id);
   if (state.state !== 'CLOSED') throw new PeriodNotDueError(`${period.name} chưa đóng; bản bổ sung chỉ lập sau khi kỳ đã đóng.`);
-  await reconcilePeriod(deps, period.id);
+  const swept = await reconcilePeriod(deps, period.id);
   const expected = state.addenda ?? 0;
   if (!(await deps.store.claimAddendum(period.id, expected))) {
     return { outcome: 'busy', periodId: period.id };
   }
   const n = expected + 1;
-  const { keys, rollup } = await publishReport(deps, period, await currentRollup(deps, period, true), n);
+  const { keys, rollup } = await publishReport(deps, period, await currentRollup(deps, period, true, swept.unrecorded), n);
   await deps.store.setAddendumKeys(period.id, n, keys);
   deps.log.info('addendum issued', { periodId: period.id, number: n, late: rollup.late.length });
   return { outcome: 'addendum', periodId: period.id, number: n, reportKeys: keys, rollup };
+}
+
+/** How far back the sweep closes a period that was never closed (a missed schedule). */
+export const SWEEP_LOOKBACK_MS = 3 * 86_400_000;
+
+/**
+ * The backstop that makes every period close: for each period of `years` whose close time has
+ * passed and that is not CLOSED, closes it — which resumes a close left in CLOSING by a crash once
+ * its lease has expired. A period that was never started and closed longer ago than the lookback is
+ * left to an operator (`cchc close`), so a new deployment never mails reports of years gone by.
+ * Each period is isolated: one failing close is logged and the others still run.
+ */
+export async function closeDuePeriods(
+  deps: PipelineDeps,
+  years: readonly number[],
+  options: { onlyClosing?: boolean; takeOver?: boolean } = {},
+): Promise<{ periodId: string; outcome: string }[]> {
+  const now = deps.clock.now().getTime();
+  const out: { periodId: string; outcome: string }[] = [];
+  for (const year of years) {
+    for (const period of buildCalendar(year).periods) {
+      const closesAt = Date.parse(period.closesAt);
+      if (closesAt > now) continue;
+      const state = await deps.store.getPeriodState(period.id);
+      if (state.state === 'CLOSED') continue;
+      if (state.state === 'OPEN' && (options.onlyClosing || now - closesAt > SWEEP_LOOKBACK_MS)) continue;
+      try {
+        const result = await closePeriod(deps, period.id, { force: true, takeOver: options.takeOver });
+        out.push({ periodId: period.id, outcome: result.outcome });
+        if (state.state === 'CLOSING') deps.log.warn('resumed a close left unfinished', { periodId: period.id, outcome: result.outcome });
+      } catch (err) {
+        deps.log.error('a due period could not be closed; the next sweep retries', { periodId: period.id, error: err instanceof Error ? err.stack : String(err) });
+        out.push({ periodId: period.id, outcome: 'failed' });
+      }
+    }
+  }
+  return out;
 }

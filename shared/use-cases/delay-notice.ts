@@ -22,8 +22,9 @@ export async function sendDelayNotice(deps: PipelineDeps, key: string): Promise<
   const text = [
     `Kính gửi: ${unit.name}`,
     '',
-    `Hệ thống đã nhận tệp "${fileName}" cho kỳ ${period.name} nhưng đang gặp sự cố kỹ thuật khi kiểm tra. Tệp được lưu an toàn; thời điểm nhận được ghi theo lúc tệp đến hệ thống, nên việc xử lý chậm không làm đơn vị bị tính nộp muộn.`,
-    'Đơn vị sẽ nhận thư biên nhận ngay khi tệp được kiểm tra xong. Phòng Cải cách hành chính, Sở Nội vụ đã được thông báo; đơn vị không cần nộp lại.',
+    `Hệ thống đã nhận tệp "${fileName}" cho kỳ ${period.name} nhưng gặp sự cố kỹ thuật khi kiểm tra và đang thử lại. Thời điểm nhận được ghi theo lúc tệp đến hệ thống, nên việc xử lý chậm không làm đơn vị bị tính nộp muộn.`,
+    'Đơn vị sẽ nhận thêm một thư cho biết kết quả: thư biên nhận nếu tệp được kiểm tra xong, hoặc thư báo tệp không kiểm tra được; khi đó tệp không được ghi nhận và đơn vị cần nộp lại theo hướng dẫn trong thư.',
+    'Nếu cần gấp, đơn vị có thể liên hệ Phòng Cải cách hành chính, Sở Nội vụ.',
     '',
     'Thư này được gửi tự động; vui lòng không trả lời thư này.',
   ].join('\n');

@@ -8,7 +8,7 @@ import { applicableIndicators, currentForm } from '../domain/forms.js';
 import type { Finding, Period, Submission, Unit } from '../domain/types.js';
 import { findUnit } from '../domain/units.js';
 import type { UploadCheck } from '../ingest/check-upload.js';
-import { guardedCheckUpload } from '../ingest/guarded-check.js';
+import { guardedCheckUpload, unprocessableFinding } from '../ingest/guarded-check.js';
 import { composeMime } from '../mail/mime.js';
 import { buildReceiptMail } from '../mail/receipt.js';
 import type { CurrentPointer, Extension, SubmissionRecord } from '../ports.js';
@@ -22,7 +22,7 @@ export interface UploadedObject {
   versionId?: string;
   /** Server receipt time: the S3 event time (or LastModified for a lost event). ISO. */
   receivedAt: string;
-  source: 'event' | 'reconciliation';
+  source: 'event' | 'reconciliation' | 'dead-letter';
 }
 
 export type ProcessOutcome =
@@ -238,6 +238,65 @@ function knownNarratives(sub: Submission): Submission['narratives'] {
     out[n.code] = text === null ? null : cutText(text, RECORD_BOUNDS.narrativeChars);
   }
   return out;
+}
+
+/**
+ * Records an object that could not be processed (every retry failed, or the reconciliation could
+ * not read it) as rejected with FILE_UNPROCESSABLE, without parsing it again, and sends its receipt.
+ * An object recorded meanwhile is left as it is (its receipt is completed); so each object still has
+ * exactly one record and one receipt.
+ */
+export async function recordUnprocessable(deps: PipelineDeps, obj: UploadedObject, reason: string): Promise<ProcessOutcome> {
+  const parsed = parseIncomingKey(obj.key);
+  if (!parsed) return { outcome: 'ignored', reason: 'foreign-key' };
+  const objectId = objectIdOf(parsed.uploadId, obj.versionId);
+  const existing = await deps.store.getSubmission(parsed.periodId, parsed.unitCode, objectId);
+  if (existing) {
+    await finish(deps, existing);
+    return { outcome: 'duplicate', record: existing };
+  }
+  let unit: Unit;
+  let period: Period;
+  try {
+    unit = findUnit(parsed.unitCode, deps.units);
+    period = findPeriod(parsed.periodId);
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    return { outcome: 'ignored', reason: 'unknown-slot' };
+  }
+  const head = await deps.uploads.head({ key: obj.key, versionId: obj.versionId });
+  if (!head) throw new Error(`Uploaded object ${obj.key} not found (nothing is ever deleted: retry later)`);
+  const intent = await deps.store.getUploadIntent(parsed.uploadId);
+  const extension = await deps.store.getExtension(period.id, unit.code);
+  let sha256: string | null = null;
+  if (head.size <= deps.config.maxUploadBytes) {
+    // Hashing is bounded by the upload limit and parses nothing: the record stays traceable to the file.
+    try {
+      sha256 = createHash('sha256').update(await deps.uploads.get({ key: obj.key, versionId: obj.versionId }, deps.config.maxUploadBytes)).digest('hex');
+    } catch (err) {
+      deps.log.warn('could not read the object to hash it; recorded without its SHA-256', { key: obj.key, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const record = buildRecord({
+    objectId,
+    key: obj.key,
+    versionId: obj.versionId ?? null,
+    uploadId: parsed.uploadId,
+    unit,
+    period,
+    fileName: intent?.fileName ?? `upload.${parsed.extension}`,
+    size: head.size,
+    sha256,
+    check: { status: 'invalid', format: 'unknown', submission: null, findings: [unprocessableFinding(reason)] },
+    receivedAt: new Date(obj.receivedAt).toISOString(),
+    onTime: isOnTime(period, obj.receivedAt, extension?.until),
+    recordedAt: deps.clock.now().toISOString(),
+    source: obj.source,
+  });
+  const stored = await deps.store.putSubmissionOnce(record);
+  await finish(deps, stored.record, extension);
+  deps.log.error('object recorded as unprocessable', { key: obj.key, unit: unit.code, period: period.id, reason, created: stored.created, poisonObject: true });
+  return stored.created ? { outcome: 'recorded', record: stored.record } : { outcome: 'duplicate', record: stored.record };
 }
 
 /** The steps after recording; each is idempotent, so a retry after a crash completes them. */

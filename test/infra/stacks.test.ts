@@ -173,7 +173,7 @@ describe('CchcStatelessStack', () => {
 
   it('runs every project function on nodejs22.x / arm64 with its own retained log group', () => {
     const fns = projectFunctions();
-    expect(fns).toHaveLength(6);
+    expect(fns).toHaveLength(7);
     const logGroups = stateless.findResources('AWS::Logs::LogGroup') as Record<string, Resource>;
     for (const [id, fn] of fns) {
       expect(fn.Properties!.Runtime, id).toBe('nodejs22.x');
@@ -254,6 +254,45 @@ describe('CchcStatelessStack', () => {
       EnableKeyRotation: true,
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
     });
+  });
+
+  it('records dead-lettered uploads as unprocessable, with a last alarmed queue behind it', () => {
+    const fnId = logicalId(built.stateless.recordUnprocessable.fn);
+    const dlqId = logicalId(built.stateless.uploadDeadLetterQueue);
+    const lastId = logicalId(built.stateless.unprocessableDeadLetterQueue);
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId },
+      EventSourceArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const queues = stateless.findResources('AWS::SQS::Queue') as Record<string, Resource>;
+    expect(queues[dlqId]!.Properties).toMatchObject({ RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [lastId, 'Arn'] }, maxReceiveCount: 5 } });
+    expect(queues[dlqId]!.Properties!.VisibilityTimeout).toBeGreaterThanOrEqual(6 * 30);
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [lastId, 'QueueName'] } }],
+      AlarmActions: [{ Ref: logicalId(built.stateless.alarmTopic) }],
+    });
+  });
+
+  it('sweeps every 15 minutes for due periods, so a close a crash left unfinished is resumed', () => {
+    const schedules = Object.values(stateless.findResources('AWS::Scheduler::Schedule') as Record<string, Resource>);
+    const sweep = schedules.filter((s) => s.Properties!.ScheduleExpression === 'rate(15 minutes)');
+    expect(sweep).toHaveLength(1);
+    expect(sweep[0]!.Properties!.Target.Arn).toEqual({ 'Fn::GetAtt': [logicalId(built.stateless.closePeriod.fn), 'Arn'] });
+    // The years of the deployment (cdk.json's default range).
+    expect(JSON.parse(sweep[0]!.Properties!.Target.Input).sweep.years).toEqual([2021, 2022, 2023, 2024, 2025, 2026]);
+  });
+
+  it('alarms whenever a function records an upload as unprocessable', () => {
+    for (const f of [built.stateless.validateSubmission, built.stateless.recordUnprocessable, built.stateless.closePeriod, built.stateless.sendReminders, built.stateless.unitApi]) {
+      stateless.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: logicalId(f.logGroup) },
+        FilterPattern: '{ $.poisonObject IS TRUE }',
+        MetricTransformations: [Match.objectLike({ MetricName: `PoisonObjects${f.node.id}`, MetricNamespace: 'CCHC', MetricValue: '1' })],
+      });
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: `PoisonObjects${f.node.id}`, Namespace: 'CCHC', Threshold: 1 });
+    }
   });
 
   it('sends S3 ObjectCreated events under incoming/ to the upload queue', () => {

@@ -189,7 +189,7 @@ describe('the outbox', () => {
 });
 
 describe('an infrastructure fault while processing', () => {
-  it('is retried, then dead-lettered; the unit is told its file is delayed; a redrive records it once', async () => {
+  it('is retried, then dead-lettered and recorded as unprocessable; the unit is told the truth each time; a redrive changes nothing', async () => {
     const token = await stack.token('SKHDT');
     const inner = stack.deps.uploads;
     let broken = true;
@@ -207,18 +207,25 @@ describe('an infrastructure fault while processing', () => {
     };
     try {
       const uploadId = await stack.upload(token, '2021-Q1', validJson('SKHDT', '2021-Q1'));
-      expect(await stack.deps.store.listUnitSubmissions('SKHDT', '2021-Q1')).toHaveLength(0);
       const dead = stack.queue.deadLetters.filter((d) => d.body.includes(uploadId));
       expect(dead).toHaveLength(1);
-      const delay = (await stack.sesMail()).filter((m) => m.subject.includes('đang được xử lý chậm') && m.destination.to.includes('vanthu.skhdt@thuathienhue.example'));
+      const toUnit = (await stack.sesMail()).filter((m) => m.destination.to.includes('vanthu.skhdt@thuathienhue.example'));
+      // While it is retried: a delay notice that promises only what will happen (one more letter).
+      const delay = toUnit.filter((m) => m.subject.includes('đang được xử lý chậm'));
       expect(delay).toHaveLength(1);
-      expect(delay[0]!.body.text).toContain('không cần nộp lại');
-      // The fault is fixed and the operator redrives the dead-lettered message.
+      expect(delay[0]!.body.text).toContain('thư báo tệp không kiểm tra được');
+      expect(delay[0]!.body.text).not.toContain('không cần nộp lại');
+      // After the last retry: one record, rejected as unprocessable, and one receipt that says so.
+      const recs = await stack.deps.store.listUnitSubmissions('SKHDT', '2021-Q1');
+      expect(recs.map((r) => [r.status, r.onTime, r.findings.map((f) => f.code), r.source])).toEqual([['invalid', true, ['FILE_UNPROCESSABLE'], 'dead-letter']]);
+      const receipts = await receiptsFor(uploadId);
+      expect(receipts).toHaveLength(1);
+      expect(receipts[0]!.body.text).toContain('KHÔNG được ghi nhận là báo cáo hợp lệ');
+      // The fault is fixed and an operator redrives the message anyway: nothing changes, nothing is sent.
       broken = false;
       const out = await makeValidateSubmissionHandler(stack.deps)({ Records: [{ messageId: 'redrive', body: dead[0]!.body } as any] });
       expect(out.batchItemFailures).toEqual([]);
-      const recs = await stack.deps.store.listUnitSubmissions('SKHDT', '2021-Q1');
-      expect(recs.map((r) => [r.status, r.onTime])).toEqual([['valid', true]]);
+      expect((await stack.deps.store.listUnitSubmissions('SKHDT', '2021-Q1')).map((r) => r.status)).toEqual(['invalid']);
       expect(await receiptsFor(uploadId)).toHaveLength(1);
     } finally {
       stack.deps.uploads = inner;
