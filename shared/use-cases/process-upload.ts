@@ -134,7 +134,7 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
       const { verdict: _v, detail: _d, ...plain } = guarded;
       check = plain;
     } catch (err) {
-      deps.log.error('reading the upload failed unexpectedly; recorded as rejected', { key: obj.key, error: err instanceof Error ? err.stack : String(err) });
+      deps.log.error('reading the upload failed unexpectedly; recorded as rejected', { key: obj.key, error: err instanceof Error ? err.stack : String(err), poisonObject: true });
       check = { status: 'invalid', format: 'unknown', submission: null, findings: [internalFinding()] };
     }
   }
