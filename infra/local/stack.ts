@@ -60,6 +60,11 @@ export interface LocalStackOptions {
   outboxIntervalMs?: number;
   /** Queue retry delay, ms. */
   retryDelayMs?: number;
+  /**
+   * Test switch: wait this long before validating each upload, to hold an upload between its S3 write
+   * and its record (the kill-and-restart test). 0 in normal use.
+   */
+  holdValidationMs?: number;
   /** How often the local scheduler checks for due reminders and closes, ms (real time). 0 = never by itself. */
   schedulerIntervalMs?: number;
   /** Years whose reminders and closes are scheduled (default 2021 and the clock's year). */
@@ -252,8 +257,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // S3 event → journal → queue → the validator handler; dead letters → the unprocessable recorder.
     const deadLetterQueue = new LocalQueue({ handler: makeRecordUnprocessableHandler(deps), log, retryDelayMs: options.retryDelayMs });
+    const validate = makeValidateSubmissionHandler(deps);
+    const hold = options.holdValidationMs ?? 0;
     const queue = new LocalQueue({
-      handler: makeValidateSubmissionHandler(deps),
+      handler: hold > 0 ? async (event) => (await new Promise((r) => setTimeout(r, hold)), validate(event)) : validate,
       log,
       retryDelayMs: options.retryDelayMs,
       onDeadLetter: (body) => deadLetterQueue.send(body),

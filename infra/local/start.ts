@@ -44,6 +44,8 @@ const stack = await startLocalStack({
   now,
   speed,
   log,
+  // Test switch of the kill-and-restart test (holds each upload before it is validated); unset normally.
+  holdValidationMs: Number(process.env.CCHC_LOCAL_HOLD_VALIDATION_MS ?? 0) || 0,
 });
 
 const local = DateTime.fromJSDate(stack.clock.now()).setZone(ZONE);
