@@ -5,8 +5,6 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ObjectHead, ObjectRef, PresignedPost, UploadStore } from '../ports.js';
 
 export class ObjectTooLargeError extends Error {
@@ -26,6 +24,8 @@ export class S3UploadStore implements UploadStore {
 
   async presignPost(opts: { key: string; contentType: string; maxBytes: number; expiresInSeconds: number }): Promise<PresignedPost> {
     const expiresAt = new Date(Date.now() + opts.expiresInSeconds * 1000).toISOString();
+    // Loaded on first use: only the API signs POST policies, and the validator should not pay for it.
+    const { createPresignedPost } = await import('@aws-sdk/s3-presigned-post');
     const { url, fields } = await createPresignedPost(this.presignClient, {
       Bucket: this.bucket,
       Key: opts.key,
@@ -96,6 +96,7 @@ export class S3UploadStore implements UploadStore {
       Key: key,
       ResponseContentDisposition: fileName ? `attachment; filename="${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"` : undefined,
     });
+    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
     return getSignedUrl(this.presignClient, command, { expiresIn: expiresInSeconds });
   }
 }

@@ -101,6 +101,28 @@ export function formatWindow(w: DateWindow): string {
  * warning; other years are generated from the rules.
  */
 export function buildCalendar(year: number, source: CalendarSource = defaultCalendarSource): Calendar {
+  let bySource = calendars.get(source);
+  if (!bySource) calendars.set(source, (bySource = new Map()));
+  let cal = bySource.get(year);
+  if (!cal) bySource.set(year, (cal = deepFreeze(computeCalendar(year, source))));
+  return cal;
+}
+
+/**
+ * Calendars already built, per source and year: a calendar is a pure function of both, and building
+ * one (luxon time zone arithmetic for every period) costs more than validating a whole report.
+ */
+const calendars = new WeakMap<CalendarSource, Map<number, Calendar>>();
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function computeCalendar(year: number, source: CalendarSource): Calendar {
   const { rules } = source;
   if (!Number.isInteger(year) || year < rules.firstYear || year > rules.lastYear) {
     throw new UnknownPeriodError(`Lịch báo cáo chỉ có cho các năm ${rules.firstYear}–${rules.lastYear}; năm ${year} không nằm trong cấu hình.`);

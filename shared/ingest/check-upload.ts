@@ -1,7 +1,7 @@
 import { validateSubmission } from '../domain/validate.js';
-import { parseSubmissionJson } from '../domain/submission-json.js';
 import type { Finding, Slot, Submission, Unit, ValidationResult } from '../domain/types.js';
-import { readWorkbook, sniff } from '../xlsx/index.js';
+import { sniff } from '../xlsx/safe-zip.js';
+import { readWorkbook } from '../xlsx/workbook-reader.js';
 
 export type UploadFormat = 'xlsx' | 'json' | 'unknown';
 
@@ -37,6 +37,9 @@ export async function checkUpload(
     );
   }
   if (kind === 'json') {
+    // Loaded on the first JSON upload: the schema library is the largest part of the validator, and
+    // most units send workbooks.
+    const { parseSubmissionJson } = await import('../domain/submission-json.js');
     const parsed = parseSubmissionJson(bytes);
     if (!parsed.submission) return { status: 'invalid', findings: parsed.findings, format: 'json', submission: null };
     const result = validateSubmission({ submission: parsed.submission, slot, receivedAt, units: ctx.units });

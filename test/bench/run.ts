@@ -13,6 +13,9 @@ import { sampleFill as productFill, sampleSubmission } from '../../shared/demo/s
 import { KEY, slotOf, templateOf } from '../fixtures/xlsx-fixtures.js';
 import type { TemplateFill } from '../../shared/xlsx/index.js';
 import type { Slot } from '../fixtures/xlsx-fixtures.js';
+import { guardedCheckUpload, uploadGuard } from '../../shared/ingest/guarded-check.js';
+import { checkUpload } from '../../shared/ingest/check-upload.js';
+import { measureBundles } from './bundles.js';
 
 const WARMUP = 5;
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
@@ -119,6 +122,29 @@ async function main(): Promise<void> {
   }
   const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
   console.log(`RSS after loading modules: ${mib(rssAtStart)}; peak RSS of the run: ${mib(process.resourceUsage().maxRSS * 1024)}`);
+
+  // The guard: the same check in the bounded worker (warm), and the worker's first start.
+  const bytes = await templateOf(q1, sampleFill(q1));
+  const slotRef = { unitCode: 'STP', periodId: '2021-Q1', kind: 'periodic' as const };
+  const receivedAt = new Date(Date.parse(q1.period.deadline) - 86_400_000);
+  const c0 = performance.now();
+  await guardedCheckUpload(bytes, slotRef, receivedAt, { templateKey: KEY });
+  const firstGuarded = performance.now() - c0;
+  const guarded = await measure('STP/2021-Q1 · checkUpload in the guard (warm worker)', () => guardedCheckUpload(bytes, slotRef, receivedAt, { templateKey: KEY }));
+  const direct = await measure('STP/2021-Q1 · checkUpload in the process', () => checkUpload(bytes, slotRef, receivedAt, { templateKey: KEY }));
+  await uploadGuard().close();
+  console.log(`\nguard: first call (worker start, source through tsx) ${firstGuarded.toFixed(0)} ms`);
+  for (const r of [direct, guarded]) console.log(`${r.name.padEnd(width)}  ${r.median.toFixed(2).padStart(9)}  ${r.p95.toFixed(2).padStart(9)}`);
+  console.log(`guard cost per upload: ${(guarded.median - direct.median).toFixed(2)} ms at the median`);
+
+  if (process.env.BENCH_BUNDLES !== '0') {
+    console.log('\nbundles (esbuild as the CDK construct builds them), cold import: median of 7 fresh processes');
+    const figures = measureBundles(['validate-submission', 'record-unprocessable', 'unit-api', 'close-period', 'send-reminders', 'flush-outbox', 'handle-mail-feedback']);
+    const floor = figures[0]!;
+    for (const f of figures) {
+      console.log(`${f.name.padEnd(28)} ${(f.bytes / 1024).toFixed(0).padStart(6)} KiB ${(f.bytes / floor.bytes).toFixed(2).padStart(6)}×   import ${f.importMs.toFixed(0).padStart(5)} ms ${(f.importMs / floor.importMs).toFixed(2).padStart(6)}×`);
+    }
+  }
 }
 
 await main();
