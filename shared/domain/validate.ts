@@ -74,7 +74,7 @@ export function validateSubmission(input: ValidateInput): ValidationResult {
     checkRelations(applicableRelations(form, unit), numbers, form, layout, f);
   }
   checkNarratives(sub.narratives, form, layout, f);
-  checkSignature(sub, unit, period, layout, input.receivedAt, f);
+  checkSignature(sub, unit, period, layout, input.receivedAt, units, f);
   return result(f);
 }
 
@@ -377,7 +377,7 @@ function checkTasks(tasks: PlanTask[], form: FormDef, period: Period, layout: La
   }
 }
 
-function checkSignature(sub: Submission, unit: Unit, period: Period, layout: Layout, receivedAt: Date, f: Findings): void {
+function checkSignature(sub: Submission, unit: Unit, period: Period, layout: Layout, receivedAt: Date, units: readonly Unit[], f: Findings): void {
   const s = sub.signature;
   const at = layout.signature;
   const missing = (field: keyof typeof at, what: string): void => {
@@ -418,13 +418,12 @@ function checkSignature(sub: Submission, unit: Unit, period: Period, layout: Lay
   if (!title) missing('signerTitle', 'chức vụ người ký');
   if (!normalizeOptional(s.signerName)) missing('signerName', 'họ và tên người ký');
   if (signingForm && title) {
-    const check = checkSigner(unit, signingForm, title);
-    const cell = signingForm === 'TL.' || signingForm === 'TUQ.' ? at.signingForm : at.signerTitle;
-    if (!check.ok) {
-      f.add('SIGNER_NOT_LEADERSHIP', 'error', cell, null,
-        `${where(cell)}: ${check.reason} Công văn 1588/SNV-CCHC: "Báo cáo CCHC định kỳ phải do lãnh đạo cơ quan, đơn vị, địa phương ký ban hành."`);
-    } else if (check.warning) {
-      f.add('SIGNING_FORM_UNUSUAL', 'warning', at.signingForm, null, `${where(at.signingForm)}: ${check.warning}`);
+    for (const x of checkSigner(unit, signingForm, title, units)) {
+      const cell = at[x.field];
+      const quote = x.code === 'SIGNER_NOT_LEADERSHIP' || x.code === 'SIGNER_WRONG_UNIT'
+        ? ' Công văn 1588/SNV-CCHC: "Báo cáo CCHC định kỳ phải do lãnh đạo cơ quan, đơn vị, địa phương ký ban hành."'
+        : '';
+      f.add(x.code, x.severity, cell, null, `${where(cell)}: ${x.message}${quote}`);
     }
   }
 }
