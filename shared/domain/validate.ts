@@ -2,7 +2,7 @@ import { defaultCalendarSource, findPeriod, localDateOf, type CalendarSource } f
 import { formatDateVi, parseDateInput } from './dates.js';
 import { DomainError } from './errors.js';
 import { applicableIndicators, applicableRelations, currentForm, FORMS } from './forms.js';
-import { layoutOf, SHEETS, taskCell, type CellRef, type Layout } from './layout.js';
+import { layoutOf, SHEETS, taskFieldCell, type CellRef, type Layout, type TaskField } from './layout.js';
 import { checkSigner, parseSigningForm } from './signing.js';
 import { hasInvisible, normalizeOptional, normalizeText } from './text.js';
 import type {
@@ -327,11 +327,11 @@ function checkTasks(tasks: PlanTask[], form: FormDef, period: Period, layout: La
   const t = layout.tasks!;
   const covered = new Set<string>();
   if (tasks.length > t.maxRows) {
-    f.add('PLAN_TOO_MANY_TASKS', 'error', { sheet: t.sheet, cell: `A${t.firstRow + t.maxRows - 1}`, row: 0, col: 'A' }, null,
+    f.add('PLAN_TOO_MANY_TASKS', 'error', taskFieldCell(layout, tasks[t.maxRows]!, t.maxRows, 'content'), null,
       `Kế hoạch có ${tasks.length} nhiệm vụ, nhiều hơn ${t.maxRows} dòng của mẫu. Hãy gộp các nhiệm vụ nhỏ.`);
   }
   tasks.forEach((task, i) => {
-    const at = (field: keyof PlanTask): CellRef => taskCell(layout, i, field);
+    const at = (field: TaskField): CellRef => taskFieldCell(layout, task, i, field);
     const n = i + 1;
     const area = areaOf(task.area, form);
     if (!normalizeOptional(task.area)) {
@@ -397,8 +397,11 @@ function checkSignature(sub: Submission, unit: Unit, period: Period, layout: Lay
         `${where(at.issueDate)}: ngày ban hành ${formatDateVi(issued)} sau ngày hệ thống nhận tệp (${formatDateVi(receivedDay)}). Kiểm tra lại ngày ban hành.`);
     }
     if (period.kind === 'plan' && issued > period.dueDate) {
-      f.add('PLAN_ISSUED_LATE', 'error', at.issueDate, null,
-        `${where(at.issueDate)}: kế hoạch ban hành ngày ${formatDateVi(issued)}, sau hạn ${formatDateVi(period.dueDate)}. Công văn 1588/SNV-CCHC: "Thời điểm ban hành Kế hoạch của đơn vị, địa phương chậm nhất là ngày ${formatDateVi(period.dueDate)}."`);
+      // The letter sets a deadline for issuing the plan; it does not make a late plan invalid. The
+      // plan is accepted, kept with its issue date and marked late by its receipt time like any file.
+      f.add('PLAN_ISSUED_LATE', 'warning', at.issueDate, null,
+        `${where(at.issueDate)}: kế hoạch ban hành ngày ${formatDateVi(issued)}, sau hạn ${formatDateVi(period.dueDate)} (Công văn 1588/SNV-CCHC: "Thời điểm ban hành Kế hoạch của đơn vị, địa phương chậm nhất là ngày ${formatDateVi(period.dueDate)}."). ` +
+          `Kế hoạch vẫn được tiếp nhận và ghi nhận ban hành muộn; Sở Nội vụ theo dõi việc ban hành chậm.`);
     }
     const periodStart = period.dataWindow?.from ?? `${period.year}-01-01`;
     if (period.kind !== 'plan' && issued < periodStart) {

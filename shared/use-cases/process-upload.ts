@@ -154,6 +154,7 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
     values: valid ? check.submission?.values : undefined,
     narratives: valid ? check.submission?.narratives : undefined,
     tasksPerArea: valid && check.submission?.kind === 'plan' ? tasksPerArea(check.submission) : undefined,
+    issueDate: check.submission?.signature.issueDate ?? null,
     receiptNo: receiptNo(period.id, unit.code, objectId),
     recordedAt: deps.clock.now().toISOString(),
     source: obj.source,

@@ -224,7 +224,7 @@ describe('readWorkbook: cell contents as typed', () => {
   });
 
   it('maps task areas given as label, name or code, and keeps unknown text', async () => {
-    const task = { content: 'Nhiệm vụ', expectedResult: null, deadline: null, leadAgency: null, coordinatingAgencies: null, resources: null };
+    const task = { content: 'Nhiệm vụ', expectedResult: null, deadline: null, leadAgency: null, coordinatingAgencies: null, resources: null, row: null };
     const result = await readWorkbook(
       await templateOf(PLAN, {
         tasks: [
