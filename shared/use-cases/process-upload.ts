@@ -8,6 +8,7 @@ import { findUnit } from '../domain/units.js';
 import { checkUpload, type UploadCheck } from '../ingest/check-upload.js';
 import { composeMime } from '../mail/mime.js';
 import { buildReceiptMail } from '../mail/receipt.js';
+import { slotPointers } from '../domain/outcome.js';
 import type { CurrentPointer, Extension, SubmissionRecord } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 import { enqueueAndSend } from './outbox.js';
@@ -189,7 +190,9 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, extension?: 
   }
   const unit = findUnit(record.unitCode, deps.units);
   const period = findPeriod(record.periodId);
-  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl, extension === undefined ? await deps.store.getExtension(period.id, unit.code) : extension);
+  // What the receipt says depends on the slot's pointers as they stand now (just advanced above).
+  const slot = { ...slotPointers(await deps.store.getPointers(record.periodId), record.unitCode, record.kind), asOf: deps.clock.now() };
+  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl, extension === undefined ? await deps.store.getExtension(period.id, unit.code) : extension, slot);
   const messageId = `receipt-${record.periodId}-${record.unitCode}-${record.objectId}`;
   const existing = await deps.store.getOutbox(messageId);
   if (existing) {
