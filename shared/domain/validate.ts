@@ -133,6 +133,49 @@ function checkIdentity(sub: Submission, slot: Slot, unit: Unit, period: Period, 
 
 const SEPARATED_NUMBER = /^[+-]?[\d\s.,'\u00A0\u202F]*\d[\d\s.,'\u00A0\u202F]*$/;
 
+/**
+ * What a number typed as text looks like, so the official is told what to type. Vietnamese writing
+ * uses "," for decimals and "." for thousands; English the reverse. A comma followed by exactly three
+ * digits is a thousands separator in either ("1,234"), other commas are decimal commas ("1,5", "2,75").
+ * Nothing is guessed: the value is refused either way, only the advice differs.
+ */
+export type NumberTextShape = 'plain' | 'decimal-comma' | 'decimal-point' | 'thousands' | 'thousands-and-decimal' | 'spaces' | 'invisible' | 'other';
+
+export function numberTextShape(raw: string): NumberTextShape {
+  if (hasInvisible(raw)) return 'invisible';
+  const t = raw.trim();
+  if (t !== raw) return 'spaces';
+  if (/^[+-]?\d+$/.test(t)) return 'plain';
+  if (/^[+-]?\d{1,3}([.,'\s\u202F]\d{3})+$/.test(t)) return /[\s\u202F]/.test(t) ? 'spaces' : 'thousands';
+  if (/^[+-]?\d{1,3}(\.\d{3})+,\d+$/.test(t) || /^[+-]?\d{1,3}(,\d{3})+\.\d+$/.test(t)) return 'thousands-and-decimal';
+  if (/^[+-]?\d+,\d+$/.test(t)) return 'decimal-comma';
+  if (/^[+-]?\d+\.\d+$/.test(t)) return 'decimal-point';
+  if (/^[+-]?[\d\s\u202F]+$/.test(t)) return 'spaces';
+  return 'other';
+}
+
+function numberAsTextAdvice(ind: IndicatorDef, raw: string): string {
+  const whole = ind.valueType === 'count' ? ' Chỉ tiêu này là số đếm nên phải là số nguyên.' : '';
+  switch (numberTextShape(raw)) {
+    case 'decimal-comma':
+      return `dấu phẩy trong "${raw.trim()}" là dấu thập phân (số lẻ), nhưng ô đang chứa chữ, không phải số.${whole} Hãy gõ lại giá trị vào ô như một con số (Excel đặt kiểu Việt Nam gõ ${raw.trim()}, kiểu Anh gõ ${raw.trim().replace(',', '.')}) để ô hiện căn phải; hệ thống không tự đoán giá trị.`;
+    case 'decimal-point':
+      return `dấu chấm trong "${raw.trim()}" là dấu thập phân kiểu Anh, nhưng ô đang chứa chữ, không phải số.${whole} Hãy gõ lại giá trị vào ô như một con số (Excel đặt kiểu Việt Nam gõ ${raw.trim().replace('.', ',')}); hệ thống không tự đoán giá trị.`;
+    case 'thousands':
+      return `"${raw.trim()}" có dấu phân cách hàng nghìn (${raw.includes('.') ? 'dấu chấm' : raw.includes(',') ? 'dấu phẩy' : 'dấu nháy'}) nên ô đang chứa chữ, không phải số. Hãy nhập lại là số, không dùng dấu phân cách hàng nghìn (ví dụ ${raw.trim().replace(/[^\d+-]/g, '')}); hệ thống không tự đoán giá trị.`;
+    case 'thousands-and-decimal':
+      return `"${raw.trim()}" có cả dấu phân cách hàng nghìn và dấu thập phân nên ô đang chứa chữ, không phải số.${whole} Hãy nhập lại là số, không dùng dấu phân cách hàng nghìn; hệ thống không tự đoán giá trị.`;
+    case 'spaces':
+      return `"${raw}" có khoảng trắng nên ô đang chứa chữ, không phải số. Hãy xóa khoảng trắng và nhập lại là số (ví dụ ${raw.replace(/[^\d.,+-]/g, '')}); hệ thống không tự đoán giá trị.`;
+    case 'plain':
+      return `ô chứa "${raw}" ở dạng chữ (ô định dạng Text), không phải số. Hãy đổi định dạng ô sang số (Number) và gõ lại giá trị; hệ thống không tự đoán giá trị.`;
+    case 'invisible':
+      return `ô có ký tự ẩn (khoảng trắng không ngắt, ký tự không độ rộng) nên đang chứa chữ, không phải số. Hãy xóa nội dung ô và gõ lại con số; hệ thống không tự đoán giá trị.`;
+    default:
+      return `ô đang chứa chữ "${raw}" có dấu chấm, dấu phẩy hoặc khoảng trắng. Hãy nhập lại là số, không dùng dấu phân cách hàng nghìn (ví dụ 1234); hệ thống không tự đoán giá trị.`;
+  }
+}
+
 function describe(ind: IndicatorDef): string {
   return `"${ind.name}" (${ind.code})`;
 }
@@ -195,9 +238,7 @@ function checkValue(ind: IndicatorDef, v: RawValue, at: CellRef, f: Findings): n
   if (typeof v === 'string') {
     const shown = v.normalize('NFC');
     if (SEPARATED_NUMBER.test(v) || hasInvisible(v)) {
-      f.add('NUMBER_AS_TEXT', 'error', at, ind.code,
-        `${where(at)}: ${describe(ind)} đang được nhập dạng chữ "${shown}" (có dấu chấm, dấu phẩy, khoảng trắng hoặc ký tự ẩn). ` +
-          `Hãy nhập lại là số, không dùng dấu phân cách hàng nghìn (ví dụ 1234); hệ thống không tự đoán giá trị.`);
+      f.add('NUMBER_AS_TEXT', 'error', at, ind.code, `${where(at)}: ${describe(ind)}: ${numberAsTextAdvice(ind, shown)}`);
     } else {
       f.add('NOT_A_NUMBER', 'error', at, ind.code, `${where(at)}: ${describe(ind)} phải là số; đang có chữ "${shown}". Chỉ nhập con số vào ô này.`);
     }

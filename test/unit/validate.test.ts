@@ -113,6 +113,26 @@ describe('validateSubmission: values', () => {
     sub.values['TT.HS.01'] = '1000 hồ sơ';
     expect(codes(run(sub))).toEqual(['NOT_A_NUMBER']);
   });
+  it.each([
+    ['1,5', 'decimal-comma', /dấu phẩy trong "1,5" là dấu thập phân.*số đếm nên phải là số nguyên.*kiểu Anh gõ 1\.5/],
+    ['2,75', 'decimal-comma', /dấu phẩy trong "2,75" là dấu thập phân/],
+    ['1.234', 'thousands', /"1\.234" có dấu phân cách hàng nghìn \(dấu chấm\).*ví dụ 1234/],
+    ['1,234', 'thousands', /"1,234" có dấu phân cách hàng nghìn \(dấu phẩy\).*ví dụ 1234/],
+    ['1.234.567', 'thousands', /dấu phân cách hàng nghìn \(dấu chấm\).*ví dụ 1234567/],
+    ['1.234,5', 'thousands-and-decimal', /cả dấu phân cách hàng nghìn và dấu thập phân/],
+    ['1.5', 'decimal-point', /dấu chấm trong "1\.5" là dấu thập phân kiểu Anh/],
+    ['1 000', 'spaces', /khoảng trắng.*ví dụ 1000/],
+    ['1000', 'plain', /dạng chữ \(ô định dạng Text\)/],
+  ])('number as text "%s" is told apart (%s) with the right advice', async (text, shape, advice) => {
+    const { numberTextShape } = await import('../../shared/domain/validate.js');
+    expect(numberTextShape(text)).toBe(shape);
+    const sub = stpQ1();
+    sub.values['TT.HS.01'] = text;
+    const r = run(sub);
+    expect(codes(r)).toEqual(['NUMBER_AS_TEXT']);
+    expect(r.findings[0]!.message).toMatch(advice);
+    if (shape === 'decimal-comma') expect(r.findings[0]!.message).not.toContain('hàng nghìn');
+  });
   it('counts are whole and not negative; rates within 0–100; amounts not negative', () => {
     const neg = stpQ1();
     neg.values['CV.06'] = -1;
