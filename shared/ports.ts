@@ -60,6 +60,8 @@ export interface SubmissionRecord {
   values?: Record<string, number | string | boolean | null>;
   narratives?: Record<string, string | null>;
   tasksPerArea?: Record<string, number>;
+  /** The document's issue date as read (ISO date, or the raw text), kept whether or not it was late. */
+  issueDate?: string | null;
   /** Receipt number shown to the unit. */
   receiptNo: string;
   recordedAt: string;

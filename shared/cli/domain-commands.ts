@@ -1,7 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
-import { buildCalendar, findPeriod } from '../domain/calendar.js';
+import { DateTime } from 'luxon';
+import { buildCalendar, findPeriod, formatInstantVi, isOnTime, ZONE } from '../domain/calendar.js';
+import { formatDateVi, parseDateInput } from '../domain/dates.js';
+import { unitDeadline } from '../domain/outcome.js';
 import { submissionJsonSchemaDocument } from '../domain/submission-json.js';
 import type { SubmissionKind } from '../domain/types.js';
 import { defaultUnits, findUnit, KIND_NAMES } from '../domain/units.js';
@@ -27,10 +30,18 @@ function parseYear(raw: string): number {
   return Number(raw);
 }
 
-function parseInstant(raw: string): Date {
-  const d = new Date(raw);
-  if (Number.isNaN(d.getTime())) throw new UsageError(`Thời điểm "${raw}" không hợp lệ; dùng dạng ISO, ví dụ 2021-03-15T10:00:00+07:00.`);
-  return d;
+/** An ISO instant; without an offset it is Vietnam time (Asia/Ho_Chi_Minh), never the machine's zone. */
+export function parseInstant(raw: string): Date {
+  const s = raw.trim();
+  let dt = DateTime.fromISO(s, { zone: ZONE });
+  if (!dt.isValid) dt = DateTime.fromSQL(s, { zone: ZONE });
+  if (!dt.isValid) throw new UsageError(`Thời điểm "${raw}" không hợp lệ; dùng dạng ISO, ví dụ 2021-03-15T10:00:00+07:00 (không ghi múi giờ thì hiểu là giờ Việt Nam).`);
+  return dt.toJSDate();
+}
+
+/** An instant in Vietnam time with its offset and milliseconds, for people and scripts. */
+function vnIso(d: Date | string): string {
+  return (typeof d === 'string' ? DateTime.fromISO(d) : DateTime.fromJSDate(d)).setZone(ZONE).toISO()!;
 }
 
 /** calendar, units, template, validate, schema. */
@@ -76,9 +87,10 @@ export function registerDomainCommands(program: Command): void {
     .requiredOption('--unit <mã>', 'mã đơn vị nộp')
     .requiredOption('--period <mã kỳ>', 'mã kỳ, ví dụ 2021-Q1')
     .addOption(kindOption())
-    .option('--received-at <thời điểm>', 'thời điểm nhận (ISO); mặc định là bây giờ')
-    .option('--json', 'xuất JSON { status, findings }')
-    .action(async (file: string, opts: { unit: string; period: string; kind?: SubmissionKind; receivedAt?: string; json?: boolean }) => {
+    .option('--received-at <thời điểm>', 'thời điểm nhận (ISO; không ghi múi giờ thì là giờ Việt Nam); mặc định là bây giờ')
+    .option('--extended-until <ngày>', 'ngày cuối của hạn được gia hạn cho đơn vị (nếu có), ví dụ 2021-03-20')
+    .option('--json', 'xuất JSON { status, findings, timeliness }')
+    .action(async (file: string, opts: { unit: string; period: string; kind?: SubmissionKind; receivedAt?: string; extendedUntil?: string; json?: boolean }) => {
       const unit = findUnit(opts.unit);
       const period = findPeriod(opts.period);
       const kind = opts.kind ?? period.kind;
@@ -90,15 +102,34 @@ export function registerDomainCommands(program: Command): void {
         throw new UsageError(`Không đọc được tệp "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
       }
       const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt) : new Date();
+      const extendedUntil = opts.extendedUntil === undefined ? null : parseDateInput(opts.extendedUntil.trim());
+      if (opts.extendedUntil !== undefined && !extendedUntil) {
+        throw new UsageError(`Ngày gia hạn "${opts.extendedUntil}" không hợp lệ; nhập dạng 2021-03-20 hoặc 20/03/2021.`);
+      }
       const check = await checkUpload(bytes, { unitCode: unit.code, periodId: period.id, kind }, receivedAt, { templateKey: resolveTemplateKey() });
+      const onTime = isOnTime(period, receivedAt, extendedUntil ?? undefined);
+      const deadline = unitDeadline(period, extendedUntil);
+      const extended = extendedUntil !== null && extendedUntil > period.dueDate;
+      const timeliness = {
+        onTime,
+        receivedAt: vnIso(receivedAt),
+        deadline: vnIso(deadline),
+        dueDate: period.dueDate,
+        extendedUntil: extended ? extendedUntil : null,
+        text: onTime ? 'đúng hạn' : 'nộp muộn',
+      };
       if (opts.json) {
-        print(JSON.stringify({ status: check.status, findings: check.findings }, null, 2));
+        print(JSON.stringify({ status: check.status, findings: check.findings, timeliness }, null, 2));
       } else {
         const errors = check.findings.filter((f) => f.severity === 'error').length;
         const warnings = check.findings.length - errors;
         print(`Tệp: ${basename(file)} (${check.format === 'xlsx' ? 'Excel' : check.format === 'json' ? 'JSON' : 'không xác định'})`);
         print(`Đơn vị: ${unit.name} (${unit.code}) — Kỳ: ${period.name} (${period.id})`);
         print(`Kết quả: ${check.status === 'valid' ? 'HỢP LỆ' : 'KHÔNG HỢP LỆ'} — ${errors} lỗi, ${warnings} cảnh báo`);
+        print(
+          `Thời hạn: ${onTime ? 'ĐÚNG HẠN' : 'NỘP MUỘN'} — nhận lúc ${timeliness.receivedAt.slice(11, 23)} ngày ${formatDateVi(timeliness.receivedAt.slice(0, 10))} (giờ Việt Nam); ` +
+            `hạn nhận ${formatInstantVi(deadline)}${extended ? ` (đã gia hạn đến hết ngày ${formatDateVi(extendedUntil!)}; hạn chung ${formatInstantVi(period.deadline)})` : ''}`,
+        );
         if (check.findings.length > 0) print(formatFindings(check.findings));
       }
       process.exitCode = check.status === 'valid' ? 0 : 1;

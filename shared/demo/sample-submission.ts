@@ -86,6 +86,7 @@ export function sampleSubmission(unitCode: string, periodId: string, options: Sa
           leadAgency: unit.name,
           coordinatingAgencies: 'Sở Nội vụ',
           resources: 'Kinh phí chi thường xuyên của đơn vị',
+          row: null,
         }))
       : [];
 

@@ -28,12 +28,15 @@ export interface AreaRow {
   row: number;
 }
 
+/** The fields of a plan task that are cells of the task table (everything but where it was read). */
+export type TaskField = Exclude<keyof PlanTask, 'row'>;
+
 export interface TaskTableLayout {
   sheet: string;
   headerRow: number;
   firstRow: number;
   maxRows: number;
-  columns: Record<keyof PlanTask, string>;
+  columns: Record<TaskField, string>;
 }
 
 export interface Layout {
@@ -73,7 +76,7 @@ export const SIGNATURE_LABELS: Record<keyof Signature, string> = {
   signerName: 'Họ và tên người ký',
 };
 
-export const TASK_FIELDS: (keyof PlanTask)[] = [
+export const TASK_FIELDS: TaskField[] = [
   'area',
   'content',
   'expectedResult',
@@ -83,7 +86,7 @@ export const TASK_FIELDS: (keyof PlanTask)[] = [
   'resources',
 ];
 
-export const TASK_LABELS: Record<keyof PlanTask, string> = {
+export const TASK_LABELS: Record<TaskField, string> = {
   area: 'Lĩnh vực cải cách',
   content: 'Nội dung nhiệm vụ',
   expectedResult: 'Kết quả, sản phẩm dự kiến',
@@ -103,7 +106,7 @@ export function layoutOf(form: FormDef, unit: Unit): Layout {
   if (form.kind === 'plan') {
     sheets.push(SHEETS.tasks);
     const headerRow = HEADER_ROWS + 1;
-    const columns = {} as Record<keyof PlanTask, string>;
+    const columns = {} as Record<TaskField, string>;
     TASK_FIELDS.forEach((f, i) => {
       columns[f] = String.fromCharCode('B'.charCodeAt(0) + i);
     });
@@ -143,9 +146,21 @@ export function layoutOf(form: FormDef, unit: Unit): Layout {
   return { sheets, data, indicators, narratives, signature, tasks };
 }
 
-/** The cell of one field of the i-th plan task (0-based). */
-export function taskCell(layout: Layout, index: number, field: keyof PlanTask): CellRef {
+/** The cell of one field in the i-th row (0-based) of the task table. */
+export function taskCell(layout: Layout, index: number, field: TaskField): CellRef {
   const t = layout.tasks;
   if (!t) throw new Error('This form has no task table');
   return ref(t.sheet, t.columns[field], t.firstRow + index);
+}
+
+/**
+ * The cell that holds one field of a task: on the sheet row the task was read from, wherever that is
+ * (blank rows left between tasks, rows inserted by the official); only a task not read from a workbook
+ * (JSON, `row` null) is placed by its position in the list.
+ */
+export function taskFieldCell(layout: Layout, task: Pick<PlanTask, 'row'>, index: number, field: TaskField): CellRef {
+  const t = layout.tasks;
+  if (!t) throw new Error('This form has no task table');
+  const row = typeof task.row === 'number' && Number.isInteger(task.row) && task.row > 0 ? task.row : t.firstRow + index;
+  return ref(t.sheet, t.columns[field], row);
 }

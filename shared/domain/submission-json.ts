@@ -110,6 +110,7 @@ export function parseSubmissionJson(bytes: Uint8Array): { submission: Submission
         leadAgency: nfc(t.leadAgency),
         coordinatingAgencies: nfc(t.coordinatingAgencies),
         resources: nfc(t.resources),
+        row: null,
       })),
       signature: {
         documentNumber: nfc(j.signature.documentNumber),

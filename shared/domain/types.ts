@@ -204,6 +204,8 @@ export interface PlanTask {
   leadAgency: string | null;
   coordinatingAgencies: string | null;
   resources: string | null;
+  /** 1-based sheet row the task was read from; null when not from a workbook. */
+  row: number | null;
 }
 
 /** A raw input value as read: numbers stay numbers, text stays text; nothing is guessed. */

@@ -3,7 +3,7 @@ import { defaultCalendarSource, findPeriod, localDateOf, type CalendarSource } f
 import { formatDateVi, parseDateInput } from './dates.js';
 import { DomainError } from './errors.js';
 import { applicableIndicators, applicableRelations, currentForm, FORMS } from './forms.js';
-import { layoutOf, SHEETS, taskCell, type CellRef, type Layout } from './layout.js';
+import { layoutOf, SHEETS, taskFieldCell, type CellRef, type Layout, type TaskField } from './layout.js';
 import { checkSigner, parseSigningForm } from './signing.js';
 import { hasInvisible, normalizeOptional, normalizeText } from './text.js';
 import type {
@@ -75,7 +75,7 @@ export function validateSubmission(input: ValidateInput): ValidationResult {
     checkRelations(applicableRelations(form, unit), numbers, form, layout, f);
   }
   checkNarratives(sub.narratives, form, layout, f);
-  checkSignature(sub, unit, period, layout, input.receivedAt, f);
+  checkSignature(sub, unit, period, layout, input.receivedAt, units, f);
   return result(f);
 }
 
@@ -133,6 +133,49 @@ function checkIdentity(sub: Submission, slot: Slot, unit: Unit, period: Period, 
 }
 
 const SEPARATED_NUMBER = /^[+-]?[\d\s.,'\u00A0\u202F]*\d[\d\s.,'\u00A0\u202F]*$/;
+
+/**
+ * What a number typed as text looks like, so the official is told what to type. Vietnamese writing
+ * uses "," for decimals and "." for thousands; English the reverse. A comma followed by exactly three
+ * digits is a thousands separator in either ("1,234"), other commas are decimal commas ("1,5", "2,75").
+ * Nothing is guessed: the value is refused either way, only the advice differs.
+ */
+export type NumberTextShape = 'plain' | 'decimal-comma' | 'decimal-point' | 'thousands' | 'thousands-and-decimal' | 'spaces' | 'invisible' | 'other';
+
+export function numberTextShape(raw: string): NumberTextShape {
+  if (hasInvisible(raw)) return 'invisible';
+  const t = raw.trim();
+  if (t !== raw) return 'spaces';
+  if (/^[+-]?\d+$/.test(t)) return 'plain';
+  if (/^[+-]?\d{1,3}([.,'\s\u202F]\d{3})+$/.test(t)) return /[\s\u202F]/.test(t) ? 'spaces' : 'thousands';
+  if (/^[+-]?\d{1,3}(\.\d{3})+,\d+$/.test(t) || /^[+-]?\d{1,3}(,\d{3})+\.\d+$/.test(t)) return 'thousands-and-decimal';
+  if (/^[+-]?\d+,\d+$/.test(t)) return 'decimal-comma';
+  if (/^[+-]?\d+\.\d+$/.test(t)) return 'decimal-point';
+  if (/^[+-]?[\d\s\u202F]+$/.test(t)) return 'spaces';
+  return 'other';
+}
+
+function numberAsTextAdvice(ind: IndicatorDef, raw: string): string {
+  const whole = ind.valueType === 'count' ? ' Chỉ tiêu này là số đếm nên phải là số nguyên.' : '';
+  switch (numberTextShape(raw)) {
+    case 'decimal-comma':
+      return `dấu phẩy trong "${raw.trim()}" là dấu thập phân (số lẻ), nhưng ô đang chứa chữ, không phải số.${whole} Hãy gõ lại giá trị vào ô như một con số (Excel đặt kiểu Việt Nam gõ ${raw.trim()}, kiểu Anh gõ ${raw.trim().replace(',', '.')}) để ô hiện căn phải; hệ thống không tự đoán giá trị.`;
+    case 'decimal-point':
+      return `dấu chấm trong "${raw.trim()}" là dấu thập phân kiểu Anh, nhưng ô đang chứa chữ, không phải số.${whole} Hãy gõ lại giá trị vào ô như một con số (Excel đặt kiểu Việt Nam gõ ${raw.trim().replace('.', ',')}); hệ thống không tự đoán giá trị.`;
+    case 'thousands':
+      return `"${raw.trim()}" có dấu phân cách hàng nghìn (${raw.includes('.') ? 'dấu chấm' : raw.includes(',') ? 'dấu phẩy' : 'dấu nháy'}) nên ô đang chứa chữ, không phải số. Hãy nhập lại là số, không dùng dấu phân cách hàng nghìn (ví dụ ${raw.trim().replace(/[^\d+-]/g, '')}); hệ thống không tự đoán giá trị.`;
+    case 'thousands-and-decimal':
+      return `"${raw.trim()}" có cả dấu phân cách hàng nghìn và dấu thập phân nên ô đang chứa chữ, không phải số.${whole} Hãy nhập lại là số, không dùng dấu phân cách hàng nghìn; hệ thống không tự đoán giá trị.`;
+    case 'spaces':
+      return `"${raw}" có khoảng trắng nên ô đang chứa chữ, không phải số. Hãy xóa khoảng trắng và nhập lại là số (ví dụ ${raw.replace(/[^\d.,+-]/g, '')}); hệ thống không tự đoán giá trị.`;
+    case 'plain':
+      return `ô chứa "${raw}" ở dạng chữ (ô định dạng Text), không phải số. Hãy đổi định dạng ô sang số (Number) và gõ lại giá trị; hệ thống không tự đoán giá trị.`;
+    case 'invisible':
+      return `ô có ký tự ẩn (khoảng trắng không ngắt, ký tự không độ rộng) nên đang chứa chữ, không phải số. Hãy xóa nội dung ô và gõ lại con số; hệ thống không tự đoán giá trị.`;
+    default:
+      return `ô đang chứa chữ "${raw}" có dấu chấm, dấu phẩy hoặc khoảng trắng. Hãy nhập lại là số, không dùng dấu phân cách hàng nghìn (ví dụ 1234); hệ thống không tự đoán giá trị.`;
+  }
+}
 
 function describe(ind: IndicatorDef): string {
   return `"${ind.name}" (${ind.code})`;
@@ -200,9 +243,7 @@ function checkValue(ind: IndicatorDef, v: RawValue, at: CellRef, f: Findings): n
   if (typeof v === 'string') {
     const shown = excerpt(v);
     if (SEPARATED_NUMBER.test(v) || hasInvisible(v)) {
-      f.add('NUMBER_AS_TEXT', 'error', at, ind.code,
-        `${where(at)}: ${describe(ind)} đang được nhập dạng chữ "${shown}" (có dấu chấm, dấu phẩy, khoảng trắng hoặc ký tự ẩn). ` +
-          `Hãy nhập lại là số, không dùng dấu phân cách hàng nghìn (ví dụ 1234); hệ thống không tự đoán giá trị.`);
+      f.add('NUMBER_AS_TEXT', 'error', at, ind.code, `${where(at)}: ${describe(ind)}: ${numberAsTextAdvice(ind, shown)}`);
     } else {
       f.add('NOT_A_NUMBER', 'error', at, ind.code, `${where(at)}: ${describe(ind)} phải là số; đang có chữ "${shown}". Chỉ nhập con số vào ô này.`);
     }
@@ -341,11 +382,11 @@ function checkTasks(tasks: PlanTask[], form: FormDef, period: Period, layout: La
   const t = layout.tasks!;
   const covered = new Set<string>();
   if (tasks.length > t.maxRows) {
-    f.add('PLAN_TOO_MANY_TASKS', 'error', { sheet: t.sheet, cell: `A${t.firstRow + t.maxRows - 1}`, row: 0, col: 'A' }, null,
+    f.add('PLAN_TOO_MANY_TASKS', 'error', taskFieldCell(layout, tasks[t.maxRows]!, t.maxRows, 'content'), null,
       `Kế hoạch có ${tasks.length} nhiệm vụ, nhiều hơn ${t.maxRows} dòng của mẫu. Hãy gộp các nhiệm vụ nhỏ.`);
   }
   tasks.forEach((task, i) => {
-    const at = (field: keyof PlanTask): CellRef => taskCell(layout, i, field);
+    const at = (field: TaskField): CellRef => taskFieldCell(layout, task, i, field);
     const n = i + 1;
     const area = areaOf(task.area, form);
     if (!normalizeOptional(task.area)) {
@@ -391,7 +432,7 @@ function checkTasks(tasks: PlanTask[], form: FormDef, period: Period, layout: La
   }
 }
 
-function checkSignature(sub: Submission, unit: Unit, period: Period, layout: Layout, receivedAt: Date, f: Findings): void {
+function checkSignature(sub: Submission, unit: Unit, period: Period, layout: Layout, receivedAt: Date, units: readonly Unit[], f: Findings): void {
   const s = sub.signature;
   const at = layout.signature;
   const missing = (field: keyof typeof at, what: string): void => {
@@ -411,8 +452,11 @@ function checkSignature(sub: Submission, unit: Unit, period: Period, layout: Lay
         `${where(at.issueDate)}: ngày ban hành ${formatDateVi(issued)} sau ngày hệ thống nhận tệp (${formatDateVi(receivedDay)}). Kiểm tra lại ngày ban hành.`);
     }
     if (period.kind === 'plan' && issued > period.dueDate) {
-      f.add('PLAN_ISSUED_LATE', 'error', at.issueDate, null,
-        `${where(at.issueDate)}: kế hoạch ban hành ngày ${formatDateVi(issued)}, sau hạn ${formatDateVi(period.dueDate)}. Công văn 1588/SNV-CCHC: "Thời điểm ban hành Kế hoạch của đơn vị, địa phương chậm nhất là ngày ${formatDateVi(period.dueDate)}."`);
+      // The letter sets a deadline for issuing the plan; it does not make a late plan invalid. The
+      // plan is accepted, kept with its issue date and marked late by its receipt time like any file.
+      f.add('PLAN_ISSUED_LATE', 'warning', at.issueDate, null,
+        `${where(at.issueDate)}: kế hoạch ban hành ngày ${formatDateVi(issued)}, sau hạn ${formatDateVi(period.dueDate)} (Công văn 1588/SNV-CCHC: "Thời điểm ban hành Kế hoạch của đơn vị, địa phương chậm nhất là ngày ${formatDateVi(period.dueDate)}."). ` +
+          `Kế hoạch vẫn được tiếp nhận và ghi nhận ban hành muộn; Sở Nội vụ theo dõi việc ban hành chậm.`);
     }
     const periodStart = period.dataWindow?.from ?? `${period.year}-01-01`;
     if (period.kind !== 'plan' && issued < periodStart) {
@@ -432,13 +476,12 @@ function checkSignature(sub: Submission, unit: Unit, period: Period, layout: Lay
   if (!title) missing('signerTitle', 'chức vụ người ký');
   if (!normalizeOptional(s.signerName)) missing('signerName', 'họ và tên người ký');
   if (signingForm && title) {
-    const check = checkSigner(unit, signingForm, title);
-    const cell = signingForm === 'TL.' || signingForm === 'TUQ.' ? at.signingForm : at.signerTitle;
-    if (!check.ok) {
-      f.add('SIGNER_NOT_LEADERSHIP', 'error', cell, null,
-        `${where(cell)}: ${check.reason} Công văn 1588/SNV-CCHC: "Báo cáo CCHC định kỳ phải do lãnh đạo cơ quan, đơn vị, địa phương ký ban hành."`);
-    } else if (check.warning) {
-      f.add('SIGNING_FORM_UNUSUAL', 'warning', at.signingForm, null, `${where(at.signingForm)}: ${check.warning}`);
+    for (const x of checkSigner(unit, signingForm, title, units)) {
+      const cell = at[x.field];
+      const quote = x.code === 'SIGNER_NOT_LEADERSHIP' || x.code === 'SIGNER_WRONG_UNIT'
+        ? ' Công văn 1588/SNV-CCHC: "Báo cáo CCHC định kỳ phải do lãnh đạo cơ quan, đơn vị, địa phương ký ban hành."'
+        : '';
+      f.add(x.code, x.severity, cell, null, `${where(cell)}: ${x.message}${quote}`);
     }
   }
 }

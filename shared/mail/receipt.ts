@@ -3,7 +3,8 @@ import { currentForm } from '../domain/forms.js';
 import type { Finding, Period, Unit } from '../domain/types.js';
 import { KIND_NAMES } from '../domain/units.js';
 import type { Extension, SubmissionRecord } from '../ports.js';
-import { formatDateVi } from '../domain/dates.js';
+import { formatDateVi, parseDateInput } from '../domain/dates.js';
+import { describeOutcome, type OutcomePointer } from '../domain/outcome.js';
 import { escapeHtml } from './mime.js';
 
 export interface ReceiptMail {
@@ -43,17 +44,37 @@ function place(f: Finding): string {
   return f.sheet ? `${f.sheet}${f.cell ? ` — ô ${f.cell}` : ''}` : 'Toàn tệp';
 }
 
+/** The slot's pointers when the receipt is composed, and the server time of composing. */
+export interface ReceiptSlotState {
+  current: OutcomePointer | null;
+  late: OutcomePointer | null;
+  asOf: Date;
+}
+
 /**
  * The Vietnamese receipt for one recorded submission: what was received, when (server time,
- * Asia/Ho_Chi_Minh), whether on time, and either the key figures or the exact findings to fix.
- * All unit-supplied text is escaped.
+ * Asia/Ho_Chi_Minh), whether on time, what will happen to the file (describeOutcome), and either the
+ * key figures or the exact findings to fix. All unit-supplied text is escaped.
  */
-export function buildReceiptMail(rec: SubmissionRecord, unit: Unit, period: Period, portalUrl: string, extension?: Extension | null): ReceiptMail {
+export function buildReceiptMail(rec: SubmissionRecord, unit: Unit, period: Period, portalUrl: string, extension: Extension | null | undefined, slot: ReceiptSlotState): ReceiptMail {
   const valid = rec.status === 'valid';
   const errors = rec.findings.filter((f) => f.severity === 'error');
   const warnings = rec.findings.filter((f) => f.severity === 'warning');
   const verdict = valid ? 'HỢP LỆ' : 'KHÔNG HỢP LỆ';
   const timeliness = rec.onTime ? 'Đúng hạn' : 'Nộp muộn (sau hạn)';
+  const outcome = describeOutcome({
+    objectId: rec.objectId,
+    status: rec.status,
+    warnings: warnings.length,
+    onTime: rec.onTime,
+    receivedAt: rec.receivedAt,
+    period,
+    extendedUntil: extension?.until ?? null,
+    current: slot.current,
+    late: slot.late,
+    asOf: slot.asOf,
+  });
+  const issued = rec.issueDate ? parseDateInput(rec.issueDate) : null;
   const subject = `[CCHC] Biên nhận ${rec.receiptNo}: ${period.name} — ${unit.name} — ${verdict}`;
 
   const facts: [string, string][] = [
@@ -69,12 +90,11 @@ export function buildReceiptMail(rec: SubmissionRecord, unit: Unit, period: Peri
       ? `${formatInstantVi(period.deadline)}; đơn vị được gia hạn đến hết ngày ${formatDateVi(extension.until)} (${extension.grantedBy}: ${extension.reason})`
       : formatInstantVi(period.deadline)],
     ['Thời hạn', timeliness],
+    ...(rec.issueDate ? [['Ngày ban hành văn bản', issued ? formatDateVi(issued) : rec.issueDate] as [string, string]] : []),
     ['Kết quả kiểm tra', `${verdict}${rec.findings.length ? ` — ${errors.length} lỗi, ${warnings.length} cảnh báo` : ''}`],
   ];
 
-  const lead = valid
-    ? `Sở Nội vụ đã nhận ${KIND_NAMES[rec.kind]} của đơn vị. Tệp hợp lệ và được dùng để tổng hợp${rec.onTime ? '' : ' (ghi nhận nộp muộn)'}. Nếu đơn vị nộp lại trước hạn, bản hợp lệ nộp sau cùng sẽ thay thế bản này.`
-    : `Tệp đơn vị gửi chưa hợp lệ nên chưa được dùng để tổng hợp. Vui lòng sửa các lỗi dưới đây (theo trang và ô trong tệp Excel) rồi nộp lại qua đường dẫn riêng của đơn vị${rec.onTime ? ' trước hạn' : ''}.`;
+  const lead = outcome.text;
 
   const figures = Object.entries(rec.figures);
   const findingsText = rec.findings.map((f, i) => `${i + 1}. [${f.severity === 'error' ? 'Lỗi' : 'Cảnh báo'}] ${place(f)}: ${f.message}`);

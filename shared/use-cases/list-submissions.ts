@@ -1,7 +1,8 @@
 import { buildCalendar, findPeriod, formatInstantVi } from '../domain/calendar.js';
 import type { Finding, Period, SubmissionKind } from '../domain/types.js';
 import { findUnit, owes } from '../domain/units.js';
-import type { SubmissionRecord } from '../ports.js';
+import { describeOutcome, slotPointers, type OutcomeCode, type OutcomeUse } from '../domain/outcome.js';
+import type { CurrentPointer, SubmissionRecord } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 
 /** What a unit (or the aggregator) sees of one submission. */
@@ -23,9 +24,18 @@ export interface SubmissionView {
   /** True for the submission the roll-up uses. */
   current: boolean;
   findings: Finding[];
+  /** What happens to the file now (describeOutcome): its code, where its figures go, and the sentence. */
+  outcome: { code: OutcomeCode; use: OutcomeUse; text: string };
 }
 
-export function toView(r: SubmissionRecord, currentIds: Set<string>): SubmissionView {
+/** What a view needs besides the record: the period's pointers, the unit's extension, the server time. */
+export interface ViewContext {
+  pointers: { current: CurrentPointer[]; late: CurrentPointer[] };
+  extendedUntil: string | null;
+  now: Date;
+}
+
+export function toView(r: SubmissionRecord, currentIds: Set<string>, ctx: ViewContext): SubmissionView {
   const statusText = `${r.status === 'valid' ? 'hợp lệ' : 'bị từ chối'}${r.onTime ? '' : ', nộp muộn'}`;
   return {
     receiptNo: r.receiptNo,
@@ -43,31 +53,59 @@ export function toView(r: SubmissionRecord, currentIds: Set<string>): Submission
     statusText,
     current: currentIds.has(`${r.periodId}#${r.unitCode}#${r.objectId}`),
     findings: r.findings,
+    outcome: describeOutcome({
+      objectId: r.objectId,
+      status: r.status,
+      warnings: r.findings.filter((f) => f.severity === 'warning').length,
+      onTime: r.onTime,
+      receivedAt: r.receivedAt,
+      period: findPeriod(r.periodId),
+      extendedUntil: ctx.extendedUntil,
+      ...slotPointers(ctx.pointers, r.unitCode, r.kind),
+      asOf: ctx.now,
+    }),
   };
 }
 
-async function currentIdsOf(deps: Pick<PipelineDeps, 'store'>, periodIds: string[]): Promise<Set<string>> {
+interface PeriodContext {
+  pointers: { current: CurrentPointer[]; late: CurrentPointer[] };
+  extensions: Map<string, string | null>;
+}
+
+/** Pointers of each period and each unit's extension, read once per listing. */
+async function contextOf(deps: Pick<PipelineDeps, 'store'>, records: SubmissionRecord[]): Promise<{ ids: Set<string>; byPeriod: Map<string, PeriodContext> }> {
   const ids = new Set<string>();
-  for (const p of periodIds) {
-    const { current, late } = await deps.store.getPointers(p);
-    for (const c of [...current, ...late]) ids.add(`${c.periodId}#${c.unitCode}#${c.objectId}`);
+  const byPeriod = new Map<string, PeriodContext>();
+  for (const p of new Set(records.map((r) => r.periodId))) {
+    const pointers = await deps.store.getPointers(p);
+    for (const c of [...pointers.current, ...pointers.late]) ids.add(`${c.periodId}#${c.unitCode}#${c.objectId}`);
+    const extensions = new Map<string, string | null>();
+    for (const u of new Set(records.filter((r) => r.periodId === p).map((r) => r.unitCode))) {
+      extensions.set(u, (await deps.store.getExtension(p, u))?.until ?? null);
+    }
+    byPeriod.set(p, { pointers, extensions });
   }
-  return ids;
+  return { ids, byPeriod };
+}
+
+function viewsOf(records: SubmissionRecord[], c: { ids: Set<string>; byPeriod: Map<string, PeriodContext> }, now: Date): SubmissionView[] {
+  return records.map((r) => {
+    const p = c.byPeriod.get(r.periodId)!;
+    return toView(r, c.ids, { pointers: p.pointers, extendedUntil: p.extensions.get(r.unitCode) ?? null, now });
+  });
 }
 
 /** A unit's submissions, newest first; one period or all. */
-export async function listUnitSubmissions(deps: Pick<PipelineDeps, 'store'>, unitCode: string, periodId?: string): Promise<SubmissionView[]> {
+export async function listUnitSubmissions(deps: Pick<PipelineDeps, 'store' | 'clock'>, unitCode: string, periodId?: string): Promise<SubmissionView[]> {
   const records = await deps.store.listUnitSubmissions(unitCode, periodId ? findPeriod(periodId).id : undefined);
-  const ids = await currentIdsOf(deps, [...new Set(records.map((r) => r.periodId))]);
-  return records.map((r) => toView(r, ids)).reverse();
+  return viewsOf(records, await contextOf(deps, records), deps.clock.now()).reverse();
 }
 
 /** Every submission of a period (operators, the board). */
-export async function listPeriodSubmissions(deps: Pick<PipelineDeps, 'store'>, periodId: string): Promise<SubmissionView[]> {
+export async function listPeriodSubmissions(deps: Pick<PipelineDeps, 'store' | 'clock'>, periodId: string): Promise<SubmissionView[]> {
   const period = findPeriod(periodId);
   const records = await deps.store.listPeriodSubmissions(period.id);
-  const ids = await currentIdsOf(deps, [period.id]);
-  return records.map((r) => toView(r, ids));
+  return viewsOf(records, await contextOf(deps, records), deps.clock.now());
 }
 
 export interface UnitPeriodView {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseIncomingKey } from '../adapters/s3-keys.js';
 import { findPeriod, isOnTime } from '../domain/calendar.js';
-import { RECORD_BOUNDS, capFindings, cutText } from '../domain/bounds.js';
+import { RECORD_BOUNDS, capFindings, cutText, excerpt } from '../domain/bounds.js';
 import { DomainError } from '../domain/errors.js';
 import { displayFileName } from '../domain/text.js';
 import { applicableIndicators, currentForm } from '../domain/forms.js';
@@ -11,6 +11,7 @@ import type { UploadCheck } from '../ingest/check-upload.js';
 import { guardedCheckUpload, unprocessableFinding } from '../ingest/guarded-check.js';
 import { composeMime } from '../mail/mime.js';
 import { buildReceiptMail } from '../mail/receipt.js';
+import { slotPointers } from '../domain/outcome.js';
 import type { CurrentPointer, Extension, SubmissionRecord } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 import { enqueueAndSend } from './outbox.js';
@@ -216,6 +217,7 @@ export function buildRecord(r: RecordInput): SubmissionRecord {
     values: valid && sub ? knownValues(sub, unit) : undefined,
     narratives: valid && sub ? knownNarratives(sub) : undefined,
     tasksPerArea: valid && sub?.kind === 'plan' ? tasksPerArea(sub) : undefined,
+    issueDate: sub?.signature.issueDate == null ? null : excerpt(sub.signature.issueDate, 40),
     receiptNo: receiptNo(period.id, unit.code, r.objectId),
     recordedAt: r.recordedAt,
     source: r.source,
@@ -314,7 +316,9 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, extension?: 
   }
   const unit = findUnit(record.unitCode, deps.units);
   const period = findPeriod(record.periodId);
-  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl, extension === undefined ? await deps.store.getExtension(period.id, unit.code) : extension);
+  // What the receipt says depends on the slot's pointers as they stand now (just advanced above).
+  const slot = { ...slotPointers(await deps.store.getPointers(record.periodId), record.unitCode, record.kind), asOf: deps.clock.now() };
+  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl, extension === undefined ? await deps.store.getExtension(period.id, unit.code) : extension, slot);
   const messageId = `receipt-${record.periodId}-${record.unitCode}-${record.objectId}`;
   const existing = await deps.store.getOutbox(messageId);
   if (existing) {

@@ -129,7 +129,7 @@ const VALIDATION: Record<ValueType, ExcelJS.DataValidation> = {
 
 const WIDTH = { data: { name: 52, note: 56 } } as const;
 
-const TASK_WIDTHS: Record<keyof PlanTask, number> = {
+const TASK_WIDTHS: Record<Exclude<keyof PlanTask, 'row'>, number> = {
   area: 24,
   content: 40,
   expectedResult: 28,

@@ -283,6 +283,7 @@ function readTasks(form: FormDef, layout: Layout, cells: CellReader): PlanTask[]
       task[f] = f === 'deadline' ? cells.date(ref) : cells.text(ref);
     }
     task.area = areaCodeOf(task.area, form);
+    task.row = taskCell(layout, i, 'content').row;
     if (TASK_FIELDS.some((f) => task[f] !== null)) tasks.push(task);
   }
   return tasks;

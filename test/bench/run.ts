@@ -94,6 +94,7 @@ function planFill(slot: Slot): TemplateFill {
     leadAgency: 'Văn phòng Sở',
     coordinatingAgencies: 'Các phòng chuyên môn',
     resources: 'Ngân sách nhà nước',
+    row: null,
   }));
   return { ...sampleFill(slot), tasks };
 }

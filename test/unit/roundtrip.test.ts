@@ -40,7 +40,12 @@ describe('template → fill → read → validate, for every report kind', () =>
     expect(xlsx.findings).toEqual([]);
     expect(xlsx.status).toBe('valid');
     expect(json.status).toBe('valid');
-    expect(xlsx.submission).toEqual(json.submission);
+    // identical but for where each task was read: the sheet row (Excel) or nowhere (JSON)
+    const rows = xlsx.submission!.tasks.map((t) => t.row);
+    expect(rows).toEqual(xlsx.submission!.tasks.map((_, i) => 8 + i));
+    expect(json.submission!.tasks.every((t) => t.row === null)).toBe(true);
+    const noRows = (s: typeof xlsx.submission) => ({ ...s!, tasks: s!.tasks.map((t) => ({ ...t, row: null })) });
+    expect(noRows(xlsx.submission)).toEqual(noRows(json.submission));
   });
 });
 

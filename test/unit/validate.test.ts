@@ -113,6 +113,26 @@ describe('validateSubmission: values', () => {
     sub.values['TT.HS.01'] = '1000 hồ sơ';
     expect(codes(run(sub))).toEqual(['NOT_A_NUMBER']);
   });
+  it.each([
+    ['1,5', 'decimal-comma', /dấu phẩy trong "1,5" là dấu thập phân.*số đếm nên phải là số nguyên.*kiểu Anh gõ 1\.5/],
+    ['2,75', 'decimal-comma', /dấu phẩy trong "2,75" là dấu thập phân/],
+    ['1.234', 'thousands', /"1\.234" có dấu phân cách hàng nghìn \(dấu chấm\).*ví dụ 1234/],
+    ['1,234', 'thousands', /"1,234" có dấu phân cách hàng nghìn \(dấu phẩy\).*ví dụ 1234/],
+    ['1.234.567', 'thousands', /dấu phân cách hàng nghìn \(dấu chấm\).*ví dụ 1234567/],
+    ['1.234,5', 'thousands-and-decimal', /cả dấu phân cách hàng nghìn và dấu thập phân/],
+    ['1.5', 'decimal-point', /dấu chấm trong "1\.5" là dấu thập phân kiểu Anh/],
+    ['1 000', 'spaces', /khoảng trắng.*ví dụ 1000/],
+    ['1000', 'plain', /dạng chữ \(ô định dạng Text\)/],
+  ])('number as text "%s" is told apart (%s) with the right advice', async (text, shape, advice) => {
+    const { numberTextShape } = await import('../../shared/domain/validate.js');
+    expect(numberTextShape(text)).toBe(shape);
+    const sub = stpQ1();
+    sub.values['TT.HS.01'] = text;
+    const r = run(sub);
+    expect(codes(r)).toEqual(['NUMBER_AS_TEXT']);
+    expect(r.findings[0]!.message).toMatch(advice);
+    if (shape === 'decimal-comma') expect(r.findings[0]!.message).not.toContain('hàng nghìn');
+  });
   it('counts are whole and not negative; rates within 0–100; amounts not negative', () => {
     const neg = stpQ1();
     neg.values['CV.06'] = -1;
@@ -298,11 +318,55 @@ describe('validateSubmission: plans', () => {
     sub.tasks[0] = { ...sub.tasks[0]!, area: 'Thi đua khen thưởng' };
     expect(codes(run(sub, {}, planReceived))).toEqual(['TASK_AREA_INVALID', 'PLAN_AREA_UNCOVERED']);
   });
-  it('a plan issued after 05/01 is refused quoting the letter', () => {
+  it('a plan issued after 05/01 is accepted with a warning quoting the letter, not refused', () => {
     const sub = plan();
     sub.signature.issueDate = '2021-01-06';
     const r = run(sub, {}, new Date('2021-01-06T05:00:00Z'));
-    expect(codes(r)).toEqual(['PLAN_ISSUED_LATE']);
+    expect(r.status).toBe('valid');
+    expect(r.findings.map((f) => [f.code, f.severity, f.cell])).toEqual([['PLAN_ISSUED_LATE', 'warning', 'B9']]);
     expect(r.findings[0]!.message).toContain('05/01/2021');
+    expect(r.findings[0]!.message).toContain('vẫn được tiếp nhận');
+  });
+});
+
+describe('validateSubmission: plan findings name the row each task is on', () => {
+  const planReceived = new Date('2021-01-05T02:00:00Z');
+  /** The six sample tasks as read from a sheet with a blank row after the first and rows inserted later. */
+  const onRows = (rows: number[]): Submission => {
+    const sub = sampleSubmission('STP', '2021-PLAN');
+    sub.tasks = sub.tasks.map((t, i) => ({ ...t, row: rows[i]! }));
+    return sub;
+  };
+  it('with gaps and inserted rows, each finding points at the cell that holds the problem', () => {
+    const sub = onRows([12, 14, 15, 19, 20, 31]);
+    sub.tasks[1] = { ...sub.tasks[1]!, expectedResult: null };
+    sub.tasks[2] = { ...sub.tasks[2]!, deadline: '2022-01-15' };
+    sub.tasks[3] = { ...sub.tasks[3]!, leadAgency: ' ' };
+    sub.tasks[4] = { ...sub.tasks[4]!, area: 'Thi đua khen thưởng' };
+    sub.tasks[5] = { ...sub.tasks[5]!, resources: null, content: null };
+    const r = run(sub, {}, planReceived);
+    expect(r.findings.map((f) => [f.code, f.cell])).toEqual([
+      ['TASK_RESULT_MISSING', 'D14'],
+      ['TASK_DEADLINE_OUTSIDE_YEAR', 'E15'],
+      ['TASK_LEAD_MISSING', 'F19'],
+      ['TASK_AREA_INVALID', 'B20'],
+      ['TASK_CONTENT_MISSING', 'C31'],
+      ['TASK_RESOURCES_MISSING', 'H31'],
+      ['PLAN_AREA_UNCOVERED', 'B7'],
+    ]);
+    expect(r.findings[0]!.message).toMatch(/^Ô D14 \(trang "Nhiệm vụ"\)/);
+    expect(r.findings[4]!.message).toContain('Ô C31');
+  });
+  it('the same problem on a task read from row 12 and from row 19 names row 12 and row 19', () => {
+    for (const row of [12, 19]) {
+      const sub = onRows([8, 9, 10, 11, 13, row].map((r, i) => (i === 0 ? row : r + 20)));
+      sub.tasks[0] = { ...sub.tasks[0]!, deadline: 'quý 2' };
+      expect(run(sub, {}, planReceived).findings.map((f) => f.cell)).toEqual([`E${row}`]);
+    }
+  });
+  it('tasks not read from a workbook (JSON, row null) are placed by their position', () => {
+    const sub = sampleSubmission('STP', '2021-PLAN');
+    sub.tasks[2] = { ...sub.tasks[2]!, leadAgency: null };
+    expect(run(sub, {}, planReceived).findings.map((f) => f.cell)).toEqual(['F10']);
   });
 });

@@ -219,12 +219,14 @@ describe('readWorkbook: cell contents as typed', () => {
     );
     expect(result.submission!.signature.issueDate).toBe('10/3/2021');
     expect(result.submission!.signature.signingForm).toBe('TUQ.');
-    const raw = await readWorkbook(await templateOf(STP_Q1, { signature: { signingForm: 'Thay mặt' } }), { key: KEY });
-    expect(raw.submission!.signature.signingForm).toBe('Thay mặt');
+    const raw = await readWorkbook(await templateOf(STP_Q1, { signature: { signingForm: 'Ủy quyền miệng' } }), { key: KEY });
+    expect(raw.submission!.signature.signingForm).toBe('Ủy quyền miệng');
+    const words = await readWorkbook(await templateOf(STP_Q1, { signature: { signingForm: 'Thay mặt' } }), { key: KEY });
+    expect(words.submission!.signature.signingForm).toBe('TM.');
   });
 
   it('maps task areas given as label, name or code, and keeps unknown text', async () => {
-    const task = { content: 'Nhiệm vụ', expectedResult: null, deadline: null, leadAgency: null, coordinatingAgencies: null, resources: null };
+    const task = { content: 'Nhiệm vụ', expectedResult: null, deadline: null, leadAgency: null, coordinatingAgencies: null, resources: null, row: null };
     const result = await readWorkbook(
       await templateOf(PLAN, {
         tasks: [
@@ -246,7 +248,7 @@ describe('readWorkbook: cell contents as typed', () => {
     });
     const result = await readWorkbook(edited, { key: KEY });
     expect(result.submission!.tasks).toEqual([
-      { area: null, content: 'Nhiệm vụ ở dòng 6', expectedResult: null, deadline: null, leadAgency: null, coordinatingAgencies: null, resources: null },
+      { area: null, content: 'Nhiệm vụ ở dòng 6', expectedResult: null, deadline: null, leadAgency: null, coordinatingAgencies: null, resources: null, row: t.firstRow + 5 },
     ]);
   });
 

@@ -457,7 +457,7 @@ function renderResult(s) {
       { class: 'result-banner' },
       el('span', { class: 'result-mark', 'aria-hidden': 'true', text: valid ? '✓' : '✕' }),
       el('strong', { class: 'result-word', text: valid ? 'Hợp lệ' : 'Bị từ chối' }),
-      el('span', { class: 'result-sentence', text: valid ? 'Báo cáo đã được tiếp nhận.' : 'Báo cáo chưa được tiếp nhận. Hãy sửa các lỗi dưới đây trong tệp rồi gửi lại.' }),
+      el('span', { class: 'result-sentence', text: valid ? 'Báo cáo đã được tiếp nhận.' : 'Tệp có lỗi nên chưa được tiếp nhận làm báo cáo của đơn vị.' }),
     ),
     el(
       'dl',
@@ -468,8 +468,8 @@ function renderResult(s) {
       el('div', {}, el('dt', { text: 'Thời hạn' }), el('dd', {}, s.onTime ? el('span', { class: 'on-time', text: 'Đúng hạn' }) : badge('nộp muộn'))),
     ),
   );
-  if (valid && s.current) box.append(el('p', { class: 'note', text: 'Báo cáo này được dùng để tổng hợp.' }));
-  if (valid && !s.onTime) box.append(el('p', { class: 'note', text: 'Báo cáo nộp muộn được lưu riêng, đưa vào phụ lục nộp muộn và không thay thế báo cáo đã nộp đúng hạn.' }));
+  // What will happen to the file, decided and worded by the server (describeOutcome), as in the receipt.
+  if (s.outcome) box.append(el('p', { class: 'note outcome', 'data-outcome': s.outcome.code, text: s.outcome.text }));
   if (s.findings.length > 0) {
     box.append(
       el('h4', { text: valid ? 'Lưu ý' : `Các lỗi cần sửa (${findingsSummary(s.findings)})` }),
@@ -516,7 +516,8 @@ async function loadHistory() {
             { class: 'badges' },
             badge(s.status === 'valid' ? 'hợp lệ' : 'bị từ chối'),
             s.onTime ? null : badge('nộp muộn'),
-            s.current ? el('span', { class: 'tag-current', text: 'dùng để tổng hợp' }) : null,
+            s.outcome?.use === 'consolidation' ? el('span', { class: 'tag-current', text: 'dùng để tổng hợp' }) : null,
+            s.outcome?.use === 'addendum' ? el('span', { class: 'tag-current', text: 'đưa vào báo cáo bổ sung' }) : null,
           ),
         ),
         el('td', { 'data-label': 'Lỗi, cảnh báo' }, findings.cell),
