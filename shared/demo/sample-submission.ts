@@ -91,10 +91,11 @@ export function sampleSubmission(unitCode: string, periodId: string, options: Sa
 
   // Early enough to precede any receipt inside the due month, late enough to sit inside the data window.
   let issueDate = period.kind === 'plan' ? `${period.year}-01-04` : `${period.dueDate.slice(0, 8)}01`;
+  // Never after the day it is made: a sample for a future period is signed today (before the period
+  // starts, which the validator only warns about), so it is valid the moment it is made.
   if (options.asOf) {
     const today = localDateOf(options.asOf);
-    const earliest = period.dataWindow?.from ?? `${period.year - 1}-12-01`;
-    if (today < issueDate) issueDate = today < earliest ? earliest : today;
+    if (today < issueDate) issueDate = today;
   }
   const isDistrict = unit.kind === 'district';
   return {
