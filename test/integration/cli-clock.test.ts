@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleSubmission } from '../../shared/demo/sample-submission.js';
+import { toSubmissionJson } from '../../shared/domain/submission-json.js';
 import { hashToken } from '../../shared/use-cases/tokens.js';
 import { startTestStack, type TestStack } from './helpers/pipeline-stack.js';
 
@@ -43,7 +44,7 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-describe('the CLI on a local stack played in 2021 (--data-dir)', () => {
+describe('the CLI on a local stack played in 2021 (--data-dir)', { timeout: 120_000 }, () => {
   it('token issue stamps the token on the stack clock', async () => {
     const r = await cchc('token', 'issue', '--unit', 'STP', '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -82,12 +83,13 @@ describe('the CLI on a local stack played in 2021 (--data-dir)', () => {
     const [closeMail] = await mailsMatching('_report-2021-Q1-close');
     expect(closeMail!.date?.toISOString().slice(0, 10)).toBe('2021-03-10');
     expect(closeMail!.text).toContain('Kỳ được đóng trước hạn');
+    expect(closeMail!.text).toContain('được đưa vào bản bổ sung');
 
     stack.clock.set(new Date('2021-03-12T10:00:00+07:00'));
     const sub = sampleSubmission('STP', '2021-Q1', { asOf: stack.clock.now() });
-    await stack.upload(await stack.token('STP'), '2021-Q1', Buffer.from(JSON.stringify(sub)), 'application/json', 'stp.json');
+    await stack.upload(await stack.token('STP'), '2021-Q1', Buffer.from(JSON.stringify(toSubmissionJson(sub))), 'application/json', 'stp.json');
     const [rec] = await stack.deps.store.listPeriodSubmissions('2021-Q1');
-    expect(rec).toMatchObject({ unitCode: 'STP', status: 'valid', onTime: true });
+    expect(rec, JSON.stringify(rec?.findings)).toMatchObject({ unitCode: 'STP', status: 'valid', onTime: true });
 
     const add = await cchc('close', '--period', '2021-Q1', '--reissue');
     expect(add.code, add.stderr).toBe(0);
