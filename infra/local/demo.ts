@@ -69,7 +69,7 @@ async function upload(unitCode: string, when: Date, mutate?: (s: Submission) => 
   stack.clock.set(when);
   await stack.scheduler.tick();
   const token = tokens.get(unitCode)!;
-  const sub = sampleSubmission(unitCode, period.id, { asOf: when, scale: 1 + (unitCode.charCodeAt(0) + unitCode.length) % 3 });
+  const sub = sampleSubmission(unitCode, period.id, { asOf: when, scale: 1 + (unitCode.charCodeAt(0) + unitCode.length) % 3, varyByUnit: true });
   mutate?.(sub);
   const asJson = JSON_UNITS.has(unitCode);
   const bytes = asJson

@@ -1,10 +1,12 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeClients } from '../../shared/adapters/clients.js';
+import { emlKeepingMailer } from '../../shared/adapters/eml-keeping-mailer.js';
 import { decodeEventKey, INCOMING_PREFIX, parseIncomingKey } from '../../shared/adapters/s3-keys.js';
 import { createTableInput } from '../../shared/adapters/table-schema.js';
 import type { AppConfig } from '../../shared/config/config.js';
@@ -144,20 +146,6 @@ function virtualTimeUploads(inner: UploadStore, clock: VirtualClock, storedAt: M
     },
     async list(prefix) {
       return (await inner.list(prefix)).map((o) => ({ ...o, lastModified: at(o.key, o.lastModified) }));
-    },
-  };
-}
-
-/** Keeps every sent message as an .eml file, named after its Message-ID, after SES accepted it. */
-function emlKeepingMailer(inner: Mailer, mailDir: string): Mailer {
-  return {
-    async sendRaw(message) {
-      const out = await inner.sendRaw(message);
-      const head = Buffer.from(message.raw.subarray(0, 4096)).toString('latin1');
-      const id = /^Message-ID:\s*<([^@>]+)/im.exec(head)?.[1] ?? out.providerMessageId;
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      await writeFile(join(mailDir, `${stamp}_${id.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`), message.raw);
-      return out;
     },
   };
 }
@@ -336,7 +324,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await flushing;
     });
 
-    await writeFile(join(dataDir, 'stack.json'), `${JSON.stringify(connection, null, 2)}\n`);
+    // The CLI computes the same "now" from the clock's anchor; a jump or a new speed rewrites it.
+    const writeConnection = (): void => writeFileSync(join(dataDir, 'stack.json'), `${JSON.stringify({ ...connection, clock: clock.snapshot() }, null, 2)}\n`);
+    let open = true;
+    clock.onChange(() => {
+      if (open) writeConnection();
+    });
+    writeConnection();
+    cleanups.push(async () => {
+      open = false;
+    });
     cleanups.unshift(async () => rm(join(dataDir, 'stack.json'), { force: true }));
 
     return {

@@ -15,7 +15,7 @@ const program = new Command('npm start --')
   .option('--fresh', 'wipe stored data and mail before starting')
   .addOption(new Option('--port <port>', 'port of the API and portal').env('PORT').default('3000'))
   .addOption(new Option('--s3-port <port>', 'port of the local S3 upload endpoint').env('S3_PORT').default('4569'))
-  .option('--data-dir <dir>', 'where data and mail are kept', '.local')
+  .addOption(new Option('--data-dir <dir>', 'where data and mail are kept (the CLI takes the same --data-dir or CCHC_DATA_DIR)').env('CCHC_DATA_DIR').default('.local'))
   .option('--verbose', 'print one log line per event');
 program.parse();
 const opts = program.opts<{ now?: string; speed: string; fresh?: boolean; port: string; s3Port: string; dataDir: string; verbose?: boolean }>();

@@ -1,3 +1,4 @@
+import type { ClockSnapshot } from '../../shared/config/local-connection.js';
 import type { Clock } from '../../shared/ports.js';
 
 /**
@@ -8,6 +9,7 @@ import type { Clock } from '../../shared/ports.js';
 export class VirtualClock implements Clock {
   private baseVirtual: number;
   private baseReal: number;
+  private readonly listeners: ((s: ClockSnapshot) => void)[] = [];
 
   constructor(
     start: Date = new Date(),
@@ -32,6 +34,17 @@ export class VirtualClock implements Clock {
   set(instant: Date): void {
     this.baseVirtual = instant.getTime();
     this.baseReal = this.realNow();
+    for (const l of this.listeners) l(this.snapshot());
+  }
+
+  /** The clock's anchor and speed: another process computes the same "now" from it (see clockFromSnapshot). */
+  snapshot(): ClockSnapshot {
+    return { virtualAt: new Date(this.baseVirtual).toISOString(), realAt: new Date(this.baseReal).toISOString(), speed: this.speed };
+  }
+
+  /** Called after every jump or change of speed (the local stack rewrites stack.json). */
+  onChange(listener: (s: ClockSnapshot) => void): void {
+    this.listeners.push(listener);
   }
 
   advance(ms: number): void {
@@ -44,7 +57,9 @@ export class VirtualClock implements Clock {
 
   setSpeed(speed: number): void {
     if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`Clock speed must be a positive number, got ${speed}`);
-    this.set(this.now());
+    this.baseVirtual = this.now().getTime();
+    this.baseReal = this.realNow();
     this.speed = speed;
+    for (const l of this.listeners) l(this.snapshot());
   }
 }

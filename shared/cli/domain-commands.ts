@@ -1,5 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { cliClock, cliTemplateKey } from './connect.js';
 import { Option, type Command } from 'commander';
 import { DateTime } from 'luxon';
 import { buildCalendar, findPeriod, formatInstantVi, isOnTime, ZONE } from '../domain/calendar.js';
@@ -8,7 +9,6 @@ import { unitDeadline } from '../domain/outcome.js';
 import { submissionJsonSchemaDocument } from '../domain/submission-json.js';
 import type { SubmissionKind } from '../domain/types.js';
 import { defaultUnits, findUnit, KIND_NAMES } from '../domain/units.js';
-import { resolveTemplateKey } from '../config/template-key.js';
 import { checkUpload } from '../ingest/check-upload.js';
 import { makeTemplate } from '../ingest/make-template.js';
 import { formatCalendar, formatFindings, formatUnits } from './format.js';
@@ -44,6 +44,23 @@ function vnIso(d: Date | string): string {
   return (typeof d === 'string' ? DateTime.fromISO(d) : DateTime.fromJSDate(d)).setZone(ZONE).toISO()!;
 }
 
+/** Writes an output file, creating its folder; a file that cannot be written is a Vietnamese usage error. */
+async function writeOut(path: string, data: Uint8Array | string): Promise<void> {
+  try {
+    await mkdir(dirname(resolve(path)), { recursive: true });
+    await writeFile(path, data);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EACCES' || code === 'EPERM' ? 'không có quyền ghi vào đó'
+      : code === 'EISDIR' ? 'đó là một thư mục'
+      : code === 'ENOTDIR' || code === 'EEXIST' ? 'một phần của đường dẫn là tệp, không phải thư mục'
+      : code === 'ENOSPC' ? 'ổ đĩa đã đầy'
+      : `lỗi hệ thống ${code ?? String(err)}`;
+    throw new UsageError(`Không ghi được tệp "${path}": ${why}.`);
+  }
+}
+
 /** calendar, units, template, validate, schema. */
 export function registerDomainCommands(program: Command): void {
   program
@@ -73,9 +90,10 @@ export function registerDomainCommands(program: Command): void {
     .requiredOption('--out <tệp.xlsx>', 'nơi ghi tệp mẫu')
     .option('--sample', 'điền sẵn số liệu mẫu hợp lệ (để thử hệ thống; không dùng để báo cáo thật)')
     .action(async (opts: { unit: string; period: string; kind?: SubmissionKind; out: string; sample?: boolean }) => {
-      const fill = opts.sample ? sampleFill(sampleSubmission(opts.unit, opts.period, { asOf: new Date() })) : undefined;
-      const made = await makeTemplate({ unitCode: opts.unit, periodId: opts.period, kind: opts.kind, key: resolveTemplateKey(), now: new Date(), fill });
-      await writeFile(opts.out, made.bytes);
+      const now = cliClock().now();
+      const fill = opts.sample ? sampleFill(sampleSubmission(opts.unit, opts.period, { asOf: now })) : undefined;
+      const made = await makeTemplate({ unitCode: opts.unit, periodId: opts.period, kind: opts.kind, key: cliTemplateKey(), now, fill });
+      await writeOut(opts.out, made.bytes);
       const unit = findUnit(made.meta.unitCode);
       print(`Đã tạo mẫu ${KIND_NAMES[made.meta.kind]} kỳ ${made.meta.periodId} cho ${unit.name}${fill ? ' (điền sẵn số liệu mẫu)' : ''}: ${opts.out}`);
     });
@@ -101,12 +119,12 @@ export function registerDomainCommands(program: Command): void {
       } catch (err) {
         throw new UsageError(`Không đọc được tệp "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
       }
-      const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt) : new Date();
+      const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt) : cliClock().now();
       const extendedUntil = opts.extendedUntil === undefined ? null : parseDateInput(opts.extendedUntil.trim());
       if (opts.extendedUntil !== undefined && !extendedUntil) {
         throw new UsageError(`Ngày gia hạn "${opts.extendedUntil}" không hợp lệ; nhập dạng 2021-03-20 hoặc 20/03/2021.`);
       }
-      const check = await checkUpload(bytes, { unitCode: unit.code, periodId: period.id, kind }, receivedAt, { templateKey: resolveTemplateKey() });
+      const check = await checkUpload(bytes, { unitCode: unit.code, periodId: period.id, kind }, receivedAt, { templateKey: cliTemplateKey() });
       const onTime = isOnTime(period, receivedAt, extendedUntil ?? undefined);
       const deadline = unitDeadline(period, extendedUntil);
       const extended = extendedUntil !== null && extendedUntil > period.dueDate;
@@ -141,7 +159,7 @@ export function registerDomainCommands(program: Command): void {
     .option('--out <tệp>', 'nơi ghi; mặc định in ra màn hình')
     .action(async (opts: { out?: string }) => {
       const text = `${JSON.stringify(submissionJsonSchemaDocument(), null, 2)}\n`;
-      if (opts.out) await writeFile(opts.out, text);
+      if (opts.out) await writeOut(opts.out, text);
       else process.stdout.write(text);
     });
 }

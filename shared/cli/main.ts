@@ -2,6 +2,8 @@
 /** `npm run cchc -- <command>`: the operators' and scripts' command line. Output for people is Vietnamese. */
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '../domain/errors.js';
+import { vietnameseCommander } from './commander-vi.js';
+import { setDataDir } from './connect.js';
 import { registerDomainCommands } from './domain-commands.js';
 import { registerPipelineCommands } from './pipeline-commands.js';
 import { UsageError } from './usage-error.js';
@@ -10,11 +12,11 @@ import { quietSdkNodeWarning } from './quiet-warnings.js';
 export function buildProgram(): Command {
   const program = new Command('cchc')
     .description('Công cụ dòng lệnh của hệ thống tiếp nhận kế hoạch, báo cáo CCHC (Công văn 1588/SNV-CCHC)')
-    .helpOption('-h, --help', 'hiển thị hướng dẫn')
-    .addHelpCommand('help [lệnh]', 'hướng dẫn của một lệnh')
+    .option('--data-dir <thư mục>', 'thư mục của hệ thống chạy cục bộ, như "npm start -- --data-dir" (mặc định .local hoặc biến CCHC_DATA_DIR)')
     .showHelpAfterError('(dùng --help để xem hướng dẫn)')
-    .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) });
+    .exitOverride();
+  vietnameseCommander(program);
+  program.hook('preAction', (cmd) => setDataDir(cmd.optsWithGlobals<{ dataDir?: string }>().dataDir));
   registerDomainCommands(program);
   registerPipelineCommands(program);
   return program;
@@ -40,8 +42,18 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+/** Output piped into a reader that stops early (`| head`): stop quietly, as other command-line tools do. */
+export function quietOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode === undefined ? 0 : Number(process.exitCode));
+    throw err;
+  });
+}
+
 if (isMain) {
   quietSdkNodeWarning();
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -120,10 +120,16 @@ export function registerPipelineCommands(program: Command): void {
         switch (out.outcome) {
           case 'closed':
             print(`Đã đóng ${period.name}: ${out.rollup.coverage.all.valid}/${out.rollup.coverage.all.expected} đơn vị hợp lệ. Báo cáo tổng hợp đã gửi tới ${deps.config.aggregatorRecipients.join(', ')}.`);
+            if (out.rollup.closedEarly) {
+              print(`Kỳ được đóng trước hạn (${formatInstantVi(period.deadline)}); tệp nhận từ nay đến hết hạn vẫn đúng hạn và sẽ vào bản bổ sung (close --reissue).`);
+            }
             break;
-          case 'addendum':
-            print(`Đã lập bản bổ sung số ${out.number} của ${period.name} (gồm ${out.rollup.late.length} đơn vị nộp muộn) và gửi đi.`);
+          case 'addendum': {
+            const since = out.rollup.sinceLastReport ?? [];
+            const lateSince = since.filter((c) => out.rollup.late.includes(c)).length;
+            print(`Đã lập bản bổ sung số ${out.number} của ${period.name} (gồm ${since.length} đơn vị nộp sau lần tổng hợp trước, trong đó ${lateSince} nộp muộn) và gửi đi.`);
             break;
+          }
           case 'already-closed':
             print(`${period.name} đã đóng trước đó; không gửi lại báo cáo. Dùng --reissue để lập bản bổ sung.`);
             break;

@@ -1,3 +1,4 @@
+import type { Clock } from '../ports.js';
 import type { AppConfig } from './config.js';
 
 /** What reaches a running local stack; written by `npm start` to `<dataDir>/stack.json`, read by the CLI. */
@@ -11,6 +12,23 @@ export interface LocalConnection {
   mailDir: string;
   pid: number;
   maxUploadBytes: number;
+  /** The stack's virtual clock: the instant it showed at a real instant, and its speed. Rewritten on every jump. */
+  clock?: ClockSnapshot;
+}
+
+/** A virtual clock's anchor: at real instant `realAt` it showed `virtualAt`, and it runs `speed` times real time. */
+export interface ClockSnapshot {
+  virtualAt: string;
+  realAt: string;
+  speed: number;
+}
+
+/** The clock another process of the same stack runs on: the same "now" as the stack's virtual clock. */
+export function clockFromSnapshot(s: ClockSnapshot, realNow: () => number = Date.now): Clock {
+  const virtualAt = Date.parse(s.virtualAt);
+  const realAt = Date.parse(s.realAt);
+  if (!Number.isFinite(virtualAt) || !Number.isFinite(realAt) || !(s.speed > 0)) throw new Error('stack.json: unusable clock');
+  return { now: () => new Date(virtualAt + (realNow() - realAt) * s.speed) };
 }
 
 export const LOCAL_SENDER = 'cchc-noreply@thuathienhue.example';

@@ -48,6 +48,43 @@ export interface SampleOptions {
   signerName?: string;
   /** Sign no later than this instant's date (Vietnam time), so the file is not dated after its receipt. */
   asOf?: Date;
+  /** Vary the figures by unit (deterministically), so that a roll-up of many units looks like a real quarter. */
+  varyByUnit?: boolean;
+}
+
+/** A small deterministic number from a unit code (FNV-1a), the same on every run. */
+function seedOf(code: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of code) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Shifts counts within the bounds the form's relations set (parts moved between each other so sums
+ * stay, parts kept at or below their totals), so each unit reports its own plausible figures and
+ * rates; the derived rates are recomputed from them afterwards.
+ */
+function varyFigures(values: Record<string, RawValue>, unitCode: string, scale: number): void {
+  const i = seedOf(unitCode);
+  const set = (code: string, v: number): void => {
+    if (typeof values[code] === 'number') values[code] = v * scale;
+  };
+  set('CD.KH.02', 8 + (i % 11)); // ≤ CD.KH.01 (20)
+  set('CD.KT.03', 3 + ((i >>> 3) % 6)); // ≤ CD.KT.02 (8)
+  set('TC.02', 8 + ((i >>> 5) % 5)); // ≥ TC.03 (2)
+  const d = (i >>> 7) % 60;
+  set('TT.HS.06', 400 - d); // TT.HS.05 = 06 + 07 + 08 stays 870
+  set('TT.HS.08', 20 + d);
+  const e = ((i >>> 9) % 200) - 100;
+  set('TT.HS.03', 300 + e); // TT.HS.01 = 02 + 03 + 04 stays 1000
+  set('TT.HS.04', 650 - e);
+  set('DT.06', 300 + e); // = TT.HS.03
+  set('DT.02', 1900 - ((i >>> 11) % 400)); // ≤ DT.01 (2000)
+  set('TT.PA.02', 6 + ((i >>> 13) % 5)); // ≤ TT.PA.01 (10)
+  set('CV.08', 300 - ((i >>> 15) % 90)); // ≤ CV.07 (300)
+  set('TCC.08', 2500 + ((i >>> 17) % 2400)); // ≤ TCC.07 (5000)
+  set('BM.05', 60 + ((i >>> 19) % 21)); // ≤ BM.04 (80)
+  set('BM.07', 150 + ((i >>> 21) % 51)); // ≤ BM.06 (200)
 }
 
 function round2(n: number): number {
@@ -67,6 +104,7 @@ export function sampleSubmission(unitCode: string, periodId: string, options: Sa
     else if (typeof base === 'number') values[ind.code] = ind.valueType === 'count' ? base * scale : base * scale;
     else values[ind.code] = null;
   }
+  if (options.varyByUnit) varyFigures(values, unit.code, scale);
   for (const r of applicableRelations(form, unit)) {
     if (r.type !== 'ratio') continue;
     const sum = (codes: string[]): number => codes.reduce((s, c) => s + Number(values[c] ?? 0), 0);
@@ -92,10 +130,11 @@ export function sampleSubmission(unitCode: string, periodId: string, options: Sa
 
   // Early enough to precede any receipt inside the due month, late enough to sit inside the data window.
   let issueDate = period.kind === 'plan' ? `${period.year}-01-04` : `${period.dueDate.slice(0, 8)}01`;
+  // Never after the day it is made: a sample for a future period is signed today (before the period
+  // starts, which the validator only warns about), so it is valid the moment it is made.
   if (options.asOf) {
     const today = localDateOf(options.asOf);
-    const earliest = period.dataWindow?.from ?? `${period.year - 1}-12-01`;
-    if (today < issueDate) issueDate = today < earliest ? earliest : today;
+    if (today < issueDate) issueDate = today;
   }
   const isDistrict = unit.kind === 'district';
   return {

@@ -125,6 +125,10 @@ export interface Rollup {
   generatedAt: string;
   /** True when late valid submissions are included (an addendum after close). */
   includesLate: boolean;
+  /** Set when the period was closed before its deadline (by an operator, --force): when it was closed. */
+  closedEarly?: { closedAt: string };
+  /** Addenda: units whose figures were received after the previous report (close or addendum), on time or late. */
+  sinceLastReport?: string[];
   coverage: Record<KindKey, Coverage>;
   units: UnitLine[];
   missing: string[];

@@ -5,6 +5,7 @@ import type { KindKey, UnitStatus } from '../domain/rollup.js';
 import { findUnit, UNIT_KIND_NAMES } from '../domain/units.js';
 import { rollupToCsv, rollupToJson, writeConsolidatedWorkbook } from '../reports/index.js';
 import { currentRollup } from '../use-cases/close-period.js';
+import { periodPhase } from '../use-cases/list-submissions.js';
 import type { PipelineDeps } from '../use-cases/deps.js';
 import { sendReminders } from '../use-cases/reminders.js';
 import { ApiError } from '../use-cases/request-upload.js';
@@ -51,12 +52,14 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
     'GET /api/admin/periods': async (_p, e) => {
       const raw = e.queryStringParameters?.year;
       const year = raw && /^\d{4}$/.test(raw) ? Number(raw) : Number(new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric' }).format(deps.clock.now()));
+      const now = deps.clock.now();
       const periods = await Promise.all(
-        buildCalendar(year).periods.map(async (p) => ({
-          id: p.id, name: p.name, kind: p.kind, dueDate: p.dueDate, deadlineText: formatInstantVi(p.deadline), state: (await deps.store.getPeriodState(p.id)).state,
-        })),
+        buildCalendar(year).periods.map(async (p) => {
+          const state = (await deps.store.getPeriodState(p.id)).state;
+          return { id: p.id, name: p.name, kind: p.kind, dueDate: p.dueDate, deadline: p.deadline, deadlineText: formatInstantVi(p.deadline), state, ...periodPhase(p, now, state) };
+        }),
       );
-      return json(200, { year, periods });
+      return json(200, { year, now: now.toISOString(), periods });
     },
 
     'GET /api/admin/board': async (_p, e) => {
@@ -100,7 +103,9 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
         period: {
           id: period.id, name: period.name, kind: period.kind, dueDate: period.dueDate, deadline: period.deadline,
           deadlineText: formatInstantVi(period.deadline), dataWindow: period.dataWindow, state: state.state, warnings: rollup.warnings,
+          ...periodPhase(period, new Date(now), state.state),
         },
+        now: new Date(now).toISOString(),
         summary,
         units,
         reports: reportKeys.map((r) => ({

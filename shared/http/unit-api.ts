@@ -67,7 +67,8 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
     'GET /api/periods': async (p, e) => {
       const raw = e.queryStringParameters?.year;
       const year = raw && /^\d{4}$/.test(raw) ? Number(raw) : currentYear(deps);
-      return json(200, { year, periods: await listUnitPeriods(deps, p.unitCode, year) });
+      // `now` is the server's clock (the virtual one on the local stack): the page shows it and judges nothing by its own.
+      return json(200, { year, now: deps.clock.now().toISOString(), periods: await listUnitPeriods(deps, p.unitCode, year) });
     },
     'POST /api/uploads': async (p, e) => json(201, await requestUpload(deps, p, bodyOf(e))),
     'GET /api/submissions': async (p, e) => {

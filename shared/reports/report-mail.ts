@@ -115,6 +115,12 @@ export function buildReportMail(rollup: Rollup, opts: ReportMailOptions): Report
     ['Thời điểm lập báo cáo', generated],
     ['Đầy đủ', `${c.valid}/${c.expected} đơn vị có báo cáo hợp lệ (${percentVi(c.completeness)})`],
     ['Đúng hạn', `${c.onTime}/${c.expected} đơn vị (${percentVi(c.timeliness)})`],
+    ...(rollup.closedEarly
+      ? [[
+          'Đóng trước hạn',
+          `Kỳ được đóng trước hạn, lúc ${formatInstantVi(rollup.closedEarly.closedAt)} (giờ Việt Nam). Tệp nhận sau thời điểm này đến hết hạn nộp vẫn được tính là đúng hạn và được đưa vào bản bổ sung.`,
+        ] as [string, string]]
+      : []),
   ];
 
   // Key figures: indicators, or the plan's tasks per area.
@@ -127,6 +133,15 @@ export function buildReportMail(rollup: Rollup, opts: ReportMailOptions): Report
     : [];
 
   const lists: Listing[] = [
+    ...(rollup.sinceLastReport
+      ? [{
+          title: `Nộp sau lần tổng hợp trước (${rollup.sinceLastReport.length})${rollup.sinceLastReport.length ? ' — có trong bản bổ sung này' : ''}`,
+          items: rollup.sinceLastReport.map((code) => {
+            const src = byCode.get(code)?.source;
+            return `${nameOf(code)}${src ? ` (nhận lúc ${formatInstantVi(src.receivedAt)}, ${src.onTime ? 'đúng hạn' : 'nộp muộn'})` : ''}`;
+          }),
+        }]
+      : []),
     { title: `Chưa nộp (${rollup.missing.length})`, items: rollup.missing.map(nameOf) },
     {
       title: `Nộp muộn (${rollup.late.length})${rollup.late.length ? (rollup.includesLate ? ' — đã đưa vào bản bổ sung' : ' — chưa đưa vào số liệu tổng hợp') : ''}`,

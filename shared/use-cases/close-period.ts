@@ -159,15 +159,39 @@ export async function closePeriod(deps: PipelineDeps, periodId: string, options:
   }
 
   const swept = await reconcilePeriod(deps, period.id);
-  const { keys, rollup } = await publishReport(deps, period, await currentRollup(deps, period, false, swept.unrecorded));
+  const fresh = await currentRollup(deps, period, false, swept.unrecorded);
+  const closeAt = state.closeStartedAt ?? now.toISOString();
+  if (Date.parse(closeAt) < Date.parse(period.closesAt)) fresh.closedEarly = { closedAt: closeAt };
+  const { keys, rollup } = await publishReport(deps, period, fresh);
   await deps.store.transitionPeriod(period.id, ['CLOSING'], 'CLOSED', { closedAt: deps.clock.now().toISOString(), reportKeys: keys, leaseUntil: new Date(0).toISOString() }, lease);
   deps.log.info('period closed', { periodId: period.id, valid: rollup.coverage.all.valid, expected: rollup.coverage.all.expected });
   return { outcome: 'closed', periodId: period.id, reportKeys: keys, rollup };
 }
 
 /**
- * Issues an addendum to a closed period's report that includes the valid late submissions; the
- * original report stays as it was.
+ * Units whose included figures come from a file the previous report (the close, or addendum
+ * `previous`) did not use: everything received after it, on time (after an early close) or late.
+ */
+async function newSinceLastReport(deps: PipelineDeps, period: Period, fresh: Rollup, previous: number): Promise<string[]> {
+  const key = `${reportFolder(period.id, previous || undefined)}${baseName(period, previous || undefined)}.json`;
+  let before: Rollup | null = null;
+  if (await deps.uploads.head({ key })) {
+    before = JSON.parse(Buffer.from(await deps.uploads.get({ key }, 50 * 1024 * 1024)).toString('utf8')) as Rollup;
+  }
+  const used = new Map<string, string>();
+  for (const u of before?.units ?? []) {
+    const included = u.status === 'on_time' || (before!.includesLate && u.status === 'late');
+    if (included && u.source) used.set(u.unitCode, u.source.objectId);
+  }
+  return fresh.units
+    .filter((u) => (u.status === 'on_time' || u.status === 'late') && u.source && used.get(u.unitCode) !== u.source.objectId)
+    .map((u) => u.unitCode);
+}
+
+/**
+ * Issues an addendum to a closed period's report that includes every valid submission now current:
+ * the late ones, and the on-time ones received after a close made before the deadline. It names
+ * the units whose figures are new since the previous report; the original report stays as it was.
  */
 export async function reissueReport(deps: PipelineDeps, periodId: string): Promise<CloseOutcome> {
   const period = findPeriod(periodId);
@@ -179,7 +203,11 @@ export async function reissueReport(deps: PipelineDeps, periodId: string): Promi
     return { outcome: 'busy', periodId: period.id };
   }
   const n = expected + 1;
-  const { keys, rollup } = await publishReport(deps, period, await currentRollup(deps, period, true, swept.unrecorded), n);
+  const fresh = await currentRollup(deps, period, true, swept.unrecorded);
+  const closedAt = state.closeStartedAt ?? state.closedAt;
+  if (closedAt && Date.parse(closedAt) < Date.parse(period.closesAt)) fresh.closedEarly = { closedAt };
+  fresh.sinceLastReport = await newSinceLastReport(deps, period, fresh, expected);
+  const { keys, rollup } = await publishReport(deps, period, fresh, n);
   await deps.store.setAddendumKeys(period.id, n, keys);
   deps.log.info('addendum issued', { periodId: period.id, number: n, late: rollup.late.length });
   return { outcome: 'addendum', periodId: period.id, number: n, reportKeys: keys, rollup };

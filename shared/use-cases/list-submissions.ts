@@ -1,4 +1,4 @@
-import { buildCalendar, findPeriod, formatInstantVi } from '../domain/calendar.js';
+import { buildCalendar, deadlineOf, findPeriod, formatInstantVi } from '../domain/calendar.js';
 import type { Finding, Period, SubmissionKind } from '../domain/types.js';
 import { findUnit, owes } from '../domain/units.js';
 import { describeOutcome, slotPointers, type OutcomeCode, type OutcomeUse } from '../domain/outcome.js';
@@ -108,6 +108,28 @@ export async function listPeriodSubmissions(deps: Pick<PipelineDeps, 'store' | '
   return viewsOf(records, await contextOf(deps, records), deps.clock.now());
 }
 
+/** Where a period stands on the server's clock. */
+export type PeriodPhase = 'open' | 'due_soon' | 'overdue' | 'closed' | 'archived';
+
+/** Late uploads are taken for this long after a deadline (as request-upload enforces). */
+const ARCHIVE_AFTER_MS = 365 * 86_400_000;
+/** "Due soon": the last three days before the deadline (the reminders' D-3). */
+const DUE_SOON_MS = 3 * 86_400_000;
+
+/**
+ * The period's phase at `now` (the server's clock): open, due soon, past its deadline (still taking
+ * late uploads), closed (consolidated report made), archived (no uploads any more). `overdue` is the
+ * one answer to "has the deadline passed", for pages that must not ask the browser's clock.
+ */
+export function periodPhase(period: Pick<Period, 'closesAt'>, now: Date, closeState?: string): { phase: PeriodPhase; overdue: boolean } {
+  const left = Date.parse(period.closesAt) - now.getTime();
+  const overdue = left <= 0;
+  if (overdue && -left > ARCHIVE_AFTER_MS) return { phase: 'archived', overdue };
+  if (closeState === 'CLOSED') return { phase: 'closed', overdue };
+  if (overdue) return { phase: 'overdue', overdue };
+  return { phase: left <= DUE_SOON_MS ? 'due_soon' : 'open', overdue };
+}
+
 export interface UnitPeriodView {
   periodId: string;
   name: string;
@@ -119,14 +141,27 @@ export interface UnitPeriodView {
   /** chưa nộp | hợp lệ | bị từ chối | nộp muộn */
   status: 'chưa nộp' | 'hợp lệ' | 'bị từ chối' | 'nộp muộn';
   lastReceivedAt: string | null;
+  /** The period's phase on the server's clock, and whether its deadline (with the unit's extension) has passed. */
+  phase: PeriodPhase;
+  overdue: boolean;
+  /** The unit's extension, when one was granted (uploads until then count as on time). */
+  extendedUntil: string | null;
 }
 
 /** The periods of a year a unit owes, with its status in each. */
-export async function listUnitPeriods(deps: Pick<PipelineDeps, 'store' | 'units'>, unitCode: string, year: number): Promise<UnitPeriodView[]> {
+export async function listUnitPeriods(deps: Pick<PipelineDeps, 'store' | 'units' | 'clock'>, unitCode: string, year: number): Promise<UnitPeriodView[]> {
   const unit = findUnit(unitCode, deps.units);
   const periods = buildCalendar(year).periods.filter((p) => owes(unit, p));
   const records = (await deps.store.listUnitSubmissions(unit.code)).filter((r) => r.periodId.startsWith(`${year}-`));
-  return periods.map((p) => {
+  const now = deps.clock.now();
+  const extra = await Promise.all(
+    periods.map(async (p) => {
+      const [state, ext] = await Promise.all([deps.store.getPeriodState(p.id), deps.store.getExtension(p.id, unit.code)]);
+      const extended = ext && ext.until > p.dueDate ? deadlineOf(ext.until) : null;
+      return { ...periodPhase(extended ?? p, now, state.state), extendedUntil: extended?.deadline ?? null };
+    }),
+  );
+  return periods.map((p, i) => {
     const mine = records.filter((r) => r.periodId === p.id);
     const validOnTime = mine.some((r) => r.status === 'valid' && r.onTime);
     const validLate = mine.some((r) => r.status === 'valid' && !r.onTime);
@@ -141,6 +176,7 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'store' | 'units'
       dataWindow: p.dataWindow,
       status,
       lastReceivedAt: mine.at(-1)?.receivedAt ?? null,
+      ...extra[i]!,
     };
   });
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -163,5 +163,53 @@ describe('cchc validate reports timeliness against the deadline, in Vietnam time
     expect(extended.stdout).toContain('Thời hạn: ĐÚNG HẠN');
     expect(extended.stdout).toContain('hạn nhận 23:59:59 ngày 20/03/2021 (đã gia hạn đến hết ngày 20/03/2021; hạn chung 23:59:59 ngày 15/03/2021)');
     expect((await cchc('validate', filled(), '--unit', 'STP', '--period', '2021-Q1', '--received-at', 'hôm qua')).code).toBe(2);
+  });
+});
+
+describe('cchc rough edges a user hits', { timeout: 180_000 }, () => {
+  it('template --out into a missing folder creates it; an unwritable path is a Vietnamese error, never a stack trace', async () => {
+    const out = join(dir, 'chua-co', 'thu-muc', 'stp.xlsx');
+    const r = await cchc('template', '--unit', 'STP', '--period', '2021-Q1', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await readFile(out)).subarray(0, 2).toString('latin1')).toBe('PK');
+    await writeFile(join(dir, 'la-tep'), 'x');
+    const bad = await cchc('template', '--unit', 'STP', '--period', '2021-Q1', '--out', join(dir, 'la-tep', 'stp.xlsx'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Không ghi được tệp');
+    expect(bad.stderr).not.toMatch(/\n\s+at |Error:|ENOTDIR|EEXIST/);
+  });
+
+  it("commander's own words are Vietnamese: help, unknown command, missing argument and option", async () => {
+    const help = await cchc('--help');
+    expect(help.code).toBe(0);
+    for (const vi of ['Cách dùng:', 'Tùy chọn:', 'Lệnh:', 'hiện hướng dẫn', '[tùy chọn]', '--data-dir']) expect(help.stdout).toContain(vi);
+    for (const en of ['Usage:', 'Options:', 'Commands:', 'display help', '[options]']) expect(help.stdout).not.toContain(en);
+    const sub = await cchc('help', 'validate');
+    expect(sub.stdout).toContain('Cách dùng: cchc validate [tùy chọn] <tệp>');
+    expect(sub.stdout).toContain('Tham số:');
+    expect(sub.stdout).toContain('(chọn một');
+    expect(sub.stdout).not.toContain('choices');
+    const unknown = await cchc('tongket');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Lỗi: không có lệnh "tongket"');
+    const missingArg = await cchc('validate', '--unit', 'STP', '--period', '2021-Q1');
+    expect(missingArg.code).toBe(2);
+    expect(missingArg.stderr).toContain('Lỗi: thiếu tham số bắt buộc <tệp>');
+    const missingOpt = await cchc('template', '--unit', 'STP', '--period', '2021-Q1');
+    expect(missingOpt.stderr).toContain('Lỗi: thiếu tùy chọn bắt buộc --out <tệp.xlsx>');
+    const badChoice = await cchc('validate', 'x.json', '--unit', 'STP', '--period', '2021-Q1', '--kind', 'monthly');
+    expect(badChoice.stderr).toContain('không hợp lệ');
+    for (const r of [unknown, missingArg, missingOpt, badChoice]) expect(r.stderr).not.toMatch(/error:|Usage:|Options:/);
+  });
+
+  it('output piped into a reader that stops early (| head) ends quietly, without an EPIPE trace', async () => {
+    const child = spawn(TSX, ['shared/cli/main.ts', 'schema'], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    // like `head -c 1`: read one chunk, then close the pipe while the CLI is still writing
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(0);
   });
 });

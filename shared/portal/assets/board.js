@@ -16,6 +16,7 @@ import {
   svg,
   takeToken,
   yearOptions,
+  serverYear,
   ZONE,
   handleApiFailure,
   showFatal,
@@ -34,7 +35,8 @@ const KIND_NAMES = { department: 'Sở, ban, ngành', district: 'UBND cấp huy�
 function stateName(p) {
   if (p.state === 'CLOSED') return 'Đã khóa sổ, đã lập báo cáo tổng hợp';
   if (p.state === 'CLOSING') return 'Đang lập báo cáo tổng hợp';
-  return Date.parse(p.deadline) > Date.now() ? 'Đang trong hạn nộp' : 'Đã hết hạn nộp, chưa lập báo cáo tổng hợp';
+  // the server's answer (its clock decides), never the browser's clock
+  return p.overdue ? 'Đã hết hạn nộp, chưa lập báo cáo tổng hợp' : 'Đang trong hạn nộp';
 }
 const FORMAT_NAMES = { xlsx: 'Excel', csv: 'CSV', json: 'JSON', pdf: 'PDF', docx: 'Word' };
 
@@ -44,6 +46,8 @@ const state = {
   periods: [],
   periodId: null,
   board: null,
+  /** The server's clock when the periods were fetched (ms). */
+  serverNow: null,
 };
 
 /** A unit's link on the board: access refused, with the way back to the unit portal. */
@@ -75,17 +79,17 @@ async function loadPeriods(year) {
   const data = await apiJson(state.token, `/api/admin/periods${q}`);
   state.year = data.year;
   state.periods = data.periods;
+  state.serverNow = Date.parse(data.now);
   if (!state.periods.some((p) => p.id === state.periodId)) {
-    // the next period due (Vietnam date), else the last one
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-    const next = state.periods.find((p) => p.dueDate >= today);
+    // the next period whose deadline has not passed on the server's clock, else the last one
+    const next = state.periods.find((p) => !p.overdue);
     state.periodId = (next ?? state.periods.at(-1))?.id ?? null;
   }
 }
 
 function fillYears() {
   const select = clear($('year'));
-  for (const y of yearOptions(state.year)) select.append(el('option', { value: String(y), text: String(y), selected: y === state.year }));
+  for (const y of yearOptions(state.year, serverYear(state.serverNow))) select.append(el('option', { value: String(y), text: String(y), selected: y === state.year }));
 }
 
 function fillPeriods() {

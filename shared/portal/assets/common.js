@@ -186,8 +186,8 @@ export function capitalize(s) {
   return s ? s.charAt(0).toLocaleUpperCase('vi') + s.slice(1) : s;
 }
 
-/** "còn 3 ngày 4 giờ" / "còn 5 giờ 12 phút" / "đã quá hạn", from the deadline and the browser's clock. */
-export function timeLeft(deadlineIso, now = Date.now()) {
+/** "còn 3 ngày 4 giờ" / "còn 5 giờ 12 phút" / "đã quá hạn", from the deadline and the server's time (ms). */
+export function timeLeft(deadlineIso, now) {
   const ms = Date.parse(deadlineIso) - now;
   if (!Number.isFinite(ms)) return '';
   if (ms <= 0) return 'đã quá hạn';
@@ -348,12 +348,18 @@ export function unauthorizedLines(serverMessage) {
   ];
 }
 
-/** A year picker's years: 2021 up to next year (at most the last year of the calendar). */
-export function yearOptions(serverYear) {
-  const now = new Date().getFullYear();
-  const last = Math.min(2030, Math.max(now, serverYear ?? now, 2021) + 1);
+/** The year (Vietnam time) of an instant the server sent, in ms; null when unknown. */
+export function serverYear(serverNowMs) {
+  if (!Number.isFinite(serverNowMs)) return null;
+  return Number(new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric' }).format(new Date(serverNowMs)));
+}
+
+/** A year picker's years: 2021 up to the year after the server's (at most the last year of the calendar). */
+export function yearOptions(shownYear, currentYear) {
+  const now = currentYear ?? shownYear ?? 2021;
+  const last = Math.min(2030, Math.max(now, shownYear ?? now, 2021) + 1);
   const years = [];
   for (let y = last; y >= 2021; y--) years.push(y);
-  if (serverYear && !years.includes(serverYear)) years.unshift(serverYear);
+  if (shownYear && !years.includes(shownYear)) years.unshift(shownYear);
   return years;
 }

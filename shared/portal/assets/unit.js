@@ -18,6 +18,7 @@ import {
   takeToken,
   timeLeft,
   yearOptions,
+  serverYear,
 } from './common.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -36,6 +37,9 @@ const state = {
   checking: new Set(),
   file: null,
   busy: false,
+  /** The server's clock (ms) when the periods were fetched, and performance.now() then. */
+  serverNow: null,
+  serverNowAt: 0,
 };
 
 function pageMessage(text) {
@@ -54,10 +58,25 @@ function selectedPeriod() {
   return state.periods.find((p) => p.periodId === state.periodId) ?? null;
 }
 
+/** Decided by the server's answer (`overdue`, on its clock), never by the browser's clock. */
 function defaultPeriodId(periods) {
-  const now = Date.now();
-  const upcoming = periods.find((p) => Date.parse(p.deadline) > now && p.status !== 'hợp lệ');
-  return (upcoming ?? periods.find((p) => Date.parse(p.deadline) > now) ?? periods.at(-1))?.periodId ?? null;
+  const upcoming = periods.find((p) => !p.overdue && p.status !== 'hợp lệ');
+  return (upcoming ?? periods.find((p) => !p.overdue) ?? periods.at(-1))?.periodId ?? null;
+}
+
+/**
+ * The server's time now, for showing "còn 3 ngày": the time it sent with the periods plus what has
+ * passed since (measured, not read from the browser's wall clock, which may be set to anything).
+ */
+function serverNow() {
+  return state.serverNow === null ? NaN : state.serverNow + (performance.now() - state.serverNowAt);
+}
+
+/** "còn …" from the server's time; "đã quá hạn" once the server says so. */
+function leftText(p) {
+  if (p.overdue) return 'đã quá hạn';
+  const left = timeLeft(p.extendedUntil ?? p.deadline, serverNow());
+  return left === 'đã quá hạn' ? 'còn dưới 1 phút' : left;
 }
 
 function renderPeriods() {
@@ -67,7 +86,7 @@ function renderPeriods() {
     return;
   }
   for (const p of state.periods) {
-    const left = timeLeft(p.deadline);
+    const left = leftText(p);
     const selected = p.periodId === state.periodId;
     const card = el(
       'button',
@@ -81,7 +100,7 @@ function renderPeriods() {
       },
       el('span', { class: 'period-name', text: p.name }),
       el('span', { class: 'period-due' }, el('span', { class: 'label', text: 'Hạn nộp: ' }), p.deadlineText),
-      el('span', { class: `period-left${left === 'đã quá hạn' ? ' overdue' : ''}`, 'data-deadline': p.deadline, text: left }),
+      el('span', { class: `period-left${left === 'đã quá hạn' ? ' overdue' : ''}`, 'data-period-left': p.periodId, text: left }),
       el('span', { class: 'period-status' }, badge(statusOf(p))),
     );
     list.append(card);
@@ -89,8 +108,12 @@ function renderPeriods() {
 }
 
 function refreshTimes() {
-  for (const node of document.querySelectorAll('[data-deadline]')) {
-    const left = timeLeft(node.dataset.deadline);
+  for (const node of document.querySelectorAll('[data-period-left]')) {
+    const p = state.periods.find((x) => x.periodId === node.dataset.periodLeft);
+    if (!p) continue;
+    const left = leftText(p);
+    // the deadline may have passed on the server: ask it rather than decide here
+    if (left === 'còn dưới 1 phút') refreshPeriodsQuietly();
     node.textContent = left;
     node.classList.toggle('overdue', left === 'đã quá hạn');
   }
@@ -101,12 +124,14 @@ async function loadPeriods(year) {
   const data = await apiJson(state.token, `/api/periods${q}`);
   state.year = data.year;
   state.periods = data.periods;
+  state.serverNow = Date.parse(data.now);
+  state.serverNowAt = performance.now();
   if (!state.periods.some((p) => p.periodId === state.periodId)) state.periodId = defaultPeriodId(state.periods);
 }
 
 function fillYears() {
   const select = clear($('year'));
-  for (const y of yearOptions(state.year)) select.append(el('option', { value: String(y), text: String(y), selected: y === state.year }));
+  for (const y of yearOptions(state.year, serverYear(state.serverNow))) select.append(el('option', { value: String(y), text: String(y), selected: y === state.year }));
 }
 
 async function changeYear() {
@@ -146,10 +171,10 @@ async function selectPeriod(periodId, byUser) {
   if (!p) return;
   $('submit-title').textContent = `Nộp báo cáo: ${p.name}`;
   const facts = clear($('period-facts'));
-  facts.append(el('span', { class: 'label', text: 'Hạn nộp: ' }), p.deadlineText, ' (', el('span', { 'data-deadline': p.deadline, text: timeLeft(p.deadline) }), ').');
+  facts.append(el('span', { class: 'label', text: 'Hạn nộp: ' }), p.deadlineText, ' (', el('span', { 'data-period-left': p.periodId, text: leftText(p) }), ').');
   if (p.dataWindow) facts.append(' ', el('span', { class: 'label', text: 'Số liệu tính từ ' }), `${formatDate(p.dataWindow.from)} đến ${formatDate(p.dataWindow.to)}.`);
   const late = $('late-notice');
-  late.hidden = Date.parse(p.deadline) > Date.now();
+  late.hidden = !p.overdue;
   late.textContent = late.hidden
     ? ''
     : `Kỳ này đã quá hạn nộp (${p.deadlineText}). Hệ thống vẫn nhận tệp nhưng sẽ ghi nhận là nộp muộn; báo cáo nộp muộn không thay thế báo cáo đã nộp đúng hạn.`;
