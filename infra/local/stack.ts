@@ -9,7 +9,7 @@ import { decodeEventKey, INCOMING_PREFIX } from '../../shared/adapters/s3-keys.j
 import { createTableInput } from '../../shared/adapters/table-schema.js';
 import type { AppConfig } from '../../shared/config/config.js';
 import { localAppConfig, type LocalConnection } from '../../shared/config/local-connection.js';
-import { resolveTemplateKey } from '../../shared/config/template-key.js';
+import { resolveTemplateKey, resolveTokenKey } from '../../shared/config/template-key.js';
 import { makeAdminRoutes } from '../../shared/http/admin-api.js';
 import { makeUnitApi, uploadOrigin } from '../../shared/http/unit-api.js';
 import { makePortal } from '../../shared/portal/portal.js';
@@ -48,6 +48,7 @@ export interface LocalStackOptions {
   log?: Log;
   maxUploadBytes?: number;
   templateKey?: string;
+  tokenKey?: string;
   /** Wraps the mailer (tests inject failures here). */
   wrapMailer?: (mailer: Mailer) => Mailer;
   /** How often pending mail is retried, ms (the deployed schedule: 5 minutes). 0 disables. */
@@ -128,7 +129,8 @@ function emlKeepingMailer(inner: Mailer, mailDir: string): Mailer {
       const head = Buffer.from(message.raw.subarray(0, 4096)).toString('latin1');
       const id = /^Message-ID:\s*<([^@>]+)/im.exec(head)?.[1] ?? out.providerMessageId;
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      await writeFile(join(mailDir, `${stamp}_${id.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`), message.raw);
+      // The kept copy, never the sent form: a reminder's personal link is not written to disk.
+      await writeFile(join(mailDir, `${stamp}_${id.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`), message.keptCopy ?? message.raw);
       return out;
     },
   };
@@ -214,7 +216,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       pid: process.pid,
       maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
     };
-    const config = localAppConfig(connection, templateKey);
+    const tokenKey = options.tokenKey ?? resolveTokenKey(process.env, join(dataDir, 'token-key'));
+    const config = localAppConfig(connection, templateKey, tokenKey);
     const deps = buildDeps(config, log, {
       clock,
       mailer: (ses) => {
@@ -228,7 +231,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     apiHandler = makeUnitApi(deps, { admin: makeAdminRoutes(deps), portal: makePortal({ uploadOrigin: uploadOrigin(config) }) });
 
     // S3 event → queue → the validator handler.
-    const queue = new LocalQueue({ handler: makeValidateSubmissionHandler(deps), log, retryDelayMs: options.retryDelayMs });
+    // The validator parses hostile files: as on AWS, it gets no token key.
+    const { tokenKey: _noTokenKey, ...validatorDeps } = deps;
+    const queue = new LocalQueue({ handler: makeValidateSubmissionHandler(validatorDeps), log, retryDelayMs: options.retryDelayMs });
     cleanups.push(async () => queue.close());
     const unsubscribe = subscribeObjectCreated(s3.server, {
       filter: { prefix: INCOMING_PREFIX },

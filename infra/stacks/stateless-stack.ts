@@ -19,10 +19,9 @@ import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subsc
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { INCOMING_PREFIX, REPORTS_PREFIX } from '../../shared/adapters/s3-keys.js';
-import { TABLE_SCHEMA } from '../../shared/adapters/table-schema.js';
 import { defaultCalendarSource, ZONE } from '../../shared/domain/calendar.js';
 import { scheduledJobs } from '../../shared/domain/schedule.js';
-import { acknowledgeNag, CchcFunction, type MailSender, renderForNag } from '../constructs/cchc-function.js';
+import { acknowledgeNag, CchcFunction, type MailSender, renderForNag, type TableScope } from '../constructs/cchc-function.js';
 import type { CchcContext } from '../context.js';
 import type { StatefulResources } from './stateful-stack.js';
 
@@ -34,7 +33,21 @@ export interface CchcStatelessStackProps extends StackProps {
 /** Lifetime of a presigned POST, seconds (the maximum config.ts accepts). */
 const UPLOAD_URL_TTL_SECONDS = 900;
 const VALIDATOR_TIMEOUT = Duration.seconds(60);
-const INDEX_NAMES = TABLE_SCHEMA.indexes.map((i) => i.name);
+
+/**
+ * What each function reaches in the table, by partition-key prefix (table-schema.ts). Token items
+ * (TOKEN#, UNITTOKENS#) are reached only by unit-api (reads a token by its hash; never writes one)
+ * and flush-outbox (lists a unit's tokens to render its link); no function that reads uploads
+ * reaches them. Tokens are written only by the operator's CLI.
+ */
+export const TABLE_SCOPES = {
+  unitApi: { read: ['PERIOD#', 'MAIL#', 'TOKEN#'], write: ['UPLOAD#', 'MAIL#'], indexes: { gsi1: ['UNIT#', 'INTENTS#'] } },
+  validateSubmission: { read: ['UPLOAD#', 'PERIOD#', 'MAIL#'], write: ['PERIOD#', 'MAIL#'] },
+  flushOutbox: { read: ['MAIL#'], write: ['MAIL#'], indexes: { gsi1: ['UNITTOKENS#'], gsi2: ['OUTBOX#'] } },
+  closePeriod: { read: ['UPLOAD#', 'PERIOD#', 'MAIL#'], write: ['PERIOD#', 'MAIL#'] },
+  sendReminders: { read: ['UPLOAD#', 'PERIOD#', 'MAIL#'], write: ['PERIOD#', 'MAIL#'] },
+  handleMailFeedback: { read: ['MAIL#'], write: ['ADDRESS#', 'MAIL#'] },
+} as const satisfies Record<string, TableScope>;
 const CALENDAR_FIRST_YEAR = defaultCalendarSource.rules.firstYear;
 const CALENDAR_LAST_YEAR = defaultCalendarSource.rules.lastYear;
 
@@ -51,10 +64,10 @@ const CALENDAR_LAST_YEAR = defaultCalendarSource.rules.lastYear;
  *
  * Adding a scheduled function (close-period, send-reminders) is a few lines in the constructor:
  *   const closePeriod = this.addFunction('ClosePeriod', { name: 'close-period', description: '…', timeout: Duration.minutes(5) })
- *     .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+ *     .useTable(stateful.table, TABLE_SCOPES.closePeriod)   // item kinds by partition-key prefix
  *     .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], list: [INCOMING_PREFIX], write: [REPORTS_PREFIX] })
  *     .useMail(this.mail)
- *     .useTemplateKey(stateful.templateKeySecret, 'none');
+ *     .useTemplateKey(stateful.templateKeySecret);
  *   this.addSchedule('ClosePeriodDaily', closePeriod,
  *     ScheduleExpression.cron({ hour: '0', minute: '5', timeZone: TimeZone.ASIA_HO_CHI_MINH }), 'Close periods past their deadline');
  * addFunction adds the Errors alarm; addSchedule adds retries and the shared, alarmed schedule DLQ.
@@ -191,11 +204,12 @@ export class CchcStatelessStack extends Stack {
       assets: ['portal'],
       memorySize: 1024,
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
-      // write incoming/ to sign presigned POSTs; read and list incoming/ for the reconciliation that
-      // precedes a manual reminder; read reports/ for downloads from the board.
-      .useUploadBucket(stateful.uploadBucket, { write: [INCOMING_PREFIX], read: [INCOMING_PREFIX, REPORTS_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
+      .useTable(stateful.table, TABLE_SCOPES.unitApi)
+      // write incoming/ to sign presigned POSTs; read reports/ for downloads from the board. No read
+      // of uploads: the API reads token items, so it never parses an uploaded file.
+      .useUploadBucket(stateful.uploadBucket, { write: [INCOMING_PREFIX], read: [REPORTS_PREFIX] })
       .useMail(this.mail)
+      // makes templates for download; no token key: checking a token needs only its hash.
       .useTemplateKey(stateful.templateKeySecret);
 
     this.validateSubmission = this.addFunction('ValidateSubmission', {
@@ -204,7 +218,7 @@ export class CchcStatelessStack extends Stack {
       memorySize: 1024,
       timeout: VALIDATOR_TIMEOUT,
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useTable(stateful.table, TABLE_SCOPES.validateSubmission)
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
       .useMail(this.mail)
       .useTemplateKey(stateful.templateKeySecret);
@@ -217,11 +231,12 @@ export class CchcStatelessStack extends Stack {
       description: 'Every 5 minutes: send pending outbox e-mails again',
       timeout: Duration.seconds(120),
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useTable(stateful.table, TABLE_SCOPES.flushOutbox)
       .useMail(this.mail)
-      // Names only, no access: loadConfig() requires both in every function.
-      .useUploadBucket(stateful.uploadBucket)
-      .useTemplateKey(stateful.templateKeySecret, 'none');
+      // reports/ only: large messages (consolidated reports) are stored there as .eml.
+      .useUploadBucket(stateful.uploadBucket, { read: [REPORTS_PREFIX] })
+      // renders each reminder's personal link at send time; reads no upload.
+      .useTokenKey(stateful.tokenKeySecret);
     this.addSchedule('FlushOutboxSchedule', this.flushOutbox, ScheduleExpression.rate(Duration.minutes(5)), 'Retry unsent e-mails from the outbox');
 
     this.closePeriod = this.addFunction('ClosePeriod', {
@@ -231,7 +246,7 @@ export class CchcStatelessStack extends Stack {
       timeout: Duration.minutes(10),
       assets: ['fonts'],
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useTable(stateful.table, TABLE_SCOPES.closePeriod)
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX, REPORTS_PREFIX], readVersions: true, write: [REPORTS_PREFIX], list: [INCOMING_PREFIX] })
       .useMail(this.mail)
       .useTemplateKey(stateful.templateKeySecret);
@@ -241,9 +256,10 @@ export class CchcStatelessStack extends Stack {
       description: 'D-3 and D-1 at 08:00: remind units without a valid submission, with their personal link',
       timeout: Duration.minutes(5),
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useTable(stateful.table, TABLE_SCOPES.sendReminders)
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
       .useMail(this.mail)
+      // reconciles (checks templates); its reminders carry a placeholder that flush-outbox renders.
       .useTemplateKey(stateful.templateKeySecret);
 
     // One-time schedules in Asia/Ho_Chi_Minh for every period of the configured years, from the same
@@ -274,11 +290,10 @@ export class CchcStatelessStack extends Stack {
       name: 'handle-mail-feedback',
       description: 'SES bounce or complaint (via SNS) → mark the address, tell Phòng CCHC',
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useTable(stateful.table, TABLE_SCOPES.handleMailFeedback)
       .useMail(this.mail)
-      // Names only, no access: loadConfig() requires both in every function.
-      .useUploadBucket(stateful.uploadBucket)
-      .useTemplateKey(stateful.templateKeySecret, 'none');
+      // Name only, no access: loadConfig() requires it in every function.
+      .useUploadBucket(stateful.uploadBucket);
     feedbackTopic.addSubscription(new LambdaSubscription(this.handleMailFeedback.fn, { deadLetterQueue: this.scheduleDeadLetterQueue }));
 
     // ---- HTTP API: routes and stage on the API from the stateful stack -------------------------

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { localAppConfig, type LocalConnection } from '../config/local-connection.js';
-import { resolveTemplateKey } from '../config/template-key.js';
+import { resolveTemplateKey, resolveTokenKey } from '../config/template-key.js';
 import { silentLog } from '../logger.js';
 import { buildDeps } from '../runtime.js';
 import type { PipelineDeps } from '../use-cases/deps.js';
@@ -34,6 +34,6 @@ export function connect(env: NodeJS.ProcessEnv = process.env, dataDir = resolve(
         'hoặc đặt các biến môi trường của bản triển khai AWS (TABLE_NAME, UPLOAD_BUCKET_NAME, …) theo README.',
     );
   }
-  const config = localAppConfig(local, resolveTemplateKey(env, join(dataDir, 'template-signing-key')));
+  const config = localAppConfig(local, resolveTemplateKey(env, join(dataDir, 'template-signing-key')), resolveTokenKey(env, join(dataDir, 'token-key')));
   return { deps: buildDeps(config, silentLog), apiUrl: local.apiUrl, where: 'local' };
 }
