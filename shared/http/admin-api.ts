@@ -1,3 +1,4 @@
+import { displayFileName } from '../domain/text.js';
 import { buildCalendar, findPeriod, formatInstantVi, ZONE } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
 import { currentForm } from '../domain/forms.js';
@@ -87,7 +88,7 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
           receivedAt: last?.receivedAt ?? null,
           receivedAtText: last ? formatInstantVi(last.receivedAt) : null,
           receiptNo: line.source?.receiptNo ?? last?.receiptNo ?? null,
-          fileName: line.source?.fileName ?? last?.fileName ?? null,
+          fileName: (line.source?.fileName ?? last?.fileName) ? displayFileName((line.source?.fileName ?? last?.fileName)!) : null,
           findings: last?.findings.length ?? 0,
           submissions: mine.length,
         };

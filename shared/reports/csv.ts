@@ -1,3 +1,4 @@
+import { displayFileName } from '../domain/text.js';
 import { DateTime } from 'luxon';
 import { ZONE } from '../domain/calendar.js';
 import { getForm } from '../domain/forms.js';
@@ -117,7 +118,7 @@ export function rollupToCsv(rollup: Rollup): string {
         u.files,
         s?.receiptNo ?? '',
         s ? vietnamTime(s.receivedAt) : '',
-        s?.fileName ?? '',
+        s ? displayFileName(s.fileName) : '',
         s?.sha256 ?? '',
         s?.key ?? '',
       ]),
