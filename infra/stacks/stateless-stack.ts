@@ -7,6 +7,7 @@ import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-c
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsDestination as LambdaSqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
@@ -30,8 +31,11 @@ export interface CchcStatelessStackProps extends StackProps {
   readonly stateful: StatefulResources & Stack;
 }
 
-/** Lifetime of a presigned POST, seconds (the maximum config.ts accepts). */
-const UPLOAD_URL_TTL_SECONDS = 900;
+/**
+ * Lifetime of a presigned POST, seconds. Short on purpose: a ticket already handed out still works
+ * after its token is revoked (S3 checks only the policy), so this bounds that window (SECURITY.md).
+ */
+export const UPLOAD_URL_TTL_SECONDS = 300;
 const VALIDATOR_TIMEOUT = Duration.seconds(60);
 
 /**
@@ -79,6 +83,8 @@ export class CchcStatelessStack extends Stack {
   readonly uploadQueue: Queue;
   readonly uploadDeadLetterQueue: Queue;
   readonly scheduleDeadLetterQueue: Queue;
+  /** Where an asynchronous invocation (schedule, SNS) that failed every Lambda retry is kept for redrive. */
+  readonly asyncFailureQueue: Queue;
   readonly unitApi: CchcFunction;
   readonly validateSubmission: CchcFunction;
   readonly flushOutbox: CchcFunction;
@@ -179,7 +185,17 @@ export class CchcStatelessStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    for (const dlq of [this.uploadDeadLetterQueue, this.scheduleDeadLetterQueue]) {
+    this.asyncFailureQueue = new Queue(this, 'AsyncFailureQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNag(
+      this.asyncFailureQueue,
+      'SQS3',
+      'This queue is itself the on-failure destination of every asynchronously invoked function (nag only recognises DLQs named in an SQS redrive policy); it is alarmed when not empty.',
+    );
+    for (const dlq of [this.uploadDeadLetterQueue, this.scheduleDeadLetterQueue, this.asyncFailureQueue]) {
       this.addAlarm(`${dlq.node.id}NotEmpty`, dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), {
         description: `Messages are waiting in ${dlq.node.id}: an upload or a scheduled run failed every retry. Inspect, fix, then redrive.`,
       });
@@ -296,6 +312,13 @@ export class CchcStatelessStack extends Stack {
       .useUploadBucket(stateful.uploadBucket);
     feedbackTopic.addSubscription(new LambdaSubscription(this.handleMailFeedback.fn, { deadLetterQueue: this.scheduleDeadLetterQueue }));
 
+    // Every asynchronously invoked function (Scheduler targets, the SNS subscription): Lambda retries
+    // twice, then the event goes to the alarmed on-failure queue, with the error, for redrive. (The
+    // schedule DLQ only catches events Scheduler could not deliver to Lambda at all.)
+    for (const fn of [this.flushOutbox, this.closePeriod, this.sendReminders, this.handleMailFeedback]) {
+      fn.fn.configureAsyncInvoke({ onFailure: new LambdaSqsDestination(this.asyncFailureQueue), retryAttempts: 2, maxEventAge: Duration.hours(6) });
+    }
+
     // ---- HTTP API: routes and stage on the API from the stateful stack -------------------------
     const integration = new HttpLambdaIntegration('UnitApiIntegration', this.unitApi.fn);
     const routes = {
@@ -346,6 +369,10 @@ export class CchcStatelessStack extends Stack {
     new CfnOutput(this, 'UploadBucketName', { value: stateful.uploadBucket.bucketName, description: 'Bucket for uploads (incoming/) and reports (reports/)' });
     new CfnOutput(this, 'TableName', { value: stateful.table.tableName, description: 'DynamoDB table of submissions, periods, outbox and tokens' });
     new CfnOutput(this, 'UploadQueueUrl', { value: this.uploadQueue.queueUrl, description: 'Queue of S3 upload events for validate-submission' });
+    new CfnOutput(this, 'AsyncFailureQueueUrl', {
+      value: this.asyncFailureQueue.queueUrl,
+      description: 'Scheduled runs and mail-feedback events that failed every retry (with the error); fix, then invoke the function again with the payload',
+    });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.uploadDeadLetterQueue.queueUrl,
       description: 'Upload events that failed validation 5 times; redrive to UploadQueueUrl after a fix',

@@ -79,7 +79,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     senderAddress: required(env, 'SENDER_ADDRESS'),
     aggregatorRecipients: (env.AGGREGATOR_RECIPIENTS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
-    uploadUrlTtlSeconds: integer(env, 'UPLOAD_URL_TTL_SECONDS', 900, 60, 900),
+    uploadUrlTtlSeconds: integer(env, 'UPLOAD_URL_TTL_SECONDS', 300, 60, 900),
     portalUrl,
     portalOrigin: env.PORTAL_ORIGIN?.trim() || new URL(portalUrl).origin,
     templateKey: keySource(env, 'TEMPLATE_SIGNING_KEY'),

@@ -26,7 +26,7 @@ export function localAppConfig(c: LocalConnection, templateKey: string, tokenKey
     senderAddress: LOCAL_SENDER,
     aggregatorRecipients: [LOCAL_AGGREGATOR],
     maxUploadBytes: c.maxUploadBytes,
-    uploadUrlTtlSeconds: 900,
+    uploadUrlTtlSeconds: 300,
     portalUrl: c.apiUrl,
     portalOrigin: c.apiUrl,
     templateKey: { value: templateKey },

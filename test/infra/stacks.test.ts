@@ -233,7 +233,7 @@ describe('CchcStatelessStack', () => {
 
   it('alarms on every dead-letter queue and on validator errors, through the encrypted topic', () => {
     const topicId = logicalId(built.stateless.alarmTopic);
-    for (const dlq of [built.stateless.uploadDeadLetterQueue, built.stateless.scheduleDeadLetterQueue]) {
+    for (const dlq of [built.stateless.uploadDeadLetterQueue, built.stateless.scheduleDeadLetterQueue, built.stateless.asyncFailureQueue]) {
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Namespace: 'AWS/SQS',
@@ -353,7 +353,7 @@ describe('CchcStatelessStack', () => {
     });
     stateless.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: Match.objectLike({ UPLOAD_URL_TTL_SECONDS: '900', MAX_UPLOAD_BYTES: '10485760', PORTAL_URL: Match.anyValue(), PORTAL_ORIGIN: Match.anyValue() }),
+        Variables: Match.objectLike({ UPLOAD_URL_TTL_SECONDS: '300', MAX_UPLOAD_BYTES: '10485760', PORTAL_URL: Match.anyValue(), PORTAL_ORIGIN: Match.anyValue() }),
       },
     });
   });
@@ -369,8 +369,26 @@ describe('CchcStatelessStack', () => {
     });
   });
 
+  it('sends every asynchronously invoked function\'s failed events to the alarmed on-failure queue', () => {
+    const configs = Object.values(stateless.findResources('AWS::Lambda::EventInvokeConfig')) as Resource[];
+    const queueArn = { 'Fn::GetAtt': [logicalId(built.stateless.asyncFailureQueue), 'Arn'] };
+    const s = built.stateless;
+    const asyncFns = [s.flushOutbox, s.closePeriod, s.sendReminders, s.handleMailFeedback];
+    expect(configs.map((c) => c.Properties!.FunctionName).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+      asyncFns.map((f) => ({ Ref: logicalId(f.fn) })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    );
+    for (const c of configs) {
+      expect(c.Properties!.DestinationConfig).toEqual({ OnFailure: { Destination: queueArn } });
+      expect(c.Properties!.MaximumRetryAttempts).toBe(2);
+    }
+    // the scheduler targets and the SNS subscription are the only asynchronous invokers
+    const schedules = Object.values(stateless.findResources('AWS::Scheduler::Schedule')) as Resource[];
+    const targets = new Set(schedules.map((x) => JSON.stringify(x.Properties!.Target.Arn)));
+    for (const t of targets) expect(asyncFns.map((f) => JSON.stringify({ 'Fn::GetAtt': [logicalId(f.fn), 'Arn'] }))).toContain(t);
+  });
+
   it('outputs the operator values with descriptions', () => {
-    for (const name of ['ApiUrl', 'UploadBucketName', 'TableName', 'UploadQueueUrl', 'DeadLetterQueueUrl']) {
+    for (const name of ['ApiUrl', 'UploadBucketName', 'TableName', 'UploadQueueUrl', 'DeadLetterQueueUrl', 'AsyncFailureQueueUrl']) {
       stateless.hasOutput(name, { Description: Match.stringLikeRegexp('.{10,}') });
     }
   });

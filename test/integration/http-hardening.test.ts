@@ -10,6 +10,7 @@ import { sampleSubmission } from '../../shared/demo/sample-submission.js';
 import { toSubmissionJson } from '../../shared/domain/submission-json.js';
 import { displayFileName } from '../../shared/domain/text.js';
 import { silentLog } from '../../shared/logger.js';
+import { revokeUnitTokens } from '../../shared/use-cases/tokens.js';
 import { startTestStack, type TestStack } from './helpers/pipeline-stack.js';
 
 let stack: TestStack;
@@ -49,6 +50,24 @@ describe('local API server', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('revocation and the upload ticket', () => {
+  it('a ticket expires within 5 minutes; one issued before a revocation still stores its file, the next request is refused', async () => {
+    const unit = await stack.token('HUE');
+    const bytes = Buffer.from(JSON.stringify(toSubmissionJson(sampleSubmission('HUE', '2021-Q1', { asOf: new Date('2021-03-10T08:00:00+07:00') }))));
+    const ticket = await stack.requestUpload(unit, { periodId: '2021-Q1', fileName: 'hue.json', contentType: 'application/json', size: bytes.length });
+    expect(ticket.status).toBe(201);
+    const policy = JSON.parse(Buffer.from(ticket.json.fields.Policy, 'base64').toString('utf8')) as { expiration: string };
+    expect(Date.parse(policy.expiration) - Date.now()).toBeLessThanOrEqual(300_000);
+    expect(await revokeUnitTokens(stack.deps, 'HUE')).toBe(1);
+    // S3 checks only the POST policy: the ticket outlives the token until it expires (documented)
+    expect((await stack.post(ticket.json, bytes, 'application/json')).status).toBe(204);
+    const again = await stack.requestUpload(unit, { periodId: '2021-Q1', fileName: 'hue.json', contentType: 'application/json', size: bytes.length });
+    expect(again.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 20));
+    await stack.drain();
   });
 });
 
