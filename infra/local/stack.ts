@@ -232,7 +232,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // S3 event → queue → the validator handler.
     // The validator parses hostile files: as on AWS, it gets no token key.
-    const { tokenKey: _noTokenKey, ...validatorDeps } = deps;
+    // A view, not a copy: tests swap deps' adapters after start and the validator must see them.
+    const validatorDeps = new Proxy(deps, { get: (target, prop, receiver) => (prop === 'tokenKey' ? undefined : Reflect.get(target, prop, receiver)) });
     const queue = new LocalQueue({ handler: makeValidateSubmissionHandler(validatorDeps), log, retryDelayMs: options.retryDelayMs });
     cleanups.push(async () => queue.close());
     const unsubscribe = subscribeObjectCreated(s3.server, {

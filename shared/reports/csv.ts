@@ -1,4 +1,3 @@
-import { displayFileName } from '../domain/text.js';
 import { DateTime } from 'luxon';
 import { ZONE } from '../domain/calendar.js';
 import { getForm } from '../domain/forms.js';
@@ -118,7 +117,7 @@ export function rollupToCsv(rollup: Rollup): string {
         u.files,
         s?.receiptNo ?? '',
         s ? vietnamTime(s.receivedAt) : '',
-        s ? displayFileName(s.fileName) : '',
+        s?.fileName ?? '',
         s?.sha256 ?? '',
         s?.key ?? '',
       ]),

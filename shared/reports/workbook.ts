@@ -1,4 +1,3 @@
-import { displayFileName } from '../domain/text.js';
 import ExcelJS from 'exceljs';
 import { formatInstantVi } from '../domain/calendar.js';
 import { UNIT_STATUS_NAMES } from '../domain/rollup.js';
@@ -457,7 +456,7 @@ function writeCompleteness(wb: ExcelJS.Workbook, rollup: Rollup, name: string): 
         { col: 6, value: u.files, align: { horizontal: 'center' } },
         { col: 7, value: src?.receiptNo ?? '', font: { size: 9 } },
         { col: 8, value: at ? `${at[0]}\n${at[1]}` : '', align: { horizontal: 'center' } },
-        { col: 9, value: src ? displayFileName(src.fileName) : '', font: { size: 9 } },
+        { col: 9, value: src?.fileName ?? '', font: { size: 9 } },
         { col: 10, value: src?.sha256 ?? (src ? '(không tính được)' : ''), font: { name: MONO, size: 8 } },
         { col: 11, value: src?.key ?? '', font: { name: MONO, size: 8 } },
       ]);
