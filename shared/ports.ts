@@ -91,6 +91,12 @@ export interface OutboxMessage {
   raw?: string;
   /** Or the object key where the MIME message is stored (large messages such as reports). */
   rawKey?: string;
+  /**
+   * Or the message's parts with a placeholder where the unit's personal link goes (reminders): the
+   * link is rendered from the unit's token id only at send time, by a sender holding the token key,
+   * and never stored.
+   */
+  template?: LinkTemplate;
   createdAt: string;
   status: 'pending' | 'sent';
   attempts: number;
@@ -99,6 +105,18 @@ export interface OutboxMessage {
   providerMessageId?: string;
   /** While a sender holds it: until when (ISO). */
   leaseUntil?: string;
+}
+
+/** A message whose text and HTML carry `LINK_PLACEHOLDER` where the unit's personal link goes. */
+export interface LinkTemplate {
+  from: string;
+  /** The Message-ID header, `<…>`. */
+  messageIdHeader: string;
+  date: string;
+  text: string;
+  html: string;
+  /** Whose personal link is rendered into the message. */
+  linkUnit: string;
 }
 
 export type PeriodStateName = 'OPEN' | 'CLOSING' | 'CLOSED';
@@ -234,5 +252,10 @@ export interface UploadStore {
 
 /** Sends a finished MIME message. */
 export interface Mailer {
-  sendRaw(message: { to: string[]; raw: Uint8Array }): Promise<{ providerMessageId: string }>;
+  /**
+   * Sends a MIME message. `keptCopy`, when given, is the form of the message any copy kept after
+   * sending must take (the personal link replaced by a notice): the sent message is a credential's
+   * carrier, the copy must not be.
+   */
+  sendRaw(message: { to: string[]; raw: Uint8Array; keptCopy?: Uint8Array }): Promise<{ providerMessageId: string }>;
 }

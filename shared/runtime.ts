@@ -2,7 +2,7 @@ import { makeClients, type AwsClients } from './adapters/clients.js';
 import { DynamoSubmissionStore } from './adapters/dynamo-submission-store.js';
 import { S3UploadStore } from './adapters/s3-upload-store.js';
 import { SesMailer } from './adapters/ses-mailer.js';
-import { templateKeyProvider } from './adapters/template-key.js';
+import { secretKeyProvider, templateKeyProvider } from './adapters/template-key.js';
 import type { AppConfig } from './config/config.js';
 import { defaultUnits } from './domain/units.js';
 import type { Log } from './logger.js';
@@ -29,6 +29,7 @@ export function buildDeps(
     mailer: overrides.mailer ? overrides.mailer(ses) : ses,
     clock: overrides.clock ?? systemClock,
     templateKey: templateKeyProvider(config.templateKey, config.region),
+    ...(config.tokenKey ? { tokenKey: secretKeyProvider(config.tokenKey, config.region, 'token key') } : {}),
     units: defaultUnits,
     log,
   };

@@ -56,11 +56,20 @@ const ASSETS = {
   },
 } as const;
 
-/** Table actions per access level: no Scan, no DeleteItem, no batch or transactional writes. */
-const TABLE_ACTIONS = {
-  read: ['dynamodb:GetItem', 'dynamodb:Query'],
-  readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-} as const;
+/** Table actions: no Scan, no DeleteItem, no batch or transactional writes. */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+
+/**
+ * Which items a function reaches, by partition-key prefix (see table-schema.ts): `read` (GetItem,
+ * Query on the table), `write` (PutItem, UpdateItem on the table) and, per index, the index
+ * partition-key prefixes it may Query. Anything not listed is denied.
+ */
+export interface TableScope {
+  readonly read?: readonly string[];
+  readonly write?: readonly string[];
+  readonly indexes?: Readonly<Record<string, readonly string[]>>;
+}
 
 /**
  * The one Lambda construct of the project: nodejs22.x on ARM64, an ESM bundle made by the local
@@ -148,17 +157,30 @@ export class CchcFunction extends Construct {
   }
 
   /**
-   * Item access on the table and its indexes (listed by name, no wildcard). Sets TABLE_NAME.
-   * `read`: GetItem, Query. `readWrite`: also PutItem, UpdateItem (conditional writes carry the
-   * invariants; nothing is ever deleted).
+   * Item access by kind: one statement for reads and one for writes on the table, one Query
+   * statement per index, each limited by `dynamodb:LeadingKeys` to the partition-key prefixes in
+   * `scope` (for a Query on an index the leading key is the index's partition key). Sets TABLE_NAME.
+   * Conditional writes carry the invariants; nothing is ever deleted. Example, for a new function:
+   *   fn.useTable(table, { read: ['MAIL#'], write: ['MAIL#'], indexes: { gsi2: ['OUTBOX#'] } })
    */
-  useTable(table: ITable, access: keyof typeof TABLE_ACTIONS, indexNames: readonly string[]): this {
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [...TABLE_ACTIONS[access]],
-        resources: [table.tableArn, ...indexNames.map((index) => `${table.tableArn}/index/${index}`)],
-      }),
-    );
+  useTable(table: ITable, scope: TableScope): this {
+    const leading = (prefixes: readonly string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) } });
+    if (scope.read?.length) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: [...TABLE_READ_ACTIONS], resources: [table.tableArn], conditions: leading(scope.read) }),
+      );
+    }
+    if (scope.write?.length) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: [...TABLE_WRITE_ACTIONS], resources: [table.tableArn], conditions: leading(scope.write) }),
+      );
+    }
+    for (const [index, prefixes] of Object.entries(scope.indexes ?? {})) {
+      if (!prefixes.length) continue;
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${index}`], conditions: leading(prefixes) }),
+      );
+    }
     return this.setEnv('TABLE_NAME', table.tableName);
   }
 
@@ -216,13 +238,21 @@ export class CchcFunction extends Construct {
   }
 
   /**
-   * Read of the template signing key secret. Sets TEMPLATE_SIGNING_KEY_SECRET_ARN. With `'none'`
-   * only the ARN is set (loadConfig() requires it everywhere; the key is fetched lazily, on first
-   * use, so a function that never signs or verifies never needs the permission).
+   * Read of the template signing key secret, for functions that make or check templates. Sets
+   * TEMPLATE_SIGNING_KEY_SECRET_ARN; a function without it has neither the variable nor the grant.
    */
-  useTemplateKey(secret: ISecret, access: 'read' | 'none' = 'read'): this {
-    if (access === 'read') secret.grantRead(this.role);
+  useTemplateKey(secret: ISecret): this {
+    secret.grantRead(this.role);
     return this.setEnv('TEMPLATE_SIGNING_KEY_SECRET_ARN', secret.secretArn);
+  }
+
+  /**
+   * Read of the token key secret, for functions that render personal links (every token derives
+   * from it). Sets TOKEN_KEY_SECRET_ARN. Never give it to a function that reads uploads.
+   */
+  useTokenKey(secret: ISecret): this {
+    secret.grantRead(this.role);
+    return this.setEnv('TOKEN_KEY_SECRET_ARN', secret.secretArn);
   }
 
   /**

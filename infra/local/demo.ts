@@ -3,22 +3,11 @@
  * acts through the same API and presigned POST a browser uses: most send a valid report on time,
  * some fix errors and resubmit, some are late, a few never send. Reminders go out at D-3 and D-1,
  * the period closes at its deadline on the virtual clock, late reports make an addendum.
+ * The script itself is demo-driver.ts (tests run it in-process).
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { DateTime } from 'luxon';
 import { quietSdkNodeWarning } from '../../shared/cli/quiet-warnings.js';
-import { sampleFill, sampleSubmission } from '../../shared/demo/sample-submission.js';
-import { findPeriod, formatInstantVi, ZONE } from '../../shared/domain/calendar.js';
-import { toSubmissionJson } from '../../shared/domain/submission-json.js';
-import type { Submission } from '../../shared/domain/types.js';
-import { expectedUnits } from '../../shared/domain/units.js';
-import { makeTemplate } from '../../shared/ingest/make-template.js';
-import { silentLog } from '../../shared/logger.js';
-import { reissueReport } from '../../shared/use-cases/close-period.js';
-import { issueToken } from '../../shared/use-cases/tokens.js';
-import { startLocalStack } from './stack.js';
+import { runDemo } from './demo-driver.js';
 
 quietSdkNodeWarning();
 
@@ -29,145 +18,5 @@ const program = new Command('npm run demo --')
   .parse();
 const opts = program.opts<{ period: string; dataDir: string }>();
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const period = findPeriod(opts.period);
-const due = DateTime.fromISO(period.dueDate, { zone: ZONE });
-const local = (days: number, time: string): Date => {
-  const [h, m, sec] = time.split(':').map(Number) as [number, number, number?];
-  return due.plus({ days }).set({ hour: h, minute: m, second: sec ?? 0, millisecond: 0 }).toJSDate();
-};
-
-/** What each unit does, by code; everyone else sends a valid report on time. */
-const MISSING = new Set(['SDL', 'CQLTT', 'NDONG']);
-const LATE = new Set(['SNGV', 'ALUOI', 'CTK']);
-const REJECTED_ONLY = new Set(['SYT']);
-const FIX: Record<string, (s: Submission) => void> = {
-  STC: (s) => { s.values['TT.HS.02'] = Number(s.values['TT.HS.02'] ?? 0) + 7; },
-  HTRA: (s) => { s.signature.signingForm = 'TL.'; s.signature.signerTitle = 'Chánh Văn phòng'; },
-  SXD: (s) => { s.narratives.kho_khan = null; },
-  SGTVT: (s) => { s.values['DT.01'] = '2.000'; },
-  BHXH: (s) => { s.values['CV.02'] = null; },
-  SYT: (s) => { s.values['TC.03'] = 99; },
-};
-const JSON_UNITS = new Set(['CTHUE', 'KBNN']);
-
-const started = Date.now();
-const dataDir = resolve(opts.dataDir);
-const stack = await startLocalStack({
-  dataDir,
-  fresh: true,
-  port: 0,
-  s3Port: 0,
-  now: local(-4, '08:00'),
-  schedulerIntervalMs: 0,
-  outboxIntervalMs: 0,
-  years: [period.year],
-  log: silentLog,
-});
-
-async function upload(unitCode: string, when: Date, mutate?: (s: Submission) => void): Promise<void> {
-  stack.clock.set(when);
-  await stack.scheduler.tick();
-  const token = tokens.get(unitCode)!;
-  const sub = sampleSubmission(unitCode, period.id, { asOf: when, scale: 1 + (unitCode.charCodeAt(0) + unitCode.length) % 3, varyByUnit: true });
-  mutate?.(sub);
-  const asJson = JSON_UNITS.has(unitCode);
-  const bytes = asJson
-    ? Buffer.from(JSON.stringify(toSubmissionJson(sub)), 'utf8')
-    : (await makeTemplate({ unitCode, periodId: period.id, key: await stack.deps.templateKey(), now: when, fill: sampleFill(sub) })).bytes;
-  const res = await fetch(`${stack.apiUrl}/api/uploads`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ periodId: period.id, fileName: `${unitCode}-${period.id}.${asJson ? 'json' : 'xlsx'}`, contentType: asJson ? 'application/json' : XLSX, size: bytes.length }),
-  });
-  const ticket = (await res.json()) as { url: string; fields: Record<string, string>; error?: { message: string } };
-  if (!res.ok) throw new Error(`${unitCode}: upload link refused: ${ticket.error?.message}`);
-  const form = new FormData();
-  for (const [k, v] of Object.entries(ticket.fields)) form.append(k, v);
-  form.append('file', new Blob([bytes]), 'file');
-  const stored = await fetch(ticket.url, { method: 'POST', body: form });
-  if (stored.status !== 204) throw new Error(`${unitCode}: upload refused by S3: ${stored.status}`);
-  await new Promise((r) => setTimeout(r, 5));
-  await stack.drain();
-}
-
-const units = expectedUnits(period, stack.deps.units);
-const tokens = new Map<string, string>();
-for (const u of units) tokens.set(u.code, (await issueToken(stack.deps, u.code)).token);
-
-const step = (s: string): void => {
-  process.stdout.write(`  ${formatInstantVi(stack.clock.now())}  ${s}\n`);
-};
-process.stdout.write(`\nDemo: ${period.name} (${period.id}), ${units.length} units, deadline ${formatInstantVi(period.deadline)}\n\n`);
-
-// D-4 … D-2: most units send; some get errors back.
-const onTime = units.filter((u) => !MISSING.has(u.code) && !LATE.has(u.code));
-let i = 0;
-for (const u of onTime) {
-  const when = new Date(local(-4, '08:30').getTime() + i * 97 * 60_000);
-  i += 1;
-  await upload(u.code, when, FIX[u.code]);
-}
-step(`${onTime.length} units uploaded; ${Object.keys(FIX).filter((c) => onTime.some((u) => u.code === c)).length} got errors back by e-mail`);
-
-// D-1: the units with errors fix them and resubmit (one never does).
-stack.clock.set(local(-1, '08:00'));
-await stack.scheduler.tick();
-step('D-1 reminders sent to units without a valid report');
-let j = 0;
-for (const code of Object.keys(FIX)) {
-  if (REJECTED_ONLY.has(code) || !onTime.some((u) => u.code === code)) continue;
-  await upload(code, local(-1, `${String(9 + j).padStart(2, '0')}:15`));
-  j += 1;
-}
-step(`${j} units fixed their errors and resubmitted`);
-
-// The deadline passes; the scheduler closes the period.
-stack.clock.set(new Date(Date.parse(period.closesAt) + 5 * 60_000));
-await stack.scheduler.tick();
-step('deadline passed: period closed, consolidated report e-mailed to Sở Nội vụ');
-
-// Late units, then an addendum.
-let k = 0;
-for (const code of LATE) {
-  if (!tokens.has(code)) continue;
-  await upload(code, local(1 + k, '10:00'));
-  k += 1;
-}
-step(`${k} late reports received (recorded as nộp muộn)`);
-const addendum = await reissueReport(stack.deps, period.id);
-step(`addendum issued with the late reports (bản bổ sung số ${addendum.outcome === 'addendum' ? addendum.number : '?'})`);
-await stack.drain();
-
-// Where to look.
-const state = await stack.deps.store.getPeriodState(period.id);
-const outDir = join(dataDir, 'reports');
-await mkdir(outDir, { recursive: true });
-const copied: string[] = [];
-for (const key of [...(state.reportKeys ?? []), ...Object.values(state.addendumKeys ?? {}).flat()]) {
-  if (!/\.(xlsx|csv|json|png)$/.test(key)) continue;
-  const target = join(outDir, key.split('/').pop()!);
-  const bytes = await stack.deps.uploads.get({ key }, 50 * 1024 * 1024);
-  await writeFile(target, bytes);
-  copied.push(target);
-}
-const rollupKey = state.reportKeys!.find((k2) => k2.endsWith('.json'))!;
-const rollup = JSON.parse(Buffer.from(await stack.deps.uploads.get({ key: rollupKey }, 5e7)).toString('utf8'));
-const mails = (await readdir(stack.mailDir)).sort();
-const reportMail = mails.filter((m) => m.includes('_report-'));
-process.stdout.write(`
-Summary of the consolidated report (at close):
-  expected ${rollup.coverage.all.expected}, valid ${rollup.coverage.all.valid}, on time ${rollup.coverage.all.onTime}, late ${rollup.coverage.all.late}
-  completeness ${(rollup.coverage.all.completeness * 100).toFixed(1)}%, timeliness ${(rollup.coverage.all.timeliness * 100).toFixed(1)}%
-  missing: ${rollup.missing.join(', ') || '—'}
-  rejected only: ${rollup.rejectedOnly.join(', ') || '—'}
-Addendum: ${addendum.outcome === 'addendum' ? `${addendum.rollup.coverage.all.valid} valid of ${addendum.rollup.coverage.all.expected}, late: ${addendum.rollup.late.join(', ')}` : '—'}
-
-E-mails (${mails.length} .eml files): ${stack.mailDir}
-  consolidated report: ${reportMail.map((m) => join(stack.mailDir, m)).join('\n                       ')}
-Reports:
-  ${copied.join('\n  ')}
-
-Finished in ${((Date.now() - started) / 1000).toFixed(1)} s.
-`);
-await stack.close();
+const run = await runDemo({ periodId: opts.period, dataDir: opts.dataDir, write: (s) => process.stdout.write(s) });
+await run.stack.close();

@@ -2,7 +2,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { HttpEvent, HttpResult } from '../../shared/http/unit-api.js';
 import type { Log } from '../../shared/logger.js';
 
+/**
+ * Largest request body the local server reads. The API's JSON bodies are a few hundred bytes (files
+ * go straight to S3 by presigned POST); on AWS, API Gateway and Lambda answer 413 above their own
+ * quotas (10 MB, 6 MB), and so does this server above its limit, with the API's JSON error shape.
+ */
 const MAX_BODY = 1024 * 1024;
+
+/** The body was larger than MAX_BODY. */
+class BodyTooLarge extends Error {
+  override name = 'BodyTooLarge';
+}
+
+const LOCAL_ERROR_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
 /** Turns a Node request into the HTTP API (payload 2.0) event the Lambda receives. */
 export async function toHttpEvent(req: IncomingMessage, body: Buffer): Promise<HttpEvent> {
@@ -36,20 +48,22 @@ export async function toHttpEvent(req: IncomingMessage, body: Buffer): Promise<H
   };
 }
 
+/**
+ * Reads the body up to MAX_BODY. A larger one (declared or sent) is refused with BodyTooLarge; the
+ * rest of it is read and dropped, so the client gets the 413 instead of a connection reset.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = declared > MAX_BODY;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size > MAX_BODY) tooLarge = true;
+      if (!tooLarge) chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => (tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }
@@ -70,11 +84,19 @@ export function serveHttpHandler(handler: (e: HttpEvent) => Promise<HttpResult>,
     readBody(req)
       .then(async (body) => send(res, await handler(await toHttpEvent(req, body))))
       .catch((err: unknown) => {
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        if (err instanceof BodyTooLarge) {
+          log.warn('request body too large', { limit: MAX_BODY });
+          res.writeHead(413, { ...LOCAL_ERROR_HEADERS, connection: 'close' });
+          res.end(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'Nội dung yêu cầu quá lớn (tối đa 1 MB). Tệp báo cáo không gửi qua đây mà tải thẳng lên kho lưu trữ bằng đường dẫn tải lên.' } }));
+          return;
+        }
         log.error('local HTTP server error', { error: err instanceof Error ? err.message : String(err) });
-        if (!res.headersSent) {
-          res.writeHead(413, { 'content-type': 'application/json; charset=utf-8' });
-          res.end(JSON.stringify({ error: { code: 'BAD_REQUEST', message: 'Yêu cầu quá lớn hoặc không đọc được.' } }));
-        } else res.destroy();
+        res.writeHead(500, LOCAL_ERROR_HEADERS);
+        res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'Hệ thống đang gặp sự cố, vui lòng thử lại sau ít phút.' } }));
       });
   });
 }

@@ -11,7 +11,7 @@ import { decodeEventKey, INCOMING_PREFIX, parseIncomingKey } from '../../shared/
 import { createTableInput } from '../../shared/adapters/table-schema.js';
 import type { AppConfig } from '../../shared/config/config.js';
 import { localAppConfig, type LocalConnection } from '../../shared/config/local-connection.js';
-import { resolveTemplateKey } from '../../shared/config/template-key.js';
+import { resolveTemplateKey, resolveTokenKey } from '../../shared/config/template-key.js';
 import { makeAdminRoutes } from '../../shared/http/admin-api.js';
 import { makeUnitApi, uploadOrigin } from '../../shared/http/unit-api.js';
 import { makePortal } from '../../shared/portal/portal.js';
@@ -56,6 +56,7 @@ export interface LocalStackOptions {
   log?: Log;
   maxUploadBytes?: number;
   templateKey?: string;
+  tokenKey?: string;
   /** Wraps the mailer (tests inject failures here). */
   wrapMailer?: (mailer: Mailer) => Mailer;
   /** How often pending mail is retried, ms (the deployed schedule: 5 minutes). 0 disables. */
@@ -230,7 +231,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       pid: process.pid,
       maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
     };
-    const config = localAppConfig(connection, templateKey);
+    const tokenKey = options.tokenKey ?? resolveTokenKey(process.env, join(dataDir, 'token-key'));
+    const config = localAppConfig(connection, templateKey, tokenKey);
     const deps = buildDeps(config, log, {
       clock,
       mailer: (ses) => {
@@ -244,8 +246,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     apiHandler = makeUnitApi(deps, { admin: makeAdminRoutes(deps), portal: makePortal({ uploadOrigin: uploadOrigin(config) }) });
 
     // S3 event → journal → queue → the validator handler; dead letters → the unprocessable recorder.
-    const deadLetterQueue = new LocalQueue({ handler: makeRecordUnprocessableHandler(deps), log, retryDelayMs: options.retryDelayMs });
-    const validate = makeValidateSubmissionHandler(deps);
+    // The functions that parse hostile files get no token key, as on AWS. A view, not a copy: tests
+    // swap deps' adapters after start and these handlers must see them.
+    const validatorDeps = new Proxy(deps, { get: (target, prop, receiver) => (prop === 'tokenKey' ? undefined : Reflect.get(target, prop, receiver)) });
+    const deadLetterQueue = new LocalQueue({ handler: makeRecordUnprocessableHandler(validatorDeps), log, retryDelayMs: options.retryDelayMs });
+    const validate = makeValidateSubmissionHandler(validatorDeps);
     const hold = options.holdValidationMs ?? 0;
     const queue = new LocalQueue({
       handler: hold > 0 ? async (event) => (await new Promise((r) => setTimeout(r, hold)), validate(event)) : validate,

@@ -14,6 +14,8 @@ export interface StatefulResources {
   readonly uploadBucket: BucketRef;
   readonly table: ITable;
   readonly templateKeySecret: ISecret;
+  /** The key every personal token derives from (a separate secret). */
+  readonly tokenKeySecret: ISecret;
   /** The HTTP API (routes, stage and integrations live in the stateless stack). */
   readonly api: IHttpApi;
   /** Base URL for personal links in e-mails (no trailing slash). */
@@ -42,6 +44,7 @@ export class CchcStatefulStack extends Stack implements StatefulResources {
   readonly uploadBucket: BucketRef;
   readonly table: Table;
   readonly templateKeySecret: Secret;
+  readonly tokenKeySecret: Secret;
   readonly api: HttpApi;
   readonly portalUrl: string;
   readonly portalOrigin: string;
@@ -141,7 +144,18 @@ export class CchcStatefulStack extends Stack implements StatefulResources {
     acknowledgeNag(
       this.templateKeySecret,
       'SMG4',
-      'Templates already handed out carry signatures made with this key and must keep verifying until their period closes, so automatic rotation would reject valid uploads. The key is rotated deliberately between reporting years by replacing the secret value and redeploying.',
+      'Every Excel template handed out carries an identity signed with this key; rotating it makes all of them fail the identity check, so automatic rotation would reject valid uploads mid-period. It signs templates only (personal tokens derive from the separate token key), and is rotated deliberately between reporting years (README).',
+    );
+
+    this.tokenKeySecret = new Secret(this, 'TokenKey', {
+      description: 'Key from which every personal access token (unit and Department links) is derived; read only by what renders links',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeNag(
+      this.tokenKeySecret,
+      'SMG4',
+      'Every personal link (each unit token and the Department admin token) is derived from this key and a token id. Rotating it does not revoke links already handed out (their hashes stay valid until revoked or expired) but stops reminders from re-deriving them, so every token must be re-issued: rotation is a deliberate operator procedure (revoke, rotate, re-issue; README and docs/SECURITY.md), not a timer.',
     );
 
     new CfnOutput(this, 'PortalUrl', { value: this.portalUrl, description: 'Base URL of the portal and unit API' });

@@ -7,6 +7,7 @@ import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-c
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsDestination as LambdaSqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
@@ -19,10 +20,9 @@ import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subsc
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { INCOMING_PREFIX, REPORTS_PREFIX } from '../../shared/adapters/s3-keys.js';
-import { TABLE_SCHEMA } from '../../shared/adapters/table-schema.js';
 import { defaultCalendarSource, ZONE } from '../../shared/domain/calendar.js';
 import { scheduledJobs } from '../../shared/domain/schedule.js';
-import { acknowledgeNag, CchcFunction, type MailSender, renderForNag } from '../constructs/cchc-function.js';
+import { acknowledgeNag, CchcFunction, type MailSender, renderForNag, type TableScope } from '../constructs/cchc-function.js';
 import type { CchcContext } from '../context.js';
 import type { StatefulResources } from './stateful-stack.js';
 
@@ -31,10 +31,29 @@ export interface CchcStatelessStackProps extends StackProps {
   readonly stateful: StatefulResources & Stack;
 }
 
-/** Lifetime of a presigned POST, seconds (the maximum config.ts accepts). */
-const UPLOAD_URL_TTL_SECONDS = 900;
+/**
+ * Lifetime of a presigned POST, seconds. Short on purpose: a ticket already handed out still works
+ * after its token is revoked (S3 checks only the policy), so this bounds that window (SECURITY.md).
+ */
+export const UPLOAD_URL_TTL_SECONDS = 300;
 const VALIDATOR_TIMEOUT = Duration.seconds(60);
-const INDEX_NAMES = TABLE_SCHEMA.indexes.map((i) => i.name);
+
+/**
+ * What each function reaches in the table, by partition-key prefix (table-schema.ts). Token items
+ * (TOKEN#, UNITTOKENS#) are reached only by unit-api (reads a token by its hash; never writes one)
+ * and flush-outbox (lists a unit's tokens to render its link); no function that reads uploads
+ * reaches them. Tokens are written only by the operator's CLI.
+ */
+export const TABLE_SCOPES = {
+  unitApi: { read: ['PERIOD#', 'MAIL#', 'TOKEN#'], write: ['UPLOAD#', 'MAIL#'], indexes: { gsi1: ['UNIT#', 'INTENTS#'] } },
+  validateSubmission: { read: ['UPLOAD#', 'PERIOD#', 'MAIL#'], write: ['PERIOD#', 'MAIL#'] },
+  // The dead-letter consumer records what validate-submission would: the object's result and receipt.
+  recordUnprocessable: { read: ['UPLOAD#', 'PERIOD#', 'MAIL#'], write: ['PERIOD#', 'MAIL#'] },
+  flushOutbox: { read: ['MAIL#'], write: ['MAIL#'], indexes: { gsi1: ['UNITTOKENS#'], gsi2: ['OUTBOX#'] } },
+  closePeriod: { read: ['UPLOAD#', 'PERIOD#', 'MAIL#'], write: ['PERIOD#', 'MAIL#'] },
+  sendReminders: { read: ['UPLOAD#', 'PERIOD#', 'MAIL#'], write: ['PERIOD#', 'MAIL#'] },
+  handleMailFeedback: { read: ['MAIL#'], write: ['ADDRESS#', 'MAIL#'] },
+} as const satisfies Record<string, TableScope>;
 const CALENDAR_FIRST_YEAR = defaultCalendarSource.rules.firstYear;
 const CALENDAR_LAST_YEAR = defaultCalendarSource.rules.lastYear;
 
@@ -51,10 +70,10 @@ const CALENDAR_LAST_YEAR = defaultCalendarSource.rules.lastYear;
  *
  * Adding a scheduled function (close-period, send-reminders) is a few lines in the constructor:
  *   const closePeriod = this.addFunction('ClosePeriod', { name: 'close-period', description: '…', timeout: Duration.minutes(5) })
- *     .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+ *     .useTable(stateful.table, TABLE_SCOPES.closePeriod)   // item kinds by partition-key prefix
  *     .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], list: [INCOMING_PREFIX], write: [REPORTS_PREFIX] })
  *     .useMail(this.mail)
- *     .useTemplateKey(stateful.templateKeySecret, 'none');
+ *     .useTemplateKey(stateful.templateKeySecret);
  *   this.addSchedule('ClosePeriodDaily', closePeriod,
  *     ScheduleExpression.cron({ hour: '0', minute: '5', timeZone: TimeZone.ASIA_HO_CHI_MINH }), 'Close periods past their deadline');
  * addFunction adds the Errors alarm; addSchedule adds retries and the shared, alarmed schedule DLQ.
@@ -68,6 +87,8 @@ export class CchcStatelessStack extends Stack {
   readonly scheduleDeadLetterQueue: Queue;
   readonly unprocessableDeadLetterQueue: Queue;
   readonly recordUnprocessable: CchcFunction;
+  /** Where an asynchronous invocation (schedule, SNS) that failed every Lambda retry is kept for redrive. */
+  readonly asyncFailureQueue: Queue;
   readonly unitApi: CchcFunction;
   readonly validateSubmission: CchcFunction;
   readonly flushOutbox: CchcFunction;
@@ -180,7 +201,17 @@ export class CchcStatelessStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    for (const dlq of [this.uploadDeadLetterQueue, this.scheduleDeadLetterQueue]) {
+    this.asyncFailureQueue = new Queue(this, 'AsyncFailureQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNag(
+      this.asyncFailureQueue,
+      'SQS3',
+      'This queue is itself the on-failure destination of every asynchronously invoked function (nag only recognises DLQs named in an SQS redrive policy); it is alarmed when not empty.',
+    );
+    for (const dlq of [this.uploadDeadLetterQueue, this.scheduleDeadLetterQueue, this.asyncFailureQueue]) {
       this.addAlarm(`${dlq.node.id}NotEmpty`, dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), {
         description:
           dlq === this.uploadDeadLetterQueue
@@ -208,11 +239,12 @@ export class CchcStatelessStack extends Stack {
       assets: ['portal'],
       memorySize: 1024,
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
-      // write incoming/ to sign presigned POSTs; read and list incoming/ for the reconciliation that
-      // precedes a manual reminder; read reports/ for downloads from the board.
-      .useUploadBucket(stateful.uploadBucket, { write: [INCOMING_PREFIX], read: [INCOMING_PREFIX, REPORTS_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
+      .useTable(stateful.table, TABLE_SCOPES.unitApi)
+      // write incoming/ to sign presigned POSTs; read reports/ for downloads from the board. No read
+      // of uploads: the API reads token items, so it never parses an uploaded file.
+      .useUploadBucket(stateful.uploadBucket, { write: [INCOMING_PREFIX], read: [REPORTS_PREFIX] })
       .useMail(this.mail)
+      // makes templates for download; no token key: checking a token needs only its hash.
       .useTemplateKey(stateful.templateKeySecret);
 
     this.validateSubmission = this.addFunction('ValidateSubmission', {
@@ -221,7 +253,7 @@ export class CchcStatelessStack extends Stack {
       memorySize: 1024,
       timeout: VALIDATOR_TIMEOUT,
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useTable(stateful.table, TABLE_SCOPES.validateSubmission)
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
       .useMail(this.mail)
       .useTemplateKey(stateful.templateKeySecret);
@@ -234,11 +266,10 @@ export class CchcStatelessStack extends Stack {
       name: 'record-unprocessable',
       description: 'Upload dead letters (via SQS) → record the object as unprocessable → outbox receipt that says so',
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useTable(stateful.table, TABLE_SCOPES.recordUnprocessable)
       // HEAD for the size, GET only to hash the file for the record (nothing is parsed).
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true })
-      .useMail(this.mail)
-      .useTemplateKey(stateful.templateKeySecret, 'none');
+      .useMail(this.mail);
     this.recordUnprocessable.fn.addEventSource(new SqsEventSource(this.uploadDeadLetterQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
 
     this.flushOutbox = this.addFunction('FlushOutbox', {
@@ -246,11 +277,12 @@ export class CchcStatelessStack extends Stack {
       description: 'Every 5 minutes: send pending outbox e-mails again',
       timeout: Duration.seconds(120),
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useTable(stateful.table, TABLE_SCOPES.flushOutbox)
       .useMail(this.mail)
-      // Names only, no access: loadConfig() requires both in every function.
-      .useUploadBucket(stateful.uploadBucket)
-      .useTemplateKey(stateful.templateKeySecret, 'none');
+      // reports/ only: large messages (consolidated reports) are stored there as .eml.
+      .useUploadBucket(stateful.uploadBucket, { read: [REPORTS_PREFIX] })
+      // renders each reminder's personal link at send time; reads no upload.
+      .useTokenKey(stateful.tokenKeySecret);
     this.addSchedule('FlushOutboxSchedule', this.flushOutbox, ScheduleExpression.rate(Duration.minutes(5)), 'Retry unsent e-mails from the outbox');
 
     this.closePeriod = this.addFunction('ClosePeriod', {
@@ -260,7 +292,7 @@ export class CchcStatelessStack extends Stack {
       timeout: Duration.minutes(10),
       assets: ['fonts'],
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useTable(stateful.table, TABLE_SCOPES.closePeriod)
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX, REPORTS_PREFIX], readVersions: true, write: [REPORTS_PREFIX], list: [INCOMING_PREFIX] })
       .useMail(this.mail)
       .useTemplateKey(stateful.templateKeySecret);
@@ -270,9 +302,10 @@ export class CchcStatelessStack extends Stack {
       description: 'D-3 and D-1 at 08:00: remind units without a valid submission, with their personal link',
       timeout: Duration.minutes(5),
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useTable(stateful.table, TABLE_SCOPES.sendReminders)
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
       .useMail(this.mail)
+      // reconciles (checks templates); its reminders carry a placeholder that flush-outbox renders.
       .useTemplateKey(stateful.templateKeySecret);
 
     // One-time schedules in Asia/Ho_Chi_Minh for every period of the configured years, from the same
@@ -298,7 +331,7 @@ export class CchcStatelessStack extends Stack {
     this.addSchedule('CloseSweepSchedule', this.closePeriod, ScheduleExpression.rate(Duration.minutes(15)), 'Close due periods; resume unfinished closes', { sweep: { years } });
 
     // One alarm for every file recorded as unprocessable, by whichever function met it.
-    for (const fn of [this.validateSubmission, this.recordUnprocessable, this.closePeriod, this.sendReminders, this.unitApi]) {
+    for (const fn of [this.validateSubmission, this.recordUnprocessable, this.closePeriod, this.sendReminders]) {
       const filter = new MetricFilter(this, `${fn.node.id}PoisonObjects`, {
         logGroup: fn.logGroup,
         filterPattern: FilterPattern.booleanValue('$.poisonObject', true),
@@ -321,12 +354,18 @@ export class CchcStatelessStack extends Stack {
       name: 'handle-mail-feedback',
       description: 'SES bounce or complaint (via SNS) → mark the address, tell Phòng CCHC',
     })
-      .useTable(stateful.table, 'readWrite', INDEX_NAMES)
+      .useTable(stateful.table, TABLE_SCOPES.handleMailFeedback)
       .useMail(this.mail)
-      // Names only, no access: loadConfig() requires both in every function.
-      .useUploadBucket(stateful.uploadBucket)
-      .useTemplateKey(stateful.templateKeySecret, 'none');
+      // Name only, no access: loadConfig() requires it in every function.
+      .useUploadBucket(stateful.uploadBucket);
     feedbackTopic.addSubscription(new LambdaSubscription(this.handleMailFeedback.fn, { deadLetterQueue: this.scheduleDeadLetterQueue }));
+
+    // Every asynchronously invoked function (Scheduler targets, the SNS subscription): Lambda retries
+    // twice, then the event goes to the alarmed on-failure queue, with the error, for redrive. (The
+    // schedule DLQ only catches events Scheduler could not deliver to Lambda at all.)
+    for (const fn of [this.flushOutbox, this.closePeriod, this.sendReminders, this.handleMailFeedback]) {
+      fn.fn.configureAsyncInvoke({ onFailure: new LambdaSqsDestination(this.asyncFailureQueue), retryAttempts: 2, maxEventAge: Duration.hours(6) });
+    }
 
     // ---- HTTP API: routes and stage on the API from the stateful stack -------------------------
     const integration = new HttpLambdaIntegration('UnitApiIntegration', this.unitApi.fn);
@@ -378,6 +417,10 @@ export class CchcStatelessStack extends Stack {
     new CfnOutput(this, 'UploadBucketName', { value: stateful.uploadBucket.bucketName, description: 'Bucket for uploads (incoming/) and reports (reports/)' });
     new CfnOutput(this, 'TableName', { value: stateful.table.tableName, description: 'DynamoDB table of submissions, periods, outbox and tokens' });
     new CfnOutput(this, 'UploadQueueUrl', { value: this.uploadQueue.queueUrl, description: 'Queue of S3 upload events for validate-submission' });
+    new CfnOutput(this, 'AsyncFailureQueueUrl', {
+      value: this.asyncFailureQueue.queueUrl,
+      description: 'Scheduled runs and mail-feedback events that failed every retry (with the error); fix, then invoke the function again with the payload',
+    });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.uploadDeadLetterQueue.queueUrl,
       description: 'Upload events that failed validation 5 times; redrive to UploadQueueUrl after a fix',

@@ -15,7 +15,8 @@ export function emlKeepingMailer(inner: Mailer, mailDir: string): Mailer {
       const id = /^Message-ID:\s*<([^@>]+)/im.exec(head)?.[1] ?? out.providerMessageId;
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       await mkdir(mailDir, { recursive: true });
-      await writeFile(join(mailDir, `${stamp}_${id.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`), message.raw);
+      // The kept copy, never the sent form: a reminder's personal link is not written to disk.
+      await writeFile(join(mailDir, `${stamp}_${id.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`), message.keptCopy ?? message.raw);
       return out;
     },
   };

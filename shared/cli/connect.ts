@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { emlKeepingMailer } from '../adapters/eml-keeping-mailer.js';
 import { loadConfig } from '../config/config.js';
 import { clockFromSnapshot, localAppConfig, type LocalConnection } from '../config/local-connection.js';
-import { resolveTemplateKey } from '../config/template-key.js';
+import { resolveTemplateKey, resolveTokenKey } from '../config/template-key.js';
 import { silentLog } from '../logger.js';
 import { systemClock, type Clock } from '../ports.js';
 import { buildDeps } from '../runtime.js';
@@ -72,7 +72,7 @@ export function connect(env: NodeJS.ProcessEnv = process.env, dataDir = localDat
         'hoặc đặt các biến môi trường của bản triển khai AWS (TABLE_NAME, UPLOAD_BUCKET_NAME, …) theo README.',
     );
   }
-  const config = localAppConfig(local, resolveTemplateKey(env, join(dataDir, 'template-signing-key')));
+  const config = localAppConfig(local, resolveTemplateKey(env, join(dataDir, 'template-signing-key')), resolveTokenKey(env, join(dataDir, 'token-key')));
   const deps = buildDeps(config, silentLog, { clock: localClock(local), mailer: (ses) => emlKeepingMailer(ses, local.mailDir) });
   return { deps, apiUrl: local.apiUrl, where: 'local' };
 }

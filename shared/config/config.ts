@@ -4,6 +4,9 @@
  * the local stack builds the same object from its own settings.
  */
 
+/** A secret key given directly, or where to fetch it (Secrets Manager ARN). */
+export type KeySource = { value: string } | { secretArn: string };
+
 export interface AppConfig {
   /** DynamoDB table. */
   tableName: string;
@@ -21,8 +24,16 @@ export interface AppConfig {
   portalUrl: string;
   /** Origin allowed by CORS (the portal's). */
   portalOrigin: string;
-  /** Template signing key, or where to fetch it (Secrets Manager ARN). */
-  templateKey: { value: string } | { secretArn: string };
+  /**
+   * Template signing key, or where to fetch it. Only the functions that make or check templates
+   * have it; elsewhere it is absent and any use fails.
+   */
+  templateKey?: KeySource;
+  /**
+   * Token key (every personal token is derived from it and a token id). Only what issues tokens or
+   * renders personal links has it; a separate secret from the template key.
+   */
+  tokenKey?: KeySource;
   /** Lifetime of a unit's personal token, days. */
   tokenTtlDays: number;
   /** AWS region. */
@@ -51,11 +62,16 @@ function integer(env: Record<string, string | undefined>, name: string, fallback
   return n;
 }
 
+/** `NAME` (the key itself) or `NAME_SECRET_ARN` (where to fetch it); absent when neither is set. */
+function keySource(env: Record<string, string | undefined>, name: string): KeySource | undefined {
+  const value = env[name]?.trim();
+  if (value) return { value };
+  const secretArn = env[`${name}_SECRET_ARN`]?.trim();
+  return secretArn ? { secretArn } : undefined;
+}
+
 /** Parses the environment of a Lambda (or any process) into the app configuration. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<AppConfig> {
-  const keyValue = env.TEMPLATE_SIGNING_KEY?.trim();
-  const keyArn = env.TEMPLATE_SIGNING_KEY_SECRET_ARN?.trim();
-  if (!keyValue && !keyArn) throw new ConfigError('Missing TEMPLATE_SIGNING_KEY or TEMPLATE_SIGNING_KEY_SECRET_ARN');
   const portalUrl = required(env, 'PORTAL_URL').replace(/\/+$/, '');
   const config: AppConfig = {
     tableName: required(env, 'TABLE_NAME'),
@@ -63,10 +79,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     senderAddress: required(env, 'SENDER_ADDRESS'),
     aggregatorRecipients: (env.AGGREGATOR_RECIPIENTS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
-    uploadUrlTtlSeconds: integer(env, 'UPLOAD_URL_TTL_SECONDS', 900, 60, 900),
+    uploadUrlTtlSeconds: integer(env, 'UPLOAD_URL_TTL_SECONDS', 300, 60, 900),
     portalUrl,
     portalOrigin: env.PORTAL_ORIGIN?.trim() || new URL(portalUrl).origin,
-    templateKey: keyValue ? { value: keyValue } : { secretArn: keyArn! },
+    templateKey: keySource(env, 'TEMPLATE_SIGNING_KEY'),
+    tokenKey: keySource(env, 'TOKEN_KEY'),
     tokenTtlDays: integer(env, 'TOKEN_TTL_DAYS', 400, 1, 3650),
     region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'ap-southeast-1',
   };

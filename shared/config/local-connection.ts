@@ -37,17 +37,18 @@ export const LOCAL_AGGREGATOR = 'phongcchc.snv@thuathienhue.example';
 export const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
 
 /** The configuration of the pipeline on the local emulators: one definition for the stack and the CLI. */
-export function localAppConfig(c: LocalConnection, templateKey: string): Readonly<AppConfig> {
+export function localAppConfig(c: LocalConnection, templateKey: string, tokenKey: string): Readonly<AppConfig> {
   return Object.freeze({
     tableName: c.tableName,
     uploadBucketName: c.bucket,
     senderAddress: LOCAL_SENDER,
     aggregatorRecipients: [LOCAL_AGGREGATOR],
     maxUploadBytes: c.maxUploadBytes,
-    uploadUrlTtlSeconds: 900,
+    uploadUrlTtlSeconds: 300,
     portalUrl: c.apiUrl,
     portalOrigin: c.apiUrl,
     templateKey: { value: templateKey },
+    tokenKey: { value: tokenKey },
     tokenTtlDays: 400,
     region: c.region,
     endpoints: { s3: c.endpoints.s3, s3Public: c.s3PublicUrl, dynamodb: c.endpoints.dynamodb, ses: c.endpoints.ses },

@@ -1,3 +1,4 @@
+import { displayFileName } from '../domain/text.js';
 import { buildCalendar, findPeriod, formatInstantVi, ZONE } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
 import { currentForm } from '../domain/forms.js';
@@ -90,7 +91,7 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
           receivedAt: last?.receivedAt ?? null,
           receivedAtText: last ? formatInstantVi(last.receivedAt) : null,
           receiptNo: line.source?.receiptNo ?? last?.receiptNo ?? null,
-          fileName: line.source?.fileName ?? last?.fileName ?? null,
+          fileName: (line.source?.fileName ?? last?.fileName) ? displayFileName((line.source?.fileName ?? last?.fileName)!) : null,
           findings: last?.findings.length ?? 0,
           submissions: mine.length,
         };
@@ -153,7 +154,9 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
       if (typeof body.periodId !== 'string') throw new ApiError(400, 'BAD_REQUEST', 'Thiếu mã kỳ báo cáo (periodId).');
       const period = periodOf({ ...e, queryStringParameters: { periodId: body.periodId } });
       const label = `thu-cong-${deps.clock.now().toISOString().replace(/[:.]/g, '-')}`;
-      const out = await sendReminders(deps, period.id, label);
+      // No reconciliation here: the API reads token items and so must never parse an uploaded file
+      // (the scheduled reminders and every close reconcile).
+      const out = await sendReminders(deps, period.id, label, { reconcile: false });
       deps.log.info('manual reminders', { by: findUnit(p.unitCode, deps.units).code, periodId: period.id, sent: out.units.length });
       return json(200, { sent: out.units.length, units: out.units });
     },

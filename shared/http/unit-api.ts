@@ -93,7 +93,9 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
     },
   };
 
-  return async (event) => {
+  return async (event) => withSecurityHeaders(await answer(event));
+
+  async function answer(event: HttpEvent): Promise<HttpResult> {
     const method = event.requestContext?.http?.method ?? 'GET';
     const path = (event.rawPath ?? '/').replace(/\/+$/, '') || '/';
     if (!path.startsWith('/api/') && ext.portal) {
@@ -123,5 +125,10 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
       deps.log.error('unit API failed', { route: `${method} ${path}`, error: err instanceof Error ? err.stack : String(err) });
       return error(500, 'INTERNAL', 'Hệ thống đang gặp sự cố, vui lòng thử lại sau ít phút.');
     }
-  };
+  }
+}
+
+/** Every answer, whatever route made it: no MIME sniffing of JSON, files or pages. */
+export function withSecurityHeaders(result: HttpResult): HttpResult {
+  return { ...result, headers: { ...(result.headers ?? {}), 'x-content-type-options': 'nosniff' } };
 }

@@ -1,3 +1,4 @@
+import { displayFileName } from '../domain/text.js';
 import { formatInstantVi } from '../domain/calendar.js';
 import { currentForm } from '../domain/forms.js';
 import type { Finding, Period, Unit } from '../domain/types.js';
@@ -82,7 +83,7 @@ export function buildReceiptMail(rec: SubmissionRecord, unit: Unit, period: Peri
     ['Đơn vị', `${unit.name} (${unit.code})`],
     ['Kỳ báo cáo', `${period.name} (${period.id})`],
     ['Loại hồ sơ', KIND_NAMES[rec.kind]],
-    ['Tên tệp', rec.fileName],
+    ['Tên tệp', displayFileName(rec.fileName)],
     ['Dung lượng', sizeVi(rec.size)],
     ['Mã SHA-256', rec.sha256 ?? '(không tính được)'],
     ['Thời điểm hệ thống nhận', `${formatInstantVi(rec.receivedAt)} (giờ Việt Nam)`],

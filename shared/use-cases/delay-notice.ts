@@ -1,3 +1,4 @@
+import { displayFileName } from '../domain/text.js';
 import { parseIncomingKey } from '../adapters/s3-keys.js';
 import { findPeriod } from '../domain/calendar.js';
 import { findUnit } from '../domain/units.js';
@@ -17,7 +18,7 @@ export async function sendDelayNotice(deps: PipelineDeps, key: string): Promise<
   const unit = findUnit(parsed.unitCode, deps.units);
   const period = findPeriod(parsed.periodId);
   const intent = await deps.store.getUploadIntent(parsed.uploadId);
-  const fileName = intent?.fileName ?? 'tệp đã tải lên';
+  const fileName = intent?.fileName ? displayFileName(intent.fileName) : 'tệp đã tải lên';
   const subject = `[CCHC] Tệp đang được xử lý chậm: ${period.name} — ${unit.name}`;
   const text = [
     `Kính gửi: ${unit.name}`,

@@ -11,8 +11,13 @@ export interface PipelineDeps {
   uploads: UploadStore;
   mailer: Mailer;
   clock: Clock;
-  /** The template signing key (fetched once from the secret on AWS). */
+  /** The template signing key (fetched once from the secret on AWS); refuses where it was not granted. */
   templateKey: () => Promise<string>;
+  /**
+   * The token key, only where tokens are issued or personal links rendered (the CLI, flush-outbox).
+   * Absent elsewhere: a reminder composed without it waits in the outbox for a sender that has it.
+   */
+  tokenKey?: () => Promise<string>;
   units: readonly Unit[];
   log: Log;
   /**

@@ -1,3 +1,4 @@
+import { displayFileName } from '../domain/text.js';
 import { buildCalendar, deadlineOf, findPeriod, formatInstantVi } from '../domain/calendar.js';
 import type { Finding, Period, SubmissionKind } from '../domain/types.js';
 import { findUnit, owes } from '../domain/units.js';
@@ -43,7 +44,7 @@ export function toView(r: SubmissionRecord, currentIds: Set<string>, ctx: ViewCo
     unitCode: r.unitCode,
     periodId: r.periodId,
     kind: r.kind,
-    fileName: r.fileName,
+    fileName: displayFileName(r.fileName),
     size: r.size,
     sha256: r.sha256,
     receivedAt: r.receivedAt,

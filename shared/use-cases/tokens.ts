@@ -15,9 +15,10 @@ export function hashToken(token: string): string {
 }
 
 /**
- * A token is the HMAC-SHA256 of a random token id under the deployment's secret key (256 bits,
- * base64url). The table keeps only the token's hash and its id, so a leaked table gives no access,
- * while the service can still put a unit's personal link into its reminders.
+ * A token is the HMAC-SHA256 of a random token id under the deployment's token key (256 bits,
+ * base64url) — a secret of its own, never the template key. The table keeps only the token's hash
+ * and its id, so a leaked table gives no access, while the sender of reminders (which alone holds
+ * the token key) can still put a unit's personal link into a message at the moment it is sent.
  */
 export function deriveToken(key: string, tokenId: string): string {
   return `cchc_${createHmac('sha256', key).update(`unit-token:${tokenId}`).digest('base64url')}`;
@@ -25,12 +26,13 @@ export function deriveToken(key: string, tokenId: string): string {
 
 /** Issues a personal token for a unit; the token is returned to be handed over as its personal link. */
 export async function issueToken(
-  deps: Pick<PipelineDeps, 'store' | 'clock' | 'config' | 'templateKey'>,
+  deps: Pick<PipelineDeps, 'store' | 'clock' | 'config' | 'tokenKey'>,
   unitCode: string,
   role: 'unit' | 'admin' = 'unit',
 ): Promise<{ token: string; record: TokenRecord }> {
+  if (!deps.tokenKey) throw new Error('Issuing a token needs the token key');
   const tokenId = randomUUID();
-  const token = deriveToken(await deps.templateKey(), tokenId);
+  const token = deriveToken(await deps.tokenKey(), tokenId);
   const now = deps.clock.now();
   const record: TokenRecord = {
     tokenId,
@@ -67,12 +69,21 @@ export function personalLink(portalUrl: string, token: string): string {
   return `${portalUrl}/#t=${token}`;
 }
 
-/** The personal link of a unit's newest live token, or null when it has none. */
-export async function currentLinkOf(deps: Pick<PipelineDeps, 'store' | 'clock' | 'config' | 'templateKey'>, unitCode: string): Promise<string | null> {
+/**
+ * The personal link of a unit's newest live token that the current token key derives, or null when
+ * it has none. A token issued under an earlier token key still authenticates (its hash is stored)
+ * but can no longer be re-derived: it is skipped rather than mailed as a dead link.
+ */
+export async function currentLinkOf(deps: Pick<PipelineDeps, 'store' | 'clock' | 'config' | 'tokenKey'>, unitCode: string): Promise<string | null> {
+  if (!deps.tokenKey) throw new Error('Rendering a personal link needs the token key');
+  const key = await deps.tokenKey();
   const now = deps.clock.now().getTime();
   const live = (await deps.store.listUnitTokens(unitCode))
     .filter((t) => !t.revokedAt && t.role === 'unit' && Date.parse(t.expiresAt) > now)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const newest = live[0];
-  return newest ? personalLink(deps.config.portalUrl, deriveToken(await deps.templateKey(), newest.tokenId)) : null;
+  for (const t of live) {
+    const token = deriveToken(key, t.tokenId);
+    if (hashToken(token) === t.tokenHash) return personalLink(deps.config.portalUrl, token);
+  }
+  return null;
 }

@@ -158,10 +158,13 @@ describe('CchcStatefulStack', () => {
     );
   });
 
-  it('generates the template signing key in a retained secret', () => {
-    const [, secret] = only(stateful, 'AWS::SecretsManager::Secret');
-    expect(secret.Properties!.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
-    expect(secret.DeletionPolicy).toBe('Retain');
+  it('generates two retained secrets: the template signing key and a separate token key', () => {
+    const secrets = Object.entries(stateful.findResources('AWS::SecretsManager::Secret')) as [string, Resource][];
+    expect(secrets.map(([id]) => id).sort()).toEqual([logicalId(built.stateful.templateKeySecret), logicalId(built.stateful.tokenKeySecret)].sort());
+    for (const [, secret] of secrets) {
+      expect(secret.Properties!.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+      expect(secret.DeletionPolicy).toBe('Retain');
+    }
   });
 });
 
@@ -230,7 +233,7 @@ describe('CchcStatelessStack', () => {
 
   it('alarms on every dead-letter queue and on validator errors, through the encrypted topic', () => {
     const topicId = logicalId(built.stateless.alarmTopic);
-    for (const dlq of [built.stateless.uploadDeadLetterQueue, built.stateless.scheduleDeadLetterQueue]) {
+    for (const dlq of [built.stateless.uploadDeadLetterQueue, built.stateless.scheduleDeadLetterQueue, built.stateless.asyncFailureQueue]) {
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Namespace: 'AWS/SQS',
@@ -285,7 +288,7 @@ describe('CchcStatelessStack', () => {
   });
 
   it('alarms whenever a function records an upload as unprocessable', () => {
-    for (const f of [built.stateless.validateSubmission, built.stateless.recordUnprocessable, built.stateless.closePeriod, built.stateless.sendReminders, built.stateless.unitApi]) {
+    for (const f of [built.stateless.validateSubmission, built.stateless.recordUnprocessable, built.stateless.closePeriod, built.stateless.sendReminders]) {
       stateless.hasResourceProperties('AWS::Logs::MetricFilter', {
         LogGroupName: { Ref: logicalId(f.logGroup) },
         FilterPattern: '{ $.poisonObject IS TRUE }',
@@ -336,27 +339,26 @@ describe('CchcStatelessStack', () => {
     expect(s3.some((s) => asArray(s.Action).includes('s3:PutObject'))).toBe(false);
   });
 
-  it('lets unit-api put only under incoming/, read incoming/ and reports/, and list incoming/ only', () => {
+  it('lets unit-api put only under incoming/ and read only reports/: it never reads an upload', () => {
     const s3 = statementsOf(stateless, logicalId(built.stateless.unitApi.role)).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('s3:')));
     const tailOf = (r: Record<string, any>) => (r['Fn::Join'] ? String(r['Fn::Join'][1].at(-1)) : '(bucket)');
     const pairs = s3.flatMap((s) => asArray(s.Action).flatMap((a: string) => asArray(s.Resource).map((r: Record<string, any>) => `${a} ${tailOf(r)}`)));
     expect(pairs.sort()).toEqual(
-      [
-        's3:GetObject /incoming/*',
-        's3:GetObject /reports/*',
-        's3:GetObjectVersion /incoming/*',
-        's3:GetObjectVersion /reports/*',
-        's3:ListBucket (bucket)',
-        's3:PutObject /incoming/*',
-      ].sort(),
+      ['s3:GetObject /reports/*', `s3:PutObject /${INCOMING_PREFIX}*`].sort(),
     );
-    const list = s3.find((s) => asArray(s.Action).includes('s3:ListBucket'))!;
-    expect(list.Condition).toEqual({ StringLikeIfExists: { 's3:prefix': [`${INCOMING_PREFIX}*`] } });
   });
 
-  it('gives flush-outbox the table and SES only: no S3 object access, no secret read', () => {
-    const actions = statementsOf(stateless, logicalId(built.stateless.flushOutbox.role)).flatMap((s) => asArray(s.Action) as string[]);
-    expect(actions.filter((a) => a.startsWith('s3:') || a.startsWith('secretsmanager:'))).toEqual([]);
+  it('gives flush-outbox the table, SES, reports/ (stored large messages) and the token key only', () => {
+    const statements = statementsOf(stateless, logicalId(built.stateless.flushOutbox.role));
+    const s3 = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('s3:')));
+    expect(s3).toHaveLength(1);
+    expect(s3[0]!.Action).toBe('s3:GetObject');
+    expect(String(s3[0]!.Resource['Fn::Join'][1].at(-1))).toBe('/reports/*');
+    const secrets = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('secretsmanager:')));
+    expect(secrets).toHaveLength(1);
+    expect(JSON.stringify(secrets)).toContain('TokenKey');
+    expect(JSON.stringify(secrets)).not.toContain('TemplateSigningKey');
+    const actions = statements.flatMap((s) => asArray(s.Action) as string[]);
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendRawEmail']));
   });
 
@@ -390,7 +392,7 @@ describe('CchcStatelessStack', () => {
     });
     stateless.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: Match.objectLike({ UPLOAD_URL_TTL_SECONDS: '900', MAX_UPLOAD_BYTES: '10485760', PORTAL_URL: Match.anyValue(), PORTAL_ORIGIN: Match.anyValue() }),
+        Variables: Match.objectLike({ UPLOAD_URL_TTL_SECONDS: '300', MAX_UPLOAD_BYTES: '10485760', PORTAL_URL: Match.anyValue(), PORTAL_ORIGIN: Match.anyValue() }),
       },
     });
   });
@@ -406,10 +408,102 @@ describe('CchcStatelessStack', () => {
     });
   });
 
+  it('sends every asynchronously invoked function\'s failed events to the alarmed on-failure queue', () => {
+    const configs = Object.values(stateless.findResources('AWS::Lambda::EventInvokeConfig')) as Resource[];
+    const queueArn = { 'Fn::GetAtt': [logicalId(built.stateless.asyncFailureQueue), 'Arn'] };
+    const s = built.stateless;
+    const asyncFns = [s.flushOutbox, s.closePeriod, s.sendReminders, s.handleMailFeedback];
+    expect(configs.map((c) => c.Properties!.FunctionName).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+      asyncFns.map((f) => ({ Ref: logicalId(f.fn) })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    );
+    for (const c of configs) {
+      expect(c.Properties!.DestinationConfig).toEqual({ OnFailure: { Destination: queueArn } });
+      expect(c.Properties!.MaximumRetryAttempts).toBe(2);
+    }
+    // the scheduler targets and the SNS subscription are the only asynchronous invokers
+    const schedules = Object.values(stateless.findResources('AWS::Scheduler::Schedule')) as Resource[];
+    const targets = new Set(schedules.map((x) => JSON.stringify(x.Properties!.Target.Arn)));
+    for (const t of targets) expect(asyncFns.map((f) => JSON.stringify({ 'Fn::GetAtt': [logicalId(f.fn), 'Arn'] }))).toContain(t);
+  });
+
   it('outputs the operator values with descriptions', () => {
-    for (const name of ['ApiUrl', 'UploadBucketName', 'TableName', 'UploadQueueUrl', 'DeadLetterQueueUrl']) {
+    for (const name of ['ApiUrl', 'UploadBucketName', 'TableName', 'UploadQueueUrl', 'DeadLetterQueueUrl', 'AsyncFailureQueueUrl']) {
       stateless.hasOutput(name, { Description: Match.stringLikeRegexp('.{10,}') });
     }
+  });
+});
+
+describe('least privilege per function', () => {
+  type Fn = keyof Pick<CchcApp['stateless'], 'unitApi' | 'validateSubmission' | 'flushOutbox' | 'closePeriod' | 'sendReminders' | 'handleMailFeedback'>;
+  const FUNCTIONS: Fn[] = ['unitApi', 'validateSubmission', 'flushOutbox', 'closePeriod', 'sendReminders', 'handleMailFeedback'];
+
+  /** Every (action, table or index, partition-key prefix) a role may reach, as "action where prefix". */
+  function tableReach(fn: Fn): string[] {
+    const statements = statementsOf(stateless, logicalId(built.stateless[fn].role)).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')));
+    return statements.flatMap((s) => {
+      const prefixes = s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+      // A table statement without a LeadingKeys condition would reach every item: the test names it.
+      const scoped = prefixes ?? ['(every item)'];
+      return asArray(s.Action).flatMap((a: string) =>
+        asArray(s.Resource).flatMap((r: Record<string, any>) => {
+          const where = r['Fn::Join'] ? `index ${String(r['Fn::Join'][1].at(-1)).replace('/index/', '')}` : 'table';
+          return scoped.map((p) => `${a.replace('dynamodb:', '')} ${where} ${p}`);
+        }),
+      );
+    }).sort();
+  }
+  const reads = (...p: string[]) => p.flatMap((x) => [`GetItem table ${x}*`, `Query table ${x}*`]);
+  const writes = (...p: string[]) => p.flatMap((x) => [`PutItem table ${x}*`, `UpdateItem table ${x}*`]);
+  const queries = (index: string, ...p: string[]) => p.map((x) => `Query index ${index} ${x}*`);
+
+  it('pins, per function, every table action and the partition-key prefixes it may touch', () => {
+    const expected: Record<Fn, string[]> = {
+      // periods, outbox, a token by its hash; writes upload intents and manual reminders; never a token
+      unitApi: [...reads('PERIOD#', 'MAIL#', 'TOKEN#'), ...writes('UPLOAD#', 'MAIL#'), ...queries('gsi1', 'UNIT#', 'INTENTS#')],
+      validateSubmission: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#'), ...writes('PERIOD#', 'MAIL#')],
+      // the outbox; a unit's tokens (ids) to render its link at send time
+      flushOutbox: [...reads('MAIL#'), ...writes('MAIL#'), ...queries('gsi1', 'UNITTOKENS#'), ...queries('gsi2', 'OUTBOX#')],
+      closePeriod: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#'), ...writes('PERIOD#', 'MAIL#')],
+      sendReminders: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#'), ...writes('PERIOD#', 'MAIL#')],
+      handleMailFeedback: [...reads('MAIL#'), ...writes('ADDRESS#', 'MAIL#')],
+    };
+    for (const fn of FUNCTIONS) expect(tableReach(fn), fn).toEqual(expected[fn].sort());
+  });
+
+  it('no function that reads uploads reaches a token item; none writes one', () => {
+    const readsUploads = (fn: Fn) =>
+      statementsOf(stateless, logicalId(built.stateless[fn].role)).some(
+        (s) => asArray(s.Action).some((a: string) => a.startsWith('s3:GetObject')) && JSON.stringify(s.Resource).includes(`/${INCOMING_PREFIX}*`),
+      );
+    expect(FUNCTIONS.filter(readsUploads).sort()).toEqual(['closePeriod', 'sendReminders', 'validateSubmission']);
+    for (const fn of FUNCTIONS) {
+      const reach = tableReach(fn);
+      if (readsUploads(fn)) expect(reach.filter((r) => /TOKEN/.test(r)), fn).toEqual([]);
+      expect(reach.filter((r) => /^(PutItem|UpdateItem) .*TOKEN/.test(r)), fn).toEqual([]);
+    }
+  });
+
+  it('gives the template key to what makes or checks templates and the token key only to the link renderer', () => {
+    const secretOf = (fn: Fn) => {
+      const s = statementsOf(stateless, logicalId(built.stateless[fn].role)).filter((x) => asArray(x.Action).includes('secretsmanager:GetSecretValue'));
+      return JSON.stringify(s);
+    };
+    const env = (fn: Fn) => (stateless.findResources('AWS::Lambda::Function')[logicalId(built.stateless[fn].fn)] as Resource).Properties!.Environment.Variables as Record<string, unknown>;
+    const withTemplateKey = FUNCTIONS.filter((fn) => secretOf(fn).includes('TemplateSigningKey'));
+    const withTokenKey = FUNCTIONS.filter((fn) => secretOf(fn).includes('TokenKey'));
+    expect(withTemplateKey.sort()).toEqual(['closePeriod', 'sendReminders', 'unitApi', 'validateSubmission']);
+    expect(withTokenKey).toEqual(['flushOutbox']);
+    for (const fn of FUNCTIONS) {
+      expect('TEMPLATE_SIGNING_KEY_SECRET_ARN' in env(fn), fn).toBe(withTemplateKey.includes(fn));
+      expect('TOKEN_KEY_SECRET_ARN' in env(fn), fn).toBe(withTokenKey.includes(fn));
+    }
+  });
+
+  it('says in the nag reason what rotating each key does', () => {
+    const reasons = nagReport.suppressedViolations!.filter((v) => v.ruleName.includes('SMG4'));
+    const byPath = (id: string) => reasons.find((r) => r.violatingConstructs.some((c) => c.constructPath.includes(id)))?.reason ?? '';
+    expect(byPath('TokenKey')).toMatch(/personal link.*derived/i);
+    expect(byPath('TemplateSigningKey')).toMatch(/template.*fail the identity check/i);
   });
 });
 
