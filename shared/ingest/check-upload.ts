@@ -1,6 +1,6 @@
 import { validateSubmission } from '../domain/validate.js';
 import type { Finding, Slot, Submission, Unit, ValidationResult } from '../domain/types.js';
-import { sniff } from '../xlsx/safe-zip.js';
+import { foreignSpreadsheet, sniff } from '../xlsx/safe-zip.js';
 import { readWorkbook } from '../xlsx/workbook-reader.js';
 
 export type UploadFormat = 'xlsx' | 'json' | 'unknown';
@@ -31,6 +31,8 @@ export async function checkUpload(
     return invalid('unknown', fileFinding('FILE_EMPTY', 'Tệp tải lên rỗng (0 byte). Hãy chọn lại tệp báo cáo đã điền và tải lên.'));
   }
   if (kind === 'unknown') {
+    const foreign = foreignSpreadsheet(bytes);
+    if (foreign) return invalid('unknown', foreign);
     return invalid(
       'unknown',
       fileFinding('FILE_NOT_XLSX', 'Tệp không phải bảng tính Excel .xlsx hoặc tệp JSON theo lược đồ của hệ thống. Hãy tải mẫu từ đường dẫn của đơn vị, điền và lưu dưới dạng .xlsx rồi tải lên.'),

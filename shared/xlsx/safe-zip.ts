@@ -75,6 +75,29 @@ const refuse = {
       'FILE_UNREADABLE',
       'Tệp bị hỏng hoặc tải lên chưa trọn vẹn nên hệ thống không đọc được. Hãy mở tệp bằng Excel, lưu lại dưới dạng .xlsx rồi tải lên lại.',
     ),
+  password: () =>
+    fileFinding(
+      'FILE_PASSWORD',
+      'Tệp Excel đang được đặt mật khẩu mở tệp nên hệ thống không đọc được. Hãy mở tệp bằng Excel, vào Tệp → Thông tin → Bảo vệ sổ làm việc → ' +
+        'Mã hóa bằng mật khẩu, xóa mật khẩu, lưu lại rồi tải lên. Không gửi mật khẩu cho bất kỳ ai.',
+    ),
+  xls: () =>
+    fileFinding(
+      'FILE_XLS',
+      'Tệp ở định dạng Excel cũ .xls (Excel 97–2003). Hãy mở tệp bằng Excel, chọn Lưu thành → Sổ làm việc Excel (.xlsx) rồi tải tệp .xlsx lên; ' +
+        'tốt nhất là tải mẫu mới từ đường dẫn của đơn vị và nhập số liệu vào mẫu.',
+    ),
+  ods: () =>
+    fileFinding(
+      'FILE_ODS',
+      'Tệp ở định dạng OpenDocument .ods (LibreOffice, OpenOffice). Hãy mở tệp, chọn Lưu thành (Save As) → định dạng "Excel 2007-365 (.xlsx)", ' +
+        'giữ định dạng đó khi được hỏi, rồi tải tệp .xlsx lên.',
+    ),
+  xlsb: () =>
+    fileFinding(
+      'FILE_XLSB',
+      'Tệp ở định dạng Sổ làm việc nhị phân Excel (.xlsb). Hãy mở tệp bằng Excel, chọn Lưu thành → Sổ làm việc Excel (.xlsx) rồi tải tệp .xlsx lên.',
+    ),
   encryptedEntry: () =>
     fileFinding(
       'FILE_NOT_XLSX',
@@ -131,6 +154,62 @@ class BrokenZip extends Error {
 }
 
 const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+/** True when the bytes start with the OLE compound file (CFB) signature. */
+export function isCfb(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && CFB_MAGIC.every((m, k) => bytes[k] === m);
+}
+
+/**
+ * The stream and storage names in a CFB container's directory. Hand-written, and only this much,
+ * because telling the official "remove the password" from "save as .xlsx" needs nothing more than
+ * the names: every directory entry is 128 bytes at a 128-byte boundary after the header, its name
+ * UTF-16LE in the first 64 bytes, the name's byte length at +64 and the entry type (1 storage,
+ * 2 stream, 5 root) at +66. Scanning every such slot finds the entries without following the FAT,
+ * at a cost linear in the file's bytes; a slot of data that happens to look like an entry can only
+ * add a name, so an unknown container still gets the general message.
+ */
+export function cfbNames(bytes: Uint8Array, max = 4096): Set<string> {
+  const names = new Set<string>();
+  for (let p = 512; p + 128 <= bytes.length && names.size < max; p += 128) {
+    const len = bytes[p + 64]! | (bytes[p + 65]! << 8);
+    const type = bytes[p + 66];
+    if (len < 4 || len > 64 || len % 2 !== 0 || (type !== 1 && type !== 2 && type !== 5)) continue;
+    if (bytes[p + len - 2] !== 0 || bytes[p + len - 1] !== 0) continue;
+    let name = '';
+    let ok = true;
+    for (let i = 0; i < len - 2; i += 2) {
+      const c = bytes[p + i]! | (bytes[p + i + 1]! << 8);
+      if (c < 0x20) {
+        ok = false;
+        break;
+      }
+      name += String.fromCharCode(c);
+    }
+    if (ok) names.add(name);
+  }
+  return names;
+}
+
+/** What an OLE container holding a spreadsheet is: a password-encrypted .xlsx, a legacy .xls, or unknown. */
+export function cfbKind(bytes: Uint8Array): 'encrypted' | 'xls' | 'unknown' {
+  const names = cfbNames(bytes);
+  if (names.has('EncryptionInfo') || names.has('EncryptedPackage')) return 'encrypted';
+  if (names.has('Workbook') || names.has('Book')) return 'xls';
+  return 'unknown';
+}
+
+/**
+ * The finding for a file that is not an .xlsx but another spreadsheet format an official may have
+ * saved by mistake (password-protected workbook, .xls, .ods, .xlsb), or null.
+ */
+export function foreignSpreadsheet(bytes: Uint8Array): Finding | null {
+  if (isCfb(bytes)) {
+    const kind = cfbKind(bytes);
+    return (kind === 'encrypted' ? refuse.password() : kind === 'xls' ? refuse.xls() : refuse.cfb()).finding;
+  }
+  return null;
+}
 
 function u16(b: Uint8Array, o: number): number {
   if (o + 2 > b.length) throw new BrokenZip('u16 out of range');
@@ -257,6 +336,19 @@ function inflateBounded(data: Uint8Array, entryBudget: number, ratioCap: number)
   return out;
 }
 
+const ODS_MIME = 'application/vnd.oasis.opendocument.spreadsheet';
+
+/** An OpenDocument spreadsheet: a `mimetype` entry (stored, as ODF requires) naming the type. */
+function isOds(bytes: Uint8Array, entries: ZipEntry[]): boolean {
+  const m = entries.find((e) => e.name === 'mimetype');
+  if (!m || m.method !== 0 || m.compressedSize > 200) return false;
+  try {
+    return utf8.decode(dataOf(bytes, m)).trim().startsWith(ODS_MIME);
+  } catch {
+    return false;
+  }
+}
+
 // ---------------------------------------------------------------- content checks
 
 const XML_PART = /\.(xml|rels|vml)$/i;
@@ -342,7 +434,8 @@ export function inspectXlsx(bytes: Uint8Array, limits: ZipLimits = DEFAULT_LIMIT
   const kind = sniff(bytes);
   if (kind === 'empty') return refuse.empty();
   if (kind !== 'xlsx-zip') {
-    if (bytes.length >= 8 && CFB_MAGIC.every((m, k) => bytes[k] === m)) return refuse.cfb();
+    const foreign = foreignSpreadsheet(bytes);
+    if (foreign) return { ok: false, finding: foreign };
     return refuse.notXlsx();
   }
 
@@ -376,7 +469,12 @@ export function inspectXlsx(bytes: Uint8Array, limits: ZipLimits = DEFAULT_LIMIT
   if (declaredTotal > limits.maxTotalBytes) {
     return refuse.limits(`tổng dung lượng khai báo khi giải nén ${mib(declaredTotal)}, tối đa ${mib(limits.maxTotalBytes)}`);
   }
-  if (!seen.has('[content_types].xml') || !seen.has('xl/workbook.xml')) return refuse.notWorkbook();
+  if (!seen.has('xl/workbook.xml')) {
+    if (seen.has('xl/workbook.bin')) return refuse.xlsb();
+    if (isOds(bytes, entries)) return refuse.ods();
+    return refuse.notWorkbook();
+  }
+  if (!seen.has('[content_types].xml')) return refuse.notWorkbook();
 
   const out = new Map<string, Uint8Array>();
   let total = 0;
