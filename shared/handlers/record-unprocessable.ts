@@ -1,8 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { decodeEventKey } from '../adapters/s3-keys.js';
 import type { PipelineDeps } from '../use-cases/deps.js';
 import { recordUnprocessable } from '../use-cases/process-upload.js';
-import { s3RecordsOf } from './validate-submission.js';
+import { createdObjectsOf } from './validate-submission.js';
 
 /** Why the file is recorded as unprocessable, as the unit reads it in its receipt. */
 export const DEAD_LETTER_REASON = 'bộ kiểm tra gặp sự cố ở mọi lần thử đọc tệp';
@@ -18,10 +17,7 @@ export function makeRecordUnprocessableHandler(deps: PipelineDeps): (event: SQSE
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     for (const message of event.Records) {
       try {
-        for (const r of s3RecordsOf(message.body)) {
-          if (!r.eventName?.startsWith('ObjectCreated:')) continue;
-          await recordUnprocessable(deps, { key: decodeEventKey(r.s3.object.key), versionId: r.s3.object.versionId, receivedAt: r.eventTime, source: 'dead-letter' }, DEAD_LETTER_REASON);
-        }
+        for (const obj of createdObjectsOf(message.body, 'dead-letter')) await recordUnprocessable(deps, obj, DEAD_LETTER_REASON);
       } catch (err) {
         deps.log.error('could not record a dead-lettered upload; will retry', { messageId: message.messageId, error: err instanceof Error ? err.stack : String(err) });
         failures.push({ itemIdentifier: message.messageId });

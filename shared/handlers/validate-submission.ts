@@ -2,13 +2,20 @@ import type { S3Event, S3EventRecord, SQSBatchResponse, SQSEvent } from 'aws-lam
 import { decodeEventKey } from '../adapters/s3-keys.js';
 import type { PipelineDeps } from '../use-cases/deps.js';
 import { sendDelayNotice } from '../use-cases/delay-notice.js';
-import { processUploadedObject } from '../use-cases/process-upload.js';
+import { processUploadedObject, type UploadedObject } from '../use-cases/process-upload.js';
 
 /** The S3 records in an SQS message body (none for the test event S3 sends when notifications are set up). */
 export function s3RecordsOf(body: string): S3EventRecord[] {
   const parsed = JSON.parse(body) as Partial<S3Event> & { Event?: string };
   if (parsed.Event === 's3:TestEvent') return [];
   return parsed.Records ?? [];
+}
+
+/** The objects an SQS message body says were created, keys decoded, with the S3 event time as receipt time. */
+export function createdObjectsOf(body: string, source: UploadedObject['source']): UploadedObject[] {
+  return s3RecordsOf(body)
+    .filter((r) => r.eventName?.startsWith('ObjectCreated:'))
+    .map((r) => ({ key: decodeEventKey(r.s3.object.key), versionId: r.s3.object.versionId, receivedAt: r.eventTime, source }));
 }
 
 /** After this many failed deliveries the unit is told its file is delayed (the queue allows 5). */
@@ -32,15 +39,7 @@ export function makeValidateSubmissionHandler(deps: PipelineDeps): (event: SQSEv
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     for (const message of event.Records) {
       try {
-        for (const r of s3RecordsOf(message.body)) {
-          if (!r.eventName?.startsWith('ObjectCreated:')) continue;
-          await processUploadedObject(deps, {
-            key: decodeEventKey(r.s3.object.key),
-            versionId: r.s3.object.versionId,
-            receivedAt: r.eventTime,
-            source: 'event',
-          });
-        }
+        for (const obj of createdObjectsOf(message.body, 'event')) await processUploadedObject(deps, obj);
       } catch (err) {
         const receiveCount = Number(message.attributes?.ApproximateReceiveCount ?? 1);
         deps.log.error('processing failed; message will be retried', {

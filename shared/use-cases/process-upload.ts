@@ -12,7 +12,7 @@ import { guardedCheckUpload, unprocessableFinding } from '../ingest/guarded-chec
 import { composeMime } from '../mail/mime.js';
 import { buildReceiptMail } from '../mail/receipt.js';
 import { slotPointers } from '../domain/outcome.js';
-import type { CurrentPointer, Extension, SubmissionRecord } from '../ports.js';
+import type { CurrentPointer, Extension, ObjectHead, SubmissionRecord } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 import { enqueueAndSend } from './outbox.js';
 
@@ -81,17 +81,69 @@ function internalFinding(): Finding {
  * Infrastructure failures throw, so the queue retries and finally dead-letters the message.
  */
 export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObject): Promise<ProcessOutcome> {
+  const started = Date.now();
+  const out = await recordObject(deps, obj, async ({ head, unit, period }) => {
+    if (head.size > deps.config.maxUploadBytes) {
+      const tooLarge: Finding = {
+        code: 'FILE_TOO_LARGE', severity: 'error', sheet: null, cell: null, indicator: null,
+        message: `Tệp lớn hơn mức cho phép (${Math.round(deps.config.maxUploadBytes / 1024 / 1024)} MB). Hãy xóa các trang, hình ảnh không cần thiết và nộp lại.`,
+      };
+      return { check: { status: 'invalid', format: 'unknown', submission: null, findings: [tooLarge] }, sha256: null };
+    }
+    const bytes = await deps.uploads.get({ key: obj.key, versionId: obj.versionId }, deps.config.maxUploadBytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const slot = { unitCode: unit.code, periodId: period.id, kind: period.kind };
+    try {
+      const guarded = await (deps.check ?? guardedCheckUpload)(bytes, slot, new Date(obj.receivedAt), { templateKey: await deps.templateKey(), units: deps.units });
+      if (guarded.verdict) {
+        deps.log.error('the file could not be checked within its bounds; recorded as rejected', { key: obj.key, verdict: guarded.verdict, detail: guarded.detail, poisonObject: true });
+      }
+      const { verdict: _v, detail: _d, ...check } = guarded;
+      return { check, sha256 };
+    } catch (err) {
+      deps.log.error('reading the upload failed unexpectedly; recorded as rejected', { key: obj.key, error: err instanceof Error ? err.stack : String(err), poisonObject: true });
+      return { check: { status: 'invalid', format: 'unknown', submission: null, findings: [internalFinding()] }, sha256 };
+    }
+  });
+  if (out.stored) {
+    deps.log.info('upload processed', {
+      key: obj.key,
+      unit: out.stored.record.unitCode,
+      period: out.stored.record.periodId,
+      status: out.stored.record.status,
+      findings: out.stored.record.findings.length,
+      onTime: out.stored.record.onTime,
+      durationMs: Date.now() - started,
+      created: out.stored.created,
+    });
+  }
+  return out.outcome;
+}
+
+/** How one object is judged once its slot is known: the check to record and the file's hash. */
+type Judge = (o: { head: ObjectHead; unit: Unit; period: Period }) => Promise<{ check: UploadCheck; sha256: string | null }>;
+
+/**
+ * The one path from an object to its record and receipt, whatever judges it: parse the server-built
+ * key → finish an existing record (a duplicate or a retry after a crash) → the slot's unit and period
+ * → HEAD → judge → record (conditional on the object's identity) → pointers and receipt.
+ */
+async function recordObject(
+  deps: PipelineDeps,
+  obj: UploadedObject,
+  judge: Judge,
+): Promise<{ outcome: ProcessOutcome; stored: { created: boolean; record: SubmissionRecord } | null }> {
   const parsed = parseIncomingKey(obj.key);
   if (!parsed) {
     deps.log.warn('object key is not a server-built upload key; ignored', { key: obj.key });
-    return { outcome: 'ignored', reason: 'foreign-key' };
+    return { outcome: { outcome: 'ignored', reason: 'foreign-key' }, stored: null };
   }
   const objectId = objectIdOf(parsed.uploadId, obj.versionId);
   const existing = await deps.store.getSubmission(parsed.periodId, parsed.unitCode, objectId);
   if (existing) {
     await finish(deps, existing);
-    deps.log.info('duplicate event; already recorded', { key: obj.key, objectId, status: existing.status });
-    return { outcome: 'duplicate', record: existing };
+    deps.log.info('already recorded; completed any step left undone', { key: obj.key, objectId, status: existing.status });
+    return { outcome: { outcome: 'duplicate', record: existing }, stored: null };
   }
 
   let unit: Unit;
@@ -102,44 +154,14 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     deps.log.error('upload key names an unknown unit or period; ignored', { key: obj.key, reason: err.message });
-    return { outcome: 'ignored', reason: 'unknown-slot' };
+    return { outcome: { outcome: 'ignored', reason: 'unknown-slot' }, stored: null };
   }
 
-  const started = Date.now();
   const head = await deps.uploads.head({ key: obj.key, versionId: obj.versionId });
   if (!head) throw new Error(`Uploaded object ${obj.key} not found (nothing is ever deleted: retry later)`);
   const intent = await deps.store.getUploadIntent(parsed.uploadId);
   const extension = await deps.store.getExtension(period.id, unit.code);
-  const slot = { unitCode: unit.code, periodId: period.id, kind: period.kind };
-
-  let check: UploadCheck;
-  let sha256: string | null = null;
-  if (head.size > deps.config.maxUploadBytes) {
-    check = {
-      status: 'invalid',
-      format: 'unknown',
-      submission: null,
-      findings: [{
-        code: 'FILE_TOO_LARGE', severity: 'error', sheet: null, cell: null, indicator: null,
-        message: `Tệp lớn hơn mức cho phép (${Math.round(deps.config.maxUploadBytes / 1024 / 1024)} MB). Hãy xóa các trang, hình ảnh không cần thiết và nộp lại.`,
-      }],
-    };
-  } else {
-    const bytes = await deps.uploads.get({ key: obj.key, versionId: obj.versionId }, deps.config.maxUploadBytes);
-    sha256 = createHash('sha256').update(bytes).digest('hex');
-    try {
-      const guarded = await (deps.check ?? guardedCheckUpload)(bytes, slot, new Date(obj.receivedAt), { templateKey: await deps.templateKey(), units: deps.units });
-      if (guarded.verdict) {
-        deps.log.error('the file could not be checked within its bounds; recorded as rejected', { key: obj.key, verdict: guarded.verdict, detail: guarded.detail, poisonObject: true });
-      }
-      const { verdict: _v, detail: _d, ...plain } = guarded;
-      check = plain;
-    } catch (err) {
-      deps.log.error('reading the upload failed unexpectedly; recorded as rejected', { key: obj.key, error: err instanceof Error ? err.stack : String(err), poisonObject: true });
-      check = { status: 'invalid', format: 'unknown', submission: null, findings: [internalFinding()] };
-    }
-  }
-
+  const { check, sha256 } = await judge({ head, unit, period });
   const record = buildRecord({
     objectId,
     key: obj.key,
@@ -158,17 +180,7 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
   });
   const stored = await deps.store.putSubmissionOnce(record);
   await finish(deps, stored.record, extension);
-  deps.log.info('upload processed', {
-    key: obj.key,
-    unit: unit.code,
-    period: period.id,
-    status: stored.record.status,
-    findings: stored.record.findings.length,
-    onTime: stored.record.onTime,
-    durationMs: Date.now() - started,
-    created: stored.created,
-  });
-  return stored.created ? { outcome: 'recorded', record: stored.record } : { outcome: 'duplicate', record: stored.record };
+  return { outcome: stored.created ? { outcome: 'recorded', record: stored.record } : { outcome: 'duplicate', record: stored.record }, stored };
 }
 
 export interface RecordInput {
@@ -249,56 +261,23 @@ function knownNarratives(sub: Submission): Submission['narratives'] {
  * exactly one record and one receipt.
  */
 export async function recordUnprocessable(deps: PipelineDeps, obj: UploadedObject, reason: string): Promise<ProcessOutcome> {
-  const parsed = parseIncomingKey(obj.key);
-  if (!parsed) return { outcome: 'ignored', reason: 'foreign-key' };
-  const objectId = objectIdOf(parsed.uploadId, obj.versionId);
-  const existing = await deps.store.getSubmission(parsed.periodId, parsed.unitCode, objectId);
-  if (existing) {
-    await finish(deps, existing);
-    return { outcome: 'duplicate', record: existing };
-  }
-  let unit: Unit;
-  let period: Period;
-  try {
-    unit = findUnit(parsed.unitCode, deps.units);
-    period = findPeriod(parsed.periodId);
-  } catch (err) {
-    if (!(err instanceof DomainError)) throw err;
-    return { outcome: 'ignored', reason: 'unknown-slot' };
-  }
-  const head = await deps.uploads.head({ key: obj.key, versionId: obj.versionId });
-  if (!head) throw new Error(`Uploaded object ${obj.key} not found (nothing is ever deleted: retry later)`);
-  const intent = await deps.store.getUploadIntent(parsed.uploadId);
-  const extension = await deps.store.getExtension(period.id, unit.code);
-  let sha256: string | null = null;
-  if (head.size <= deps.config.maxUploadBytes) {
-    // Hashing is bounded by the upload limit and parses nothing: the record stays traceable to the file.
-    try {
-      sha256 = createHash('sha256').update(await deps.uploads.get({ key: obj.key, versionId: obj.versionId }, deps.config.maxUploadBytes)).digest('hex');
-    } catch (err) {
-      deps.log.warn('could not read the object to hash it; recorded without its SHA-256', { key: obj.key, error: err instanceof Error ? err.message : String(err) });
+  const out = await recordObject(deps, obj, async ({ head }) => {
+    let sha256: string | null = null;
+    if (head.size <= deps.config.maxUploadBytes) {
+      // Hashing is bounded by the upload limit and parses nothing: the record stays traceable to the file.
+      try {
+        sha256 = createHash('sha256').update(await deps.uploads.get({ key: obj.key, versionId: obj.versionId }, deps.config.maxUploadBytes)).digest('hex');
+      } catch (err) {
+        deps.log.warn('could not read the object to hash it; recorded without its SHA-256', { key: obj.key, error: err instanceof Error ? err.message : String(err) });
+      }
     }
-  }
-  const record = buildRecord({
-    objectId,
-    key: obj.key,
-    versionId: obj.versionId ?? null,
-    uploadId: parsed.uploadId,
-    unit,
-    period,
-    fileName: intent?.fileName ?? `upload.${parsed.extension}`,
-    size: head.size,
-    sha256,
-    check: { status: 'invalid', format: 'unknown', submission: null, findings: [unprocessableFinding(reason)] },
-    receivedAt: new Date(obj.receivedAt).toISOString(),
-    onTime: isOnTime(period, obj.receivedAt, extension?.until),
-    recordedAt: deps.clock.now().toISOString(),
-    source: obj.source,
+    return { check: { status: 'invalid', format: 'unknown', submission: null, findings: [unprocessableFinding(reason)] }, sha256 };
   });
-  const stored = await deps.store.putSubmissionOnce(record);
-  await finish(deps, stored.record, extension);
-  deps.log.error('object recorded as unprocessable', { key: obj.key, unit: unit.code, period: period.id, reason, created: stored.created, poisonObject: true });
-  return stored.created ? { outcome: 'recorded', record: stored.record } : { outcome: 'duplicate', record: stored.record };
+  if (out.stored) {
+    const r = out.stored.record;
+    deps.log.error('object recorded as unprocessable', { key: obj.key, unit: r.unitCode, period: r.periodId, reason, created: out.stored.created, poisonObject: true });
+  }
+  return out.outcome;
 }
 
 /** The steps after recording; each is idempotent, so a retry after a crash completes them. */
