@@ -33,7 +33,7 @@ export class ContextError extends Error {
 
 const EMAIL = /^[^\s@,;<>"]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$/;
 
-/** Same bounds as MAX_UPLOAD_BYTES in shared/config/config.ts, so a deploy never sets a value the Lambdas reject. */
+/** Same bounds as MAX_UPLOAD_BYTES in shared/runtime/config.ts, so a deploy never sets a value the Lambdas reject. */
 const MIN_UPLOAD_BYTES = 1024;
 const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 

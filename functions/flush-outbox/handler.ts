@@ -1,9 +1,9 @@
 /** Schedule (every 5 minutes) → resend e-mails still pending in the outbox. */
 import middy from '@middy/core';
-import { powertoolsLog } from '../../shared/adapters/powertools-log.js';
-import { loadConfig } from '../../shared/config/config.js';
-import { makeFlushOutboxHandler } from '../../shared/handlers/flush-outbox.js';
-import { buildDeps } from '../../shared/runtime.js';
+import { powertoolsLog } from '../../shared/adapters/outbound/powertools-log.js';
+import { loadConfig } from '../../shared/runtime/config.js';
+import { makeFlushOutboxHandler } from '../../shared/adapters/inbound/lambda/flush-outbox.js';
+import { buildDeps } from '../../shared/runtime/bootstrap.js';
 
 const config = loadConfig(process.env);
 const logger = powertoolsLog('flush-outbox');

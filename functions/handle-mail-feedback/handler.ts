@@ -1,10 +1,10 @@
 /** SNS (SES bounces and complaints) → mark the unit's address and tell Phòng CCHC. */
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
-import { powertoolsLog } from '../../shared/adapters/powertools-log.js';
-import { loadConfig } from '../../shared/config/config.js';
-import { makeHandleMailFeedbackHandler } from '../../shared/handlers/handle-mail-feedback.js';
-import { buildDeps } from '../../shared/runtime.js';
+import { powertoolsLog } from '../../shared/adapters/outbound/powertools-log.js';
+import { loadConfig } from '../../shared/runtime/config.js';
+import { makeHandleMailFeedbackHandler } from '../../shared/adapters/inbound/lambda/handle-mail-feedback.js';
+import { buildDeps } from '../../shared/runtime/bootstrap.js';
 
 const config = loadConfig(process.env);
 const logger = powertoolsLog('handle-mail-feedback');

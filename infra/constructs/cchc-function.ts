@@ -48,7 +48,7 @@ export interface CchcFunctionProps {
 
 /** Where each asset set comes from (repository-relative) and lands in the bundle (/var/task/…). */
 const ASSETS = {
-  portal: { from: ['shared/portal/assets/.'], to: 'portal-assets', env: 'PORTAL_ASSETS_DIR' },
+  portal: { from: ['shared/web/assets/.'], to: 'portal-assets', env: 'PORTAL_ASSETS_DIR' },
   fonts: {
     from: ['node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf', 'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'],
     to: 'fonts',

@@ -6,15 +6,15 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
-import { sampleFill, sampleSubmission } from '../../shared/demo/sample-submission.js';
+import { sampleFill, sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { findPeriod, formatInstantVi, ZONE } from '../../shared/domain/calendar.js';
 import { toSubmissionJson } from '../../shared/domain/submission-json.js';
 import type { Submission } from '../../shared/domain/types.js';
 import { expectedUnits } from '../../shared/domain/units.js';
-import { makeTemplate } from '../../shared/ingest/make-template.js';
-import { silentLog, type Log } from '../../shared/logger.js';
-import { reissueReport } from '../../shared/use-cases/close-period.js';
-import { issueToken } from '../../shared/use-cases/tokens.js';
+import { makeTemplate } from '../../shared/application/make-template.js';
+import { silentLog, type Log } from '../../shared/application/log.js';
+import { reissueReport } from '../../shared/application/close-period.js';
+import { issueToken } from '../../shared/application/tokens.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 
 export interface DemoOptions {

@@ -6,7 +6,7 @@
  * The script itself is demo-driver.ts (tests run it in-process).
  */
 import { Command } from 'commander';
-import { quietSdkNodeWarning } from '../../shared/cli/quiet-warnings.js';
+import { quietSdkNodeWarning } from '../../shared/adapters/inbound/cli/quiet-warnings.js';
 import { runDemo } from './demo-driver.js';
 
 quietSdkNodeWarning();

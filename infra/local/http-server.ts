@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { HttpEvent, HttpResult } from '../../shared/http/unit-api.js';
-import type { Log } from '../../shared/logger.js';
+import type { HttpEvent, HttpResult } from '../../shared/adapters/inbound/http/unit-api.js';
+import type { Log } from '../../shared/application/log.js';
 
 /**
  * Largest request body the local server reads. The API's JSON bodies are a few hundred bytes (files

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Log } from '../../shared/logger.js';
+import type { Log } from '../../shared/application/log.js';
 
 export interface LocalQueueOptions {
   /** The same handler the Lambda runs. */

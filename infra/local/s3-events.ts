@@ -88,7 +88,7 @@ export function toAwsRecord(o: ToAwsRecordOptions): S3EventRecord {
  * Encodes a key as it appears in AWS event records: `application/x-www-form-urlencoded` on the
  * UTF-8 bytes (space → `+`; `A-Z a-z 0-9 * - . _` kept; everything else `%XX`, so `+` → `%2B`,
  * `:` → `%3A`, `(` → `%28`), except that `/` stays `/` as in real records. The inverse is
- * `decodeEventKey` in shared/adapters/s3-keys.ts.
+ * `decodeEventKey` in shared/domain/object-keys.ts.
  */
 export function encodeEventKey(key: string): string {
   return new URLSearchParams([['k', key]]).toString().slice(2).replace(/%2F/g, '/');

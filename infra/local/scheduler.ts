@@ -1,8 +1,8 @@
 import { scheduledJobs, type ScheduledJob } from '../../shared/domain/schedule.js';
-import { makeClosePeriodHandler } from '../../shared/handlers/close-period.js';
-import { makeSendRemindersHandler } from '../../shared/handlers/send-reminders.js';
-import type { Log } from '../../shared/logger.js';
-import type { PipelineDeps } from '../../shared/use-cases/deps.js';
+import { makeClosePeriodHandler } from '../../shared/adapters/inbound/lambda/close-period.js';
+import { makeSendRemindersHandler } from '../../shared/adapters/inbound/lambda/send-reminders.js';
+import type { Log } from '../../shared/application/log.js';
+import type { PipelineDeps } from '../../shared/application/deps.js';
 import type { VirtualClock } from './virtual-clock.js';
 
 /**

@@ -2,8 +2,8 @@
 import { Command, Option } from 'commander';
 import { buildCalendar, ZONE } from '../../shared/domain/calendar.js';
 import { DateTime } from 'luxon';
-import { jsonLineLog } from '../../shared/logger.js';
-import { quietSdkNodeWarning } from '../../shared/cli/quiet-warnings.js';
+import { jsonLineLog } from '../../shared/application/log.js';
+import { quietSdkNodeWarning } from '../../shared/adapters/inbound/cli/quiet-warnings.js';
 import { startLocalStack } from './stack.js';
 
 quietSdkNodeWarning();

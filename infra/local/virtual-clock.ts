@@ -1,5 +1,5 @@
-import type { ClockSnapshot } from '../../shared/config/local-connection.js';
-import type { Clock } from '../../shared/ports.js';
+import type { ClockSnapshot } from '../../shared/runtime/local-connection.js';
+import type { Clock } from '../../shared/application/ports.js';
 
 /**
  * A clock that starts at a chosen instant and runs at a chosen speed, so that a reporting year can

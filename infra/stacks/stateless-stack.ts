@@ -19,7 +19,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { INCOMING_PREFIX, REPORTS_PREFIX } from '../../shared/adapters/s3-keys.js';
+import { INCOMING_PREFIX, REPORTS_PREFIX } from '../../shared/domain/object-keys.js';
 import { defaultCalendarSource, ZONE } from '../../shared/domain/calendar.js';
 import { scheduledJobs } from '../../shared/domain/schedule.js';
 import { acknowledgeNag, CchcFunction, type MailSender, renderForNag, type TableScope } from '../constructs/cchc-function.js';

@@ -6,15 +6,15 @@
 import { cpus } from 'node:os';
 import { strFromU8, unzipSync } from 'fflate';
 import { validateSubmission } from '../../shared/domain/validate.js';
-import { inspectXlsx } from '../../shared/xlsx/safe-zip.js';
-import { readWorkbook } from '../../shared/xlsx/workbook-reader.js';
+import { inspectXlsx } from '../../shared/documents/xlsx/safe-zip.js';
+import { readWorkbook } from '../../shared/documents/xlsx/workbook-reader.js';
 import type { PlanTask } from '../../shared/domain/types.js';
-import { sampleFill as productFill, sampleSubmission } from '../../shared/demo/sample-submission.js';
+import { sampleFill as productFill, sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { KEY, slotOf, templateOf } from '../fixtures/xlsx-fixtures.js';
-import type { TemplateFill } from '../../shared/xlsx/index.js';
+import type { TemplateFill } from '../../shared/documents/xlsx/index.js';
 import type { Slot } from '../fixtures/xlsx-fixtures.js';
-import { guardedCheckUpload, uploadGuard } from '../../shared/ingest/guarded-check.js';
-import { checkUpload } from '../../shared/ingest/check-upload.js';
+import { guardedCheckUpload, uploadGuard } from '../../shared/application/guarded-check.js';
+import { checkUpload } from '../../shared/application/check-upload.js';
 import { measureBundles } from './bundles.js';
 
 const WARMUP = 5;

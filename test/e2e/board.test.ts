@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, ConsoleMessage, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closePeriod } from '../../shared/use-cases/close-period.js';
-import { issueToken } from '../../shared/use-cases/tokens.js';
+import { closePeriod } from '../../shared/application/close-period.js';
+import { issueToken } from '../../shared/application/tokens.js';
 import { filledWorkbook, horizontalOverflow, isLocalUrl, launchBrowser, openContext, screenshot, startE2eStack, XLSX, type E2eStack } from './helpers/browser.js';
 
 let e2e: E2eStack;

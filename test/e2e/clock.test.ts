@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, personalLink } from '../../shared/use-cases/tokens.js';
+import { issueToken, personalLink } from '../../shared/application/tokens.js';
 import { startTestStack, type TestStack } from '../integration/helpers/pipeline-stack.js';
 import { launchBrowser, screenshot } from './helpers/browser.js';
 

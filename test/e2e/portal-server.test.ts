@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { HttpEvent } from '../../shared/http/unit-api.js';
-import { silentLog } from '../../shared/logger.js';
-import { makePortal, portalCsp } from '../../shared/portal/portal.js';
+import type { HttpEvent } from '../../shared/adapters/inbound/http/unit-api.js';
+import { silentLog } from '../../shared/application/log.js';
+import { makePortal, portalCsp } from '../../shared/web/portal.js';
 
 const UPLOAD = 'https://cchc-uploads.s3.ap-southeast-1.amazonaws.com';
 const event = (path: string, method = 'GET'): HttpEvent => ({ rawPath: path, requestContext: { http: { method } } }) as unknown as HttpEvent;

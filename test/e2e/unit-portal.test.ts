@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, ConsoleMessage, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, personalLink } from '../../shared/use-cases/tokens.js';
+import { issueToken, personalLink } from '../../shared/application/tokens.js';
 import { filledWorkbook, horizontalOverflow, isLocalUrl, launchBrowser, openContext, screenshot, startE2eStack, tempFile, type E2eStack } from './helpers/browser.js';
 
 const STP_NAME = 'Sở Tư pháp';

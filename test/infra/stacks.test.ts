@@ -6,8 +6,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type CchcApp } from '../../infra/app.js';
-import { INCOMING_PREFIX } from '../../shared/adapters/s3-keys.js';
-import { TABLE_SCHEMA } from '../../shared/adapters/table-schema.js';
+import { INCOMING_PREFIX } from '../../shared/domain/object-keys.js';
+import { TABLE_SCHEMA } from '../../shared/adapters/outbound/table-schema.js';
 
 // One synthesis of the real app (esbuild bundles all three functions) shared by every test.
 const SYNTH_TIMEOUT_MS = 120_000;

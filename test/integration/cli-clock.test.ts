@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleSubmission } from '../../shared/demo/sample-submission.js';
+import { sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { toSubmissionJson } from '../../shared/domain/submission-json.js';
-import { hashToken } from '../../shared/use-cases/tokens.js';
+import { hashToken } from '../../shared/application/tokens.js';
 import { startTestStack, type TestStack } from './helpers/pipeline-stack.js';
 
 /**
@@ -24,7 +24,7 @@ let stack: TestStack;
 async function cchc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, TABLE_NAME: '', TEMPLATE_SIGNING_KEY: 'test-template-key', CCHC_DATA_DIR: '' };
   try {
-    const { stdout, stderr } = await run(TSX, ['shared/cli/main.ts', '--data-dir', stack.dataDir, ...args], { cwd: ROOT, env });
+    const { stdout, stderr } = await run(TSX, ['shared/adapters/inbound/cli/main.ts', '--data-dir', stack.dataDir, ...args], { cwd: ROOT, env });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

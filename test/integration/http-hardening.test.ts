@@ -6,11 +6,11 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveHttpHandler } from '../../infra/local/http-server.js';
-import { sampleSubmission } from '../../shared/demo/sample-submission.js';
+import { sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { toSubmissionJson } from '../../shared/domain/submission-json.js';
 import { displayFileName } from '../../shared/domain/text.js';
-import { silentLog } from '../../shared/logger.js';
-import { revokeUnitTokens } from '../../shared/use-cases/tokens.js';
+import { silentLog } from '../../shared/application/log.js';
+import { revokeUnitTokens } from '../../shared/application/tokens.js';
 import { startTestStack, type TestStack } from './helpers/pipeline-stack.js';
 
 let stack: TestStack;

@@ -4,10 +4,10 @@
  * no longer rendered into reminders (the new key does not derive it): no dead link is mailed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleFill, sampleSubmission } from '../../shared/demo/sample-submission.js';
-import { checkUpload } from '../../shared/ingest/check-upload.js';
-import { makeTemplate } from '../../shared/ingest/make-template.js';
-import { authenticate, currentLinkOf, issueToken, personalLink } from '../../shared/use-cases/tokens.js';
+import { sampleFill, sampleSubmission } from '../../shared/domain/sample-submission.js';
+import { checkUpload } from '../../shared/application/check-upload.js';
+import { makeTemplate } from '../../shared/application/make-template.js';
+import { authenticate, currentLinkOf, issueToken, personalLink } from '../../shared/application/tokens.js';
 import { startTestStack, type TestStack } from './helpers/pipeline-stack.js';
 
 let stack: TestStack;

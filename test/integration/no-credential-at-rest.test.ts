@@ -17,8 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoRun } from '../../infra/local/demo-driver.js';
 import { LOCAL_BUCKET, LOCAL_TABLE } from '../../infra/local/stack.js';
 import { DEFAULT_LOCAL_REGION, S3RVER_CREDENTIALS } from '../../infra/local/s3-emulator.js';
-import { jsonLineLog } from '../../shared/logger.js';
-import { deriveToken, issueToken } from '../../shared/use-cases/tokens.js';
+import { jsonLineLog } from '../../shared/application/log.js';
+import { deriveToken, issueToken } from '../../shared/application/tokens.js';
 
 const TOKEN_SHAPE = /cchc_[A-Za-z0-9_-]{43}/g;
 const DEMO_TIMEOUT_MS = 240_000;
@@ -121,7 +121,7 @@ describe('no live credential at rest after a full demo period', () => {
     expect(inSent.length).toBeGreaterThan(0);
     for (const t of inSent) expect(issued).toContain(t);
     // and the decoder finds a token inside a MIME-encoded message (the search is not blind to encodings)
-    const { renderLinkTemplate } = await import('../../shared/mail/link-template.js');
+    const { renderLinkTemplate } = await import('../../shared/documents/mail/link-template.js');
     const probe = await renderLinkTemplate(
       { from: 'a@b.example', messageIdHeader: '<x@y>', date: new Date().toISOString(), text: 'Kính gửi {{personal-link}} — Sở Nội vụ', html: '<p>{{personal-link}}</p>', linkUnit: 'STP' },
       ['c@d.example'],

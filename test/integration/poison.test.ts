@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleFill, sampleSubmission } from '../../shared/demo/sample-submission.js';
-import { Guard } from '../../shared/ingest/guard.js';
-import { guardedCheckUpload } from '../../shared/ingest/guarded-check.js';
-import { makeTemplate } from '../../shared/ingest/make-template.js';
-import type { PipelineDeps } from '../../shared/use-cases/deps.js';
-import { closeDuePeriods, closePeriod } from '../../shared/use-cases/close-period.js';
+import { sampleFill, sampleSubmission } from '../../shared/domain/sample-submission.js';
+import { Guard } from '../../shared/runtime/guard.js';
+import { guardedCheckUpload } from '../../shared/application/guarded-check.js';
+import { makeTemplate } from '../../shared/application/make-template.js';
+import type { PipelineDeps } from '../../shared/application/deps.js';
+import { closeDuePeriods, closePeriod } from '../../shared/application/close-period.js';
 import { hostileWorkbooks } from '../fixtures/hostile-corpus.js';
 import { startTestStack, XLSX, type TestStack } from './helpers/pipeline-stack.js';
 

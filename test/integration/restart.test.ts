@@ -5,10 +5,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../shared/cli/connect.js';
-import { sampleFill, sampleSubmission } from '../../shared/demo/sample-submission.js';
-import { makeTemplate } from '../../shared/ingest/make-template.js';
-import { issueToken } from '../../shared/use-cases/tokens.js';
+import { connect } from '../../shared/adapters/inbound/cli/connect.js';
+import { sampleFill, sampleSubmission } from '../../shared/domain/sample-submission.js';
+import { makeTemplate } from '../../shared/application/make-template.js';
+import { issueToken } from '../../shared/application/tokens.js';
 import { XLSX } from './helpers/pipeline-stack.js';
 
 /**

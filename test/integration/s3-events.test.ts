@@ -1,7 +1,7 @@
 import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3EventRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { decodeEventKey, INCOMING_PREFIX } from '../../shared/adapters/s3-keys.js';
+import { decodeEventKey, INCOMING_PREFIX } from '../../shared/domain/object-keys.js';
 import { encodeEventKey, matchesFilter, nextSequencer, subscribeObjectCreated, toAwsRecord } from '../../infra/local/s3-events.js';
 import { startS3TestStack, TEST_BUCKET, TEST_REGION, type S3TestStack } from './helpers/s3-stack.js';
 

@@ -3,7 +3,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCom
 import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
 import type { S3EventRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { decodeEventKey, INCOMING_PREFIX } from '../../shared/adapters/s3-keys.js';
+import { decodeEventKey, INCOMING_PREFIX } from '../../shared/domain/object-keys.js';
 import { makeLocalS3Client } from '../../infra/local/s3-emulator.js';
 import { subscribeObjectCreated } from '../../infra/local/s3-events.js';
 import { errorCode, postForm, startS3TestStack, TEST_BUCKET, TEST_ORIGIN, TEST_REGION, type S3TestStack } from './helpers/s3-stack.js';

@@ -19,7 +19,7 @@ const env = () => ({ ...process.env, TEMPLATE_SIGNING_KEY: 'cli-test-key', TABLE
 /** Runs `npm run cchc -- …` the way a person does (a real process), returning exit code and output. */
 async function cchc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(TSX, ['shared/cli/main.ts', ...args], { cwd: ROOT, env: env() });
+    const { stdout, stderr } = await run(TSX, ['shared/adapters/inbound/cli/main.ts', ...args], { cwd: ROOT, env: env() });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -135,7 +135,7 @@ describe('cchc validate reports timeliness against the deadline, in Vietnam time
   /** The CLI in a machine zone far from Vietnam, so a zone mix-up would show. */
   async function inZone(tz: string, ...args: string[]) {
     try {
-      const { stdout, stderr } = await run(TSX, ['shared/cli/main.ts', ...args], { cwd: ROOT, env: { ...env(), TZ: tz } });
+      const { stdout, stderr } = await run(TSX, ['shared/adapters/inbound/cli/main.ts', ...args], { cwd: ROOT, env: { ...env(), TZ: tz } });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };
@@ -203,7 +203,7 @@ describe('cchc rough edges a user hits', { timeout: 180_000 }, () => {
   });
 
   it('output piped into a reader that stops early (| head) ends quietly, without an EPIPE trace', async () => {
-    const child = spawn(TSX, ['shared/cli/main.ts', 'schema'], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TSX, ['shared/adapters/inbound/cli/main.ts', 'schema'], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
     // like `head -c 1`: read one chunk, then close the pipe while the CLI is still writing

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Guard } from '../../shared/ingest/guard.js';
-import { guardedCheckUpload } from '../../shared/ingest/guarded-check.js';
+import { Guard } from '../../shared/runtime/guard.js';
+import { guardedCheckUpload } from '../../shared/application/guarded-check.js';
 import { validFill } from '../fixtures/hostile-corpus.js';
 import { KEY, slotOf, templateOf } from '../fixtures/xlsx-fixtures.js';
 
@@ -45,7 +45,7 @@ describe('guardedCheckUpload: the real reader in the real worker', () => {
   });
 
   it('turns a verdict into a recorded rejection with a truthful Vietnamese finding', async () => {
-    const tight = new Guard(new URL('../../shared/ingest/guarded-check.ts', import.meta.url), 'check-upload', { maxHeapMb: 64, timeoutMs: 1 });
+    const tight = new Guard(new URL('../../shared/application/guarded-check.ts', import.meta.url), 'check-upload', { maxHeapMb: 64, timeoutMs: 1 });
     try {
       const slot = slotOf('STP', '2021-Q1');
       const out = await guardedCheckUpload(await templateOf(slot), { unitCode: 'STP', periodId: '2021-Q1', kind: 'periodic' }, new Date(), { templateKey: KEY }, tight);

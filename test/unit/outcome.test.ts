@@ -68,7 +68,7 @@ describe('describeOutcome: what will actually happen to the file', () => {
 
 describe('the receipt e-mail says the same sentence', () => {
   it('a valid late correction after an on-time valid report is not told it is consolidated nor to resubmit before the deadline', async () => {
-    const { buildReceiptMail } = await import('../../shared/mail/receipt.js');
+    const { buildReceiptMail } = await import('../../shared/documents/mail/receipt.js');
     const { findUnit } = await import('../../shared/domain/units.js');
     const rec = {
       objectId: 'this', key: 'incoming/2021-Q1/STP/this/upload.xlsx', versionId: null, uploadId: 'this', unitCode: 'STP', periodId: '2021-Q1',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkUpload } from '../../shared/ingest/check-upload.js';
-import { sampleFill, sampleSubmission } from '../../shared/demo/sample-submission.js';
+import { checkUpload } from '../../shared/application/check-upload.js';
+import { sampleFill, sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { editWorkbook, KEY, slotOf, templateOf } from '../fixtures/xlsx-fixtures.js';
 
 /** A plan workbook as an official edits it: a row inserted between tasks, a blank row left. */

@@ -7,9 +7,9 @@ import { findPeriod } from '../../shared/domain/calendar.js';
 import { applicableIndicators, currentForm } from '../../shared/domain/forms.js';
 import type { Finding } from '../../shared/domain/types.js';
 import { findUnit } from '../../shared/domain/units.js';
-import { checkUpload } from '../../shared/ingest/check-upload.js';
-import type { UploadCheck } from '../../shared/ingest/check-upload.js';
-import { buildRecord } from '../../shared/use-cases/process-upload.js';
+import { checkUpload } from '../../shared/application/check-upload.js';
+import type { UploadCheck } from '../../shared/application/check-upload.js';
+import { buildRecord } from '../../shared/application/process-upload.js';
 import { noise, validFill } from '../fixtures/hostile-corpus.js';
 import { KEY, slotOf } from '../fixtures/xlsx-fixtures.js';
 

@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { demoRollup } from '../../shared/reports/demo.js';
-import { CHART_HEIGHT, CHART_WIDTH, fontsDir, renderCoverageChart } from '../../shared/reports/index.js';
+import { demoRollup } from '../fixtures/demo-rollup.js';
+import { CHART_HEIGHT, CHART_WIDTH, fontsDir, renderCoverageChart } from '../../shared/documents/reports/index.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UNIT_STATUS_NAMES } from '../../shared/domain/rollup.js';
-import { demoRollup } from '../../shared/reports/demo.js';
-import { rollupToCsv, rollupToJson } from '../../shared/reports/index.js';
-import { csvNumber, csvText } from '../../shared/reports/csv.js';
+import { demoRollup } from '../fixtures/demo-rollup.js';
+import { rollupToCsv, rollupToJson } from '../../shared/documents/reports/index.js';
+import { csvNumber, csvText } from '../../shared/documents/reports/csv.js';
 
 /** A small RFC 4180 parser: quoted fields with "" escapes, CRLF records; returns the records. */
 function parseCsv(s: string): string[][] {

@@ -5,16 +5,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rollup } from '../../shared/domain/rollup.js';
 import type { FormDef, Unit } from '../../shared/domain/types.js';
 import { defaultUnits } from '../../shared/domain/units.js';
-import { composeMime } from '../../shared/mail/mime.js';
-import { demoRollup } from '../../shared/reports/demo.js';
+import { composeMime } from '../../shared/documents/mail/mime.js';
+import { demoRollup } from '../fixtures/demo-rollup.js';
 import {
   CHART_CID,
   REPORT_ATTACHMENT_LIMIT,
   buildReportMail,
   renderCoverageChart,
   writeConsolidatedWorkbook,
-} from '../../shared/reports/index.js';
-import type { ReportMail } from '../../shared/reports/index.js';
+} from '../../shared/documents/reports/index.js';
+import type { ReportMail } from '../../shared/documents/reports/index.js';
 
 const EVIL = '<script>alert("x")</script> Sở & "Ngoại vụ"\r\nBcc: attacker@example.com';
 const units: Unit[] = defaultUnits.map((u) =>

@@ -5,9 +5,9 @@ import { UNIT_STATUS_NAMES } from '../../shared/domain/rollup.js';
 import type { Rollup } from '../../shared/domain/rollup.js';
 import type { FormDef, Unit } from '../../shared/domain/types.js';
 import { defaultUnits } from '../../shared/domain/units.js';
-import { demoRollup } from '../../shared/reports/demo.js';
-import { SHEET_NAMES, writeConsolidatedWorkbook } from '../../shared/reports/index.js';
-import { splitLongText } from '../../shared/reports/workbook.js';
+import { demoRollup } from '../fixtures/demo-rollup.js';
+import { SHEET_NAMES, writeConsolidatedWorkbook } from '../../shared/documents/reports/index.js';
+import { splitLongText } from '../../shared/documents/reports/workbook.js';
 
 /** Strings a unit could type that a spreadsheet would run as a formula, or that XML would alter. */
 const HOSTILE = [

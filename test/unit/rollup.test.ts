@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleSubmission } from '../../shared/demo/sample-submission.js';
+import { sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { findPeriod } from '../../shared/domain/calendar.js';
 import { currentForm } from '../../shared/domain/forms.js';
 import { computeRollup, type RollupRecord } from '../../shared/domain/rollup.js';

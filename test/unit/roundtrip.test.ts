@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { sampleFill, sampleSubmission } from '../../shared/demo/sample-submission.js';
+import { sampleFill, sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { toSubmissionJson } from '../../shared/domain/submission-json.js';
 import type { Submission } from '../../shared/domain/types.js';
-import { checkUpload } from '../../shared/ingest/check-upload.js';
-import { makeTemplate } from '../../shared/ingest/make-template.js';
+import { checkUpload } from '../../shared/application/check-upload.js';
+import { makeTemplate } from '../../shared/application/make-template.js';
 
 const KEY = 'roundtrip-test-key';
 const RECEIVED = new Date('2021-12-31T02:00:00Z');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sampleSubmission } from '../../shared/demo/sample-submission.js';
+import { sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { parseSubmissionJson, submissionJsonSchemaDocument, toSubmissionJson } from '../../shared/domain/submission-json.js';
 
 const enc = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));

@@ -1,6 +1,6 @@
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { checkUpload } from '../../shared/ingest/check-upload.js';
+import { checkUpload } from '../../shared/application/check-upload.js';
 import { KEY, patchZip, sampleFill, sheetPart, SHEETS, slotOf, templateOf } from '../fixtures/xlsx-fixtures.js';
 
 /** An OLE compound file (512-byte sectors) whose directory holds the given entries after the root. */

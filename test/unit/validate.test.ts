@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleSubmission } from '../../shared/demo/sample-submission.js';
+import { sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { layoutOf } from '../../shared/domain/layout.js';
 import { currentForm } from '../../shared/domain/forms.js';
 import type { Slot, Submission, ValidationResult } from '../../shared/domain/types.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkUpload } from '../../shared/ingest/check-upload.js';
-import type { UploadCheck } from '../../shared/ingest/check-upload.js';
+import { checkUpload } from '../../shared/application/check-upload.js';
+import type { UploadCheck } from '../../shared/application/check-upload.js';
 import { hostileJsonSubmissions, hostileWorkbooks, validFill } from '../fixtures/hostile-corpus.js';
 import type { HostileCase } from '../fixtures/hostile-corpus.js';
 import { KEY, slotOf, templateOf } from '../fixtures/xlsx-fixtures.js';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, hasDtd, inspectXlsx, sniff } from '../../shared/xlsx/safe-zip.js';
-import type { ZipLimits } from '../../shared/xlsx/safe-zip.js';
-import { readWorkbook } from '../../shared/xlsx/workbook-reader.js';
+import { DEFAULT_LIMITS, hasDtd, inspectXlsx, sniff } from '../../shared/documents/xlsx/safe-zip.js';
+import type { ZipLimits } from '../../shared/documents/xlsx/safe-zip.js';
+import { readWorkbook } from '../../shared/documents/xlsx/workbook-reader.js';
 import { KEY, minimalParts, patchZip, rewriteSizes, sheetPart, SHEETS, slotOf, templateOf, zipBomb } from '../fixtures/xlsx-fixtures.js';
 
 const STP_Q1 = slotOf('STP', '2021-Q1');

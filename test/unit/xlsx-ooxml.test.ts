@@ -1,7 +1,7 @@
 import { strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { OoxmlFormatError, OoxmlWorkbook, isDateFormatCode, serialToIso, unescapeXstring } from '../../shared/xlsx/ooxml.js';
-import { readWorkbook } from '../../shared/xlsx/workbook-reader.js';
+import { OoxmlFormatError, OoxmlWorkbook, isDateFormatCode, serialToIso, unescapeXstring } from '../../shared/documents/xlsx/ooxml.js';
+import { readWorkbook } from '../../shared/documents/xlsx/workbook-reader.js';
 import { validFill } from '../fixtures/hostile-corpus.js';
 import { KEY, SHEETS, patchZip, sheetPart, slotOf, templateOf } from '../fixtures/xlsx-fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { signMeta } from '../../shared/xlsx/meta.js';
-import { readWorkbook } from '../../shared/xlsx/workbook-reader.js';
+import { signMeta } from '../../shared/documents/xlsx/meta.js';
+import { readWorkbook } from '../../shared/documents/xlsx/workbook-reader.js';
 import { editWorkbook, KEY, patchZip, sampleFill, sheetPart, SHEETS, slotOf, templateOf } from '../fixtures/xlsx-fixtures.js';
 
 const STP_Q1 = slotOf('STP', '2021-Q1');

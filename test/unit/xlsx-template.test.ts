@@ -2,7 +2,7 @@ import type ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { SIGNATURE_FIELDS, SIGNATURE_LABELS, TASK_FIELDS, TASK_LABELS } from '../../shared/domain/layout.js';
 import { deputyTitle, SIGNING_FORMS } from '../../shared/domain/signing.js';
-import { readWorkbook } from '../../shared/xlsx/workbook-reader.js';
+import { readWorkbook } from '../../shared/documents/xlsx/workbook-reader.js';
 import { expectedSubmission, KEY, loadWorkbook, sampleFill, SHEETS, slotOf, templateOf } from '../fixtures/xlsx-fixtures.js';
 
 const text = (ws: ExcelJS.Worksheet, cell: string): string => {

@@ -2,9 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
-import { sampleFill, sampleSubmission } from '../../../shared/demo/sample-submission.js';
-import { makeTemplate } from '../../../shared/ingest/make-template.js';
-import type { TemplateFill } from '../../../shared/xlsx/index.js';
+import { sampleFill, sampleSubmission } from '../../../shared/domain/sample-submission.js';
+import { makeTemplate } from '../../../shared/application/make-template.js';
+import type { TemplateFill } from '../../../shared/documents/xlsx/index.js';
 import { startTestStack, type TestStack } from '../../integration/helpers/pipeline-stack.js';
 
 /** The local stack's virtual clock and the browser's clock both start here (5 days before the Q1 2021 deadline). */

@@ -1,0 +1,165 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { cliClock, cliTemplateKey } from './connect.js';
+import { Option, type Command } from 'commander';
+import { DateTime } from 'luxon';
+import { buildCalendar, findPeriod, formatInstantVi, isOnTime, ZONE } from '../../../domain/calendar.js';
+import { formatDateVi, parseDateInput } from '../../../domain/dates.js';
+import { unitDeadline } from '../../../domain/outcome.js';
+import { submissionJsonSchemaDocument } from '../../../domain/submission-json.js';
+import type { SubmissionKind } from '../../../domain/types.js';
+import { defaultUnits, findUnit, KIND_NAMES } from '../../../domain/units.js';
+import { checkUpload } from '../../../application/check-upload.js';
+import { makeTemplate } from '../../../application/make-template.js';
+import { formatCalendar, formatFindings, formatUnits } from './format.js';
+import { UsageError } from './usage-error.js';
+import { sampleFill, sampleSubmission } from '../../../domain/sample-submission.js';
+
+const KINDS: SubmissionKind[] = ['plan', 'periodic', 'thematic'];
+
+function kindOption(): Option {
+  return new Option('--kind <loại>', 'loại hồ sơ: plan (kế hoạch), periodic (định kỳ), thematic (chuyên đề); mặc định theo kỳ').choices(KINDS);
+}
+
+function print(s: string): void {
+  process.stdout.write(`${s}\n`);
+}
+
+function parseYear(raw: string): number {
+  if (!/^\d{4}$/.test(raw)) throw new UsageError(`Năm "${raw}" không hợp lệ; nhập 4 chữ số, ví dụ 2021.`);
+  return Number(raw);
+}
+
+/** An ISO instant; without an offset it is Vietnam time (Asia/Ho_Chi_Minh), never the machine's zone. */
+export function parseInstant(raw: string): Date {
+  const s = raw.trim();
+  let dt = DateTime.fromISO(s, { zone: ZONE });
+  if (!dt.isValid) dt = DateTime.fromSQL(s, { zone: ZONE });
+  if (!dt.isValid) throw new UsageError(`Thời điểm "${raw}" không hợp lệ; dùng dạng ISO, ví dụ 2021-03-15T10:00:00+07:00 (không ghi múi giờ thì hiểu là giờ Việt Nam).`);
+  return dt.toJSDate();
+}
+
+/** An instant in Vietnam time with its offset and milliseconds, for people and scripts. */
+function vnIso(d: Date | string): string {
+  return (typeof d === 'string' ? DateTime.fromISO(d) : DateTime.fromJSDate(d)).setZone(ZONE).toISO()!;
+}
+
+/** Writes an output file, creating its folder; a file that cannot be written is a Vietnamese usage error. */
+async function writeOut(path: string, data: Uint8Array | string): Promise<void> {
+  try {
+    await mkdir(dirname(resolve(path)), { recursive: true });
+    await writeFile(path, data);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EACCES' || code === 'EPERM' ? 'không có quyền ghi vào đó'
+      : code === 'EISDIR' ? 'đó là một thư mục'
+      : code === 'ENOTDIR' || code === 'EEXIST' ? 'một phần của đường dẫn là tệp, không phải thư mục'
+      : code === 'ENOSPC' ? 'ổ đĩa đã đầy'
+      : `lỗi hệ thống ${code ?? String(err)}`;
+    throw new UsageError(`Không ghi được tệp "${path}": ${why}.`);
+  }
+}
+
+/** calendar, units, template, validate, schema. */
+export function registerDomainCommands(program: Command): void {
+  program
+    .command('calendar')
+    .description('lịch báo cáo của một năm: các kỳ, thời gian chốt số liệu, hạn nhận')
+    .argument('<năm>', 'năm báo cáo, ví dụ 2021')
+    .option('--json', 'xuất JSON')
+    .action((year: string, opts: { json?: boolean }) => {
+      const cal = buildCalendar(parseYear(year));
+      print(opts.json ? JSON.stringify(cal, null, 2) : formatCalendar(cal));
+    });
+
+  program
+    .command('units')
+    .description('danh sách đơn vị báo cáo')
+    .option('--json', 'xuất JSON')
+    .action((opts: { json?: boolean }) => {
+      print(opts.json ? JSON.stringify(defaultUnits, null, 2) : formatUnits(defaultUnits));
+    });
+
+  program
+    .command('template')
+    .description('tạo mẫu Excel của một đơn vị cho một kỳ')
+    .requiredOption('--unit <mã>', 'mã đơn vị, ví dụ STP')
+    .requiredOption('--period <mã kỳ>', 'mã kỳ, ví dụ 2021-Q1')
+    .addOption(kindOption())
+    .requiredOption('--out <tệp.xlsx>', 'nơi ghi tệp mẫu')
+    .option('--sample', 'điền sẵn số liệu mẫu hợp lệ (để thử hệ thống; không dùng để báo cáo thật)')
+    .action(async (opts: { unit: string; period: string; kind?: SubmissionKind; out: string; sample?: boolean }) => {
+      const now = cliClock().now();
+      const fill = opts.sample ? sampleFill(sampleSubmission(opts.unit, opts.period, { asOf: now })) : undefined;
+      const made = await makeTemplate({ unitCode: opts.unit, periodId: opts.period, kind: opts.kind, key: cliTemplateKey(), now, fill });
+      await writeOut(opts.out, made.bytes);
+      const unit = findUnit(made.meta.unitCode);
+      print(`Đã tạo mẫu ${KIND_NAMES[made.meta.kind]} kỳ ${made.meta.periodId} cho ${unit.name}${fill ? ' (điền sẵn số liệu mẫu)' : ''}: ${opts.out}`);
+    });
+
+  program
+    .command('validate')
+    .description('kiểm tra một tệp .xlsx hoặc .json theo biểu mẫu và quy định của Công văn 1588/SNV-CCHC')
+    .argument('<tệp>', 'tệp .xlsx hoặc .json')
+    .requiredOption('--unit <mã>', 'mã đơn vị nộp')
+    .requiredOption('--period <mã kỳ>', 'mã kỳ, ví dụ 2021-Q1')
+    .addOption(kindOption())
+    .option('--received-at <thời điểm>', 'thời điểm nhận (ISO; không ghi múi giờ thì là giờ Việt Nam); mặc định là bây giờ')
+    .option('--extended-until <ngày>', 'ngày cuối của hạn được gia hạn cho đơn vị (nếu có), ví dụ 2021-03-20')
+    .option('--json', 'xuất JSON { status, findings, timeliness }')
+    .action(async (file: string, opts: { unit: string; period: string; kind?: SubmissionKind; receivedAt?: string; extendedUntil?: string; json?: boolean }) => {
+      const unit = findUnit(opts.unit);
+      const period = findPeriod(opts.period);
+      const kind = opts.kind ?? period.kind;
+      if (kind !== period.kind) throw new UsageError(`Kỳ ${period.id} nhận ${KIND_NAMES[period.kind]}, không nhận ${KIND_NAMES[kind]}.`);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(file);
+      } catch (err) {
+        throw new UsageError(`Không đọc được tệp "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
+      }
+      const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt) : cliClock().now();
+      const extendedUntil = opts.extendedUntil === undefined ? null : parseDateInput(opts.extendedUntil.trim());
+      if (opts.extendedUntil !== undefined && !extendedUntil) {
+        throw new UsageError(`Ngày gia hạn "${opts.extendedUntil}" không hợp lệ; nhập dạng 2021-03-20 hoặc 20/03/2021.`);
+      }
+      const check = await checkUpload(bytes, { unitCode: unit.code, periodId: period.id, kind }, receivedAt, { templateKey: cliTemplateKey() });
+      const onTime = isOnTime(period, receivedAt, extendedUntil ?? undefined);
+      const deadline = unitDeadline(period, extendedUntil);
+      const extended = extendedUntil !== null && extendedUntil > period.dueDate;
+      const timeliness = {
+        onTime,
+        receivedAt: vnIso(receivedAt),
+        deadline: vnIso(deadline),
+        dueDate: period.dueDate,
+        extendedUntil: extended ? extendedUntil : null,
+        text: onTime ? 'đúng hạn' : 'nộp muộn',
+      };
+      if (opts.json) {
+        print(JSON.stringify({ status: check.status, findings: check.findings, timeliness }, null, 2));
+      } else {
+        const errors = check.findings.filter((f) => f.severity === 'error').length;
+        const warnings = check.findings.length - errors;
+        print(`Tệp: ${basename(file)} (${check.format === 'xlsx' ? 'Excel' : check.format === 'json' ? 'JSON' : 'không xác định'})`);
+        print(`Đơn vị: ${unit.name} (${unit.code}) — Kỳ: ${period.name} (${period.id})`);
+        print(`Kết quả: ${check.status === 'valid' ? 'HỢP LỆ' : 'KHÔNG HỢP LỆ'} — ${errors} lỗi, ${warnings} cảnh báo`);
+        print(
+          `Thời hạn: ${onTime ? 'ĐÚNG HẠN' : 'NỘP MUỘN'} — nhận lúc ${timeliness.receivedAt.slice(11, 23)} ngày ${formatDateVi(timeliness.receivedAt.slice(0, 10))} (giờ Việt Nam); ` +
+            `hạn nhận ${formatInstantVi(deadline)}${extended ? ` (đã gia hạn đến hết ngày ${formatDateVi(extendedUntil!)}; hạn chung ${formatInstantVi(period.deadline)})` : ''}`,
+        );
+        if (check.findings.length > 0) print(formatFindings(check.findings));
+      }
+      process.exitCode = check.status === 'valid' ? 0 : 1;
+    });
+
+  program
+    .command('schema')
+    .description('ghi lược đồ JSON (JSON Schema) của định dạng nộp JSON')
+    .option('--out <tệp>', 'nơi ghi; mặc định in ra màn hình')
+    .action(async (opts: { out?: string }) => {
+      const text = `${JSON.stringify(submissionJsonSchemaDocument(), null, 2)}\n`;
+      if (opts.out) await writeOut(opts.out, text);
+      else process.stdout.write(text);
+    });
+}

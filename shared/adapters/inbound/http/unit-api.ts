@@ -1,0 +1,134 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ZONE } from '../../../domain/calendar.js';
+import { DomainError } from '../../../domain/errors.js';
+import { findUnit, UNIT_KIND_NAMES } from '../../../domain/units.js';
+import { makeTemplate } from '../../../application/make-template.js';
+import type { PipelineDeps } from '../../../application/deps.js';
+import { listUnitPeriods, listUnitSubmissions } from '../../../application/list-submissions.js';
+import { ApiError, requestUpload, resolveSlotFor } from '../../../application/request-upload.js';
+import { authenticate, type Principal } from '../../../application/tokens.js';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+function json(status: number, body: unknown): HttpResult {
+  return { statusCode: status, headers: JSON_HEADERS, body: JSON.stringify(body) };
+}
+
+function error(status: number, code: string, message: string): HttpResult {
+  return json(status, { error: { code, message } });
+}
+
+function bearer(event: HttpEvent): string | undefined {
+  const h = event.headers?.authorization ?? event.headers?.Authorization;
+  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+  return m?.[1];
+}
+
+function bodyOf(event: HttpEvent): unknown {
+  if (!event.body) return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'BAD_JSON', 'Nội dung yêu cầu không phải JSON hợp lệ.');
+  }
+}
+
+function currentYear(deps: PipelineDeps): number {
+  return Number(new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric' }).format(deps.clock.now()));
+}
+
+/**
+ * The unit API (`/api/*`), behind API Gateway's HTTP API on AWS and the local server locally.
+ * Every route needs a unit's bearer token; a unit reaches only its own slots.
+ */
+export interface UnitApiExtensions {
+  /** Serves the portal's pages and assets; null when the path is not one of them. */
+  portal?: (event: HttpEvent) => Promise<HttpResult | null>;
+  /** Aggregator routes under /api/admin/, for admin tokens only. */
+  admin?: Record<string, (p: Principal, e: HttpEvent) => Promise<HttpResult>>;
+}
+
+/** Origin that browsers upload to (the presigned POST's URL), for the portal's Content-Security-Policy. */
+export function uploadOrigin(config: { uploadBucketName: string; region: string; endpoints?: { s3Public?: string } }): string {
+  if (config.endpoints?.s3Public) return new URL(config.endpoints.s3Public).origin;
+  return `https://${config.uploadBucketName}.s3.${config.region}.amazonaws.com`;
+}
+
+export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (event: HttpEvent) => Promise<HttpResult> {
+  const routes: Record<string, (p: Principal, e: HttpEvent) => Promise<HttpResult>> = {
+    'GET /api/me': async (p) => {
+      const unit = findUnit(p.unitCode, deps.units);
+      return json(200, { unitCode: unit.code, name: unit.name, kind: unit.kind, kindName: UNIT_KIND_NAMES[unit.kind], role: p.role, maxUploadBytes: deps.config.maxUploadBytes });
+    },
+    'GET /api/periods': async (p, e) => {
+      const raw = e.queryStringParameters?.year;
+      const year = raw && /^\d{4}$/.test(raw) ? Number(raw) : currentYear(deps);
+      // `now` is the server's clock (the virtual one on the local stack): the page shows it and judges nothing by its own.
+      return json(200, { year, now: deps.clock.now().toISOString(), periods: await listUnitPeriods(deps, p.unitCode, year) });
+    },
+    'POST /api/uploads': async (p, e) => json(201, await requestUpload(deps, p, bodyOf(e))),
+    'GET /api/submissions': async (p, e) => {
+      const periodId = e.queryStringParameters?.periodId;
+      return json(200, { submissions: await listUnitSubmissions(deps, p.unitCode, periodId || undefined) });
+    },
+    'GET /api/template': async (p, e) => {
+      const periodId = e.queryStringParameters?.periodId;
+      if (!periodId) throw new ApiError(400, 'BAD_REQUEST', 'Thiếu mã kỳ báo cáo (periodId).');
+      const { period, kind } = resolveSlotFor(p, periodId, undefined, deps);
+      const made = await makeTemplate({ unitCode: p.unitCode, periodId: period.id, kind, key: await deps.templateKey(), now: deps.clock.now(), units: deps.units });
+      return {
+        statusCode: 200,
+        isBase64Encoded: true,
+        headers: {
+          'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'content-disposition': `attachment; filename="${made.fileName}"`,
+          'cache-control': 'no-store',
+        },
+        body: made.bytes.toString('base64'),
+      };
+    },
+  };
+
+  return async (event) => withSecurityHeaders(await answer(event));
+
+  async function answer(event: HttpEvent): Promise<HttpResult> {
+    const method = event.requestContext?.http?.method ?? 'GET';
+    const path = (event.rawPath ?? '/').replace(/\/+$/, '') || '/';
+    if (!path.startsWith('/api/') && ext.portal) {
+      const page = await ext.portal(event);
+      if (page) return page;
+    }
+    const isAdmin = path.startsWith('/api/admin/');
+    const route = isAdmin ? ext.admin?.[`${method} ${path}`] : routes[`${method} ${path}`];
+    if (!route) return error(404, 'NOT_FOUND', 'Không tìm thấy chức năng này.');
+    try {
+      const principal = await authenticate(deps, bearer(event));
+      if (!principal) {
+        deps.log.warn('request refused: missing, unknown, revoked or expired token', { route: `${method} ${path}` });
+        return error(401, 'UNAUTHORIZED', 'Đường dẫn riêng không hợp lệ, đã hết hạn hoặc đã bị thu hồi. Vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ để được cấp đường dẫn mới.');
+      }
+      if (isAdmin && principal.role !== 'admin') {
+        deps.log.warn('admin route refused for a unit token', { route: `${method} ${path}`, unit: principal.unitCode });
+        return error(403, 'FORBIDDEN', 'Chức năng này chỉ dành cho Phòng Cải cách hành chính, Sở Nội vụ.');
+      }
+      return await route(principal, event);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        if (err.status === 403) deps.log.warn('request refused', { route: `${method} ${path}`, code: err.code });
+        return error(err.status, err.code, err.message);
+      }
+      if (err instanceof DomainError) return error(400, err.name, err.message);
+      deps.log.error('unit API failed', { route: `${method} ${path}`, error: err instanceof Error ? err.stack : String(err) });
+      return error(500, 'INTERNAL', 'Hệ thống đang gặp sự cố, vui lòng thử lại sau ít phút.');
+    }
+  }
+}
+
+/** Every answer, whatever route made it: no MIME sniffing of JSON, files or pages. */
+export function withSecurityHeaders(result: HttpResult): HttpResult {
+  return { ...result, headers: { ...(result.headers ?? {}), 'x-content-type-options': 'nosniff' } };
+}

@@ -1,0 +1,36 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESClient } from '@aws-sdk/client-ses';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AppConfig } from '../../runtime/config.js';
+
+export interface AwsClients {
+  s3: S3Client;
+  /** Signs presigned POSTs; on the local stack it points at the public POST-policy front. */
+  s3Presign: S3Client;
+  dynamo: DynamoDBDocumentClient;
+  ses: SESClient;
+}
+
+/**
+ * One client per service, built once from config. On AWS no endpoint is set and the Lambda role's
+ * credentials are used; on the local stack endpoints and credentials point at the emulators.
+ * Checksums only when required: S3 emulators store aws-chunked framing otherwise (local-aws.md, trap 1-2).
+ */
+export function makeClients(config: Pick<AppConfig, 'region' | 'endpoints' | 'credentials'>): AwsClients {
+  // The SDK annotates the credentials object it is given: hand it a copy, never a frozen shared one.
+  const common = { region: config.region, credentials: config.credentials ? { ...config.credentials } : undefined, maxAttempts: 5 };
+  const s3Options = {
+    ...common,
+    forcePathStyle: Boolean(config.endpoints?.s3),
+    requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+    responseChecksumValidation: 'WHEN_REQUIRED' as const,
+  };
+  const s3 = new S3Client({ ...s3Options, endpoint: config.endpoints?.s3 });
+  const s3Presign = config.endpoints?.s3Public ? new S3Client({ ...s3Options, endpoint: config.endpoints.s3Public }) : s3;
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ ...common, endpoint: config.endpoints?.dynamodb }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const ses = new SESClient({ ...common, endpoint: config.endpoints?.ses });
+  return { s3, s3Presign, dynamo, ses };
+}

@@ -1,0 +1,64 @@
+import { validateSubmission } from '../domain/validate.js';
+import type { Finding, Slot, Submission, Unit, ValidationResult } from '../domain/types.js';
+import { foreignSpreadsheet, sniff } from '../documents/xlsx/safe-zip.js';
+import { readWorkbook } from '../documents/xlsx/workbook-reader.js';
+
+export type UploadFormat = 'xlsx' | 'json' | 'unknown';
+
+export interface UploadCheck extends ValidationResult {
+  format: UploadFormat;
+  /** The typed submission when the file could be read (for echoing key figures back), else null. */
+  submission: Submission | null;
+}
+
+function fileFinding(code: string, message: string): Finding {
+  return { code, severity: 'error', sheet: null, cell: null, indicator: null, message };
+}
+
+/**
+ * Reads and validates an uploaded file for a slot: sniffs the content (never the extension), reads a
+ * workbook or JSON, validates with the domain rules. Every problem, down to a hostile file, ends in a
+ * finding; only programming errors throw. The same function serves the Lambda, the CLI and the tests.
+ */
+export async function checkUpload(
+  bytes: Uint8Array,
+  slot: Slot,
+  receivedAt: Date,
+  ctx: { templateKey: string; units?: readonly Unit[] },
+): Promise<UploadCheck> {
+  const kind = sniff(bytes);
+  if (kind === 'empty') {
+    return invalid('unknown', fileFinding('FILE_EMPTY', 'Tệp tải lên rỗng (0 byte). Hãy chọn lại tệp báo cáo đã điền và tải lên.'));
+  }
+  if (kind === 'unknown') {
+    const foreign = foreignSpreadsheet(bytes);
+    if (foreign) return invalid('unknown', foreign);
+    return invalid(
+      'unknown',
+      fileFinding('FILE_NOT_XLSX', 'Tệp không phải bảng tính Excel .xlsx hoặc tệp JSON theo lược đồ của hệ thống. Hãy tải mẫu từ đường dẫn của đơn vị, điền và lưu dưới dạng .xlsx rồi tải lên.'),
+    );
+  }
+  if (kind === 'json') {
+    // Loaded on the first JSON upload: the schema library is the largest part of the validator, and
+    // most units send workbooks.
+    const { parseSubmissionJson } = await import('../domain/submission-json.js');
+    const parsed = parseSubmissionJson(bytes);
+    if (!parsed.submission) return { status: 'invalid', findings: parsed.findings, format: 'json', submission: null };
+    const result = validateSubmission({ submission: parsed.submission, slot, receivedAt, units: ctx.units });
+    return { ...result, format: 'json', submission: parsed.submission };
+  }
+  const read = await readWorkbook(bytes, { key: ctx.templateKey, units: ctx.units });
+  if (!read.submission) return { status: 'invalid', findings: read.findings, format: 'xlsx', submission: null };
+  const result = validateSubmission({ submission: read.submission, slot, receivedAt, skip: read.unreadable, units: ctx.units });
+  const findings = [...read.findings, ...result.findings];
+  return {
+    status: findings.some((f) => f.severity === 'error') ? 'invalid' : 'valid',
+    findings,
+    format: 'xlsx',
+    submission: read.submission,
+  };
+}
+
+function invalid(format: UploadFormat, finding: Finding): UploadCheck {
+  return { status: 'invalid', findings: [finding], format, submission: null };
+}

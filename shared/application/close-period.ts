@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { REPORTS_PREFIX } from '../domain/object-keys.js';
+import { buildCalendar, findPeriod, formatInstantVi } from '../domain/calendar.js';
+import { currentForm } from '../domain/forms.js';
+import { computeRollup, type Rollup } from '../domain/rollup.js';
+import type { Period } from '../domain/types.js';
+import { expectedUnits } from '../domain/units.js';
+import { composeMime } from '../documents/mail/mime.js';
+import {
+  buildReportMail,
+  renderCoverageChart,
+  REPORT_ATTACHMENT_LIMIT,
+  rollupToCsv,
+  rollupToJson,
+  writeConsolidatedWorkbook,
+} from '../documents/reports/index.js';
+import type { PipelineDeps } from './deps.js';
+import { enqueueAndSend } from './outbox.js';
+import { reconcilePeriod } from './reconcile.js';
+
+/** How long one close run holds the period before a rerun may take over. */
+const LEASE_MS = 10 * 60 * 1000;
+/** A close fires this long after the first late instant, so uploads landing at 23:59:59 are in. */
+export const CLOSE_DELAY_MS = 5 * 60 * 1000;
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export class PeriodNotDueError extends Error {
+  override name = 'PeriodNotDueError';
+}
+
+export type CloseOutcome =
+  | { outcome: 'closed'; periodId: string; reportKeys: string[]; rollup: Rollup }
+  | { outcome: 'already-closed'; periodId: string; reportKeys: string[] }
+  | { outcome: 'busy'; periodId: string }
+  | { outcome: 'addendum'; periodId: string; number: number; reportKeys: string[]; rollup: Rollup };
+
+/** Computes the period's roll-up from what is recorded now (no close, no side effects). */
+export async function currentRollup(deps: PipelineDeps, period: Period, includeLate = false, unrecorded: Rollup['unprocessable'] | { unitCode: string; key: string }[] = []): Promise<Rollup> {
+  const [records, pointers] = await Promise.all([deps.store.listPeriodSubmissions(period.id), deps.store.getPointers(period.id)]);
+  return computeRollup({
+    period,
+    form: currentForm(period.kind),
+    units: expectedUnits(period, deps.units),
+    records,
+    current: new Set(pointers.current.map((p) => p.objectId)),
+    late: new Set(pointers.late.map((p) => p.objectId)),
+    includeLate,
+    generatedAt: deps.clock.now(),
+    unrecorded,
+  });
+}
+
+/** Folder of a report's artifacts: the close's, or the n-th addendum's. */
+export function reportFolder(periodId: string, addendum?: number): string {
+  return `${REPORTS_PREFIX}${periodId}/${addendum ? `bo-sung-${addendum}` : 'tong-hop'}/`;
+}
+
+function baseName(period: Period, addendum?: number): string {
+  return `Tong-hop-CCHC-${period.id}${addendum ? `-bo-sung-${addendum}` : ''}`;
+}
+
+/**
+ * Renders and stores the artifacts (workbook, CSV, JSON, chart), then puts the consolidated e-mail in
+ * the outbox under an id that names the report, so a rerun stores the same files again and never
+ * sends a second e-mail. When the roll-up JSON of this report already exists (a rerun after a crash),
+ * it is reused, so the figures never change between runs.
+ */
+async function publishReport(deps: PipelineDeps, period: Period, fresh: Rollup, addendum?: number): Promise<{ keys: string[]; rollup: Rollup }> {
+  const folder = reportFolder(period.id, addendum);
+  const name = baseName(period, addendum);
+  const jsonKey = `${folder}${name}.json`;
+  let rollup = fresh;
+  if (await deps.uploads.head({ key: jsonKey })) {
+    rollup = JSON.parse(Buffer.from(await deps.uploads.get({ key: jsonKey }, 50 * 1024 * 1024)).toString('utf8')) as Rollup;
+  } else {
+    await deps.uploads.put(jsonKey, Buffer.from(rollupToJson(rollup), 'utf8'), 'application/json; charset=utf-8');
+  }
+  const form = currentForm(period.kind);
+  const workbook = await writeConsolidatedWorkbook(rollup, form);
+  const chart = await renderCoverageChart(rollup);
+  const keys = {
+    xlsx: `${folder}${name}.xlsx`,
+    csv: `${folder}${name}.csv`,
+    json: jsonKey,
+    chart: `${folder}${name}-bieu-do.png`,
+    mail: `${folder}${name}.eml`,
+  };
+  await deps.uploads.put(keys.xlsx, workbook, XLSX);
+  await deps.uploads.put(keys.csv, Buffer.from(rollupToCsv(rollup), 'utf8'), 'text/csv; charset=utf-8');
+  await deps.uploads.put(keys.chart, chart, 'image/png');
+
+  const messageId = `report-${period.id}-${addendum ? `addendum-${addendum}` : 'close'}`;
+  if (!(await deps.store.getOutbox(messageId))) {
+    const attach = workbook.byteLength <= REPORT_ATTACHMENT_LIMIT;
+    const mail = buildReportMail(rollup, {
+      portalUrl: deps.config.portalUrl,
+      chartPng: chart,
+      workbook: attach
+        ? { filename: `${name}.xlsx`, bytes: workbook }
+        : { downloadUrl: await deps.uploads.presignGet(keys.xlsx, 7 * 86_400, `${name}.xlsx`), expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+    });
+    const raw = await composeMime({
+      from: deps.config.senderAddress,
+      to: deps.config.aggregatorRecipients,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      attachments: mail.attachments,
+      messageId: `<${messageId}@cchc.thuathienhue.example>`,
+      date: deps.clock.now(),
+    });
+    await deps.uploads.put(keys.mail, raw, 'message/rfc822');
+    await enqueueAndSend(deps, {
+      messageId,
+      purpose: addendum ? 'report-addendum' : 'report',
+      to: deps.config.aggregatorRecipients,
+      subject: mail.subject,
+      rawKey: keys.mail,
+      createdAt: deps.clock.now().toISOString(),
+      status: 'pending',
+      attempts: 0,
+    });
+  } else {
+    const existing = await deps.store.getOutbox(messageId);
+    if (existing?.status === 'pending') await enqueueAndSend(deps, existing);
+  }
+  return { keys: Object.values(keys), rollup };
+}
+
+/**
+ * Closes a period at its deadline and hands Sở Nội vụ the consolidated report.
+ *
+ * Primary course: OPEN → CLOSING (conditional; a second fire or a rerun after a crash joins the
+ * same close under a lease) → reconcile uploads that have no result (the close waits for them) →
+ * roll-up from each unit's current on-time valid submission → artifacts under reports/{periodId}/
+ * → the consolidated e-mail through the outbox → CLOSED. Every step is idempotent: however often it
+ * fires, there is one report and one e-mail.
+ */
+export async function closePeriod(deps: PipelineDeps, periodId: string, options: { force?: boolean; takeOver?: boolean } = {}): Promise<CloseOutcome> {
+  const period = findPeriod(periodId);
+  const now = deps.clock.now();
+  if (!options.force && now.getTime() < Date.parse(period.closesAt)) {
+    throw new PeriodNotDueError(`${period.name} chưa đến hạn (${formatInstantVi(period.deadline)}, giờ Việt Nam); dùng --force để đóng sớm.`);
+  }
+  const state = await deps.store.getPeriodState(period.id);
+  if (state.state === 'CLOSED') return { outcome: 'already-closed', periodId: period.id, reportKeys: state.reportKeys ?? [] };
+
+  const runId = randomUUID();
+  // Leases are wall-clock (they time real processes, not the reporting calendar). `takeOver` is for
+  // a process that knows the holder is dead: the local stack at start-up, the only one on its data.
+  const lease = { runId, now: options.takeOver ? '9999-12-31T23:59:59.999Z' : new Date().toISOString() };
+  const leaseUntil = new Date(Date.now() + LEASE_MS).toISOString();
+  const took = await deps.store.transitionPeriod(period.id, ['OPEN', 'CLOSING'], 'CLOSING', { runId, leaseUntil, closeStartedAt: state.closeStartedAt ?? now.toISOString() }, lease);
+  if (!took) {
+    const again = await deps.store.getPeriodState(period.id);
+    if (again.state === 'CLOSED') return { outcome: 'already-closed', periodId: period.id, reportKeys: again.reportKeys ?? [] };
+    deps.log.info('close already running elsewhere', { periodId: period.id });
+    return { outcome: 'busy', periodId: period.id };
+  }
+
+  const swept = await reconcilePeriod(deps, period.id);
+  const fresh = await currentRollup(deps, period, false, swept.unrecorded);
+  const closeAt = state.closeStartedAt ?? now.toISOString();
+  if (Date.parse(closeAt) < Date.parse(period.closesAt)) fresh.closedEarly = { closedAt: closeAt };
+  const { keys, rollup } = await publishReport(deps, period, fresh);
+  await deps.store.transitionPeriod(period.id, ['CLOSING'], 'CLOSED', { closedAt: deps.clock.now().toISOString(), reportKeys: keys, leaseUntil: new Date(0).toISOString() }, lease);
+  deps.log.info('period closed', { periodId: period.id, valid: rollup.coverage.all.valid, expected: rollup.coverage.all.expected });
+  return { outcome: 'closed', periodId: period.id, reportKeys: keys, rollup };
+}
+
+/**
+ * Units whose included figures come from a file the previous report (the close, or addendum
+ * `previous`) did not use: everything received after it, on time (after an early close) or late.
+ */
+async function newSinceLastReport(deps: PipelineDeps, period: Period, fresh: Rollup, previous: number): Promise<string[]> {
+  const key = `${reportFolder(period.id, previous || undefined)}${baseName(period, previous || undefined)}.json`;
+  let before: Rollup | null = null;
+  if (await deps.uploads.head({ key })) {
+    before = JSON.parse(Buffer.from(await deps.uploads.get({ key }, 50 * 1024 * 1024)).toString('utf8')) as Rollup;
+  }
+  const used = new Map<string, string>();
+  for (const u of before?.units ?? []) {
+    const included = u.status === 'on_time' || (before!.includesLate && u.status === 'late');
+    if (included && u.source) used.set(u.unitCode, u.source.objectId);
+  }
+  return fresh.units
+    .filter((u) => (u.status === 'on_time' || u.status === 'late') && u.source && used.get(u.unitCode) !== u.source.objectId)
+    .map((u) => u.unitCode);
+}
+
+/**
+ * Issues an addendum to a closed period's report that includes every valid submission now current:
+ * the late ones, and the on-time ones received after a close made before the deadline. It names
+ * the units whose figures are new since the previous report; the original report stays as it was.
+ */
+export async function reissueReport(deps: PipelineDeps, periodId: string): Promise<CloseOutcome> {
+  const period = findPeriod(periodId);
+  const state = await deps.store.getPeriodState(period.id);
+  if (state.state !== 'CLOSED') throw new PeriodNotDueError(`${period.name} chưa đóng; bản bổ sung chỉ lập sau khi kỳ đã đóng.`);
+  const swept = await reconcilePeriod(deps, period.id);
+  const expected = state.addenda ?? 0;
+  if (!(await deps.store.claimAddendum(period.id, expected))) {
+    return { outcome: 'busy', periodId: period.id };
+  }
+  const n = expected + 1;
+  const fresh = await currentRollup(deps, period, true, swept.unrecorded);
+  const closedAt = state.closeStartedAt ?? state.closedAt;
+  if (closedAt && Date.parse(closedAt) < Date.parse(period.closesAt)) fresh.closedEarly = { closedAt };
+  fresh.sinceLastReport = await newSinceLastReport(deps, period, fresh, expected);
+  const { keys, rollup } = await publishReport(deps, period, fresh, n);
+  await deps.store.setAddendumKeys(period.id, n, keys);
+  deps.log.info('addendum issued', { periodId: period.id, number: n, late: rollup.late.length });
+  return { outcome: 'addendum', periodId: period.id, number: n, reportKeys: keys, rollup };
+}
+
+/** How far back the sweep closes a period that was never closed (a missed schedule). */
+export const SWEEP_LOOKBACK_MS = 3 * 86_400_000;
+
+/**
+ * The backstop that makes every period close: for each period of `years` whose close time has
+ * passed and that is not CLOSED, closes it — which resumes a close left in CLOSING by a crash once
+ * its lease has expired. A period that was never started and closed longer ago than the lookback is
+ * left to an operator (`cchc close`), so a new deployment never mails reports of years gone by.
+ * Each period is isolated: one failing close is logged and the others still run.
+ */
+export async function closeDuePeriods(
+  deps: PipelineDeps,
+  years: readonly number[],
+  options: { onlyClosing?: boolean; takeOver?: boolean } = {},
+): Promise<{ periodId: string; outcome: string }[]> {
+  const now = deps.clock.now().getTime();
+  const out: { periodId: string; outcome: string }[] = [];
+  for (const year of years) {
+    for (const period of buildCalendar(year).periods) {
+      const closesAt = Date.parse(period.closesAt);
+      if (closesAt > now) continue;
+      const state = await deps.store.getPeriodState(period.id);
+      if (state.state === 'CLOSED') continue;
+      if (state.state === 'OPEN' && (options.onlyClosing || now - closesAt > SWEEP_LOOKBACK_MS)) continue;
+      try {
+        const result = await closePeriod(deps, period.id, { force: true, takeOver: options.takeOver });
+        out.push({ periodId: period.id, outcome: result.outcome });
+        if (state.state === 'CLOSING') deps.log.warn('resumed a close left unfinished', { periodId: period.id, outcome: result.outcome });
+      } catch (err) {
+        deps.log.error('a due period could not be closed; the next sweep retries', { periodId: period.id, error: err instanceof Error ? err.stack : String(err) });
+        out.push({ periodId: period.id, outcome: 'failed' });
+      }
+    }
+  }
+  return out;
+}

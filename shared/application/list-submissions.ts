@@ -1,0 +1,183 @@
+import { displayFileName } from '../domain/text.js';
+import { buildCalendar, deadlineOf, findPeriod, formatInstantVi } from '../domain/calendar.js';
+import type { Finding, Period, SubmissionKind } from '../domain/types.js';
+import { findUnit, owes } from '../domain/units.js';
+import { describeOutcome, slotPointers, type OutcomeCode, type OutcomeUse } from '../domain/outcome.js';
+import type { CurrentPointer, SubmissionRecord } from './ports.js';
+import type { PipelineDeps } from './deps.js';
+
+/** What a unit (or the aggregator) sees of one submission. */
+export interface SubmissionView {
+  receiptNo: string;
+  uploadId: string;
+  unitCode: string;
+  periodId: string;
+  kind: SubmissionKind;
+  fileName: string;
+  size: number;
+  sha256: string | null;
+  receivedAt: string;
+  receivedAtText: string;
+  onTime: boolean;
+  status: 'valid' | 'invalid';
+  /** "hợp lệ" / "bị từ chối", with "nộp muộn" where late. */
+  statusText: string;
+  /** True for the submission the roll-up uses. */
+  current: boolean;
+  findings: Finding[];
+  /** What happens to the file now (describeOutcome): its code, where its figures go, and the sentence. */
+  outcome: { code: OutcomeCode; use: OutcomeUse; text: string };
+}
+
+/** What a view needs besides the record: the period's pointers, the unit's extension, the server time. */
+export interface ViewContext {
+  pointers: { current: CurrentPointer[]; late: CurrentPointer[] };
+  extendedUntil: string | null;
+  now: Date;
+}
+
+export function toView(r: SubmissionRecord, currentIds: Set<string>, ctx: ViewContext): SubmissionView {
+  const statusText = `${r.status === 'valid' ? 'hợp lệ' : 'bị từ chối'}${r.onTime ? '' : ', nộp muộn'}`;
+  return {
+    receiptNo: r.receiptNo,
+    uploadId: r.uploadId,
+    unitCode: r.unitCode,
+    periodId: r.periodId,
+    kind: r.kind,
+    fileName: displayFileName(r.fileName),
+    size: r.size,
+    sha256: r.sha256,
+    receivedAt: r.receivedAt,
+    receivedAtText: formatInstantVi(r.receivedAt),
+    onTime: r.onTime,
+    status: r.status,
+    statusText,
+    current: currentIds.has(`${r.periodId}#${r.unitCode}#${r.objectId}`),
+    findings: r.findings,
+    outcome: describeOutcome({
+      objectId: r.objectId,
+      status: r.status,
+      warnings: r.findings.filter((f) => f.severity === 'warning').length,
+      onTime: r.onTime,
+      receivedAt: r.receivedAt,
+      period: findPeriod(r.periodId),
+      extendedUntil: ctx.extendedUntil,
+      ...slotPointers(ctx.pointers, r.unitCode, r.kind),
+      asOf: ctx.now,
+    }),
+  };
+}
+
+interface PeriodContext {
+  pointers: { current: CurrentPointer[]; late: CurrentPointer[] };
+  extensions: Map<string, string | null>;
+}
+
+/** Pointers of each period and each unit's extension, read once per listing. */
+async function contextOf(deps: Pick<PipelineDeps, 'store'>, records: SubmissionRecord[]): Promise<{ ids: Set<string>; byPeriod: Map<string, PeriodContext> }> {
+  const ids = new Set<string>();
+  const byPeriod = new Map<string, PeriodContext>();
+  for (const p of new Set(records.map((r) => r.periodId))) {
+    const pointers = await deps.store.getPointers(p);
+    for (const c of [...pointers.current, ...pointers.late]) ids.add(`${c.periodId}#${c.unitCode}#${c.objectId}`);
+    const extensions = new Map<string, string | null>();
+    for (const u of new Set(records.filter((r) => r.periodId === p).map((r) => r.unitCode))) {
+      extensions.set(u, (await deps.store.getExtension(p, u))?.until ?? null);
+    }
+    byPeriod.set(p, { pointers, extensions });
+  }
+  return { ids, byPeriod };
+}
+
+function viewsOf(records: SubmissionRecord[], c: { ids: Set<string>; byPeriod: Map<string, PeriodContext> }, now: Date): SubmissionView[] {
+  return records.map((r) => {
+    const p = c.byPeriod.get(r.periodId)!;
+    return toView(r, c.ids, { pointers: p.pointers, extendedUntil: p.extensions.get(r.unitCode) ?? null, now });
+  });
+}
+
+/** A unit's submissions, newest first; one period or all. */
+export async function listUnitSubmissions(deps: Pick<PipelineDeps, 'store' | 'clock'>, unitCode: string, periodId?: string): Promise<SubmissionView[]> {
+  const records = await deps.store.listUnitSubmissions(unitCode, periodId ? findPeriod(periodId).id : undefined);
+  return viewsOf(records, await contextOf(deps, records), deps.clock.now()).reverse();
+}
+
+/** Every submission of a period (operators, the board). */
+export async function listPeriodSubmissions(deps: Pick<PipelineDeps, 'store' | 'clock'>, periodId: string): Promise<SubmissionView[]> {
+  const period = findPeriod(periodId);
+  const records = await deps.store.listPeriodSubmissions(period.id);
+  return viewsOf(records, await contextOf(deps, records), deps.clock.now());
+}
+
+/** Where a period stands on the server's clock. */
+export type PeriodPhase = 'open' | 'due_soon' | 'overdue' | 'closed' | 'archived';
+
+/** Late uploads are taken for this long after a deadline (as request-upload enforces). */
+const ARCHIVE_AFTER_MS = 365 * 86_400_000;
+/** "Due soon": the last three days before the deadline (the reminders' D-3). */
+const DUE_SOON_MS = 3 * 86_400_000;
+
+/**
+ * The period's phase at `now` (the server's clock): open, due soon, past its deadline (still taking
+ * late uploads), closed (consolidated report made), archived (no uploads any more). `overdue` is the
+ * one answer to "has the deadline passed", for pages that must not ask the browser's clock.
+ */
+export function periodPhase(period: Pick<Period, 'closesAt'>, now: Date, closeState?: string): { phase: PeriodPhase; overdue: boolean } {
+  const left = Date.parse(period.closesAt) - now.getTime();
+  const overdue = left <= 0;
+  if (overdue && -left > ARCHIVE_AFTER_MS) return { phase: 'archived', overdue };
+  if (closeState === 'CLOSED') return { phase: 'closed', overdue };
+  if (overdue) return { phase: 'overdue', overdue };
+  return { phase: left <= DUE_SOON_MS ? 'due_soon' : 'open', overdue };
+}
+
+export interface UnitPeriodView {
+  periodId: string;
+  name: string;
+  kind: SubmissionKind;
+  dueDate: string;
+  deadline: string;
+  deadlineText: string;
+  dataWindow: Period['dataWindow'];
+  /** chưa nộp | hợp lệ | bị từ chối | nộp muộn */
+  status: 'chưa nộp' | 'hợp lệ' | 'bị từ chối' | 'nộp muộn';
+  lastReceivedAt: string | null;
+  /** The period's phase on the server's clock, and whether its deadline (with the unit's extension) has passed. */
+  phase: PeriodPhase;
+  overdue: boolean;
+  /** The unit's extension, when one was granted (uploads until then count as on time). */
+  extendedUntil: string | null;
+}
+
+/** The periods of a year a unit owes, with its status in each. */
+export async function listUnitPeriods(deps: Pick<PipelineDeps, 'store' | 'units' | 'clock'>, unitCode: string, year: number): Promise<UnitPeriodView[]> {
+  const unit = findUnit(unitCode, deps.units);
+  const periods = buildCalendar(year).periods.filter((p) => owes(unit, p));
+  const records = (await deps.store.listUnitSubmissions(unit.code)).filter((r) => r.periodId.startsWith(`${year}-`));
+  const now = deps.clock.now();
+  const extra = await Promise.all(
+    periods.map(async (p) => {
+      const [state, ext] = await Promise.all([deps.store.getPeriodState(p.id), deps.store.getExtension(p.id, unit.code)]);
+      const extended = ext && ext.until > p.dueDate ? deadlineOf(ext.until) : null;
+      return { ...periodPhase(extended ?? p, now, state.state), extendedUntil: extended?.deadline ?? null };
+    }),
+  );
+  return periods.map((p, i) => {
+    const mine = records.filter((r) => r.periodId === p.id);
+    const validOnTime = mine.some((r) => r.status === 'valid' && r.onTime);
+    const validLate = mine.some((r) => r.status === 'valid' && !r.onTime);
+    const status = validOnTime ? 'hợp lệ' : validLate ? 'nộp muộn' : mine.length > 0 ? 'bị từ chối' : 'chưa nộp';
+    return {
+      periodId: p.id,
+      name: p.name,
+      kind: p.kind,
+      dueDate: p.dueDate,
+      deadline: p.deadline,
+      deadlineText: formatInstantVi(p.deadline),
+      dataWindow: p.dataWindow,
+      status,
+      lastReceivedAt: mine.at(-1)?.receivedAt ?? null,
+      ...extra[i]!,
+    };
+  });
+}

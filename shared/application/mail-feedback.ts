@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { composeMime, paragraphsHtml } from '../documents/mail/mime.js';
+import type { PipelineDeps } from './deps.js';
+import { enqueueAndSend } from './outbox.js';
+
+/** The parts of an SES bounce or complaint notification the product reads. */
+export interface SesFeedback {
+  eventType?: string;
+  notificationType?: string;
+  bounce?: { bounceType?: string; bouncedRecipients?: { emailAddress?: string; diagnosticCode?: string }[] };
+  complaint?: { complainedRecipients?: { emailAddress?: string }[]; complaintFeedbackType?: string };
+  mail?: { commonHeaders?: { subject?: string } };
+}
+
+/**
+ * SES says a unit's address bounced permanently or complained: the address is marked and Phòng CCHC
+ * is told which unit it belongs to, so the unit list can be corrected. Submissions are unaffected.
+ * Transient bounces are left to SES's own retries.
+ */
+export async function handleMailFeedback(deps: PipelineDeps, feedback: SesFeedback): Promise<string[]> {
+  const type = (feedback.eventType ?? feedback.notificationType ?? '').toLowerCase();
+  let problems: { email: string; type: 'bounce' | 'complaint'; detail: string }[] = [];
+  if (type === 'bounce' && feedback.bounce?.bounceType === 'Permanent') {
+    problems = (feedback.bounce.bouncedRecipients ?? []).flatMap((r) =>
+      r.emailAddress ? [{ email: r.emailAddress.toLowerCase(), type: 'bounce' as const, detail: r.diagnosticCode ?? 'Permanent bounce' }] : [],
+    );
+  } else if (type === 'complaint') {
+    problems = (feedback.complaint?.complainedRecipients ?? []).flatMap((r) =>
+      r.emailAddress ? [{ email: r.emailAddress.toLowerCase(), type: 'complaint' as const, detail: feedback.complaint?.complaintFeedbackType ?? 'complaint' }] : [],
+    );
+  }
+  const marked: string[] = [];
+  for (const p of problems) {
+    const at = deps.clock.now().toISOString();
+    if (!(await deps.store.putAddressProblem({ ...p, at }))) continue;
+    marked.push(p.email);
+    const units = deps.units.filter((u) => u.emails.some((e) => e.toLowerCase() === p.email));
+    const who = units.length ? units.map((u) => `${u.name} (${u.code})`).join(', ') : 'không thuộc đơn vị nào trong danh sách';
+    const what = p.type === 'bounce' ? 'bị trả lại vĩnh viễn (địa chỉ không nhận thư)' : 'bị người nhận đánh dấu là thư rác';
+    const subject = `[CCHC] Địa chỉ thư của đơn vị cần kiểm tra: ${p.email}`;
+    const text = [
+      'Kính gửi: Phòng Cải cách hành chính, Sở Nội vụ',
+      '',
+      `Thư hệ thống gửi tới địa chỉ ${p.email} (${who}) ${what}.`,
+      `Thư liên quan: "${feedback.mail?.commonHeaders?.subject ?? '(không rõ)'}". Chi tiết: ${p.detail}.`,
+      'Báo cáo và kết quả nộp của đơn vị không bị ảnh hưởng, nhưng đơn vị có thể không nhận được biên nhận và thư nhắc.',
+      'Đề nghị liên hệ đơn vị để cập nhật địa chỉ thư trong danh sách đơn vị (shared/data/units.json) và triển khai lại.',
+    ].join('\n');
+    const html = paragraphsHtml(text);
+    const messageId = `address-${p.type}-${createHash('sha256').update(p.email).digest('hex').slice(0, 16)}`;
+    const raw = await composeMime({ from: deps.config.senderAddress, to: deps.config.aggregatorRecipients, subject, text, html, messageId: `<${messageId}@cchc.thuathienhue.example>`, date: deps.clock.now() });
+    await enqueueAndSend(deps, { messageId, purpose: 'address-problem', to: deps.config.aggregatorRecipients, subject, raw: raw.toString('base64'), createdAt: at, status: 'pending', attempts: 0 });
+    deps.log.warn('unit address marked after SES feedback', { type: p.type, units: units.map((u) => u.code) });
+  }
+  return marked;
+}

@@ -1,0 +1,326 @@
+import { createHash } from 'node:crypto';
+import { parseIncomingKey } from '../domain/object-keys.js';
+import { findPeriod, isOnTime } from '../domain/calendar.js';
+import { RECORD_BOUNDS, capFindings, cutText, excerpt } from '../domain/bounds.js';
+import { DomainError } from '../domain/errors.js';
+import { displayFileName } from '../domain/text.js';
+import { applicableIndicators, currentForm } from '../domain/forms.js';
+import type { Finding, Period, Submission, Unit } from '../domain/types.js';
+import { findUnit } from '../domain/units.js';
+import type { UploadCheck } from './check-upload.js';
+import { guardedCheckUpload, unprocessableFinding } from './guarded-check.js';
+import { composeMime } from '../documents/mail/mime.js';
+import { buildReceiptMail } from '../documents/mail/receipt.js';
+import { slotPointers } from '../domain/outcome.js';
+import type { CurrentPointer, Extension, ObjectHead, SubmissionRecord } from './ports.js';
+import type { PipelineDeps } from './deps.js';
+import { enqueueAndSend } from './outbox.js';
+
+/** An object to process, as an S3 event or a reconciliation sweep describes it. */
+export interface UploadedObject {
+  /** Decoded key. */
+  key: string;
+  versionId?: string;
+  /** Server receipt time: the S3 event time (or LastModified for a lost event). ISO. */
+  receivedAt: string;
+  source: 'event' | 'reconciliation' | 'dead-letter';
+}
+
+export type ProcessOutcome =
+  | { outcome: 'recorded'; record: SubmissionRecord }
+  | { outcome: 'duplicate'; record: SubmissionRecord }
+  | { outcome: 'ignored'; reason: string };
+
+/** Figures echoed in a receipt. */
+const HEADLINE = ['CD.KH.01', 'CD.KH.02', 'CD.KH.03', 'TT.HS.01', 'TT.HS.05', 'TT.HS.12', 'TT.HS.13', 'TT.PA.01', 'DT.01', 'DT.03', 'TCC.01', 'DT.08a'];
+
+/** Stable id of an object version: the upload id, plus a version tag where S3 versioning made one. */
+export function objectIdOf(uploadId: string, versionId?: string): string {
+  if (!versionId || versionId === 'null') return uploadId;
+  return `${uploadId}.${createHash('sha256').update(versionId).digest('hex').slice(0, 12)}`;
+}
+
+function receiptNo(periodId: string, unitCode: string, objectId: string): string {
+  return `BN-${periodId.replace('-', '')}-${unitCode}-${objectId.slice(11, 19).toUpperCase()}`;
+}
+
+function figuresOf(sub: Submission | null, unit: Unit): Record<string, number | string | boolean | null> {
+  if (!sub) return {};
+  if (sub.kind === 'plan') return tasksPerArea(sub);
+  const form = currentForm(sub.kind);
+  const applicable = applicableIndicators(form, unit).map((i) => i.code);
+  const chosen = sub.kind === 'thematic' ? applicable.slice(0, 8) : HEADLINE.filter((c) => applicable.includes(c));
+  return Object.fromEntries(chosen.map((c) => [c, sub.values[c] ?? null]));
+}
+
+function tasksPerArea(sub: Submission): Record<string, number> {
+  const form = currentForm('plan');
+  const counts: Record<string, number> = Object.fromEntries(form.areas.map((a) => [a.code, 0]));
+  for (const t of sub.tasks) if (t.area && t.area in counts) counts[t.area]! += 1;
+  return counts;
+}
+
+function internalFinding(): Finding {
+  return {
+    code: 'INTERNAL_ERROR',
+    severity: 'error',
+    sheet: null,
+    cell: null,
+    indicator: null,
+    message: 'Hệ thống gặp lỗi khi đọc tệp này. Sở Nội vụ đã được ghi nhận sự cố; vui lòng lưu lại tệp bằng Excel và nộp lại, hoặc liên hệ Phòng Cải cách hành chính.',
+  };
+}
+
+/**
+ * Validates one uploaded object and records the result exactly once.
+ *
+ * Primary course: parse the server-built key → skip if already recorded (finishing any step a crash
+ * left undone) → HEAD for size → GET → sniff, read, validate against the slot from the key →
+ * record (conditional on the object's identity) → advance the unit's current submission if valid
+ * and newer → queue the receipt in the outbox and try to send it.
+ * Infrastructure failures throw, so the queue retries and finally dead-letters the message.
+ */
+export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObject): Promise<ProcessOutcome> {
+  const started = Date.now();
+  const out = await recordObject(deps, obj, async ({ head, unit, period }) => {
+    if (head.size > deps.config.maxUploadBytes) {
+      const tooLarge: Finding = {
+        code: 'FILE_TOO_LARGE', severity: 'error', sheet: null, cell: null, indicator: null,
+        message: `Tệp lớn hơn mức cho phép (${Math.round(deps.config.maxUploadBytes / 1024 / 1024)} MB). Hãy xóa các trang, hình ảnh không cần thiết và nộp lại.`,
+      };
+      return { check: { status: 'invalid', format: 'unknown', submission: null, findings: [tooLarge] }, sha256: null };
+    }
+    const bytes = await deps.uploads.get({ key: obj.key, versionId: obj.versionId }, deps.config.maxUploadBytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const slot = { unitCode: unit.code, periodId: period.id, kind: period.kind };
+    try {
+      const guarded = await (deps.check ?? guardedCheckUpload)(bytes, slot, new Date(obj.receivedAt), { templateKey: await deps.templateKey(), units: deps.units });
+      if (guarded.verdict) {
+        deps.log.error('the file could not be checked within its bounds; recorded as rejected', { key: obj.key, verdict: guarded.verdict, detail: guarded.detail, poisonObject: true });
+      }
+      const { verdict: _v, detail: _d, ...check } = guarded;
+      return { check, sha256 };
+    } catch (err) {
+      deps.log.error('reading the upload failed unexpectedly; recorded as rejected', { key: obj.key, error: err instanceof Error ? err.stack : String(err), poisonObject: true });
+      return { check: { status: 'invalid', format: 'unknown', submission: null, findings: [internalFinding()] }, sha256 };
+    }
+  });
+  if (out.stored) {
+    deps.log.info('upload processed', {
+      key: obj.key,
+      unit: out.stored.record.unitCode,
+      period: out.stored.record.periodId,
+      status: out.stored.record.status,
+      findings: out.stored.record.findings.length,
+      onTime: out.stored.record.onTime,
+      durationMs: Date.now() - started,
+      created: out.stored.created,
+    });
+  }
+  return out.outcome;
+}
+
+/** How one object is judged once its slot is known: the check to record and the file's hash. */
+type Judge = (o: { head: ObjectHead; unit: Unit; period: Period }) => Promise<{ check: UploadCheck; sha256: string | null }>;
+
+/**
+ * The one path from an object to its record and receipt, whatever judges it: parse the server-built
+ * key → finish an existing record (a duplicate or a retry after a crash) → the slot's unit and period
+ * → HEAD → judge → record (conditional on the object's identity) → pointers and receipt.
+ */
+async function recordObject(
+  deps: PipelineDeps,
+  obj: UploadedObject,
+  judge: Judge,
+): Promise<{ outcome: ProcessOutcome; stored: { created: boolean; record: SubmissionRecord } | null }> {
+  const parsed = parseIncomingKey(obj.key);
+  if (!parsed) {
+    deps.log.warn('object key is not a server-built upload key; ignored', { key: obj.key });
+    return { outcome: { outcome: 'ignored', reason: 'foreign-key' }, stored: null };
+  }
+  const objectId = objectIdOf(parsed.uploadId, obj.versionId);
+  const existing = await deps.store.getSubmission(parsed.periodId, parsed.unitCode, objectId);
+  if (existing) {
+    await finish(deps, existing);
+    deps.log.info('already recorded; completed any step left undone', { key: obj.key, objectId, status: existing.status });
+    return { outcome: { outcome: 'duplicate', record: existing }, stored: null };
+  }
+
+  let unit: Unit;
+  let period: Period;
+  try {
+    unit = findUnit(parsed.unitCode, deps.units);
+    period = findPeriod(parsed.periodId);
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    deps.log.error('upload key names an unknown unit or period; ignored', { key: obj.key, reason: err.message });
+    return { outcome: { outcome: 'ignored', reason: 'unknown-slot' }, stored: null };
+  }
+
+  const head = await deps.uploads.head({ key: obj.key, versionId: obj.versionId });
+  if (!head) throw new Error(`Uploaded object ${obj.key} not found (nothing is ever deleted: retry later)`);
+  const intent = await deps.store.getUploadIntent(parsed.uploadId);
+  const extension = await deps.store.getExtension(period.id, unit.code);
+  const { check, sha256 } = await judge({ head, unit, period });
+  const record = buildRecord({
+    objectId,
+    key: obj.key,
+    versionId: obj.versionId ?? null,
+    uploadId: parsed.uploadId,
+    unit,
+    period,
+    fileName: intent?.fileName ?? `upload.${parsed.extension}`,
+    size: head.size,
+    sha256,
+    check,
+    receivedAt: new Date(obj.receivedAt).toISOString(),
+    onTime: isOnTime(period, obj.receivedAt, extension?.until),
+    recordedAt: deps.clock.now().toISOString(),
+    source: obj.source,
+  });
+  const stored = await deps.store.putSubmissionOnce(record);
+  await finish(deps, stored.record, extension);
+  return { outcome: stored.created ? { outcome: 'recorded', record: stored.record } : { outcome: 'duplicate', record: stored.record }, stored };
+}
+
+export interface RecordInput {
+  objectId: string;
+  key: string;
+  versionId: string | null;
+  uploadId: string;
+  unit: Unit;
+  period: Period;
+  fileName: string;
+  size: number;
+  sha256: string | null;
+  check: UploadCheck;
+  receivedAt: string;
+  onTime: boolean;
+  recordedAt: string;
+  source: UploadedObject['source'];
+}
+
+/**
+ * The record of one object's result, bounded whatever the file held: capped findings with excerpts,
+ * only the form's known indicator codes and narrative sections, each narrative cut to its bound (the
+ * file itself stays in S3).
+ */
+export function buildRecord(r: RecordInput): SubmissionRecord {
+  const { check, unit, period } = r;
+  const valid = check.status === 'valid';
+  const sub = check.submission;
+  return {
+    objectId: r.objectId,
+    key: r.key,
+    versionId: r.versionId,
+    uploadId: r.uploadId,
+    unitCode: unit.code,
+    periodId: period.id,
+    kind: period.kind,
+    fileName: displayFileName(r.fileName),
+    size: r.size,
+    sha256: r.sha256,
+    format: check.format,
+    receivedAt: r.receivedAt,
+    onTime: r.onTime,
+    status: check.status,
+    findings: capFindings(check.findings),
+    figures: figuresOf(sub, unit),
+    values: valid && sub ? knownValues(sub, unit) : undefined,
+    narratives: valid && sub ? knownNarratives(sub) : undefined,
+    tasksPerArea: valid && sub?.kind === 'plan' ? tasksPerArea(sub) : undefined,
+    issueDate: sub?.signature.issueDate == null ? null : excerpt(sub.signature.issueDate, 40),
+    receiptNo: receiptNo(period.id, unit.code, r.objectId),
+    recordedAt: r.recordedAt,
+    source: r.source,
+  };
+}
+
+function knownValues(sub: Submission, unit: Unit): Submission['values'] {
+  if (sub.kind === 'plan') return {};
+  const out: Submission['values'] = {};
+  for (const ind of applicableIndicators(currentForm(sub.kind), unit)) {
+    if (Object.hasOwn(sub.values, ind.code)) out[ind.code] = sub.values[ind.code]!;
+  }
+  return out;
+}
+
+function knownNarratives(sub: Submission): Submission['narratives'] {
+  const out: Submission['narratives'] = {};
+  for (const n of currentForm(sub.kind).narratives) {
+    const text = sub.narratives[n.code] ?? null;
+    out[n.code] = text === null ? null : cutText(text, RECORD_BOUNDS.narrativeChars);
+  }
+  return out;
+}
+
+/**
+ * Records an object that could not be processed (every retry failed, or the reconciliation could
+ * not read it) as rejected with FILE_UNPROCESSABLE, without parsing it again, and sends its receipt.
+ * An object recorded meanwhile is left as it is (its receipt is completed); so each object still has
+ * exactly one record and one receipt.
+ */
+export async function recordUnprocessable(deps: PipelineDeps, obj: UploadedObject, reason: string): Promise<ProcessOutcome> {
+  const out = await recordObject(deps, obj, async ({ head }) => {
+    let sha256: string | null = null;
+    if (head.size <= deps.config.maxUploadBytes) {
+      // Hashing is bounded by the upload limit and parses nothing: the record stays traceable to the file.
+      try {
+        sha256 = createHash('sha256').update(await deps.uploads.get({ key: obj.key, versionId: obj.versionId }, deps.config.maxUploadBytes)).digest('hex');
+      } catch (err) {
+        deps.log.warn('could not read the object to hash it; recorded without its SHA-256', { key: obj.key, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return { check: { status: 'invalid', format: 'unknown', submission: null, findings: [unprocessableFinding(reason)] }, sha256 };
+  });
+  if (out.stored) {
+    const r = out.stored.record;
+    deps.log.error('object recorded as unprocessable', { key: obj.key, unit: r.unitCode, period: r.periodId, reason, created: out.stored.created, poisonObject: true });
+  }
+  return out.outcome;
+}
+
+/** The steps after recording; each is idempotent, so a retry after a crash completes them. */
+async function finish(deps: PipelineDeps, record: SubmissionRecord, extension?: Extension | null): Promise<void> {
+  if (record.status === 'valid') {
+    const pointer: CurrentPointer = {
+      periodId: record.periodId,
+      unitCode: record.unitCode,
+      kind: record.kind,
+      objectId: record.objectId,
+      receivedAt: record.receivedAt,
+      order: `${record.receivedAt}#${record.objectId}`,
+    };
+    await deps.store.advancePointer(record.onTime ? 'current' : 'late', pointer);
+  }
+  const unit = findUnit(record.unitCode, deps.units);
+  const period = findPeriod(record.periodId);
+  // What the receipt says depends on the slot's pointers as they stand now (just advanced above).
+  const slot = { ...slotPointers(await deps.store.getPointers(record.periodId), record.unitCode, record.kind), asOf: deps.clock.now() };
+  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl, extension === undefined ? await deps.store.getExtension(period.id, unit.code) : extension, slot);
+  const messageId = `receipt-${record.periodId}-${record.unitCode}-${record.objectId}`;
+  const existing = await deps.store.getOutbox(messageId);
+  if (existing) {
+    if (existing.status === 'pending') await enqueueAndSend(deps, existing);
+    return;
+  }
+  const raw = await composeMime({
+    from: deps.config.senderAddress,
+    to: unit.emails,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: `<${messageId}@cchc.thuathienhue.example>`,
+    date: deps.clock.now(),
+  });
+  await enqueueAndSend(deps, {
+    messageId,
+    purpose: 'receipt',
+    to: unit.emails,
+    subject: mail.subject,
+    raw: raw.toString('base64'),
+    createdAt: deps.clock.now().toISOString(),
+    status: 'pending',
+    attempts: 0,
+  });
+}

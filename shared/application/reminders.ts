@@ -1,0 +1,76 @@
+import { findPeriod, formatInstantVi, formatWindow } from '../domain/calendar.js';
+import { expectedUnits, KIND_NAMES } from '../domain/units.js';
+import { LINK_PLACEHOLDER } from '../documents/mail/link-template.js';
+import { escapeHtml } from '../documents/mail/mime.js';
+import type { PipelineDeps } from './deps.js';
+import { enqueueAndSend } from './outbox.js';
+import { reconcilePeriod } from './reconcile.js';
+
+export interface ReminderResult {
+  periodId: string;
+  label: string;
+  /** Units reminded now. */
+  units: string[];
+}
+
+/**
+ * Reminds the units that have no valid current submission for a period, each with its personal
+ * link; none after it has submitted. `label` names the reminder (D-3, D-1, or a manual one), and a
+ * unit gets each labelled reminder once, however often the schedule fires.
+ *
+ * The outbox keeps the message with a placeholder for the link: the link is rendered from the
+ * unit's token only when it is sent, by a sender holding the token key (flush-outbox on AWS), so no
+ * stored item holds a usable token. `reconcile: false` (the board's manual reminder) skips reading
+ * uploads: the API, which reads token items, never parses an uploaded file.
+ */
+export async function sendReminders(deps: PipelineDeps, periodId: string, label: string, options: { reconcile?: boolean } = {}): Promise<ReminderResult> {
+  const period = findPeriod(periodId);
+  if (options.reconcile !== false) await reconcilePeriod(deps, period.id);
+  const { current } = await deps.store.getPointers(period.id);
+  const done = new Set(current.filter((c) => c.kind === period.kind).map((c) => c.unitCode));
+  const due = expectedUnits(period, deps.units).filter((u) => !done.has(u.code));
+  const reminded: string[] = [];
+  const deadline = formatInstantVi(period.deadline);
+  for (const unit of due) {
+    const messageId = `reminder-${period.id}-${label}-${unit.code}`;
+    if (await deps.store.getOutbox(messageId)) continue;
+    const subject = `[CCHC] Nhắc nộp ${period.name} — hạn ${deadline}`;
+    const window = period.dataWindow ? `Thời gian chốt số liệu: ${formatWindow(period.dataWindow)}.` : '';
+    const text = [
+      `Kính gửi: ${unit.name}`,
+      '',
+      `Đến nay Sở Nội vụ chưa nhận được ${KIND_NAMES[period.kind]} hợp lệ của đơn vị cho kỳ ${period.name}. Hạn nhận: ${deadline} (giờ Việt Nam). ${window}`,
+      '',
+      LINK_PLACEHOLDER,
+      '',
+      'Nếu đơn vị đã nộp nhưng tệp bị từ chối, vui lòng xem thư biên nhận để sửa lỗi và nộp lại.',
+      'Thư này được gửi tự động; vui lòng không trả lời thư này.',
+    ].join('\n');
+    const html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#1a1a1a">
+<p>Kính gửi: <strong>${escapeHtml(unit.name)}</strong></p>
+<p>Đến nay Sở Nội vụ chưa nhận được ${escapeHtml(KIND_NAMES[period.kind])} hợp lệ của đơn vị cho kỳ <strong>${escapeHtml(period.name)}</strong>. Hạn nhận: <strong>${escapeHtml(deadline)}</strong> (giờ Việt Nam). ${escapeHtml(window)}</p>
+<p>${LINK_PLACEHOLDER}</p>
+<p>Nếu đơn vị đã nộp nhưng tệp bị từ chối, vui lòng xem thư biên nhận để sửa lỗi và nộp lại.</p>
+<p style="color:#666;font-size:12px">Thư này được gửi tự động; vui lòng không trả lời thư này.</p></body></html>`;
+    await enqueueAndSend(deps, {
+      messageId,
+      purpose: 'reminder',
+      to: unit.emails,
+      subject,
+      template: {
+        from: deps.config.senderAddress,
+        messageIdHeader: `<${messageId}@cchc.thuathienhue.example>`,
+        date: deps.clock.now().toISOString(),
+        text,
+        html,
+        linkUnit: unit.code,
+      },
+      createdAt: deps.clock.now().toISOString(),
+      status: 'pending',
+      attempts: 0,
+    });
+    reminded.push(unit.code);
+  }
+  deps.log.info('reminders sent', { periodId: period.id, label, reminded: reminded.length, outstanding: due.length });
+  return { periodId: period.id, label, units: reminded };
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { incomingKey, newUploadId, UPLOAD_CONTENT_TYPES } from '../domain/object-keys.js';
+import { findPeriod, formatInstantVi, isOnTime } from '../domain/calendar.js';
+import { DomainError } from '../domain/errors.js';
+import { displayFileName } from '../domain/text.js';
+import type { Period, SubmissionKind } from '../domain/types.js';
+import { findUnit, slotRefusal } from '../domain/units.js';
+import type { PresignedPost, UploadIntent } from './ports.js';
+import type { PipelineDeps } from './deps.js';
+import type { Principal } from './tokens.js';
+
+/** A refusal the API turns into an HTTP status with a Vietnamese message. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const requestSchema = z.object({
+  periodId: z.string().min(1).max(32),
+  kind: z.enum(['plan', 'periodic', 'thematic']).optional(),
+  fileName: z.string().min(1).max(1000),
+  contentType: z.string().min(1).max(200),
+  size: z.number().int().nonnegative(),
+});
+
+export interface UploadTicket extends PresignedPost {
+  uploadId: string;
+  key: string;
+  maxBytes: number;
+  periodId: string;
+  kind: SubmissionKind;
+  /** True when the deadline has passed: the upload is accepted and recorded as late. */
+  late: boolean;
+  deadlineText: string;
+}
+
+/** How long after its deadline a period still takes (late) uploads. */
+const LATE_WINDOW_DAYS = 365;
+
+/** Resolves a period for a unit, or refuses in Vietnamese. Shared by uploads and template downloads. */
+export function resolveSlotFor(principal: Principal, periodId: string, kind: SubmissionKind | undefined, deps: Pick<PipelineDeps, 'units'>): { period: Period; kind: SubmissionKind } {
+  let period: Period;
+  try {
+    period = findPeriod(periodId);
+  } catch (err) {
+    if (err instanceof DomainError) throw new ApiError(400, err.name === 'MonthlyReportError' ? 'MONTHLY_NOT_ACCEPTED' : 'UNKNOWN_PERIOD', err.message);
+    throw err;
+  }
+  const unit = findUnit(principal.unitCode, deps.units);
+  const k = kind ?? period.kind;
+  const refusal = slotRefusal(unit, period, k);
+  if (refusal) throw new ApiError(403, 'SLOT_NOT_OWED', refusal);
+  return { period, kind: k };
+}
+
+/**
+ * Mints a presigned POST for the unit's own slot. The key is built here; the policy fixes the exact
+ * key, the content type and a size range, and expires within the configured TTL (≤ 15 minutes).
+ * Decision (documented in the README): a period keeps taking uploads after its deadline for
+ * LATE_WINDOW_DAYS; they are recorded as late and reach the consolidated report as an addendum.
+ */
+export async function requestUpload(deps: PipelineDeps, principal: Principal, body: unknown): Promise<UploadTicket> {
+  const parsed = requestSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new ApiError(400, 'BAD_REQUEST', 'Yêu cầu không hợp lệ: cần periodId, fileName, contentType và size (số byte) của tệp.');
+  }
+  const req = parsed.data;
+  const { period, kind } = resolveSlotFor(principal, req.periodId, req.kind, deps);
+  const extension = UPLOAD_CONTENT_TYPES[req.contentType];
+  if (!extension) {
+    throw new ApiError(415, 'UNSUPPORTED_TYPE', 'Chỉ nhận tệp Excel (.xlsx) theo mẫu của hệ thống hoặc tệp JSON theo lược đồ đã công bố.');
+  }
+  const max = deps.config.maxUploadBytes;
+  if (req.size === 0) throw new ApiError(400, 'EMPTY_FILE', 'Tệp rỗng (0 byte). Hãy chọn lại tệp báo cáo đã điền.');
+  if (req.size > max) {
+    throw new ApiError(413, 'TOO_LARGE', `Tệp lớn hơn mức cho phép (${Math.round(max / 1024 / 1024)} MB). Hãy xóa các trang, hình ảnh không cần thiết rồi tải lên lại.`);
+  }
+  const now = deps.clock.now();
+  if (now.getTime() > Date.parse(period.closesAt) + LATE_WINDOW_DAYS * 86_400_000) {
+    throw new ApiError(409, 'PERIOD_ARCHIVED', `${period.name} đã kết thúc hơn một năm; hệ thống không nhận thêm tệp cho kỳ này. Vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ.`);
+  }
+  const uploadId = newUploadId(now);
+  const key = incomingKey({ periodId: period.id, unitCode: principal.unitCode, uploadId, extension });
+  const intent: UploadIntent = {
+    uploadId,
+    unitCode: principal.unitCode,
+    periodId: period.id,
+    kind,
+    key,
+    fileName: displayFileName(req.fileName),
+    contentType: req.contentType,
+    declaredSize: req.size,
+    requestedAt: now.toISOString(),
+  };
+  await deps.store.putUploadIntent(intent);
+  const post = await deps.uploads.presignPost({ key, contentType: req.contentType, maxBytes: max, expiresInSeconds: deps.config.uploadUrlTtlSeconds });
+  deps.log.info('upload link issued', { unit: principal.unitCode, period: period.id, uploadId });
+  return {
+    ...post,
+    uploadId,
+    key,
+    maxBytes: max,
+    periodId: period.id,
+    kind,
+    late: !isOnTime(period, now, (await deps.store.getExtension(period.id, principal.unitCode))?.until),
+    deadlineText: formatInstantVi(period.deadline),
+  };
+}
+

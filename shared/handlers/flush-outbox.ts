@@ -1,7 +1,0 @@
-import type { PipelineDeps } from '../use-cases/deps.js';
-import { flushOutbox } from '../use-cases/outbox.js';
-
-/** Schedule (every 5 minutes) → retry every e-mail still pending in the outbox. */
-export function makeFlushOutboxHandler(deps: PipelineDeps): () => Promise<{ sent: number; failed: number; skipped: number }> {
-  return async () => flushOutbox(deps);
-}
