@@ -25,8 +25,9 @@ function cdkJsonContext(): Record<string, unknown> {
  * Builds the CDK app. Context comes from cdk.json (and, under the CLI, `-c` values); `overrides`
  * win over both, for tests. Stacks are environment-agnostic: the account and region are the
  * deploying profile's (the product runs in ap-southeast-1), and synthesis needs no AWS access.
+ * `options.scheduleFrom`: the instant after which one-time schedules are made (default: now).
  */
-export function buildApp(overrides: Record<string, unknown> = {}, outdir?: string): CchcApp {
+export function buildApp(overrides: Record<string, unknown> = {}, outdir?: string, options: { scheduleFrom?: Date } = {}): CchcApp {
   const app = new App({ context: cdkJsonContext(), postCliContext: overrides, ...(outdir ? { outdir } : {}) });
   const context = parseContext((key) => app.node.tryGetContext(key));
 
@@ -46,6 +47,8 @@ export function buildApp(overrides: Record<string, unknown> = {}, outdir?: strin
     description: 'CCHC report pipeline: functions, routes, queues, schedules, alarms',
     context,
     stateful,
+    // Only schedules still ahead are made; the default is the time of synthesis (tests pin it).
+    scheduleFrom: options.scheduleFrom ?? new Date(),
   });
   return { app, stateful, stateless };
 }

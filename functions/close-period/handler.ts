@@ -1,12 +1,8 @@
 /** Schedule (after each deadline) → reconcile, roll up, store the consolidated report, mail it, close. */
-import middy from '@middy/core';
-import { powertoolsLog } from '../../shared/adapters/outbound/powertools-log.js';
-import { loadConfig } from '../../shared/runtime/config.js';
+import { lambdaEntry } from '../../shared/adapters/inbound/lambda/entry.js';
 import { makeClosePeriodHandler, type ClosePeriodEvent } from '../../shared/adapters/inbound/lambda/close-period.js';
-import { buildDeps } from '../../shared/runtime/bootstrap.js';
+import { bootstrap } from '../../shared/runtime/bootstrap.js';
 
-const config = loadConfig(process.env);
-const logger = powertoolsLog('close-period');
-const deps = buildDeps(config, logger, { configurationSet: process.env.SES_CONFIGURATION_SET });
+const runtime = bootstrap('close-period');
 
-export const handler = middy<ClosePeriodEvent>().handler(makeClosePeriodHandler(deps));
+export const handler = lambdaEntry(runtime, makeClosePeriodHandler(runtime.deps));

@@ -1,12 +1,8 @@
 /** Schedule (every 5 minutes) → resend e-mails still pending in the outbox. */
-import middy from '@middy/core';
-import { powertoolsLog } from '../../shared/adapters/outbound/powertools-log.js';
-import { loadConfig } from '../../shared/runtime/config.js';
+import { lambdaEntry } from '../../shared/adapters/inbound/lambda/entry.js';
 import { makeFlushOutboxHandler } from '../../shared/adapters/inbound/lambda/flush-outbox.js';
-import { buildDeps } from '../../shared/runtime/bootstrap.js';
+import { bootstrap } from '../../shared/runtime/bootstrap.js';
 
-const config = loadConfig(process.env);
-const logger = powertoolsLog('flush-outbox');
-const deps = buildDeps(config, logger, { configurationSet: process.env.SES_CONFIGURATION_SET });
+const runtime = bootstrap('flush-outbox');
 
-export const handler = middy().handler(makeFlushOutboxHandler(deps));
+export const handler = lambdaEntry(runtime, makeFlushOutboxHandler(runtime.deps));

@@ -1,13 +1,8 @@
 /** SQS (S3 ObjectCreated on incoming/) → read, validate, record, receipt. */
-import middy from '@middy/core';
-import { powertoolsLog } from '../../shared/adapters/outbound/powertools-log.js';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfig } from '../../shared/runtime/config.js';
+import { lambdaEntry } from '../../shared/adapters/inbound/lambda/entry.js';
 import { makeValidateSubmissionHandler } from '../../shared/adapters/inbound/lambda/validate-submission.js';
-import { buildDeps } from '../../shared/runtime/bootstrap.js';
+import { bootstrap } from '../../shared/runtime/bootstrap.js';
 
-const config = loadConfig(process.env);
-const logger = powertoolsLog('validate-submission');
-const deps = buildDeps(config, logger, { configurationSet: process.env.SES_CONFIGURATION_SET });
+const runtime = bootstrap('validate-submission');
 
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler(makeValidateSubmissionHandler(deps));
+export const handler = lambdaEntry(runtime, makeValidateSubmissionHandler(runtime.deps));

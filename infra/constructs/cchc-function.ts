@@ -44,6 +44,11 @@ export interface CchcFunctionProps {
   readonly logRetention?: RetentionDays;
   /** Files copied next to the bundle: the portal's pages and assets, the fonts of report charts. */
   readonly assets?: readonly ('portal' | 'fonts')[];
+  /**
+   * The environment variables the function's settings name (FUNCTION_SETTINGS); synthesis fails when
+   * the variables set (plain settings, use* helpers, assets) differ from these.
+   */
+  readonly expectedEnvironment?: readonly string[];
 }
 
 /** Where each asset set comes from (repository-relative) and lands in the bundle (/var/task/…). */
@@ -83,6 +88,8 @@ export class CchcFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: LogGroup;
+  /** The names of the environment variables set on the function. */
+  readonly environmentNames = new Set<string>();
 
   constructor(scope: Construct, id: string, props: CchcFunctionProps) {
     super(scope, id);
@@ -141,6 +148,18 @@ export class CchcFunction extends Construct {
     // The role's policy must exist before the function, or the first invocations can fail on
     // permissions the role does not have yet.
     this.fn.node.addDependency(this.role);
+    for (const name of Object.keys(props.environment ?? {})) this.environmentNames.add(name);
+    for (const a of props.assets ?? []) this.environmentNames.add(ASSETS[a].env);
+    const expected = props.expectedEnvironment;
+    if (expected) {
+      this.node.addValidation({
+        validate: () => {
+          const set = [...this.environmentNames].sort();
+          const want = [...expected].sort();
+          return set.join() === want.join() ? [] : [`${props.name}: environment ${JSON.stringify(set)} differs from its settings ${JSON.stringify(want)}`];
+        },
+      });
+    }
 
     // The runtime is pinned by the project's design card; nag's L1 wants the newest Node.js.
     acknowledgeNag(
@@ -153,6 +172,7 @@ export class CchcFunction extends Construct {
   /** Sets a plain setting (no resource behind it). */
   setEnv(name: string, value: string): this {
     this.fn.addEnvironment(name, value);
+    this.environmentNames.add(name);
     return this;
   }
 

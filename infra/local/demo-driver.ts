@@ -16,6 +16,7 @@ import { silentLog, type Log } from '../../shared/application/log.js';
 import { reissueReport } from '../../shared/application/close-period.js';
 import { issueToken } from '../../shared/application/tokens.js';
 import { type LocalStack, startLocalStack } from './stack.js';
+import { MEDIA_TYPES } from '../../shared/domain/media-types.js';
 
 export interface DemoOptions {
   periodId: string;
@@ -37,7 +38,7 @@ export interface DemoRun {
 
 export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
   const write = opts.write ?? (() => {});
-  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  const XLSX = MEDIA_TYPES.xlsx;
   const period = findPeriod(opts.periodId);
   const due = DateTime.fromISO(period.dueDate, { zone: ZONE });
   const local = (days: number, time: string): Date => {
@@ -148,7 +149,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
   await stack.drain();
 
   // Where to look.
-  const state = await stack.deps.store.getPeriodState(period.id);
+  const state = await stack.deps.stores.periods.get(period.id);
   const outDir = join(dataDir, 'reports');
   await mkdir(outDir, { recursive: true });
   const copied: string[] = [];

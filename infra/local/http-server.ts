@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { HttpEvent, HttpResult } from '../../shared/adapters/inbound/http/unit-api.js';
 import type { Log } from '../../shared/application/log.js';
+import { MEDIA_TYPES } from '../../shared/domain/media-types.js';
 
 /**
  * Largest request body the local server reads. The API's JSON bodies are a few hundred bytes (files
@@ -14,7 +15,7 @@ class BodyTooLarge extends Error {
   override name = 'BodyTooLarge';
 }
 
-const LOCAL_ERROR_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+const LOCAL_ERROR_HEADERS = { 'content-type': MEDIA_TYPES.jsonText, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
 /** Turns a Node request into the HTTP API (payload 2.0) event the Lambda receives. */
 export async function toHttpEvent(req: IncomingMessage, body: Buffer): Promise<HttpEvent> {

@@ -3,6 +3,7 @@ import type { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { S3Client } from '@aws-sdk/client-s3';
+import { LOCAL_CREDENTIALS } from '../../shared/runtime/config.js';
 
 /**
  * The local stack's S3: s3rver 3.7.1 (pinned), in-process, on 127.0.0.1.
@@ -11,11 +12,8 @@ import { S3Client } from '@aws-sdk/client-s3';
  * records in `s3-events.ts`. See ../shared/guides/local-aws.md for the measured traps.
  */
 
-/** The credentials s3rver expects (it accepts any signature made with them). */
-export const S3RVER_CREDENTIALS: Readonly<{ accessKeyId: string; secretAccessKey: string }> = Object.freeze({
-  accessKeyId: 'S3RVER',
-  secretAccessKey: 'S3RVER',
-});
+/** The credentials s3rver expects (it accepts any signature made with them): the pipeline's local credentials. */
+export const S3RVER_CREDENTIALS: Readonly<{ accessKeyId: string; secretAccessKey: string }> = LOCAL_CREDENTIALS;
 
 export const DEFAULT_LOCAL_REGION = 'ap-southeast-1';
 

@@ -3,6 +3,7 @@ import { makeClosePeriodHandler } from '../../shared/adapters/inbound/lambda/clo
 import { makeSendRemindersHandler } from '../../shared/adapters/inbound/lambda/send-reminders.js';
 import type { Log } from '../../shared/application/log.js';
 import type { PipelineDeps } from '../../shared/application/deps.js';
+import { forFunction } from '../../shared/runtime/bootstrap.js';
 import type { VirtualClock } from './virtual-clock.js';
 
 /**
@@ -25,11 +26,16 @@ export class LocalScheduler {
     private readonly clock: VirtualClock,
     years: number[],
     private readonly log: Log,
+    /**
+     * Runs after a reminder job: send-reminders queues reminders without their links (it has no token
+     * key, as on AWS) and flush-outbox sends them; locally it runs at once instead of within 5 minutes.
+     */
+    private readonly afterReminders: () => Promise<unknown> = async () => {},
   ) {
     this.jobs = scheduledJobs(years);
     this.startedAt = clock.now().getTime();
-    this.close = makeClosePeriodHandler(deps);
-    this.remind = makeSendRemindersHandler(deps);
+    this.close = makeClosePeriodHandler(forFunction(deps, 'close-period'));
+    this.remind = makeSendRemindersHandler(forFunction(deps, 'send-reminders'));
   }
 
   start(intervalMs = 1000): void {
@@ -62,6 +68,7 @@ export class LocalScheduler {
         } else {
           const out = await this.remind({ periodId: job.periodId, label: job.label! });
           this.log.info('scheduled reminders', { job: job.id, reminded: out.units.length });
+          await this.afterReminders();
         }
         this.done.add(job.id);
       } catch (err) {

@@ -8,19 +8,19 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { makeClients } from '../../shared/adapters/outbound/clients.js';
 import { emlKeepingMailer } from '../../shared/adapters/outbound/eml-keeping-mailer.js';
 import { decodeEventKey, INCOMING_PREFIX, parseIncomingKey } from '../../shared/domain/object-keys.js';
-import { createTableInput } from '../../shared/adapters/outbound/table-schema.js';
+import { createTableInput } from '../../shared/adapters/outbound/dynamo/schema.js';
 import type { AppConfig } from '../../shared/runtime/config.js';
-import { localAppConfig, type LocalConnection } from '../../shared/runtime/local-connection.js';
-import { resolveTemplateKey, resolveTokenKey } from '../../shared/runtime/template-key.js';
-import { makeAdminRoutes } from '../../shared/adapters/inbound/http/admin-api.js';
-import { makeUnitApi, uploadOrigin } from '../../shared/adapters/inbound/http/unit-api.js';
-import { makePortal } from '../../shared/web/portal.js';
+import { localEnvironment, type LocalConnection } from '../../shared/runtime/local-connection.js';
+import { resolveTemplateKey, resolveTokenKey } from '../../shared/runtime/local-keys.js';
+import { LOCAL_STACK_SETTINGS, loadConfig } from '../../shared/runtime/config.js';
+import { makeHttpApp } from '../../shared/adapters/inbound/http/app.js';
+import type { HttpEvent, HttpResult } from '../../shared/adapters/inbound/http/unit-api.js';
 import { makeRecordUnprocessableHandler } from '../../shared/adapters/inbound/lambda/record-unprocessable.js';
 import { makeValidateSubmissionHandler } from '../../shared/adapters/inbound/lambda/validate-submission.js';
-import { buildCalendar } from '../../shared/domain/calendar.js';
+import { buildCalendar, calendarYears } from '../../shared/domain/calendar.js';
 import { silentLog, type Log } from '../../shared/application/log.js';
 import type { Mailer, UploadStore } from '../../shared/application/ports.js';
-import { buildDeps } from '../../shared/runtime/bootstrap.js';
+import { buildDeps, forFunction } from '../../shared/runtime/bootstrap.js';
 import type { PipelineDeps } from '../../shared/application/deps.js';
 import { closeDuePeriods } from '../../shared/application/close-period.js';
 import { flushOutbox } from '../../shared/application/outbox.js';
@@ -125,7 +125,7 @@ async function unrecordedEvents(journal: EventJournal, deps: PipelineDeps, store
   for (const e of journal.read()) {
     const parsed = parseIncomingKey(e.key);
     if (!parsed) continue;
-    if (await deps.store.getSubmission(parsed.periodId, parsed.unitCode, objectIdOf(parsed.uploadId))) continue;
+    if (await deps.stores.submissions.get(parsed.periodId, parsed.unitCode, objectIdOf(parsed.uploadId))) continue;
     storedAt.set(e.key, e.eventTime);
     pending.push(e);
   }
@@ -200,7 +200,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The API listens first (its origin is the portal's, which the S3 front must allow for CORS);
     // requests are answered once the dependencies below are built.
-    let apiHandler: ReturnType<typeof makeUnitApi> = async () => ({ statusCode: 503, body: 'starting' });
+    let apiHandler: (event: HttpEvent) => Promise<HttpResult> = async () => ({ statusCode: 503, body: 'starting' });
     const api = serveHttpHandler((event) => apiHandler(event), log);
     const boundApiPort = await listen(api, options.port ?? 3000, host);
     cleanups.push(() => closeServer(api));
@@ -232,25 +232,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
     };
     const tokenKey = options.tokenKey ?? resolveTokenKey(process.env, join(dataDir, 'token-key'));
-    const config = localAppConfig(connection, templateKey, tokenKey);
-    const deps = buildDeps(config, log, {
+    // The whole pipeline's configuration, parsed from the same variables a deployed function gets;
+    // each function below runs on its own view of it (forFunction), with only its settings.
+    const config = loadConfig(localEnvironment(connection, { templateKey, tokenKey }), LOCAL_STACK_SETTINGS, 'local stack');
+    // s3rver stamps objects with the real time; the pipeline reasons in virtual time.
+    const storedAt = new Map<string, string>();
+    const deps = buildDeps(config, LOCAL_STACK_SETTINGS, 'local stack', {
+      log,
       clock,
-      mailer: (ses) => {
+      wrapMailer: (ses) => {
         const keeping = emlKeepingMailer(ses, mailDir);
         return options.wrapMailer ? options.wrapMailer(keeping) : keeping;
       },
+      wrapUploads: (s3) => virtualTimeUploads(s3, clock, storedAt),
     });
-    // s3rver stamps objects with the real time; the pipeline reasons in virtual time.
-    const storedAt = new Map<string, string>();
-    deps.uploads = virtualTimeUploads(deps.uploads, clock, storedAt);
-    apiHandler = makeUnitApi(deps, { admin: makeAdminRoutes(deps), portal: makePortal({ uploadOrigin: uploadOrigin(config) }) });
+    apiHandler = makeHttpApp(forFunction(deps, 'unit-api'));
 
     // S3 event → journal → queue → the validator handler; dead letters → the unprocessable recorder.
-    // The functions that parse hostile files get no token key, as on AWS. A view, not a copy: tests
-    // swap deps' adapters after start and these handlers must see them.
-    const validatorDeps = new Proxy(deps, { get: (target, prop, receiver) => (prop === 'tokenKey' ? undefined : Reflect.get(target, prop, receiver)) });
-    const deadLetterQueue = new LocalQueue({ handler: makeRecordUnprocessableHandler(validatorDeps), log, retryDelayMs: options.retryDelayMs });
-    const validate = makeValidateSubmissionHandler(validatorDeps);
+    // Each runs on its function's view: the functions that parse hostile files get no token key, as
+    // on AWS. Views read through, so an adapter a test swaps on `deps` after start is seen.
+    const deadLetterQueue = new LocalQueue({ handler: makeRecordUnprocessableHandler(forFunction(deps, 'record-unprocessable')), log, retryDelayMs: options.retryDelayMs });
+    const validate = makeValidateSubmissionHandler(forFunction(deps, 'validate-submission'));
     const hold = options.holdValidationMs ?? 0;
     const queue = new LocalQueue({
       handler: hold > 0 ? async (event) => (await new Promise((r) => setTimeout(r, hold)), validate(event)) : validate,
@@ -291,15 +293,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const interval = options.outboxIntervalMs ?? 60_000;
     if (interval > 0) {
       const timer = setInterval(() => {
-        flushing = flushOutbox(deps).catch((err: unknown) => log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }));
+        flushing = flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) => log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }));
       }, interval);
       timer.unref();
       cleanups.push(async () => clearInterval(timer));
     }
 
     const clockYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric' }).format(clock.now()));
-    const years = options.years ?? [...new Set([2021, clockYear])].filter((y) => y >= 2021 && y <= 2030);
-    const scheduler = new LocalScheduler(deps, clock, years, log);
+    const years = options.years ?? calendarYears([2021, clockYear]);
+    const flushNow = () => flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) => log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }));
+    const scheduler = new LocalScheduler(deps, clock, years, log, flushNow);
     if ((options.schedulerIntervalMs ?? 1000) > 0) scheduler.start(options.schedulerIntervalMs ?? 1000);
     cleanups.push(() => scheduler.stop());
 
@@ -310,14 +313,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await drainQueues();
     for (const year of years) {
       for (const period of buildCalendar(year).periods) {
-        await reconcilePeriod(deps, period.id).catch((err: unknown) =>
+        await reconcilePeriod(forFunction(deps, 'close-period'), period.id).catch((err: unknown) =>
           log.error('start-up reconciliation failed', { periodId: period.id, error: err instanceof Error ? err.message : String(err) }),
         );
       }
     }
     // A close the previous run left in CLOSING: that run is gone (one stack per data folder), so resume it now.
-    await closeDuePeriods(deps, years, { onlyClosing: true, takeOver: true });
-    await flushOutbox(deps).catch((err: unknown) => log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }));
+    await closeDuePeriods(forFunction(deps, 'close-period'), years, { onlyClosing: true, takeOver: true });
+    await flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) => log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }));
 
     // A graceful stop (runs first): no new events, then the queues and any send in flight finish
     // before the emulators stop, so a stop never leaves a half-done upload or sends a receipt twice.

@@ -1,8 +1,9 @@
 /** `npm start`: the whole pipeline on this machine, on the embedded emulators (no AWS account). */
 import { Command, Option } from 'commander';
-import { buildCalendar, ZONE } from '../../shared/domain/calendar.js';
+import { buildCalendar, calendarYears, clampToCalendar, ZONE } from '../../shared/domain/calendar.js';
 import { DateTime } from 'luxon';
-import { jsonLineLog } from '../../shared/application/log.js';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { filteredLog, powertoolsLog } from '../../shared/adapters/outbound/log.js';
 import { quietSdkNodeWarning } from '../../shared/adapters/inbound/cli/quiet-warnings.js';
 import { startLocalStack } from './stack.js';
 
@@ -31,10 +32,12 @@ if (!(speed > 0)) {
   process.exit(2);
 }
 
-const log = jsonLineLog((line) => {
-  const entry = JSON.parse(line) as { level: string; message: string };
-  if (opts.verbose || entry.level !== 'INFO' || /upload processed|mail sent|upload link issued/.test(entry.message)) process.stdout.write(`${line}\n`);
-});
+// The functions' own log format (Powertools JSON lines); quiet unless --verbose: warnings, errors and
+// the lines that show the pipeline working.
+const log = filteredLog(
+  powertoolsLog(new Logger({ serviceName: 'local-stack' })),
+  (level, message) => Boolean(opts.verbose) || level !== 'info' || /upload processed|mail sent|upload link issued/.test(message),
+);
 
 const stack = await startLocalStack({
   dataDir: opts.dataDir,
@@ -50,9 +53,9 @@ const stack = await startLocalStack({
 
 const local = DateTime.fromJSDate(stack.clock.now()).setZone(ZONE);
 const year = local.year;
-const years = [...new Set([2021, year])].filter((y) => y >= 2021 && y <= 2030);
+const years = calendarYears([2021, year]);
 // A period that still takes on-time uploads on this clock, for the examples below.
-const open = buildCalendar(Math.min(Math.max(year, 2021), 2030)).periods.find((p) => p.kind === 'periodic' && Date.parse(p.closesAt) > stack.clock.now().getTime());
+const open = buildCalendar(clampToCalendar(year)).periods.find((p) => p.kind === 'periodic' && Date.parse(p.closesAt) > stack.clock.now().getTime());
 const example = open?.id ?? `${year}-YEAR`;
 const lines = [
   '',

@@ -4,7 +4,7 @@ import { AttributeType, BillingMode, type ITable, ProjectionType, Table } from '
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../../shared/adapters/outbound/table-schema.js';
+import { TABLE_SCHEMA } from '../../shared/adapters/outbound/dynamo/schema.js';
 import { acknowledgeNag, type BucketRef } from '../constructs/cchc-function.js';
 import type { CchcContext } from '../context.js';
 

@@ -22,6 +22,7 @@ import type { Construct } from 'constructs';
 import { INCOMING_PREFIX, REPORTS_PREFIX } from '../../shared/domain/object-keys.js';
 import { defaultCalendarSource, ZONE } from '../../shared/domain/calendar.js';
 import { scheduledJobs } from '../../shared/domain/schedule.js';
+import { environmentOf, FUNCTION_SETTINGS, type FunctionName } from '../../shared/runtime/config.js';
 import { acknowledgeNag, CchcFunction, type MailSender, renderForNag, type TableScope } from '../constructs/cchc-function.js';
 import type { CchcContext } from '../context.js';
 import type { StatefulResources } from './stateful-stack.js';
@@ -29,6 +30,11 @@ import type { StatefulResources } from './stateful-stack.js';
 export interface CchcStatelessStackProps extends StackProps {
   readonly context: CchcContext;
   readonly stateful: StatefulResources & Stack;
+  /**
+   * One-time schedules are made for the reminders and closes after this instant only (the app passes
+   * the time of synthesis; tests pin it, so a synth never depends on today's date).
+   */
+  readonly scheduleFrom: Date;
 }
 
 /**
@@ -95,7 +101,7 @@ export class CchcStatelessStack extends Stack {
   readonly closePeriod: CchcFunction;
   readonly sendReminders: CchcFunction;
   readonly handleMailFeedback: CchcFunction;
-  private readonly commonEnvironment: Record<string, string>;
+  private readonly plainSettings: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: CchcStatelessStackProps) {
     super(scope, id, props);
@@ -159,11 +165,10 @@ export class CchcStatelessStack extends Stack {
       }),
     };
 
-    // Plain settings every function reads through loadConfig(); resource names and ARNs come from
-    // the use* helpers with their grants.
-    this.commonEnvironment = {
+    // Plain settings (no resource behind them), given to a function only when its settings
+    // (FUNCTION_SETTINGS) include them; resource names and ARNs come from the use* helpers with their grants.
+    this.plainSettings = {
       PORTAL_URL: stateful.portalUrl,
-      PORTAL_ORIGIN: stateful.portalOrigin,
       SENDER_ADDRESS: context.senderAddress,
       AGGREGATOR_RECIPIENTS: context.aggregatorRecipients.join(','),
       MAX_UPLOAD_BYTES: String(context.maxUploadBytes),
@@ -243,8 +248,9 @@ export class CchcStatelessStack extends Stack {
       // write incoming/ to sign presigned POSTs; read reports/ for downloads from the board. No read
       // of uploads: the API reads token items, so it never parses an uploaded file.
       .useUploadBucket(stateful.uploadBucket, { write: [INCOMING_PREFIX], read: [REPORTS_PREFIX] })
-      .useMail(this.mail)
-      // makes templates for download; no token key: checking a token needs only its hash.
+      // No SES grant: the reminders the board asks for are queued with the sender's address and sent
+      // by flush-outbox, which alone renders personal links. Makes templates for download; no token
+      // key: checking a token needs only its hash.
       .useTemplateKey(stateful.templateKeySecret);
 
     this.validateSubmission = this.addFunction('ValidateSubmission', {
@@ -313,9 +319,9 @@ export class CchcStatelessStack extends Stack {
     // (redeploy each year, or widen `years`).
     const years = Array.from({ length: context.years.last - context.years.first + 1 }, (_, i) => context.years.first + i)
       .filter((y) => y >= CALENDAR_FIRST_YEAR && y <= CALENDAR_LAST_YEAR);
-    const now = Date.now();
+    const from = props.scheduleFrom.getTime();
     for (const job of scheduledJobs(years)) {
-      if (Date.parse(job.at) <= now) continue;
+      if (Date.parse(job.at) <= from) continue;
       const local = DateTime.fromISO(job.at).setZone(ZONE).toFormat("yyyy-MM-dd'T'HH:mm:ss");
       const expression = ScheduleExpression.expression(`at(${local})`, TimeZone.ASIA_HO_CHI_MINH);
       const id = job.id.replace(/[^A-Za-z0-9]/g, '');
@@ -355,9 +361,7 @@ export class CchcStatelessStack extends Stack {
       description: 'SES bounce or complaint (via SNS) → mark the address, tell Phòng CCHC',
     })
       .useTable(stateful.table, TABLE_SCOPES.handleMailFeedback)
-      .useMail(this.mail)
-      // Name only, no access: loadConfig() requires it in every function.
-      .useUploadBucket(stateful.uploadBucket);
+      .useMail(this.mail);
     feedbackTopic.addSubscription(new LambdaSubscription(this.handleMailFeedback.fn, { deadLetterQueue: this.scheduleDeadLetterQueue }));
 
     // Every asynchronously invoked function (Scheduler targets, the SNS subscription): Lambda retries
@@ -428,12 +432,19 @@ export class CchcStatelessStack extends Stack {
   }
 
   /** A project function with the common settings and an alarm on its Errors metric. */
-  addFunction(id: string, props: { name: string; description: string; memorySize?: number; timeout?: Duration; assets?: ('portal' | 'fonts')[] }): CchcFunction {
-    const fn = new CchcFunction(this, id, { ...props, environment: this.commonEnvironment });
+  addFunction(id: string, props: { name: FunctionName; description: string; memorySize?: number; timeout?: Duration; assets?: ('portal' | 'fonts')[] }): CchcFunction {
+    const wanted = new Set(environmentOf(FUNCTION_SETTINGS[props.name]));
+    const environment = Object.fromEntries(Object.entries(this.plainSettings).filter(([name]) => wanted.has(name) && !this.setByHelper(props.name, name)));
+    const fn = new CchcFunction(this, id, { ...props, environment, expectedEnvironment: [...wanted] });
     this.addAlarm(`${id}Errors`, fn.fn.metricErrors({ period: Duration.minutes(5) }), {
       description: `${props.name} reported errors (infrastructure failures: they are retried, then dead-lettered).`,
     });
     return fn;
+  }
+
+  /** SENDER_ADDRESS comes with the SES grant (useMail) for a function that sends mail. */
+  private setByHelper(name: FunctionName, variable: string): boolean {
+    return variable === 'SENDER_ADDRESS' && FUNCTION_SETTINGS[name].includes('mailSend');
   }
 
   /**

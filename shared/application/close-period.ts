@@ -5,7 +5,6 @@ import { currentForm } from '../domain/forms.js';
 import { computeRollup, type Rollup } from '../domain/rollup.js';
 import type { Period } from '../domain/types.js';
 import { expectedUnits } from '../domain/units.js';
-import { composeMime } from '../documents/mail/mime.js';
 import {
   buildReportMail,
   renderCoverageChart,
@@ -15,14 +14,14 @@ import {
   writeConsolidatedWorkbook,
 } from '../documents/reports/index.js';
 import type { PipelineDeps } from './deps.js';
-import { enqueueAndSend } from './outbox.js';
+import { queueMail } from './outbox.js';
 import { reconcilePeriod } from './reconcile.js';
+import { MEDIA_TYPES } from '../domain/media-types.js';
 
 /** How long one close run holds the period before a rerun may take over. */
 const LEASE_MS = 10 * 60 * 1000;
 /** A close fires this long after the first late instant, so uploads landing at 23:59:59 are in. */
 export const CLOSE_DELAY_MS = 5 * 60 * 1000;
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export class PeriodNotDueError extends Error {
   override name = 'PeriodNotDueError';
@@ -36,7 +35,7 @@ export type CloseOutcome =
 
 /** Computes the period's roll-up from what is recorded now (no close, no side effects). */
 export async function currentRollup(deps: PipelineDeps, period: Period, includeLate = false, unrecorded: Rollup['unprocessable'] | { unitCode: string; key: string }[] = []): Promise<Rollup> {
-  const [records, pointers] = await Promise.all([deps.store.listPeriodSubmissions(period.id), deps.store.getPointers(period.id)]);
+  const [records, pointers] = await Promise.all([deps.stores.submissions.listOfPeriod(period.id), deps.stores.pointers.listOfPeriod(period.id)]);
   return computeRollup({
     period,
     form: currentForm(period.kind),
@@ -73,11 +72,11 @@ async function publishReport(deps: PipelineDeps, period: Period, fresh: Rollup, 
   if (await deps.uploads.head({ key: jsonKey })) {
     rollup = JSON.parse(Buffer.from(await deps.uploads.get({ key: jsonKey }, 50 * 1024 * 1024)).toString('utf8')) as Rollup;
   } else {
-    await deps.uploads.put(jsonKey, Buffer.from(rollupToJson(rollup), 'utf8'), 'application/json; charset=utf-8');
+    await deps.uploads.put(jsonKey, Buffer.from(rollupToJson(rollup), 'utf8'), MEDIA_TYPES.jsonText);
   }
   const form = currentForm(period.kind);
   const workbook = await writeConsolidatedWorkbook(rollup, form);
-  const chart = await renderCoverageChart(rollup);
+  const chart = await renderCoverageChart(rollup, deps.config.reportFontsDir);
   const keys = {
     xlsx: `${folder}${name}.xlsx`,
     csv: `${folder}${name}.csv`,
@@ -85,45 +84,22 @@ async function publishReport(deps: PipelineDeps, period: Period, fresh: Rollup, 
     chart: `${folder}${name}-bieu-do.png`,
     mail: `${folder}${name}.eml`,
   };
-  await deps.uploads.put(keys.xlsx, workbook, XLSX);
-  await deps.uploads.put(keys.csv, Buffer.from(rollupToCsv(rollup), 'utf8'), 'text/csv; charset=utf-8');
-  await deps.uploads.put(keys.chart, chart, 'image/png');
+  await deps.uploads.put(keys.xlsx, workbook, MEDIA_TYPES.xlsx);
+  await deps.uploads.put(keys.csv, Buffer.from(rollupToCsv(rollup), 'utf8'), MEDIA_TYPES.csv);
+  await deps.uploads.put(keys.chart, chart, MEDIA_TYPES.png);
 
   const messageId = `report-${period.id}-${addendum ? `addendum-${addendum}` : 'close'}`;
-  if (!(await deps.store.getOutbox(messageId))) {
-    const attach = workbook.byteLength <= REPORT_ATTACHMENT_LIMIT;
-    const mail = buildReportMail(rollup, {
+  const envelope = { messageId, purpose: addendum ? 'report-addendum' : 'report', to: deps.config.aggregatorRecipients, storeAt: keys.mail };
+  await queueMail(deps, envelope, async () =>
+    buildReportMail(rollup, {
       portalUrl: deps.config.portalUrl,
       chartPng: chart,
-      workbook: attach
-        ? { filename: `${name}.xlsx`, bytes: workbook }
-        : { downloadUrl: await deps.uploads.presignGet(keys.xlsx, 7 * 86_400, `${name}.xlsx`), expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
-    });
-    const raw = await composeMime({
-      from: deps.config.senderAddress,
-      to: deps.config.aggregatorRecipients,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      attachments: mail.attachments,
-      messageId: `<${messageId}@cchc.thuathienhue.example>`,
-      date: deps.clock.now(),
-    });
-    await deps.uploads.put(keys.mail, raw, 'message/rfc822');
-    await enqueueAndSend(deps, {
-      messageId,
-      purpose: addendum ? 'report-addendum' : 'report',
-      to: deps.config.aggregatorRecipients,
-      subject: mail.subject,
-      rawKey: keys.mail,
-      createdAt: deps.clock.now().toISOString(),
-      status: 'pending',
-      attempts: 0,
-    });
-  } else {
-    const existing = await deps.store.getOutbox(messageId);
-    if (existing?.status === 'pending') await enqueueAndSend(deps, existing);
-  }
+      workbook:
+        workbook.byteLength <= REPORT_ATTACHMENT_LIMIT
+          ? { filename: `${name}.xlsx`, bytes: workbook }
+          : { downloadUrl: await deps.uploads.presignGet(keys.xlsx, 7 * 86_400, `${name}.xlsx`), expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+    }),
+  );
   return { keys: Object.values(keys), rollup };
 }
 
@@ -142,7 +118,7 @@ export async function closePeriod(deps: PipelineDeps, periodId: string, options:
   if (!options.force && now.getTime() < Date.parse(period.closesAt)) {
     throw new PeriodNotDueError(`${period.name} chưa đến hạn (${formatInstantVi(period.deadline)}, giờ Việt Nam); dùng --force để đóng sớm.`);
   }
-  const state = await deps.store.getPeriodState(period.id);
+  const state = await deps.stores.periods.get(period.id);
   if (state.state === 'CLOSED') return { outcome: 'already-closed', periodId: period.id, reportKeys: state.reportKeys ?? [] };
 
   const runId = randomUUID();
@@ -150,9 +126,9 @@ export async function closePeriod(deps: PipelineDeps, periodId: string, options:
   // a process that knows the holder is dead: the local stack at start-up, the only one on its data.
   const lease = { runId, now: options.takeOver ? '9999-12-31T23:59:59.999Z' : new Date().toISOString() };
   const leaseUntil = new Date(Date.now() + LEASE_MS).toISOString();
-  const took = await deps.store.transitionPeriod(period.id, ['OPEN', 'CLOSING'], 'CLOSING', { runId, leaseUntil, closeStartedAt: state.closeStartedAt ?? now.toISOString() }, lease);
+  const took = await deps.stores.periods.transition(period.id, ['OPEN', 'CLOSING'], 'CLOSING', { runId, leaseUntil, closeStartedAt: state.closeStartedAt ?? now.toISOString() }, lease);
   if (!took) {
-    const again = await deps.store.getPeriodState(period.id);
+    const again = await deps.stores.periods.get(period.id);
     if (again.state === 'CLOSED') return { outcome: 'already-closed', periodId: period.id, reportKeys: again.reportKeys ?? [] };
     deps.log.info('close already running elsewhere', { periodId: period.id });
     return { outcome: 'busy', periodId: period.id };
@@ -163,7 +139,7 @@ export async function closePeriod(deps: PipelineDeps, periodId: string, options:
   const closeAt = state.closeStartedAt ?? now.toISOString();
   if (Date.parse(closeAt) < Date.parse(period.closesAt)) fresh.closedEarly = { closedAt: closeAt };
   const { keys, rollup } = await publishReport(deps, period, fresh);
-  await deps.store.transitionPeriod(period.id, ['CLOSING'], 'CLOSED', { closedAt: deps.clock.now().toISOString(), reportKeys: keys, leaseUntil: new Date(0).toISOString() }, lease);
+  await deps.stores.periods.transition(period.id, ['CLOSING'], 'CLOSED', { closedAt: deps.clock.now().toISOString(), reportKeys: keys, leaseUntil: new Date(0).toISOString() }, lease);
   deps.log.info('period closed', { periodId: period.id, valid: rollup.coverage.all.valid, expected: rollup.coverage.all.expected });
   return { outcome: 'closed', periodId: period.id, reportKeys: keys, rollup };
 }
@@ -195,11 +171,11 @@ async function newSinceLastReport(deps: PipelineDeps, period: Period, fresh: Rol
  */
 export async function reissueReport(deps: PipelineDeps, periodId: string): Promise<CloseOutcome> {
   const period = findPeriod(periodId);
-  const state = await deps.store.getPeriodState(period.id);
+  const state = await deps.stores.periods.get(period.id);
   if (state.state !== 'CLOSED') throw new PeriodNotDueError(`${period.name} chưa đóng; bản bổ sung chỉ lập sau khi kỳ đã đóng.`);
   const swept = await reconcilePeriod(deps, period.id);
   const expected = state.addenda ?? 0;
-  if (!(await deps.store.claimAddendum(period.id, expected))) {
+  if (!(await deps.stores.periods.claimAddendum(period.id, expected))) {
     return { outcome: 'busy', periodId: period.id };
   }
   const n = expected + 1;
@@ -208,7 +184,7 @@ export async function reissueReport(deps: PipelineDeps, periodId: string): Promi
   if (closedAt && Date.parse(closedAt) < Date.parse(period.closesAt)) fresh.closedEarly = { closedAt };
   fresh.sinceLastReport = await newSinceLastReport(deps, period, fresh, expected);
   const { keys, rollup } = await publishReport(deps, period, fresh, n);
-  await deps.store.setAddendumKeys(period.id, n, keys);
+  await deps.stores.periods.setAddendumKeys(period.id, n, keys);
   deps.log.info('addendum issued', { periodId: period.id, number: n, late: rollup.late.length });
   return { outcome: 'addendum', periodId: period.id, number: n, reportKeys: keys, rollup };
 }
@@ -234,7 +210,7 @@ export async function closeDuePeriods(
     for (const period of buildCalendar(year).periods) {
       const closesAt = Date.parse(period.closesAt);
       if (closesAt > now) continue;
-      const state = await deps.store.getPeriodState(period.id);
+      const state = await deps.stores.periods.get(period.id);
       if (state.state === 'CLOSED') continue;
       if (state.state === 'OPEN' && (options.onlyClosing || now - closesAt > SWEEP_LOOKBACK_MS)) continue;
       try {

@@ -2,9 +2,9 @@ import { displayFileName } from '../domain/text.js';
 import { parseIncomingKey } from '../domain/object-keys.js';
 import { findPeriod } from '../domain/calendar.js';
 import { findUnit } from '../domain/units.js';
-import { composeMime, paragraphsHtml } from '../documents/mail/mime.js';
+import { paragraphsHtml } from '../documents/mail/mime.js';
 import type { PipelineDeps } from './deps.js';
-import { enqueueAndSend } from './outbox.js';
+import { queueMail } from './outbox.js';
 
 /**
  * Tells a unit that its upload is being processed late because of a technical fault, so it is never
@@ -14,10 +14,10 @@ export async function sendDelayNotice(deps: PipelineDeps, key: string): Promise<
   const parsed = parseIncomingKey(key);
   if (!parsed) return;
   const messageId = `delay-${parsed.periodId}-${parsed.unitCode}-${parsed.uploadId}`;
-  if (await deps.store.getOutbox(messageId)) return;
+  if (await deps.stores.outbox.get(messageId)) return;
   const unit = findUnit(parsed.unitCode, deps.units);
   const period = findPeriod(parsed.periodId);
-  const intent = await deps.store.getUploadIntent(parsed.uploadId);
+  const intent = await deps.stores.intents.get(parsed.uploadId);
   const fileName = intent?.fileName ? displayFileName(intent.fileName) : 'tệp đã tải lên';
   const subject = `[CCHC] Tệp đang được xử lý chậm: ${period.name} — ${unit.name}`;
   const text = [
@@ -30,6 +30,5 @@ export async function sendDelayNotice(deps: PipelineDeps, key: string): Promise<
     'Thư này được gửi tự động; vui lòng không trả lời thư này.',
   ].join('\n');
   const html = paragraphsHtml(text);
-  const raw = await composeMime({ from: deps.config.senderAddress, to: unit.emails, subject, text, html, messageId: `<${messageId}@cchc.thuathienhue.example>`, date: deps.clock.now() });
-  await enqueueAndSend(deps, { messageId, purpose: 'delay', to: unit.emails, subject, raw: raw.toString('base64'), createdAt: deps.clock.now().toISOString(), status: 'pending', attempts: 0 });
+  await queueMail(deps, { messageId, purpose: 'delay', to: unit.emails }, () => ({ subject, text, html }));
 }

@@ -1,13 +1,27 @@
-import type { AppConfig } from '../runtime/config.js';
 import type { Slot, Unit } from '../domain/types.js';
 import type { UploadCheck } from './check-upload.js';
 import type { Log } from './log.js';
-import type { Clock, Mailer, SubmissionStore, UploadStore } from './ports.js';
+import type { Clock, Mailer, Stores, UploadStore } from './ports.js';
 
-/** What the use cases run on. Handlers build it once at module scope; the local stack and tests build their own. */
+/** The settings the use cases read (parsed and checked by runtime/config.ts). */
+export interface PipelineSettings {
+  /** The From of every mail. */
+  senderAddress: string;
+  /** Phòng CCHC's addresses: consolidated reports and operational notices. */
+  aggregatorRecipients: string[];
+  maxUploadBytes: number;
+  uploadUrlTtlSeconds: number;
+  /** Base of every personal link in a mail. */
+  portalUrl: string;
+  tokenTtlDays: number;
+  /** Where the report charts' fonts are (the Lambda bundle's copy); default: the npm package. */
+  reportFontsDir?: string;
+}
+
+/** What the use cases run on; built by the composition root (runtime/bootstrap.ts) for every entry point. */
 export interface PipelineDeps {
-  config: Pick<AppConfig, 'senderAddress' | 'aggregatorRecipients' | 'maxUploadBytes' | 'uploadUrlTtlSeconds' | 'portalUrl' | 'tokenTtlDays'>;
-  store: SubmissionStore;
+  config: Readonly<PipelineSettings>;
+  stores: Stores;
   uploads: UploadStore;
   mailer: Mailer;
   clock: Clock;

@@ -3,7 +3,7 @@ import { parseDateInput } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
 import { normalizeOptional } from '../domain/text.js';
 import { findUnit, owes } from '../domain/units.js';
-import type { Extension } from './ports.js';
+import type { Extension } from './records.js';
 import type { PipelineDeps } from './deps.js';
 
 /**
@@ -11,7 +11,7 @@ import type { PipelineDeps } from './deps.js';
  * end of `until` (Asia/Ho_Chi_Minh) count as on time for that unit; nothing else changes.
  */
 export async function grantExtension(
-  deps: Pick<PipelineDeps, 'store' | 'clock' | 'units'>,
+  deps: Pick<PipelineDeps, 'stores' | 'clock' | 'units'>,
   input: { periodId: string; unitCode: string; until: string; grantedBy: string; reason: string },
 ): Promise<Extension> {
   const period = findPeriod(input.periodId);
@@ -25,6 +25,6 @@ export async function grantExtension(
   const reason = normalizeOptional(input.reason);
   if (!grantedBy || !reason) throw new DomainError('Phải ghi rõ người quyết định gia hạn và lý do.');
   const extension: Extension = { periodId: period.id, unitCode: unit.code, until, grantedBy, reason, grantedAt: deps.clock.now().toISOString() };
-  await deps.store.putExtension(extension);
+  await deps.stores.extensions.put(extension);
   return extension;
 }

@@ -3,7 +3,7 @@ import { buildCalendar, deadlineOf, findPeriod, formatInstantVi } from '../domai
 import type { Finding, Period, SubmissionKind } from '../domain/types.js';
 import { findUnit, owes } from '../domain/units.js';
 import { describeOutcome, slotPointers, type OutcomeCode, type OutcomeUse } from '../domain/outcome.js';
-import type { CurrentPointer, SubmissionRecord } from './ports.js';
+import type { CurrentPointer, SubmissionRecord } from './records.js';
 import type { PipelineDeps } from './deps.js';
 
 /** What a unit (or the aggregator) sees of one submission. */
@@ -74,15 +74,15 @@ interface PeriodContext {
 }
 
 /** Pointers of each period and each unit's extension, read once per listing. */
-async function contextOf(deps: Pick<PipelineDeps, 'store'>, records: SubmissionRecord[]): Promise<{ ids: Set<string>; byPeriod: Map<string, PeriodContext> }> {
+async function contextOf(deps: Pick<PipelineDeps, 'stores'>, records: SubmissionRecord[]): Promise<{ ids: Set<string>; byPeriod: Map<string, PeriodContext> }> {
   const ids = new Set<string>();
   const byPeriod = new Map<string, PeriodContext>();
   for (const p of new Set(records.map((r) => r.periodId))) {
-    const pointers = await deps.store.getPointers(p);
+    const pointers = await deps.stores.pointers.listOfPeriod(p);
     for (const c of [...pointers.current, ...pointers.late]) ids.add(`${c.periodId}#${c.unitCode}#${c.objectId}`);
     const extensions = new Map<string, string | null>();
     for (const u of new Set(records.filter((r) => r.periodId === p).map((r) => r.unitCode))) {
-      extensions.set(u, (await deps.store.getExtension(p, u))?.until ?? null);
+      extensions.set(u, (await deps.stores.extensions.get(p, u))?.until ?? null);
     }
     byPeriod.set(p, { pointers, extensions });
   }
@@ -97,15 +97,15 @@ function viewsOf(records: SubmissionRecord[], c: { ids: Set<string>; byPeriod: M
 }
 
 /** A unit's submissions, newest first; one period or all. */
-export async function listUnitSubmissions(deps: Pick<PipelineDeps, 'store' | 'clock'>, unitCode: string, periodId?: string): Promise<SubmissionView[]> {
-  const records = await deps.store.listUnitSubmissions(unitCode, periodId ? findPeriod(periodId).id : undefined);
+export async function listUnitSubmissions(deps: Pick<PipelineDeps, 'stores' | 'clock'>, unitCode: string, periodId?: string): Promise<SubmissionView[]> {
+  const records = await deps.stores.submissions.listOfUnit(unitCode, periodId ? findPeriod(periodId).id : undefined);
   return viewsOf(records, await contextOf(deps, records), deps.clock.now()).reverse();
 }
 
 /** Every submission of a period (operators, the board). */
-export async function listPeriodSubmissions(deps: Pick<PipelineDeps, 'store' | 'clock'>, periodId: string): Promise<SubmissionView[]> {
+export async function listPeriodSubmissions(deps: Pick<PipelineDeps, 'stores' | 'clock'>, periodId: string): Promise<SubmissionView[]> {
   const period = findPeriod(periodId);
-  const records = await deps.store.listPeriodSubmissions(period.id);
+  const records = await deps.stores.submissions.listOfPeriod(period.id);
   return viewsOf(records, await contextOf(deps, records), deps.clock.now());
 }
 
@@ -150,14 +150,14 @@ export interface UnitPeriodView {
 }
 
 /** The periods of a year a unit owes, with its status in each. */
-export async function listUnitPeriods(deps: Pick<PipelineDeps, 'store' | 'units' | 'clock'>, unitCode: string, year: number): Promise<UnitPeriodView[]> {
+export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units' | 'clock'>, unitCode: string, year: number): Promise<UnitPeriodView[]> {
   const unit = findUnit(unitCode, deps.units);
   const periods = buildCalendar(year).periods.filter((p) => owes(unit, p));
-  const records = (await deps.store.listUnitSubmissions(unit.code)).filter((r) => r.periodId.startsWith(`${year}-`));
+  const records = (await deps.stores.submissions.listOfUnit(unit.code)).filter((r) => r.periodId.startsWith(`${year}-`));
   const now = deps.clock.now();
   const extra = await Promise.all(
     periods.map(async (p) => {
-      const [state, ext] = await Promise.all([deps.store.getPeriodState(p.id), deps.store.getExtension(p.id, unit.code)]);
+      const [state, ext] = await Promise.all([deps.stores.periods.get(p.id), deps.stores.extensions.get(p.id, unit.code)]);
       const extended = ext && ext.until > p.dueDate ? deadlineOf(ext.until) : null;
       return { ...periodPhase(extended ?? p, now, state.state), extendedUntil: extended?.deadline ?? null };
     }),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { composeMime, paragraphsHtml } from '../documents/mail/mime.js';
+import { paragraphsHtml } from '../documents/mail/mime.js';
 import type { PipelineDeps } from './deps.js';
-import { enqueueAndSend } from './outbox.js';
+import { queueMail } from './outbox.js';
 
 /** The parts of an SES bounce or complaint notification the product reads. */
 export interface SesFeedback {
@@ -32,7 +32,7 @@ export async function handleMailFeedback(deps: PipelineDeps, feedback: SesFeedba
   const marked: string[] = [];
   for (const p of problems) {
     const at = deps.clock.now().toISOString();
-    if (!(await deps.store.putAddressProblem({ ...p, at }))) continue;
+    if (!(await deps.stores.addresses.putOnce({ ...p, at }))) continue;
     marked.push(p.email);
     const units = deps.units.filter((u) => u.emails.some((e) => e.toLowerCase() === p.email));
     const who = units.length ? units.map((u) => `${u.name} (${u.code})`).join(', ') : 'không thuộc đơn vị nào trong danh sách';
@@ -48,8 +48,7 @@ export async function handleMailFeedback(deps: PipelineDeps, feedback: SesFeedba
     ].join('\n');
     const html = paragraphsHtml(text);
     const messageId = `address-${p.type}-${createHash('sha256').update(p.email).digest('hex').slice(0, 16)}`;
-    const raw = await composeMime({ from: deps.config.senderAddress, to: deps.config.aggregatorRecipients, subject, text, html, messageId: `<${messageId}@cchc.thuathienhue.example>`, date: deps.clock.now() });
-    await enqueueAndSend(deps, { messageId, purpose: 'address-problem', to: deps.config.aggregatorRecipients, subject, raw: raw.toString('base64'), createdAt: at, status: 'pending', attempts: 0 });
+    await queueMail(deps, { messageId, purpose: 'address-problem', to: deps.config.aggregatorRecipients }, () => ({ subject, text, html }));
     deps.log.warn('unit address marked after SES feedback', { type: p.type, units: units.map((u) => u.code) });
   }
   return marked;

@@ -1,7 +1,9 @@
 import { renderLinkTemplate } from '../documents/mail/link-template.js';
-import type { OutboxMessage } from './ports.js';
+import { composeMime, type MailAttachment } from '../documents/mail/mime.js';
+import type { OutboxMessage } from './records.js';
 import type { PipelineDeps } from './deps.js';
 import { currentLinkOf } from './tokens.js';
+import { MEDIA_TYPES } from '../domain/media-types.js';
 
 /** How long a sender holds a message before another may retry it. */
 const LEASE_MS = 2 * 60 * 1000;
@@ -11,7 +13,7 @@ const LEASE_MS = 2 * 60 * 1000;
  * service: a failed send stays pending and `flushOutbox` retries it (invariant 3).
  */
 export async function enqueueAndSend(deps: PipelineDeps, message: OutboxMessage): Promise<void> {
-  await deps.store.putOutboxOnce(message);
+  await deps.stores.outbox.putOnce(message);
   if (message.template && !deps.tokenKey) {
     // Composed where no token key is (the validator's neighbours): the sender that has it sends it.
     deps.log.info('mail queued for a sender that renders personal links', { messageId: message.messageId, purpose: message.purpose });
@@ -27,12 +29,12 @@ export async function enqueueAndSend(deps: PipelineDeps, message: OutboxMessage)
 export async function deliverOutboxMessage(deps: PipelineDeps, messageId: string): Promise<'sent' | 'skipped' | 'failed'> {
   const now = deps.clock.now();
   if (!deps.tokenKey) {
-    const peek = await deps.store.getOutbox(messageId);
+    const peek = await deps.stores.outbox.get(messageId);
     if (peek?.template) return 'skipped';
   }
-  const leased = await deps.store.leaseOutbox(messageId, new Date().toISOString(), new Date(Date.now() + LEASE_MS).toISOString());
+  const leased = await deps.stores.outbox.lease(messageId, new Date().toISOString(), new Date(Date.now() + LEASE_MS).toISOString());
   if (!leased) return 'skipped';
-  const message = await deps.store.getOutbox(messageId);
+  const message = await deps.stores.outbox.get(messageId);
   if (!message || message.status !== 'pending') return 'skipped';
   try {
     let raw: Uint8Array;
@@ -44,12 +46,12 @@ export async function deliverOutboxMessage(deps: PipelineDeps, messageId: string
       raw = message.rawKey ? await deps.uploads.get({ key: message.rawKey }, 40 * 1024 * 1024) : Buffer.from(message.raw ?? '', 'base64');
     }
     const { providerMessageId } = await deps.mailer.sendRaw({ to: message.to, raw, ...(keptCopy ? { keptCopy } : {}) });
-    await deps.store.markOutboxSent(messageId, now.toISOString(), providerMessageId);
+    await deps.stores.outbox.markSent(messageId, now.toISOString(), providerMessageId);
     deps.log.info('mail sent', { messageId, purpose: message.purpose, recipients: message.to.length });
     return 'sent';
   } catch (err) {
     const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    await deps.store.markOutboxFailed(messageId, reason);
+    await deps.stores.outbox.markFailed(messageId, reason);
     deps.log.warn('mail send failed; kept in outbox for retry', { messageId, purpose: message.purpose, reason });
     return 'failed';
   }
@@ -57,9 +59,68 @@ export async function deliverOutboxMessage(deps: PipelineDeps, messageId: string
 
 /** Retries every pending message (scheduled every few minutes). */
 export async function flushOutbox(deps: PipelineDeps, limit = 100): Promise<{ sent: number; failed: number; skipped: number }> {
-  const pending = await deps.store.listPendingOutbox(limit);
+  const pending = await deps.stores.outbox.listPending(limit);
   const counts = { sent: 0, failed: 0, skipped: 0 };
   for (const m of pending) counts[await deliverOutboxMessage(deps, m.messageId)] += 1;
   if (pending.length > 0) deps.log.info('outbox flushed', counts);
   return counts;
+}
+
+/** The parts of a mail, composed only when the message is not queued yet. */
+export interface MailBody {
+  subject: string;
+  text: string;
+  html: string;
+  attachments?: MailAttachment[];
+}
+
+/** Where a queued mail goes and how it is kept. */
+export interface MailEnvelope {
+  /** Deterministic id: the same message is queued (and sent) once, whatever retries happen. */
+  messageId: string;
+  /** What the message is about, e.g. `receipt`, `report`. */
+  purpose: string;
+  to: string[];
+  /** Store the MIME message as this object (large messages such as reports) instead of in the item. */
+  storeAt?: string;
+  /**
+   * Whose personal link goes where the body says LINK_PLACEHOLDER: the message is queued as a
+   * template and the link rendered only at send time, by a sender holding the token key.
+   */
+  linkUnit?: string;
+}
+
+/** The Message-ID header of a message: its id at the sender's own domain. */
+export function messageIdHeader(messageId: string, senderAddress: string): string {
+  const domain = senderAddress.slice(senderAddress.lastIndexOf('@') + 1) || 'localhost';
+  return `<${messageId}@${domain}>`;
+}
+
+/**
+ * The one way a mail leaves the product: composed once (From the sender, a Message-ID at its
+ * domain, the server's date), queued in the outbox under its id, then sent now when this process
+ * can. A message already queued is not composed again; a pending one is tried again.
+ */
+export async function queueMail(deps: PipelineDeps, envelope: MailEnvelope, compose: () => MailBody | Promise<MailBody>): Promise<void> {
+  const existing = await deps.stores.outbox.get(envelope.messageId);
+  if (existing) {
+    if (existing.status === 'pending') await enqueueAndSend(deps, existing);
+    return;
+  }
+  const body = await compose();
+  const now = deps.clock.now();
+  const header = messageIdHeader(envelope.messageId, deps.config.senderAddress);
+  const base = { messageId: envelope.messageId, purpose: envelope.purpose, to: envelope.to, subject: body.subject, createdAt: now.toISOString(), status: 'pending' as const, attempts: 0 };
+  if (envelope.linkUnit) {
+    const template = { from: deps.config.senderAddress, messageIdHeader: header, date: now.toISOString(), text: body.text, html: body.html, linkUnit: envelope.linkUnit };
+    await enqueueAndSend(deps, { ...base, template });
+    return;
+  }
+  const raw = await composeMime({ from: deps.config.senderAddress, to: envelope.to, ...body, messageId: header, date: now });
+  if (envelope.storeAt) {
+    await deps.uploads.put(envelope.storeAt, raw, MEDIA_TYPES.eml);
+    await enqueueAndSend(deps, { ...base, rawKey: envelope.storeAt });
+  } else {
+    await enqueueAndSend(deps, { ...base, raw: raw.toString('base64') });
+  }
 }

@@ -9,12 +9,12 @@ import type { Finding, Period, Submission, Unit } from '../domain/types.js';
 import { findUnit } from '../domain/units.js';
 import type { UploadCheck } from './check-upload.js';
 import { guardedCheckUpload, unprocessableFinding } from './guarded-check.js';
-import { composeMime } from '../documents/mail/mime.js';
 import { buildReceiptMail } from '../documents/mail/receipt.js';
 import { slotPointers } from '../domain/outcome.js';
-import type { CurrentPointer, Extension, ObjectHead, SubmissionRecord } from './ports.js';
+import type { ObjectHead } from './ports.js';
+import type { CurrentPointer, Extension, SubmissionRecord } from './records.js';
 import type { PipelineDeps } from './deps.js';
-import { enqueueAndSend } from './outbox.js';
+import { queueMail } from './outbox.js';
 
 /** An object to process, as an S3 event or a reconciliation sweep describes it. */
 export interface UploadedObject {
@@ -31,9 +31,6 @@ export type ProcessOutcome =
   | { outcome: 'duplicate'; record: SubmissionRecord }
   | { outcome: 'ignored'; reason: string };
 
-/** Figures echoed in a receipt. */
-const HEADLINE = ['CD.KH.01', 'CD.KH.02', 'CD.KH.03', 'TT.HS.01', 'TT.HS.05', 'TT.HS.12', 'TT.HS.13', 'TT.PA.01', 'DT.01', 'DT.03', 'TCC.01', 'DT.08a'];
-
 /** Stable id of an object version: the upload id, plus a version tag where S3 versioning made one. */
 export function objectIdOf(uploadId: string, versionId?: string): string {
   if (!versionId || versionId === 'null') return uploadId;
@@ -49,7 +46,9 @@ function figuresOf(sub: Submission | null, unit: Unit): Record<string, number | 
   if (sub.kind === 'plan') return tasksPerArea(sub);
   const form = currentForm(sub.kind);
   const applicable = applicableIndicators(form, unit).map((i) => i.code);
-  const chosen = sub.kind === 'thematic' ? applicable.slice(0, 8) : HEADLINE.filter((c) => applicable.includes(c));
+  // The form's receipt headline (those that apply to the unit), else the unit's first eight.
+  const headline = form.headline?.receipt;
+  const chosen = headline ? headline.filter((c) => applicable.includes(c)) : applicable.slice(0, 8);
   return Object.fromEntries(chosen.map((c) => [c, sub.values[c] ?? null]));
 }
 
@@ -139,7 +138,7 @@ async function recordObject(
     return { outcome: { outcome: 'ignored', reason: 'foreign-key' }, stored: null };
   }
   const objectId = objectIdOf(parsed.uploadId, obj.versionId);
-  const existing = await deps.store.getSubmission(parsed.periodId, parsed.unitCode, objectId);
+  const existing = await deps.stores.submissions.get(parsed.periodId, parsed.unitCode, objectId);
   if (existing) {
     await finish(deps, existing);
     deps.log.info('already recorded; completed any step left undone', { key: obj.key, objectId, status: existing.status });
@@ -159,8 +158,8 @@ async function recordObject(
 
   const head = await deps.uploads.head({ key: obj.key, versionId: obj.versionId });
   if (!head) throw new Error(`Uploaded object ${obj.key} not found (nothing is ever deleted: retry later)`);
-  const intent = await deps.store.getUploadIntent(parsed.uploadId);
-  const extension = await deps.store.getExtension(period.id, unit.code);
+  const intent = await deps.stores.intents.get(parsed.uploadId);
+  const extension = await deps.stores.extensions.get(period.id, unit.code);
   const { check, sha256 } = await judge({ head, unit, period });
   const record = buildRecord({
     objectId,
@@ -178,7 +177,7 @@ async function recordObject(
     recordedAt: deps.clock.now().toISOString(),
     source: obj.source,
   });
-  const stored = await deps.store.putSubmissionOnce(record);
+  const stored = await deps.stores.submissions.putOnce(record);
   await finish(deps, stored.record, extension);
   return { outcome: stored.created ? { outcome: 'recorded', record: stored.record } : { outcome: 'duplicate', record: stored.record }, stored };
 }
@@ -291,36 +290,13 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, extension?: 
       receivedAt: record.receivedAt,
       order: `${record.receivedAt}#${record.objectId}`,
     };
-    await deps.store.advancePointer(record.onTime ? 'current' : 'late', pointer);
+    await deps.stores.pointers.advance(record.onTime ? 'current' : 'late', pointer);
   }
   const unit = findUnit(record.unitCode, deps.units);
   const period = findPeriod(record.periodId);
   // What the receipt says depends on the slot's pointers as they stand now (just advanced above).
-  const slot = { ...slotPointers(await deps.store.getPointers(record.periodId), record.unitCode, record.kind), asOf: deps.clock.now() };
-  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl, extension === undefined ? await deps.store.getExtension(period.id, unit.code) : extension, slot);
+  const slot = { ...slotPointers(await deps.stores.pointers.listOfPeriod(record.periodId), record.unitCode, record.kind), asOf: deps.clock.now() };
+  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl, extension === undefined ? await deps.stores.extensions.get(period.id, unit.code) : extension, slot);
   const messageId = `receipt-${record.periodId}-${record.unitCode}-${record.objectId}`;
-  const existing = await deps.store.getOutbox(messageId);
-  if (existing) {
-    if (existing.status === 'pending') await enqueueAndSend(deps, existing);
-    return;
-  }
-  const raw = await composeMime({
-    from: deps.config.senderAddress,
-    to: unit.emails,
-    subject: mail.subject,
-    text: mail.text,
-    html: mail.html,
-    messageId: `<${messageId}@cchc.thuathienhue.example>`,
-    date: deps.clock.now(),
-  });
-  await enqueueAndSend(deps, {
-    messageId,
-    purpose: 'receipt',
-    to: unit.emails,
-    subject: mail.subject,
-    raw: raw.toString('base64'),
-    createdAt: deps.clock.now().toISOString(),
-    status: 'pending',
-    attempts: 0,
-  });
+  await queueMail(deps, { messageId, purpose: 'receipt', to: unit.emails }, () => mail);
 }

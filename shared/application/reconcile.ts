@@ -24,7 +24,7 @@ export const RECONCILE_REASON = 'bộ kiểm tra gặp lỗi khi đọc tệp';
  */
 export async function reconcilePeriod(deps: PipelineDeps, periodId: string): Promise<ReconcileResult> {
   const objects = await deps.uploads.list(periodPrefix(periodId));
-  const recorded = new Set((await deps.store.listPeriodSubmissions(periodId)).map((r) => `${r.unitCode}#${r.objectId}`));
+  const recorded = new Set((await deps.stores.submissions.listOfPeriod(periodId)).map((r) => `${r.unitCode}#${r.objectId}`));
   const recovered: string[] = [];
   const failed: string[] = [];
   const unrecorded: { unitCode: string; key: string }[] = [];

@@ -3,7 +3,7 @@ import { expectedUnits, KIND_NAMES } from '../domain/units.js';
 import { LINK_PLACEHOLDER } from '../documents/mail/link-template.js';
 import { escapeHtml } from '../documents/mail/mime.js';
 import type { PipelineDeps } from './deps.js';
-import { enqueueAndSend } from './outbox.js';
+import { queueMail } from './outbox.js';
 import { reconcilePeriod } from './reconcile.js';
 
 export interface ReminderResult {
@@ -26,14 +26,14 @@ export interface ReminderResult {
 export async function sendReminders(deps: PipelineDeps, periodId: string, label: string, options: { reconcile?: boolean } = {}): Promise<ReminderResult> {
   const period = findPeriod(periodId);
   if (options.reconcile !== false) await reconcilePeriod(deps, period.id);
-  const { current } = await deps.store.getPointers(period.id);
+  const { current } = await deps.stores.pointers.listOfPeriod(period.id);
   const done = new Set(current.filter((c) => c.kind === period.kind).map((c) => c.unitCode));
   const due = expectedUnits(period, deps.units).filter((u) => !done.has(u.code));
   const reminded: string[] = [];
   const deadline = formatInstantVi(period.deadline);
   for (const unit of due) {
     const messageId = `reminder-${period.id}-${label}-${unit.code}`;
-    if (await deps.store.getOutbox(messageId)) continue;
+    if (await deps.stores.outbox.get(messageId)) continue;
     const subject = `[CCHC] Nhắc nộp ${period.name} — hạn ${deadline}`;
     const window = period.dataWindow ? `Thời gian chốt số liệu: ${formatWindow(period.dataWindow)}.` : '';
     const text = [
@@ -52,23 +52,7 @@ export async function sendReminders(deps: PipelineDeps, periodId: string, label:
 <p>${LINK_PLACEHOLDER}</p>
 <p>Nếu đơn vị đã nộp nhưng tệp bị từ chối, vui lòng xem thư biên nhận để sửa lỗi và nộp lại.</p>
 <p style="color:#666;font-size:12px">Thư này được gửi tự động; vui lòng không trả lời thư này.</p></body></html>`;
-    await enqueueAndSend(deps, {
-      messageId,
-      purpose: 'reminder',
-      to: unit.emails,
-      subject,
-      template: {
-        from: deps.config.senderAddress,
-        messageIdHeader: `<${messageId}@cchc.thuathienhue.example>`,
-        date: deps.clock.now().toISOString(),
-        text,
-        html,
-        linkUnit: unit.code,
-      },
-      createdAt: deps.clock.now().toISOString(),
-      status: 'pending',
-      attempts: 0,
-    });
+    await queueMail(deps, { messageId, purpose: 'reminder', to: unit.emails, linkUnit: unit.code }, () => ({ subject, text, html }));
     reminded.push(unit.code);
   }
   deps.log.info('reminders sent', { periodId: period.id, label, reminded: reminded.length, outstanding: due.length });

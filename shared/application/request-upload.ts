@@ -5,7 +5,8 @@ import { DomainError } from '../domain/errors.js';
 import { displayFileName } from '../domain/text.js';
 import type { Period, SubmissionKind } from '../domain/types.js';
 import { findUnit, slotRefusal } from '../domain/units.js';
-import type { PresignedPost, UploadIntent } from './ports.js';
+import type { PresignedPost } from './ports.js';
+import type { UploadIntent } from './records.js';
 import type { PipelineDeps } from './deps.js';
 import type { Principal } from './tokens.js';
 
@@ -98,7 +99,7 @@ export async function requestUpload(deps: PipelineDeps, principal: Principal, bo
     declaredSize: req.size,
     requestedAt: now.toISOString(),
   };
-  await deps.store.putUploadIntent(intent);
+  await deps.stores.intents.put(intent);
   const post = await deps.uploads.presignPost({ key, contentType: req.contentType, maxBytes: max, expiresInSeconds: deps.config.uploadUrlTtlSeconds });
   deps.log.info('upload link issued', { unit: principal.unitCode, period: period.id, uploadId });
   return {
@@ -108,7 +109,7 @@ export async function requestUpload(deps: PipelineDeps, principal: Principal, bo
     maxBytes: max,
     periodId: period.id,
     kind,
-    late: !isOnTime(period, now, (await deps.store.getExtension(period.id, principal.unitCode))?.until),
+    late: !isOnTime(period, now, (await deps.stores.extensions.get(period.id, principal.unitCode))?.until),
     deadlineText: formatInstantVi(period.deadline),
   };
 }

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import type { TokenRecord } from './ports.js';
+import type { TokenRecord } from './records.js';
 import type { PipelineDeps } from './deps.js';
 
 /** A principal: who a valid token speaks for. */
@@ -26,7 +26,7 @@ export function deriveToken(key: string, tokenId: string): string {
 
 /** Issues a personal token for a unit; the token is returned to be handed over as its personal link. */
 export async function issueToken(
-  deps: Pick<PipelineDeps, 'store' | 'clock' | 'config' | 'tokenKey'>,
+  deps: Pick<PipelineDeps, 'stores' | 'clock' | 'config' | 'tokenKey'>,
   unitCode: string,
   role: 'unit' | 'admin' = 'unit',
 ): Promise<{ token: string; record: TokenRecord }> {
@@ -42,23 +42,23 @@ export async function issueToken(
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + deps.config.tokenTtlDays * 86_400_000).toISOString(),
   };
-  await deps.store.putToken(record);
+  await deps.stores.tokens.put(record);
   return { token, record };
 }
 
 /** Revokes every live token of a unit; returns how many were revoked. */
-export async function revokeUnitTokens(deps: Pick<PipelineDeps, 'store' | 'clock'>, unitCode: string): Promise<number> {
-  const tokens = await deps.store.listUnitTokens(unitCode);
+export async function revokeUnitTokens(deps: Pick<PipelineDeps, 'stores' | 'clock'>, unitCode: string): Promise<number> {
+  const tokens = await deps.stores.tokens.listOfUnit(unitCode);
   const live = tokens.filter((t) => !t.revokedAt);
   const at = deps.clock.now().toISOString();
-  for (const t of live) await deps.store.revokeToken(t.tokenHash, at);
+  for (const t of live) await deps.stores.tokens.revoke(t.tokenHash, at);
   return live.length;
 }
 
 /** The principal of a bearer token, or null when it is unknown, revoked or expired. */
-export async function authenticate(deps: Pick<PipelineDeps, 'store' | 'clock'>, token: string | undefined): Promise<Principal | null> {
+export async function authenticate(deps: Pick<PipelineDeps, 'stores' | 'clock'>, token: string | undefined): Promise<Principal | null> {
   if (!token || !/^cchc_[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const record = await deps.store.getTokenByHash(hashToken(token));
+  const record = await deps.stores.tokens.getByHash(hashToken(token));
   if (!record || record.revokedAt) return null;
   if (Date.parse(record.expiresAt) <= deps.clock.now().getTime()) return null;
   return { unitCode: record.unitCode, role: record.role, tokenId: record.tokenId };
@@ -74,11 +74,11 @@ export function personalLink(portalUrl: string, token: string): string {
  * it has none. A token issued under an earlier token key still authenticates (its hash is stored)
  * but can no longer be re-derived: it is skipped rather than mailed as a dead link.
  */
-export async function currentLinkOf(deps: Pick<PipelineDeps, 'store' | 'clock' | 'config' | 'tokenKey'>, unitCode: string): Promise<string | null> {
+export async function currentLinkOf(deps: Pick<PipelineDeps, 'stores' | 'clock' | 'config' | 'tokenKey'>, unitCode: string): Promise<string | null> {
   if (!deps.tokenKey) throw new Error('Rendering a personal link needs the token key');
   const key = await deps.tokenKey();
   const now = deps.clock.now().getTime();
-  const live = (await deps.store.listUnitTokens(unitCode))
+  const live = (await deps.stores.tokens.listOfUnit(unitCode))
     .filter((t) => !t.revokedAt && t.role === 'unit' && Date.parse(t.expiresAt) > now)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   for (const t of live) {

@@ -39,6 +39,16 @@ export interface CalendarSource {
 /** The calendar data shipped with the product (shared/data/calendar.json). */
 export const defaultCalendarSource: CalendarSource = calendarData as CalendarSource;
 
+/** The years the calendar has (see `_yearsBound` in calendar.json for why it ends), among `years`. */
+export function calendarYears(years: Iterable<number>, rules: CalendarRules = defaultCalendarSource.rules): number[] {
+  return [...new Set(years)].filter((y) => y >= rules.firstYear && y <= rules.lastYear).sort((a, b) => a - b);
+}
+
+/** `year`, brought into the calendar's range. */
+export function clampToCalendar(year: number, rules: CalendarRules = defaultCalendarSource.rules): number {
+  return Math.min(Math.max(year, rules.firstYear), rules.lastYear);
+}
+
 export const PERIOD_TYPES: readonly PeriodType[] = ['PLAN', 'Q1', 'H1', 'Q3', 'YEAR', 'THEMATIC'];
 
 const PERIOD_NAMES: Record<PeriodType, (year: number) => string> = {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { MEDIA_TYPES } from './media-types.js';
 
 /**
  * Object keys are built by the server only, never from a client's file name, and never reused:
@@ -14,8 +15,8 @@ export type UploadExtension = 'xlsx' | 'json';
 
 /** Content types a unit may upload, with the extension the key gets. */
 export const UPLOAD_CONTENT_TYPES: Record<string, UploadExtension> = {
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
-  'application/json': 'json',
+  [MEDIA_TYPES.xlsx]: 'xlsx',
+  [MEDIA_TYPES.json]: 'json',
 };
 
 export interface IncomingKey {

@@ -181,6 +181,11 @@ export interface FormDef {
   topics?: ThematicTopic[];
   /** Plan form only: maximum number of task rows in the template. */
   maxTasks?: number;
+  /**
+   * Headline figures, as data: `receipt` in a unit's receipt (default: its first eight indicators),
+   * `report` in the consolidated e-mail and workbook (default: the first six).
+   */
+  headline?: { receipt?: string[]; report?: string[] };
 }
 
 // ---------------------------------------------------------------- submissions

@@ -1,36 +1,114 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { makeClients, type AwsClients } from '../adapters/outbound/clients.js';
-import { DynamoSubmissionStore } from '../adapters/outbound/dynamo-submission-store.js';
+import { dynamoStores } from '../adapters/outbound/dynamo/stores.js';
+import { powertoolsLog } from '../adapters/outbound/log.js';
 import { S3UploadStore } from '../adapters/outbound/s3-upload-store.js';
 import { SesMailer } from '../adapters/outbound/ses-mailer.js';
-import { secretKeyProvider, templateKeyProvider } from '../adapters/outbound/template-key.js';
-import type { AppConfig } from './config.js';
-import { defaultUnits } from '../domain/units.js';
-import type { Log } from '../application/log.js';
-import { systemClock, type Clock, type Mailer } from '../application/ports.js';
+import { secretKeyProvider } from '../adapters/outbound/secret-key.js';
 import type { PipelineDeps } from '../application/deps.js';
+import type { Log } from '../application/log.js';
+import { systemClock, type Clock, type Mailer, type UploadStore } from '../application/ports.js';
+import { defaultUnits } from '../domain/units.js';
+import { ConfigError, FUNCTION_SETTINGS, loadConfig, restrictConfig, type AppConfig, type FunctionName, type Setting } from './config.js';
 
 /**
- * Builds the pipeline's dependencies from configuration: the same adapters for AWS and for the local
- * emulators (only endpoints and credentials differ). `overrides` lets the local stack add its clock
- * and its .eml-keeping mailer.
+ * The composition root: every Lambda entry, the local stack and the CLI build their dependencies
+ * here, from configuration parsed once, with the same adapters (only endpoints and credentials
+ * differ between AWS and the emulators).
  */
-export function buildDeps(
-  config: Readonly<AppConfig>,
-  log: Log,
-  overrides: { clock?: Clock; mailer?: (ses: Mailer) => Mailer; clients?: AwsClients; configurationSet?: string } = {},
-): PipelineDeps & { clients: AwsClients } {
-  const clients = overrides.clients ?? makeClients(config);
-  const ses = new SesMailer(clients.ses, { configurationSet: overrides.configurationSet });
+
+export interface BuildOptions {
+  log?: Log;
+  /** The local stack's virtual clock; default the system clock. */
+  clock?: Clock;
+  /** Wraps the SES mailer (the local stack keeps an .eml copy of every mail; tests inject failures). */
+  wrapMailer?: (ses: Mailer) => Mailer;
+  /** Wraps the object store (the local stack reports object times on its virtual clock). */
+  wrapUploads?: (s3: UploadStore) => UploadStore;
+  /** Clients to share (the local stack builds them once). */
+  clients?: AwsClients;
+}
+
+/** An adapter a process was not configured with: any use throws, naming what is missing. */
+function notConfigured<T extends object>(what: string, owner: string): T {
+  return new Proxy({} as T, {
+    get(_t, prop) {
+      if (prop === 'then') return undefined;
+      return () => {
+        throw new ConfigError(`${owner} is not configured with ${what}`);
+      };
+    },
+  });
+}
+
+function refusingKey(what: string, owner: string): () => Promise<string> {
+  return async () => {
+    throw new ConfigError(`${owner} has no ${what}`);
+  };
+}
+
+/**
+ * Builds the pipeline's dependencies from a configuration holding `settings`: an adapter whose
+ * setting is absent refuses every use (a function never gets a bucket, a mailer or a key it does
+ * not use, and cannot use one by mistake).
+ */
+export function buildDeps(config: Readonly<AppConfig>, settings: readonly Setting[], owner: string, options: BuildOptions = {}): PipelineDeps {
+  const has = (s: Setting) => settings.includes(s);
+  const clients = options.clients ?? makeClients(config);
+  const ses = has('mailSend') ? new SesMailer(clients.ses, { configurationSet: config.configurationSet }) : notConfigured<Mailer>('a mailer (setting "mailSend")', owner);
+  const s3 = has('uploads') ? new S3UploadStore(clients.s3, config.uploadBucketName, clients.s3Presign) : notConfigured<UploadStore>('the bucket (setting "uploads")', owner);
   return {
     config,
-    clients,
-    store: new DynamoSubmissionStore(clients.dynamo, config.tableName),
-    uploads: new S3UploadStore(clients.s3, config.uploadBucketName, clients.s3Presign),
-    mailer: overrides.mailer ? overrides.mailer(ses) : ses,
-    clock: overrides.clock ?? systemClock,
-    templateKey: templateKeyProvider(config.templateKey, config.region),
-    ...(config.tokenKey ? { tokenKey: secretKeyProvider(config.tokenKey, config.region, 'token key') } : {}),
+    stores: dynamoStores(clients.dynamo, config.tableName),
+    uploads: has('uploads') && options.wrapUploads ? options.wrapUploads(s3) : s3,
+    mailer: has('mailSend') && options.wrapMailer ? options.wrapMailer(ses) : ses,
+    clock: options.clock ?? systemClock,
+    templateKey: has('templateKey') ? secretKeyProvider(config.templateKey, config.region, 'template signing key') : refusingKey('template signing key', owner),
+    ...(has('tokenKey') ? { tokenKey: secretKeyProvider(config.tokenKey, config.region, 'token key') } : {}),
     units: defaultUnits,
-    log,
+    log: options.log ?? powertoolsLog(new Logger({ serviceName: owner })),
   };
+}
+
+/**
+ * One function's view of dependencies built for more (the local stack runs every function in one
+ * process on one set of adapters): its configuration restricted to its settings, no token key
+ * unless it has one, and no bucket or mailer it was not given. The view reads through, so an
+ * adapter swapped on the whole (a test's fault injection) is seen by every function.
+ */
+export function forFunction(deps: PipelineDeps, name: FunctionName): PipelineDeps {
+  const settings = FUNCTION_SETTINGS[name];
+  const has = (s: Setting) => settings.includes(s);
+  const config = restrictConfig(deps.config as Readonly<AppConfig>, settings, name);
+  const noMailer = notConfigured<Mailer>('a mailer (setting "mailSend")', name);
+  const noUploads = notConfigured<UploadStore>('the bucket (setting "uploads")', name);
+  const noKey = refusingKey('template signing key', name);
+  return new Proxy(deps, {
+    get(target, prop, receiver) {
+      if (prop === 'config') return config;
+      if (prop === 'tokenKey') return has('tokenKey') ? target.tokenKey : undefined;
+      if (prop === 'templateKey') return has('templateKey') ? target.templateKey : noKey;
+      if (prop === 'mailer') return has('mailSend') ? target.mailer : noMailer;
+      if (prop === 'uploads') return has('uploads') ? target.uploads : noUploads;
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
+/** What a Lambda entry gets: its dependencies and its logger (for `injectLambdaContext`). */
+export interface FunctionRuntime {
+  deps: PipelineDeps;
+  logger: Logger;
+}
+
+/**
+ * A Lambda function's composition: its settings parsed from its environment (a missing one stops the
+ * cold start with its name), its adapters, and one Powertools logger under the function's name.
+ */
+export function bootstrap(name: FunctionName, env: Record<string, string | undefined> = process.env): FunctionRuntime {
+  const settings = FUNCTION_SETTINGS[name];
+  const config = loadConfig(env, settings, name);
+  const logger = new Logger({ serviceName: name });
+  const deps = buildDeps(config, settings, name, { log: powertoolsLog(logger) });
+  return { deps, logger };
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../application/ports.js';
-import type { AppConfig } from './config.js';
+import { LOCAL_ENDPOINT_ENV } from './config.js';
 
 /** What reaches a running local stack; written by `npm start` to `<dataDir>/stack.json`, read by the CLI. */
 export interface LocalConnection {
@@ -33,25 +33,34 @@ export function clockFromSnapshot(s: ClockSnapshot, realNow: () => number = Date
 
 export const LOCAL_SENDER = 'cchc-noreply@thuathienhue.example';
 export const LOCAL_AGGREGATOR = 'phongcchc.snv@thuathienhue.example';
-/** s3rver accepts any signature made with these; dynalite and the SES emulator ignore them. */
-export const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
 
-/** The configuration of the pipeline on the local emulators: one definition for the stack and the CLI. */
-export function localAppConfig(c: LocalConnection, templateKey: string, tokenKey: string): Readonly<AppConfig> {
-  return Object.freeze({
-    tableName: c.tableName,
-    uploadBucketName: c.bucket,
-    senderAddress: LOCAL_SENDER,
-    aggregatorRecipients: [LOCAL_AGGREGATOR],
-    maxUploadBytes: c.maxUploadBytes,
-    uploadUrlTtlSeconds: 300,
-    portalUrl: c.apiUrl,
-    portalOrigin: c.apiUrl,
-    templateKey: { value: templateKey },
-    tokenKey: { value: tokenKey },
-    tokenTtlDays: 400,
-    region: c.region,
-    endpoints: { s3: c.endpoints.s3, s3Public: c.s3PublicUrl, dynamodb: c.endpoints.dynamodb, ses: c.endpoints.ses },
-    credentials: { ...LOCAL_CREDENTIALS },
-  });
+/** The keys of a local stack (made once and kept in its data folder, see local-keys.ts). */
+export interface LocalKeys {
+  templateKey: string;
+  tokenKey: string;
+}
+
+/**
+ * The environment of the pipeline on the local emulators: the variables a deployed function gets
+ * (keys given as values instead of secret ARNs), plus the SDK's endpoint variables pointing at the
+ * emulators. One definition for the stack and the CLI; parsed by loadConfig like a Lambda's.
+ */
+export function localEnvironment(c: LocalConnection, keys: LocalKeys): Record<string, string> {
+  return {
+    TABLE_NAME: c.tableName,
+    UPLOAD_BUCKET_NAME: c.bucket,
+    SENDER_ADDRESS: LOCAL_SENDER,
+    AGGREGATOR_RECIPIENTS: LOCAL_AGGREGATOR,
+    MAX_UPLOAD_BYTES: String(c.maxUploadBytes),
+    UPLOAD_URL_TTL_SECONDS: '300',
+    PORTAL_URL: c.apiUrl,
+    TEMPLATE_SIGNING_KEY: keys.templateKey,
+    TOKEN_KEY: keys.tokenKey,
+    TOKEN_TTL_DAYS: '400',
+    AWS_REGION: c.region,
+    [LOCAL_ENDPOINT_ENV.dynamodb]: c.endpoints.dynamodb,
+    [LOCAL_ENDPOINT_ENV.s3]: c.endpoints.s3,
+    [LOCAL_ENDPOINT_ENV.ses]: c.endpoints.ses,
+    [LOCAL_ENDPOINT_ENV.s3Public]: c.s3PublicUrl,
+  };
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HttpEvent, HttpResult } from '../adapters/inbound/http/unit-api.js';
-import { jsonLineLog, type Log } from '../application/log.js';
+import type { Log } from '../application/log.js';
 
 /**
  * The unit portal (`/`) and the aggregator's board (`/board`): static pages and assets served by the
@@ -37,10 +37,10 @@ const ASSET_MAX_AGE_SECONDS = 300;
 export interface PortalOptions {
   /** Origin the browser uploads to (the presigned POST's URL): allowed by the CSP's connect-src/form-action. */
   uploadOrigin: string;
-  /** Folder of the assets; default `PORTAL_ASSETS_DIR`, else `./assets/` next to this module. */
+  /** Folder of the assets (the Lambda bundle's copy, PORTAL_ASSETS_DIR); default `./assets/` next to this module. */
   assetsDir?: string;
-  /** Where an unreadable asset is reported (default: JSON lines on stderr). */
-  log?: Pick<Log, 'error'>;
+  /** Where an unreadable asset is reported: the process's log, in its one format. */
+  log: Pick<Log, 'error'>;
 }
 
 /** The Content-Security-Policy of every page and asset. */
@@ -60,9 +60,9 @@ export function portalCsp(uploadOrigin: string): string {
 
 export function makePortal(opts: PortalOptions): (event: HttpEvent) => Promise<HttpResult | null> {
   const csp = portalCsp(opts.uploadOrigin);
-  const dir = opts.assetsDir ?? process.env.PORTAL_ASSETS_DIR ?? fileURLToPath(new URL('./assets/', import.meta.url));
+  const dir = opts.assetsDir ?? fileURLToPath(new URL('./assets/', import.meta.url));
   const cache = new Map<string, Promise<string>>();
-  const log = opts.log ?? jsonLineLog((line) => process.stderr.write(`${line}\n`));
+  const log = opts.log;
 
   const load = (file: string): Promise<string> => {
     let p = cache.get(file);

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HttpEvent } from '../../shared/adapters/inbound/http/unit-api.js';
 import { silentLog } from '../../shared/application/log.js';
+import { loadConfig } from '../../shared/runtime/config.js';
 import { makePortal, portalCsp } from '../../shared/web/portal.js';
 
 const UPLOAD = 'https://cchc-uploads.s3.ap-southeast-1.amazonaws.com';
 const event = (path: string, method = 'GET'): HttpEvent => ({ rawPath: path, requestContext: { http: { method } } }) as unknown as HttpEvent;
 
 describe('the portal module (no browser)', () => {
-  const portal = makePortal({ uploadOrigin: UPLOAD });
+  const portal = makePortal({ uploadOrigin: UPLOAD, log: silentLog });
 
   it('serves the two pages and the assets with their types, a strict CSP and no caching of pages', async () => {
     const page = await portal(event('/'));
@@ -57,23 +58,21 @@ describe('the portal module (no browser)', () => {
     }
   });
 
-  it('reads the assets from PORTAL_ASSETS_DIR when set (the Lambda bundle)', async () => {
+  it('reads the assets from the folder PORTAL_ASSETS_DIR names (the Lambda bundle), parsed by the composition root', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cchc-portal-'));
-    const saved = process.env.PORTAL_ASSETS_DIR;
     try {
       await writeFile(join(dir, 'unit.html'), '<!doctype html><html lang="vi"><title>bundle</title></html>');
-      process.env.PORTAL_ASSETS_DIR = dir;
-      const bundled = makePortal({ uploadOrigin: UPLOAD, log: silentLog });
+      const config = loadConfig({ PORTAL_ASSETS_DIR: dir }, ['portalAssets'], 'unit-api');
+      const bundled = makePortal({ uploadOrigin: UPLOAD, assetsDir: config.portalAssetsDir, log: silentLog });
       expect((await bundled(event('/')))?.body).toContain('bundle');
       const missing = await bundled(event('/board'));
       expect(missing?.statusCode).toBe(500);
       expect(missing?.body).toContain('Phòng Cải cách hành chính');
     } finally {
-      if (saved === undefined) delete process.env.PORTAL_ASSETS_DIR;
-      else process.env.PORTAL_ASSETS_DIR = saved;
       await rm(dir, { recursive: true, force: true });
     }
   });
+
 
   it('allows only the upload origin, never a path of it', () => {
     expect(portalCsp('http://127.0.0.1:4569/cchc-uploads-local')).toContain("connect-src 'self' http://127.0.0.1:4569;");

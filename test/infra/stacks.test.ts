@@ -7,7 +7,8 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type CchcApp } from '../../infra/app.js';
 import { INCOMING_PREFIX } from '../../shared/domain/object-keys.js';
-import { TABLE_SCHEMA } from '../../shared/adapters/outbound/table-schema.js';
+import { TABLE_SCHEMA } from '../../shared/adapters/outbound/dynamo/schema.js';
+import { environmentOf, FUNCTION_SETTINGS, type FunctionName } from '../../shared/runtime/config.js';
 
 // One synthesis of the real app (esbuild bundles all three functions) shared by every test.
 const SYNTH_TIMEOUT_MS = 120_000;
@@ -392,7 +393,7 @@ describe('CchcStatelessStack', () => {
     });
     stateless.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: Match.objectLike({ UPLOAD_URL_TTL_SECONDS: '300', MAX_UPLOAD_BYTES: '10485760', PORTAL_URL: Match.anyValue(), PORTAL_ORIGIN: Match.anyValue() }),
+        Variables: Match.objectLike({ UPLOAD_URL_TTL_SECONDS: '300', MAX_UPLOAD_BYTES: '10485760', PORTAL_ASSETS_DIR: '/var/task/portal-assets' }),
       },
     });
   });
@@ -483,6 +484,32 @@ describe('least privilege per function', () => {
     }
   });
 
+  it('gives each function exactly the environment its settings name (FUNCTION_SETTINGS), no more', () => {
+    const all = { ...Object.fromEntries(FUNCTIONS.map((f) => [f, f])), recordUnprocessable: 'recordUnprocessable' } as Record<string, string>;
+    const names: Record<string, FunctionName> = {
+      unitApi: 'unit-api',
+      validateSubmission: 'validate-submission',
+      recordUnprocessable: 'record-unprocessable',
+      flushOutbox: 'flush-outbox',
+      closePeriod: 'close-period',
+      sendReminders: 'send-reminders',
+      handleMailFeedback: 'handle-mail-feedback',
+    };
+    for (const prop of Object.keys(all)) {
+      const fn = (built.stateless as unknown as Record<string, { fn: IConstruct }>)[prop]!.fn;
+      const vars = (stateless.findResources('AWS::Lambda::Function')[logicalId(fn)] as Resource).Properties!.Environment.Variables as Record<string, unknown>;
+      expect(Object.keys(vars).sort(), prop).toEqual(environmentOf(FUNCTION_SETTINGS[names[prop]!]));
+    }
+    // the function that reads no upload learns no bucket; the API that sends no mail has no configuration set
+    expect(environmentOf(FUNCTION_SETTINGS['handle-mail-feedback'])).not.toContain('UPLOAD_BUCKET_NAME');
+    expect(environmentOf(FUNCTION_SETTINGS['unit-api'])).not.toContain('SES_CONFIGURATION_SET');
+  });
+
+  it('lets only the functions that send mail call SES: unit-api queues the reminders the board asks for', () => {
+    const sends = (fn: Fn) => statementsOf(stateless, logicalId(built.stateless[fn].role)).some((x) => asArray(x.Action).some((a: string) => a.startsWith('ses:')));
+    expect(FUNCTIONS.filter(sends).sort()).toEqual(['closePeriod', 'flushOutbox', 'handleMailFeedback', 'sendReminders', 'validateSubmission']);
+  });
+
   it('gives the template key to what makes or checks templates and the token key only to the link renderer', () => {
     const secretOf = (fn: Fn) => {
       const s = statementsOf(stateless, logicalId(built.stateless[fn].role)).filter((x) => asArray(x.Action).includes('secretsmanager:GetSecretValue'));
@@ -568,7 +595,8 @@ describe('cdk-nag AwsSolutions', () => {
 
 describe('with a separate portal origin', () => {
   // Bundling skipped: only the CORS wiring differs, and the shared synth above already bundled.
-  it('allows exactly that origin on the API and the bucket, and tells the functions', () => {
+  // PORTAL_ORIGIN is no longer set on functions: CORS is the API's and the bucket's (no function read it).
+  it('allows exactly that origin on the API and the bucket, and tells the functions that write links', () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'cchc-cdk-'));
     try {
@@ -581,7 +609,10 @@ describe('with a separate portal origin', () => {
       const [, bucket] = only(s, 'AWS::S3::Bucket', { CorsConfiguration: Match.anyValue() });
       expect(bucket.Properties!.CorsConfiguration.CorsRules.map((r: { AllowedOrigins: unknown }) => r.AllowedOrigins)).toEqual([[origin]]);
       s.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.objectLike({ AllowOrigins: [origin], AllowCredentials: false }) });
-      l.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ PORTAL_ORIGIN: origin, PORTAL_URL: origin }) } });
+      l.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ PORTAL_URL: origin }) } });
+      for (const fn of Object.values(l.findResources('AWS::Lambda::Function'))) {
+        expect((fn as Resource).Properties!.Environment?.Variables?.PORTAL_ORIGIN).toBeUndefined();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -605,10 +636,10 @@ describe('mail feedback', () => {
 
 describe('schedules of the reporting calendar', () => {
   it('one-time schedules in Asia/Ho_Chi_Minh: D-3 and D-1 reminders at 08:00 and the close after each deadline', () => {
-    // Prepare: a year entirely in the future, so the assertion does not depend on today's date.
+    // Prepare: the schedule start is pinned (a prop, not today's date), so the assertion holds on any day.
     const dir = mkdtempSync(join(tmpdir(), 'cchc-cdk-'));
     try {
-      const variant = buildApp({ years: [2030, 2030], 'aws:cdk:bundling-stacks': [] }, dir);
+      const variant = buildApp({ years: [2030, 2030], 'aws:cdk:bundling-stacks': [] }, dir, { scheduleFrom: new Date('2029-12-01T00:00:00Z') });
       // Act
       const l = Template.fromStack(variant.stateless);
       // Assess
@@ -627,6 +658,21 @@ describe('schedules of the reporting calendar', () => {
       expect(JSON.parse(byExpression['at(2030-03-12T08:00:00)'].Input)).toEqual({ periodId: '2030-Q1', label: 'D-3' });
       expect(JSON.parse(byExpression['at(2030-03-14T08:00:00)'].Input)).toEqual({ periodId: '2030-Q1', label: 'D-1' });
       expect(JSON.parse(byExpression['at(2030-12-06T00:05:00)'].Input)).toEqual({ periodId: '2030-THEMATIC' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes only the jobs after the pinned schedule start: a synth on 13/03/2021 keeps 2021-Q1 D-1 and its close, not D-3', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cchc-cdk-'));
+    try {
+      const variant = buildApp({ years: [2021, 2021], 'aws:cdk:bundling-stacks': [] }, dir, { scheduleFrom: new Date('2021-03-13T00:00:00+07:00') });
+      const l = Template.fromStack(variant.stateless);
+      const expressions = (Object.values(l.findResources('AWS::Scheduler::Schedule')) as Resource[]).map((r) => String(r.Properties!.ScheduleExpression));
+      expect(expressions).not.toContain('at(2021-01-06T00:05:00)');
+      expect(expressions).not.toContain('at(2021-03-12T08:00:00)');
+      expect(expressions).toContain('at(2021-03-14T08:00:00)');
+      expect(expressions).toContain('at(2021-03-16T00:05:00)');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

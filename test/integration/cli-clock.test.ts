@@ -49,7 +49,7 @@ describe('the CLI on a local stack played in 2021 (--data-dir)', { timeout: 120_
     const r = await cchc('token', 'issue', '--unit', 'STP', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { token: string; expiresAt: string };
-    const record = await stack.deps.store.getTokenByHash(hashToken(out.token));
+    const record = await stack.deps.stores.tokens.getByHash(hashToken(out.token));
     expect(record?.createdAt.slice(0, 10)).toBe('2021-03-10');
     // 400 days after 10/03/2021 on the virtual clock, not after today's real date
     expect(out.expiresAt.slice(0, 10)).toBe('2022-04-14');
@@ -62,7 +62,7 @@ describe('the CLI on a local stack played in 2021 (--data-dir)', { timeout: 120_
     const r = await cchc('close', '--period', '2021-Q1');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('chưa đến hạn');
-    expect((await stack.deps.store.getPeriodState('2021-Q1')).state).toBe('OPEN');
+    expect((await stack.deps.stores.periods.get('2021-Q1')).state).toBe('OPEN');
   });
 
   it('follows the clock when the stack jumps (the anchor in stack.json is rewritten)', async () => {
@@ -88,7 +88,7 @@ describe('the CLI on a local stack played in 2021 (--data-dir)', { timeout: 120_
     stack.clock.set(new Date('2021-03-12T10:00:00+07:00'));
     const sub = sampleSubmission('STP', '2021-Q1', { asOf: stack.clock.now() });
     await stack.upload(await stack.token('STP'), '2021-Q1', Buffer.from(JSON.stringify(toSubmissionJson(sub))), 'application/json', 'stp.json');
-    const [rec] = await stack.deps.store.listPeriodSubmissions('2021-Q1');
+    const [rec] = await stack.deps.stores.submissions.listOfPeriod('2021-Q1');
     expect(rec, JSON.stringify(rec?.findings)).toMatchObject({ unitCode: 'STP', status: 'valid', onTime: true });
 
     const add = await cchc('close', '--period', '2021-Q1', '--reissue');

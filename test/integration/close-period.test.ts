@@ -106,8 +106,8 @@ describe('close-out at the deadline', () => {
   it('an upload at 23:59:59 whose event is lost is recovered by reconciliation and counted on time; one at 00:00:01 is late', async () => {
     await uploadWithLostEvent('SCT', '2021-03-15T23:59:59+07:00');
     await uploadAt('SXD', '2021-03-16T00:00:01+07:00');
-    expect(await stack.deps.store.listUnitSubmissions('SCT', '2021-Q1')).toHaveLength(0);
-    const sxd = await stack.deps.store.listUnitSubmissions('SXD', '2021-Q1');
+    expect(await stack.deps.stores.submissions.listOfUnit('SCT', '2021-Q1')).toHaveLength(0);
+    const sxd = await stack.deps.stores.submissions.listOfUnit('SXD', '2021-Q1');
     expect(sxd.map((r) => [r.status, r.onTime])).toEqual([['valid', false]]);
   });
 
@@ -115,19 +115,19 @@ describe('close-out at the deadline', () => {
     stack.clock.set(at('2021-03-16T00:05:00+07:00'));
     failPut = /\.xlsx$/;
     await expect(closePeriod(stack.deps, '2021-Q1')).rejects.toThrow('injected crash');
-    expect((await stack.deps.store.getPeriodState('2021-Q1')).state).toBe('CLOSING');
+    expect((await stack.deps.stores.periods.get('2021-Q1')).state).toBe('CLOSING');
     expect(await reportMails()).toHaveLength(0);
     // the lease of the crashed run must not block the rerun forever: let it expire
-    await stack.deps.store.transitionPeriod('2021-Q1', ['CLOSING'], 'CLOSING', { leaseUntil: new Date(0).toISOString() });
+    await stack.deps.stores.periods.transition('2021-Q1', ['CLOSING'], 'CLOSING', { leaseUntil: new Date(0).toISOString() });
     const [a, b] = await Promise.all([closePeriod(stack.deps, '2021-Q1'), closePeriod(stack.deps, '2021-Q1')]);
     expect([a.outcome, b.outcome].sort()).toEqual(['busy', 'closed'].sort());
     expect((await closePeriod(stack.deps, '2021-Q1')).outcome).toBe('already-closed');
-    expect((await stack.deps.store.getPeriodState('2021-Q1')).state).toBe('CLOSED');
+    expect((await stack.deps.stores.periods.get('2021-Q1')).state).toBe('CLOSED');
     expect(await reportMails()).toHaveLength(1);
   });
 
   it('the lost upload was recorded by reconciliation, on time', async () => {
-    const sct = await stack.deps.store.listUnitSubmissions('SCT', '2021-Q1');
+    const sct = await stack.deps.stores.submissions.listOfUnit('SCT', '2021-Q1');
     expect(sct.map((r) => [r.status, r.onTime, r.source])).toEqual([['valid', true, 'reconciliation']]);
   });
 
@@ -159,7 +159,7 @@ describe('close-out at the deadline', () => {
   });
 
   it('the stored roll-up names the missing and late units and traces every included figure to its file', async () => {
-    const state = await stack.deps.store.getPeriodState('2021-Q1');
+    const state = await stack.deps.stores.periods.get('2021-Q1');
     const key = state.reportKeys!.find((k) => k.endsWith('.json'))!;
     const rollup = JSON.parse(Buffer.from(await stack.deps.uploads.get({ key }, 1e7)).toString('utf8'));
     expect(rollup.late).toEqual(['SXD']);
@@ -174,9 +174,9 @@ describe('close-out at the deadline', () => {
 
   it('an extension, recorded with who granted it and why, makes a later upload of that unit on time', async () => {
     await grantExtension(stack.deps, { periodId: '2021-Q1', unitCode: 'SYT', until: '2021-03-20', grantedBy: 'Giám đốc Sở Nội vụ', reason: 'Sự cố mạng tại đơn vị' });
-    expect(await stack.deps.store.getExtension('2021-Q1', 'SYT')).toMatchObject({ until: '2021-03-20', grantedBy: 'Giám đốc Sở Nội vụ', reason: 'Sự cố mạng tại đơn vị' });
+    expect(await stack.deps.stores.extensions.get('2021-Q1', 'SYT')).toMatchObject({ until: '2021-03-20', grantedBy: 'Giám đốc Sở Nội vụ', reason: 'Sự cố mạng tại đơn vị' });
     await uploadAt('SYT', '2021-03-19T10:00:00+07:00');
-    const recs = await stack.deps.store.listUnitSubmissions('SYT', '2021-Q1');
+    const recs = await stack.deps.stores.submissions.listOfUnit('SYT', '2021-Q1');
     expect(recs.map((r) => [r.status, r.onTime])).toEqual([['valid', true]]);
     const receipt = (await stack.sesMail()).find((m) => m.subject.includes(recs[0]!.receiptNo))!;
     expect(receipt.body.text).toContain('được gia hạn đến hết ngày 20/03/2021');
@@ -184,7 +184,7 @@ describe('close-out at the deadline', () => {
   });
 
   it('--reissue makes an addendum with the late units; the original stays', async () => {
-    const before = await stack.deps.store.getPeriodState('2021-Q1');
+    const before = await stack.deps.stores.periods.get('2021-Q1');
     const out = await reissueReport(stack.deps, '2021-Q1');
     expect(out.outcome).toBe('addendum');
     if (out.outcome !== 'addendum') return;
@@ -192,7 +192,7 @@ describe('close-out at the deadline', () => {
     expect(out.rollup.includesLate).toBe(true);
     // SXD (late) and SYT (on time under its extension, after the close) join the figures.
     expect(out.rollup.indicators.find((i) => i.code === 'TT.HS.01')!.total).toBe(7000 + 1000 + 1000);
-    const after = await stack.deps.store.getPeriodState('2021-Q1');
+    const after = await stack.deps.stores.periods.get('2021-Q1');
     expect(after.reportKeys).toEqual(before.reportKeys);
     expect(after.addendumKeys!['1']!.every((k) => k.includes('/bo-sung-1/'))).toBe(true);
     expect((await reportMails()).filter((m) => m.subject?.includes('BỔ SUNG'))).toHaveLength(1);

@@ -5,7 +5,7 @@
  * file under the stack's data folder. MIME messages and zip containers (xlsx) are decoded before the
  * search, so an encoded token cannot hide.
  */
-import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoRun } from '../../infra/local/demo-driver.js';
 import { LOCAL_BUCKET, LOCAL_TABLE } from '../../infra/local/stack.js';
 import { DEFAULT_LOCAL_REGION, S3RVER_CREDENTIALS } from '../../infra/local/s3-emulator.js';
-import { jsonLineLog } from '../../shared/application/log.js';
+import { fileLog } from '../fixtures/file-log.js';
 import { deriveToken, issueToken } from '../../shared/application/tokens.js';
 
 const TOKEN_SHAPE = /cchc_[A-Za-z0-9_-]{43}/g;
@@ -101,7 +101,7 @@ async function scanAll(): Promise<{ where: string; text: string }[]> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cchc-at-rest-'));
   const logFile = join(dir, 'stack.log');
-  run = await runDemo({ periodId: '2021-Q1', dataDir: dir, log: jsonLineLog((l) => appendFileSync(logFile, `${l}\n`)) });
+  run = await runDemo({ periodId: '2021-Q1', dataDir: dir, log: fileLog(logFile) });
   // The Department's board link too: the most valuable credential.
   const admin = await issueToken(run.stack.deps, 'SNV', 'admin');
   issued = [...run.tokens.values(), admin.token];

@@ -72,14 +72,14 @@ describe('upload → validate → record → receipt', () => {
     sub.values['TT.HS.02'] = 51;
     sub.signature.signingForm = 'TL.';
     const uploadId = await stack.upload(token, '2021-Q1', enc(toSubmissionJson(sub)));
-    const rec = (await stack.deps.store.listUnitSubmissions('STC', '2021-Q1')).find((r) => r.uploadId === uploadId)!;
+    const rec = (await stack.deps.stores.submissions.listOfUnit('STC', '2021-Q1')).find((r) => r.uploadId === uploadId)!;
     expect(rec.status).toBe('invalid');
     expect(rec.findings.map((f) => f.code)).toEqual(['RELATION_SUM', 'SIGNER_NOT_LEADERSHIP']);
     const [mail] = await receiptsFor(uploadId);
     expect(mail!.subject).toContain('KHÔNG HỢP LỆ');
     expect(mail!.body.text).toContain(`Số liệu — ô ${rec.findings[0]!.cell}`);
     expect(mail!.body.text).toContain('Ký ban hành — ô');
-    const { current } = await stack.deps.store.getPointers('2021-Q1');
+    const { current } = await stack.deps.stores.pointers.listOfPeriod('2021-Q1');
     expect(current.find((c) => c.unitCode === 'STC')).toBeUndefined();
   });
 
@@ -87,7 +87,7 @@ describe('upload → validate → record → receipt', () => {
     const token = await stack.token('SXD');
     const junk = new Uint8Array(2048).map((_, i) => (i * 7919) % 256);
     const uploadId = await stack.upload(token, '2021-Q1', junk, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'bao-cao.xlsx');
-    const rec = (await stack.deps.store.listUnitSubmissions('SXD', '2021-Q1')).find((r) => r.uploadId === uploadId)!;
+    const rec = (await stack.deps.stores.submissions.listOfUnit('SXD', '2021-Q1')).find((r) => r.uploadId === uploadId)!;
     expect(rec.status).toBe('invalid');
     expect(rec.findings[0]!.code).toBe('FILE_NOT_XLSX');
     expect(rec.findings[0]!.message).toMatch(/\.xlsx/);
@@ -99,14 +99,14 @@ describe('events: duplicates and order', () => {
   it('the same S3 event delivered twice gives one record and one receipt', async () => {
     const token = await stack.token('SCT');
     const uploadId = await stack.upload(token, '2021-Q1', validJson('SCT', '2021-Q1'));
-    const rec = (await stack.deps.store.listUnitSubmissions('SCT', '2021-Q1'))[0]!;
+    const rec = (await stack.deps.stores.submissions.listOfUnit('SCT', '2021-Q1'))[0]!;
     const handler = makeValidateSubmissionHandler(stack.deps);
     const event = {
       Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Post', eventTime: rec.receivedAt, awsRegion: 'ap-southeast-1', s3: { object: { key: rec.key, size: rec.size } } }],
     };
     const out = await handler({ Records: [{ messageId: 'dup-1', body: JSON.stringify(event) } as any, { messageId: 'dup-2', body: JSON.stringify(event) } as any] });
     expect(out.batchItemFailures).toEqual([]);
-    expect(await stack.deps.store.listUnitSubmissions('SCT', '2021-Q1')).toHaveLength(1);
+    expect(await stack.deps.stores.submissions.listOfUnit('SCT', '2021-Q1')).toHaveLength(1);
     expect(await receiptsFor(uploadId)).toHaveLength(1);
   });
 
@@ -133,21 +133,21 @@ describe('events: duplicates and order', () => {
       await new Promise((r) => setTimeout(r, 20));
       await stack.drain();
     }
-    const recs = await stack.deps.store.listUnitSubmissions('SYT', '2021-Q1');
+    const recs = await stack.deps.stores.submissions.listOfUnit('SYT', '2021-Q1');
     expect(recs).toHaveLength(2);
     const later = recs.find((r) => r.key === uploaded[1]!.key)!;
     expect(later.receivedAt).toBe(uploaded[1]!.at);
-    const current = (await stack.deps.store.getPointers('2021-Q1')).current.find((c) => c.unitCode === 'SYT')!;
+    const current = (await stack.deps.stores.pointers.listOfPeriod('2021-Q1')).current.find((c) => c.unitCode === 'SYT')!;
     expect(current.objectId).toBe(later.objectId);
     for (const r of recs) expect(await receiptsFor(r.uploadId)).toHaveLength(1);
   });
 
   it('the pointer never moves backwards, whatever order the pointer writes come in', async () => {
-    const store = stack.deps.store;
+    const stores = stack.deps.stores;
     const base = { periodId: '2021-H1', unitCode: 'SGTVT', kind: 'periodic' as const };
-    expect(await store.advancePointer('current', { ...base, objectId: 'b', receivedAt: '2021-06-02T00:00:00.000Z', order: '2021-06-02T00:00:00.000Z#b' })).toBe(true);
-    expect(await store.advancePointer('current', { ...base, objectId: 'a', receivedAt: '2021-06-01T00:00:00.000Z', order: '2021-06-01T00:00:00.000Z#a' })).toBe(false);
-    expect((await store.getPointers('2021-H1')).current.find((c) => c.unitCode === 'SGTVT')!.objectId).toBe('b');
+    expect(await stores.pointers.advance('current', { ...base, objectId: 'b', receivedAt: '2021-06-02T00:00:00.000Z', order: '2021-06-02T00:00:00.000Z#b' })).toBe(true);
+    expect(await stores.pointers.advance('current', { ...base, objectId: 'a', receivedAt: '2021-06-01T00:00:00.000Z', order: '2021-06-01T00:00:00.000Z#a' })).toBe(false);
+    expect((await stores.pointers.listOfPeriod('2021-H1')).current.find((c) => c.unitCode === 'SGTVT')!.objectId).toBe('b');
   });
 });
 
@@ -163,9 +163,9 @@ describe('timeliness from the server clock', () => {
     } finally {
       stack.clock.set(BEFORE_Q1_DEADLINE);
     }
-    const recs = await stack.deps.store.listUnitSubmissions('SVHTT', '2021-Q1');
+    const recs = await stack.deps.stores.submissions.listOfUnit('SVHTT', '2021-Q1');
     expect(recs.map((r) => r.onTime)).toEqual([true, false]);
-    const { current, late } = await stack.deps.store.getPointers('2021-Q1');
+    const { current, late } = await stack.deps.stores.pointers.listOfPeriod('2021-Q1');
     expect(current.find((c) => c.unitCode === 'SVHTT')!.objectId).toBe(recs[0]!.objectId);
     expect(late.find((c) => c.unitCode === 'SVHTT')!.objectId).toBe(recs[1]!.objectId);
   });
@@ -177,14 +177,14 @@ describe('the outbox', () => {
     failSends = 1;
     const uploadId = await stack.upload(token, '2021-Q1', validJson('STNMT', '2021-Q1'));
     expect(await receiptsFor(uploadId)).toHaveLength(0);
-    const rec = (await stack.deps.store.listUnitSubmissions('STNMT', '2021-Q1'))[0]!;
+    const rec = (await stack.deps.stores.submissions.listOfUnit('STNMT', '2021-Q1'))[0]!;
     expect(rec.status).toBe('valid');
-    const pending = await stack.deps.store.listPendingOutbox(100);
+    const pending = await stack.deps.stores.outbox.listPending(100);
     expect(pending.map((m) => m.messageId)).toContain(`receipt-2021-Q1-STNMT-${rec.objectId}`);
     await flushOutbox(stack.deps);
     await flushOutbox(stack.deps);
     expect(await receiptsFor(uploadId)).toHaveLength(1);
-    expect((await stack.deps.store.getOutbox(`receipt-2021-Q1-STNMT-${rec.objectId}`))!.status).toBe('sent');
+    expect((await stack.deps.stores.outbox.get(`receipt-2021-Q1-STNMT-${rec.objectId}`))!.status).toBe('sent');
   });
 });
 
@@ -216,7 +216,7 @@ describe('an infrastructure fault while processing', () => {
       expect(delay[0]!.body.text).toContain('thư báo tệp không kiểm tra được');
       expect(delay[0]!.body.text).not.toContain('không cần nộp lại');
       // After the last retry: one record, rejected as unprocessable, and one receipt that says so.
-      const recs = await stack.deps.store.listUnitSubmissions('SKHDT', '2021-Q1');
+      const recs = await stack.deps.stores.submissions.listOfUnit('SKHDT', '2021-Q1');
       expect(recs.map((r) => [r.status, r.onTime, r.findings.map((f) => f.code), r.source])).toEqual([['invalid', true, ['FILE_UNPROCESSABLE'], 'dead-letter']]);
       const receipts = await receiptsFor(uploadId);
       expect(receipts).toHaveLength(1);
@@ -225,7 +225,7 @@ describe('an infrastructure fault while processing', () => {
       broken = false;
       const out = await makeValidateSubmissionHandler(stack.deps)({ Records: [{ messageId: 'redrive', body: dead[0]!.body } as any] });
       expect(out.batchItemFailures).toEqual([]);
-      expect((await stack.deps.store.listUnitSubmissions('SKHDT', '2021-Q1')).map((r) => r.status)).toEqual(['invalid']);
+      expect((await stack.deps.stores.submissions.listOfUnit('SKHDT', '2021-Q1')).map((r) => r.status)).toEqual(['invalid']);
       expect(await receiptsFor(uploadId)).toHaveLength(1);
     } finally {
       stack.deps.uploads = inner;
@@ -244,10 +244,10 @@ describe('SES feedback', () => {
       }) } }],
     });
     await handler(bounce('Transient') as any);
-    expect(await stack.deps.store.getAddressProblem('vanthu.ttra@thuathienhue.example')).toBeNull();
+    expect(await stack.deps.stores.addresses.get('vanthu.ttra@thuathienhue.example')).toBeNull();
     await handler(bounce('Permanent') as any);
     await handler(bounce('Permanent') as any);
-    expect(await stack.deps.store.getAddressProblem('vanthu.ttra@thuathienhue.example')).toMatchObject({ type: 'bounce' });
+    expect(await stack.deps.stores.addresses.get('vanthu.ttra@thuathienhue.example')).toMatchObject({ type: 'bounce' });
     const notices = (await stack.sesMail()).filter((m) => m.subject.includes('vanthu.ttra@thuathienhue.example'));
     expect(notices).toHaveLength(1);
     expect(notices[0]!.destination.to).toEqual(['phongcchc.snv@thuathienhue.example']);
@@ -294,7 +294,7 @@ describe('the upload channel refuses', () => {
     expect(big.status).toBe(400);
     expect(await big.text()).toContain('EntityTooLarge');
     await stack.drain();
-    expect(await stack.deps.store.listUnitSubmissions('SNNPTNT', '2021-Q1')).toHaveLength(0);
-    expect(await stack.deps.store.listUnitSubmissions('STP', '2021-Q1')).toHaveLength(1);
+    expect(await stack.deps.stores.submissions.listOfUnit('SNNPTNT', '2021-Q1')).toHaveLength(0);
+    expect(await stack.deps.stores.submissions.listOfUnit('STP', '2021-Q1')).toHaveLength(1);
   });
 });

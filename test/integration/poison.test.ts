@@ -49,7 +49,7 @@ describe('a file that exhausts the reader', () => {
     } finally {
       poison.delete('STTTT');
     }
-    const [rec, ...more] = await stack.deps.store.listUnitSubmissions('STTTT', '2021-Q1');
+    const [rec, ...more] = await stack.deps.stores.submissions.listOfUnit('STTTT', '2021-Q1');
     expect(more).toEqual([]);
     expect(rec!.status).toBe('invalid');
     expect(rec!.findings.map((f) => f.code)).toEqual(['FILE_UNPROCESSABLE']);
@@ -59,7 +59,7 @@ describe('a file that exhausts the reader', () => {
     expect(receipts[0]!.body.text).toContain('KHÔNG được ghi nhận là báo cáo hợp lệ');
 
     await stack.upload(await stack.token('SKHCN'), '2021-Q1', await workbook('SKHCN'), XLSX, 'bao-cao.xlsx');
-    expect((await stack.deps.store.listUnitSubmissions('SKHCN', '2021-Q1')).map((r) => r.status)).toEqual(['valid']);
+    expect((await stack.deps.stores.submissions.listOfUnit('SKHCN', '2021-Q1')).map((r) => r.status)).toEqual(['valid']);
   });
 });
 
@@ -76,15 +76,15 @@ describe('hostile workbooks through the whole pipeline', () => {
       '1,000 sheets declared',
     ].map((name) => all.find((c) => c.name === name)!);
     const token = await stack.token('STP');
-    const before = (await stack.deps.store.listUnitSubmissions('STP', '2021-Q1')).length;
+    const before = (await stack.deps.stores.submissions.listOfUnit('STP', '2021-Q1')).length;
     for (const c of picked) await stack.upload(token, '2021-Q1', c.bytes, XLSX, `${c.name}.xlsx`);
-    const recs = await stack.deps.store.listUnitSubmissions('STP', '2021-Q1');
+    const recs = await stack.deps.stores.submissions.listOfUnit('STP', '2021-Q1');
     expect(recs).toHaveLength(before + picked.length);
     const numbers = new Set(recs.map((r) => r.receiptNo));
     const receipts = (await mailsTo('vanthu.stp@thuathienhue.example')).filter((m) => [...numbers].some((n) => m.subject.includes(n)));
     expect(receipts).toHaveLength(recs.length);
     await stack.upload(await stack.token('SYT'), '2021-Q1', await workbook('SYT'), XLSX, 'bao-cao.xlsx');
-    expect((await stack.deps.store.listUnitSubmissions('SYT', '2021-Q1')).map((r) => r.status)).toEqual(['valid']);
+    expect((await stack.deps.stores.submissions.listOfUnit('SYT', '2021-Q1')).map((r) => r.status)).toEqual(['valid']);
   });
 });
 
@@ -109,8 +109,8 @@ describe('a period always closes', () => {
       const out = await closePeriod(stack.deps, '2021-Q1');
       // Assess
       expect(out.outcome).toBe('closed');
-      expect((await stack.deps.store.getPeriodState('2021-Q1')).state).toBe('CLOSED');
-      const [rec] = await stack.deps.store.listUnitSubmissions('SXD', '2021-Q1');
+      expect((await stack.deps.stores.periods.get('2021-Q1')).state).toBe('CLOSED');
+      const [rec] = await stack.deps.stores.submissions.listOfUnit('SXD', '2021-Q1');
       expect(rec!.findings.map((f) => f.code)).toEqual(['FILE_UNPROCESSABLE']);
       expect(rec!.source).toBe('reconciliation');
       if (out.outcome === 'closed') expect(out.rollup.unprocessable.map((u) => [u.unitCode, u.receiptNo])).toContainEqual(['SXD', rec!.receiptNo]);
@@ -133,14 +133,14 @@ describe('a period always closes', () => {
     } };
     await expect(closePeriod(stack.deps, '2021-H1')).rejects.toThrow(/injected/);
     stack.deps.uploads = inner;
-    expect((await stack.deps.store.getPeriodState('2021-H1')).state).toBe('CLOSING');
+    expect((await stack.deps.stores.periods.get('2021-H1')).state).toBe('CLOSING');
     // The crashed run's lease is still live: a plain rerun waits, it does not close twice.
     expect((await closePeriod(stack.deps, '2021-H1')).outcome).toBe('busy');
     // Act: the sweep of a process that knows the holder is gone (the local stack at start-up).
     const swept = await closeDuePeriods(stack.deps, [2021], { onlyClosing: true, takeOver: true });
     // Assess
     expect(swept).toEqual([{ periodId: '2021-H1', outcome: 'closed' }]);
-    expect((await stack.deps.store.getPeriodState('2021-H1')).state).toBe('CLOSED');
+    expect((await stack.deps.stores.periods.get('2021-H1')).state).toBe('CLOSED');
     expect((await stack.sesMail()).filter((m) => m.subject.startsWith('[CCHC] Tổng hợp') && m.subject.includes('6 tháng'))).toHaveLength(1);
     expect(await closeDuePeriods(stack.deps, [2021])).toEqual(expect.not.arrayContaining([expect.objectContaining({ periodId: '2021-H1' })]));
   });

@@ -91,7 +91,7 @@ async function receiptFiles(unit: string): Promise<number> {
 
 async function recordsAndReceipts(unit: string, uploadId: string): Promise<{ records: number; receipts: number }> {
   const { deps } = connect({}, dir);
-  const records = (await deps.store.listUnitSubmissions(unit, '2021-Q1')).filter((r) => r.uploadId === uploadId);
+  const records = (await deps.stores.submissions.listOfUnit(unit, '2021-Q1')).filter((r) => r.uploadId === uploadId);
   return { records: records.length, receipts: await receiptFiles(unit) };
 }
 

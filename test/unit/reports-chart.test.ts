@@ -1,6 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { demoRollup } from '../fixtures/demo-rollup.js';
+import { loadConfig } from '../../shared/runtime/config.js';
 import { CHART_HEIGHT, CHART_WIDTH, fontsDir, renderCoverageChart } from '../../shared/documents/reports/index.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -77,16 +78,9 @@ describe('renderCoverageChart', () => {
     expect(png.subarray(0, 8)).toEqual(SIGNATURE);
   });
 
-  it('finds the fonts in REPORT_FONTS_DIR when set, else in the dejavu-fonts-ttf package', () => {
-    const saved = process.env.REPORT_FONTS_DIR;
-    try {
-      delete process.env.REPORT_FONTS_DIR;
-      expect(fontsDir()).toMatch(/dejavu-fonts-ttf[\\/]ttf$/);
-      process.env.REPORT_FONTS_DIR = '/opt/fonts';
-      expect(fontsDir()).toBe('/opt/fonts');
-    } finally {
-      if (saved === undefined) delete process.env.REPORT_FONTS_DIR;
-      else process.env.REPORT_FONTS_DIR = saved;
-    }
+  it('finds the fonts in the folder REPORT_FONTS_DIR names (parsed by the composition root), else in the dejavu-fonts-ttf package', () => {
+    expect(fontsDir()).toMatch(/dejavu-fonts-ttf[\\/]ttf$/);
+    const config = loadConfig({ REPORT_FONTS_DIR: '/opt/fonts' }, ['reportFonts'], 'close-period');
+    expect(fontsDir(config.reportFontsDir)).toBe('/opt/fonts');
   });
 });

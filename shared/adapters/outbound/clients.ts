@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AppConfig } from '../../runtime/config.js';
 
 export interface AwsClients {
   s3: S3Client;
@@ -17,7 +16,14 @@ export interface AwsClients {
  * credentials are used; on the local stack endpoints and credentials point at the emulators.
  * Checksums only when required: S3 emulators store aws-chunked framing otherwise (local-aws.md, trap 1-2).
  */
-export function makeClients(config: Pick<AppConfig, 'region' | 'endpoints' | 'credentials'>): AwsClients {
+/** Where the clients connect: the region, and on the local stack the emulators' endpoints and credentials. */
+export interface ClientTarget {
+  region: string;
+  endpoints?: { s3?: string; s3Public?: string; dynamodb?: string; ses?: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export function makeClients(config: ClientTarget): AwsClients {
   // The SDK annotates the credentials object it is given: hand it a copy, never a frozen shared one.
   const common = { region: config.region, credentials: config.credentials ? { ...config.credentials } : undefined, maxAttempts: 5 };
   const s3Options = {

@@ -1,4 +1,4 @@
-import type { LinkTemplate } from '../../application/ports.js';
+import type { LinkTemplate } from '../../application/records.js';
 import { composeMime, escapeHtml } from './mime.js';
 
 /** Marks where a message's personal link goes; never a link itself. */

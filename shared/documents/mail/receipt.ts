@@ -3,7 +3,7 @@ import { formatInstantVi } from '../../domain/calendar.js';
 import { currentForm } from '../../domain/forms.js';
 import type { Finding, Period, Unit } from '../../domain/types.js';
 import { KIND_NAMES } from '../../domain/units.js';
-import type { Extension, SubmissionRecord } from '../../application/ports.js';
+import type { Extension, SubmissionRecord } from '../../application/records.js';
 import { formatDateVi, parseDateInput } from '../../domain/dates.js';
 import { describeOutcome, type OutcomePointer } from '../../domain/outcome.js';
 import { escapeHtml } from './mime.js';

@@ -17,10 +17,9 @@ export const CHART_HEIGHT = 360;
 const REGULAR = 'CchcReportSans';
 const BOLD = 'CchcReportSansBold';
 
-/** Where the DejaVu TTF files are: `REPORT_FONTS_DIR` (the Lambda bundle), else the npm package. */
-export function fontsDir(): string {
-  const fromEnv = process.env.REPORT_FONTS_DIR;
-  if (fromEnv) return fromEnv;
+/** Where the DejaVu TTF files are: `dir` when given (the Lambda bundle's copy), else the npm package. */
+export function fontsDir(dir?: string): string {
+  if (dir) return dir;
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 }
@@ -28,9 +27,9 @@ export function fontsDir(): string {
 let fontsLoaded: Promise<void> | null = null;
 
 /** Registers and loads the two fonts once per process. */
-function loadFonts(): Promise<void> {
+function loadFonts(from?: string): Promise<void> {
   if (!fontsLoaded) {
-    const dir = fontsDir();
+    const dir = fontsDir(from);
     const regular = PImage.registerFont(join(dir, 'DejaVuSans.ttf'), REGULAR);
     const bold = PImage.registerFont(join(dir, 'DejaVuSans-Bold.ttf'), BOLD);
     fontsLoaded = Promise.resolve().then(() => {
@@ -80,9 +79,9 @@ function hline(ctx: Ctx, x1: number, x2: number, y: number, color: string): void
   ctx.fillRect(x1, y, x2 - x1, 1);
 }
 
-/** Renders the chart; the same roll-up gives the same bytes. */
-export async function renderCoverageChart(rollup: Rollup): Promise<Buffer> {
-  await loadFonts();
+/** Renders the chart; the same roll-up gives the same bytes. `fonts`: the fonts' folder (see fontsDir). */
+export async function renderCoverageChart(rollup: Rollup, fonts?: string): Promise<Buffer> {
+  await loadFonts(fonts);
   const W = CHART_WIDTH;
   const H = CHART_HEIGHT;
   const img = PImage.make(W, H);

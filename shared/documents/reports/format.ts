@@ -1,5 +1,6 @@
 import { formatInstantVi, formatWindow } from '../../domain/calendar.js';
 import { formatDateVi } from '../../domain/dates.js';
+import { getForm } from '../../domain/forms.js';
 import type { IndicatorTotal, KindKey, RelationCheck, Rollup, UnitLine } from '../../domain/rollup.js';
 import type { Area, FormDef } from '../../domain/types.js';
 import { UNIT_KIND_NAMES } from '../../domain/units.js';
@@ -35,12 +36,10 @@ export const KIND_COLUMNS: Record<KindKey, string> = {
   central: 'Cơ quan TW',
 };
 
-/** Indicators shown as headline figures, when the form has them. */
-export const HEADLINE_CODES = ['CD.KH.03', 'TT.HS.01', 'TT.HS.05', 'TT.HS.12', 'TT.HS.13', 'TT.PA.03', 'DT.03', 'TCC.09'];
-
-/** The headline indicators of a roll-up (the first few indicators when none of the usual ones exist). */
+/** The headline indicators of a roll-up: its form's `headline.report` (form data), else the first six indicators. */
 export function headlineIndicators(rollup: Rollup): IndicatorTotal[] {
-  const chosen = HEADLINE_CODES.map((c) => rollup.indicators.find((i) => i.code === c)).filter((i): i is IndicatorTotal => !!i);
+  const codes = getForm(rollup.formId, rollup.formVersion).headline?.report ?? [];
+  const chosen = codes.map((c) => rollup.indicators.find((i) => i.code === c)).filter((i): i is IndicatorTotal => !!i);
   return chosen.length > 0 ? chosen : rollup.indicators.slice(0, 6);
 }
 

@@ -4,6 +4,7 @@ import type { IndicatorTotal, KindKey, Rollup } from '../../domain/rollup.js';
 import type { FormDef, UnitKind } from '../../domain/types.js';
 import { escapeHtml } from '../mail/mime.js';
 import type { MailAttachment } from '../mail/mime.js';
+import { MEDIA_TYPES } from '../../domain/media-types.js';
 import {
   ADDENDUM,
   AGGREGATOR,
@@ -31,7 +32,7 @@ import {
  */
 
 export const CHART_CID = 'coverage-chart';
-export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export const XLSX_CONTENT_TYPE = MEDIA_TYPES.xlsx;
 
 export type ReportWorkbookDelivery = { filename: string; bytes: Uint8Array } | { downloadUrl: string; expiresAt: string };
 
@@ -304,7 +305,7 @@ ${deliveryHtml}
 </body></html>`;
 
   const attachments: MailAttachment[] = [
-    { filename: `bieu-do-ty-le-nop-${rollup.periodId}.png`, content: opts.chartPng, contentType: 'image/png', cid: CHART_CID },
+    { filename: `bieu-do-ty-le-nop-${rollup.periodId}.png`, content: opts.chartPng, contentType: MEDIA_TYPES.png, cid: CHART_CID },
   ];
   if (attached) attachments.push({ filename: oneLine(workbook.filename), content: workbook.bytes, contentType: XLSX_CONTENT_TYPE });
   return { subject, text, html, attachments };

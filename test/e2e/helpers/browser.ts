@@ -32,7 +32,7 @@ export async function startE2eStack(): Promise<E2eStack> {
     await stack.dispose();
     throw new Error(
       `GET ${stack.apiUrl}/ answered ${res.status}: the local stack does not serve the portal. ` +
-        'infra/local/stack.ts must pass `portal: makePortal({ uploadOrigin: uploadOrigin(config) })` to makeUnitApi.',
+        'infra/local/stack.ts must serve makeHttpApp (shared/adapters/inbound/http/app.ts), which composes the portal.',
     );
   }
   return { stack };

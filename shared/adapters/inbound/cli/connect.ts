@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { emlKeepingMailer } from '../../outbound/eml-keeping-mailer.js';
-import { loadConfig } from '../../../runtime/config.js';
-import { clockFromSnapshot, localAppConfig, type LocalConnection } from '../../../runtime/local-connection.js';
-import { resolveTemplateKey, resolveTokenKey } from '../../../runtime/template-key.js';
+import { CLI_SETTINGS, ConfigError, loadConfig } from '../../../runtime/config.js';
+import { clockFromSnapshot, localEnvironment, type LocalConnection } from '../../../runtime/local-connection.js';
+import { resolveTemplateKey, resolveTokenKey } from '../../../runtime/local-keys.js';
 import { silentLog } from '../../../application/log.js';
 import { systemClock, type Clock } from '../../../application/ports.js';
 import { buildDeps } from '../../../runtime/bootstrap.js';
@@ -54,6 +54,21 @@ export function cliTemplateKey(env: NodeJS.ProcessEnv = process.env, dataDir = l
 }
 
 /**
+ * The deployed configuration from the operator's environment: the same settings and checks as the
+ * functions' (SES_CONFIGURATION_SET included, so the CLI's mail is tracked like theirs).
+ */
+function awsConfig(env: NodeJS.ProcessEnv) {
+  try {
+    return loadConfig(env, CLI_SETTINGS, 'cchc');
+  } catch (err) {
+    if (err instanceof ConfigError && err.variable) {
+      throw new UsageError(`Cấu hình bản triển khai AWS chưa đủ: biến môi trường ${err.variable} bị thiếu hoặc không hợp lệ (xem README, mục "CLI against AWS").`);
+    }
+    throw err;
+  }
+}
+
+/**
  * Reaches the pipeline the way the operator means: with TABLE_NAME (and the rest of the deployed
  * configuration, see README) in the environment, the deployed AWS stack; otherwise the running local
  * stack described by `<data dir>/stack.json`, on its clock, keeping the mail it sends as .eml files
@@ -61,8 +76,8 @@ export function cliTemplateKey(env: NodeJS.ProcessEnv = process.env, dataDir = l
  */
 export function connect(env: NodeJS.ProcessEnv = process.env, dataDir = localDataDir(env)): Connection {
   if (env.TABLE_NAME) {
-    const config = loadConfig(env);
-    return { deps: buildDeps(config, silentLog), apiUrl: config.portalUrl, where: 'aws' };
+    const config = awsConfig(env);
+    return { deps: buildDeps(config, CLI_SETTINGS, 'cchc', { log: silentLog }), apiUrl: config.portalUrl, where: 'aws' };
   }
   const local = readLocal(dataDir);
   if (!local) {
@@ -72,7 +87,8 @@ export function connect(env: NodeJS.ProcessEnv = process.env, dataDir = localDat
         'hoặc đặt các biến môi trường của bản triển khai AWS (TABLE_NAME, UPLOAD_BUCKET_NAME, …) theo README.',
     );
   }
-  const config = localAppConfig(local, resolveTemplateKey(env, join(dataDir, 'template-signing-key')), resolveTokenKey(env, join(dataDir, 'token-key')));
-  const deps = buildDeps(config, silentLog, { clock: localClock(local), mailer: (ses) => emlKeepingMailer(ses, local.mailDir) });
+  const keys = { templateKey: resolveTemplateKey(env, join(dataDir, 'template-signing-key')), tokenKey: resolveTokenKey(env, join(dataDir, 'token-key')) };
+  const config = loadConfig(localEnvironment(local, keys), CLI_SETTINGS, 'cchc');
+  const deps = buildDeps(config, CLI_SETTINGS, 'cchc', { log: silentLog, clock: localClock(local), wrapMailer: (ses) => emlKeepingMailer(ses, local.mailDir) });
   return { deps, apiUrl: local.apiUrl, where: 'local' };
 }

@@ -56,7 +56,7 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
       const now = deps.clock.now();
       const periods = await Promise.all(
         buildCalendar(year).periods.map(async (p) => {
-          const state = (await deps.store.getPeriodState(p.id)).state;
+          const state = (await deps.stores.periods.get(p.id)).state;
           return { id: p.id, name: p.name, kind: p.kind, dueDate: p.dueDate, deadline: p.deadline, deadlineText: formatInstantVi(p.deadline), state, ...periodPhase(p, now, state) };
         }),
       );
@@ -67,9 +67,9 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
       const period = periodOf(e);
       const [rollup, state, records, intents] = await Promise.all([
         currentRollup(deps, period, true),
-        deps.store.getPeriodState(period.id),
-        deps.store.listPeriodSubmissions(period.id),
-        deps.store.listPeriodUploadIntents(period.id),
+        deps.stores.periods.get(period.id),
+        deps.stores.submissions.listOfPeriod(period.id),
+        deps.stores.intents.listOfPeriod(period.id),
       ]);
       const now = deps.clock.now().getTime();
       const summary = Object.fromEntries(
@@ -135,7 +135,7 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
       const m = /^reports\/([^/]+)\/[^/]+\/([^/]+\.(xlsx|csv|json))$/.exec(key);
       if (!m) throw new ApiError(400, 'BAD_REQUEST', 'Tệp báo cáo không hợp lệ.');
       const period = findPeriod(m[1]!);
-      const state = await deps.store.getPeriodState(period.id);
+      const state = await deps.stores.periods.get(period.id);
       const known = [...(state.reportKeys ?? []), ...Object.values(state.addendumKeys ?? {}).flat()];
       if (!known.includes(key)) {
         throw new ApiError(404, 'NOT_FOUND', 'Không tìm thấy tệp báo cáo này.');

@@ -1,18 +1,6 @@
 /**
  * The single DynamoDB table, described once as plain data: the CDK stateful stack and the local stack
- * both create it from here, so keys and indexes never drift.
- *
- * Items (pk / sk):
- * - upload intent        UPLOAD#{uploadId}            / META
- * - submission result    PERIOD#{periodId}            / SUB#{unitCode}#{objectId}      gsi1: UNIT#{unitCode} / {receivedAt}#{objectId}
- * - current (on time)    PERIOD#{periodId}            / CURRENT#{unitCode}#{kind}
- * - latest late valid    PERIOD#{periodId}            / LATE#{unitCode}#{kind}
- * - period state         PERIOD#{periodId}            / STATE
- * - deadline extension   PERIOD#{periodId}            / EXT#{unitCode}
- * - outbox message       MAIL#{messageId}             / MAIL                           gsi2: OUTBOX#PENDING / {createdAt} (only while pending)
- * - access token         TOKEN#{sha256(token)}        / TOKEN                          gsi1: UNITTOKENS#{unitCode} / {createdAt}#{tokenId}
- * - address problem      ADDRESS#{email}              / STATUS   (SES bounce or complaint)
- * - upload intents are also on gsi1: INTENTS#{periodId} / {unitCode}#{requestedAt}#{uploadId}
+ * both create it from here, so keys and indexes never drift. What its items are is in keys.ts.
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',

@@ -1,13 +1,14 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigError, type KeySource } from '../../runtime/config.js';
+
+/** A secret key given directly, or where to fetch it (Secrets Manager ARN). */
+export type KeySource = { value: string } | { secretArn: string };
 
 /**
  * A key given directly (local stack), or read once from Secrets Manager and cached for the life of
- * the Lambda container. A function deployed without the key (no `use*Key` grant, so no variable)
- * gets a provider that refuses: it can neither sign nor derive with a key it was never given.
+ * the Lambda container (a failed read is retried on the next use). A function deployed without the
+ * key gets no provider at all (see runtime/bootstrap.ts).
  */
-export function secretKeyProvider(source: KeySource | undefined, region: string, what: string): () => Promise<string> {
-  if (!source) return async () => { throw new ConfigError(`This function has no ${what}`); };
+export function secretKeyProvider(source: KeySource, region: string, what: string): () => Promise<string> {
   if ('value' in source) return async () => source.value;
   let cached: Promise<string> | undefined;
   return () => {
@@ -23,9 +24,4 @@ export function secretKeyProvider(source: KeySource | undefined, region: string,
       });
     return cached;
   };
-}
-
-/** The template signing key. */
-export function templateKeyProvider(source: KeySource | undefined, region: string): () => Promise<string> {
-  return secretKeyProvider(source, region, 'template signing key');
 }

@@ -1,0 +1,83 @@
+/**
+ * The table's key grammar: every partition key, sort key and index key of every item kind is built
+ * here and nowhere else (the stores, the IAM scopes of the CDK stack and the schema's comment all
+ * use it).
+ *
+ * Items (pk / sk):
+ * - upload intent        UPLOAD#{uploadId}        / META                      gsi1: INTENTS#{periodId} / {unitCode}#{requestedAt}#{uploadId}
+ * - submission result    PERIOD#{periodId}        / SUB#{unitCode}#{objectId}  gsi1: UNIT#{unitCode} / {receivedAt}#{objectId}
+ * - current (on time)    PERIOD#{periodId}        / CURRENT#{unitCode}#{kind}
+ * - latest late valid    PERIOD#{periodId}        / LATE#{unitCode}#{kind}
+ * - period state         PERIOD#{periodId}        / STATE
+ * - deadline extension   PERIOD#{periodId}        / EXT#{unitCode}
+ * - outbox message       MAIL#{messageId}         / MAIL                      gsi2: OUTBOX#PENDING / {createdAt}#{messageId} (while pending)
+ * - access token         TOKEN#{sha256(token)}    / TOKEN                     gsi1: UNITTOKENS#{unitCode} / {createdAt}#{tokenId}
+ * - address problem      ADDRESS#{email}          / STATUS   (SES bounce or complaint)
+ */
+
+/** Partition-key prefixes, by what they hold; IAM scopes (`dynamodb:LeadingKeys`) are written with these. */
+export const PK = {
+  upload: 'UPLOAD#',
+  period: 'PERIOD#',
+  mail: 'MAIL#',
+  token: 'TOKEN#',
+  address: 'ADDRESS#',
+} as const;
+
+/** Index partition-key prefixes (gsi1, gsi2). */
+export const INDEX_PK = {
+  unitSubmissions: 'UNIT#',
+  periodIntents: 'INTENTS#',
+  unitTokens: 'UNITTOKENS#',
+  outbox: 'OUTBOX#',
+} as const;
+
+export type PointerKind = 'current' | 'late';
+
+export interface Key {
+  pk: string;
+  sk: string;
+}
+
+/** A key, or a partition and a sort-key prefix to query. */
+export const keys = {
+  upload: (uploadId: string): Key => ({ pk: `${PK.upload}${uploadId}`, sk: 'META' }),
+  submission: (periodId: string, unitCode: string, objectId: string): Key => ({ pk: `${PK.period}${periodId}`, sk: `SUB#${unitCode}#${objectId}` }),
+  /** Submissions of a period, or of one unit in it. */
+  submissionsOf: (periodId: string, unitCode?: string): Key => ({ pk: `${PK.period}${periodId}`, sk: unitCode ? `SUB#${unitCode}#` : 'SUB#' }),
+  pointer: (which: PointerKind, p: { periodId: string; unitCode: string; kind: string }): Key => ({
+    pk: `${PK.period}${p.periodId}`,
+    sk: `${pointerPrefix(which)}${p.unitCode}#${p.kind}`,
+  }),
+  pointersOf: (which: PointerKind, periodId: string): Key => ({ pk: `${PK.period}${periodId}`, sk: pointerPrefix(which) }),
+  periodState: (periodId: string): Key => ({ pk: `${PK.period}${periodId}`, sk: 'STATE' }),
+  extension: (periodId: string, unitCode: string): Key => ({ pk: `${PK.period}${periodId}`, sk: `EXT#${unitCode}` }),
+  mail: (messageId: string): Key => ({ pk: `${PK.mail}${messageId}`, sk: 'MAIL' }),
+  token: (tokenHash: string): Key => ({ pk: `${PK.token}${tokenHash}`, sk: 'TOKEN' }),
+  address: (email: string): Key => ({ pk: `${PK.address}${email.toLowerCase()}`, sk: 'STATUS' }),
+};
+
+/** Index keys (attribute values of gsi1pk/gsi1sk, gsi2pk/gsi2sk). */
+export const indexKeys = {
+  intentOfPeriod: (i: { periodId: string; unitCode: string; requestedAt: string; uploadId: string }) => ({
+    gsi1pk: `${INDEX_PK.periodIntents}${i.periodId}`,
+    gsi1sk: `${i.unitCode}#${i.requestedAt}#${i.uploadId}`,
+  }),
+  periodIntents: (periodId: string) => `${INDEX_PK.periodIntents}${periodId}`,
+  submissionOfUnit: (r: { unitCode: string; receivedAt: string; objectId: string }) => ({
+    gsi1pk: `${INDEX_PK.unitSubmissions}${r.unitCode}`,
+    gsi1sk: `${r.receivedAt}#${r.objectId}`,
+  }),
+  unitSubmissions: (unitCode: string) => `${INDEX_PK.unitSubmissions}${unitCode}`,
+  pendingMail: (m: { createdAt: string; messageId: string }) => ({ gsi2pk: `${INDEX_PK.outbox}PENDING`, gsi2sk: `${m.createdAt}#${m.messageId}` }),
+  pendingOutbox: () => `${INDEX_PK.outbox}PENDING`,
+  tokenOfUnit: (t: { unitCode: string; createdAt: string; tokenId: string }) => ({
+    gsi1pk: `${INDEX_PK.unitTokens}${t.unitCode}`,
+    gsi1sk: `${t.createdAt}#${t.tokenId}`,
+  }),
+  unitTokens: (unitCode: string) => `${INDEX_PK.unitTokens}${unitCode}`,
+};
+
+function pointerPrefix(which: PointerKind): string {
+  return which === 'current' ? 'CURRENT#' : 'LATE#';
+}

@@ -1,0 +1,279 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type {
+  AddressStore,
+  ExtensionStore,
+  IntentStore,
+  OutboxStore,
+  PeriodStore,
+  PointerStore,
+  Stores,
+  SubmissionStore,
+  TokenStore,
+} from '../../../application/ports.js';
+import type {
+  AddressProblem,
+  CurrentPointer,
+  Extension,
+  OutboxMessage,
+  PeriodState,
+  PeriodStateName,
+  SubmissionRecord,
+  TokenRecord,
+  UploadIntent,
+} from '../../../application/records.js';
+import { indexKeys, keys, type PointerKind } from './keys.js';
+import { EXISTING_ITEM, mustHold, NEW_ITEM, type Condition, Table } from './table.js';
+
+/** The stores of every item kind on one DynamoDB table (single-item conditional writes only). */
+export function dynamoStores(client: DynamoDBDocumentClient, tableName: string): Stores {
+  const table = new Table(client, tableName);
+  return {
+    intents: new DynamoIntentStore(table),
+    submissions: new DynamoSubmissionStore(table),
+    pointers: new DynamoPointerStore(table),
+    outbox: new DynamoOutboxStore(table),
+    periods: new DynamoPeriodStore(table),
+    extensions: new DynamoExtensionStore(table),
+    addresses: new DynamoAddressStore(table),
+    tokens: new DynamoTokenStore(table),
+  };
+}
+
+function byReceived(a: SubmissionRecord, b: SubmissionRecord): number {
+  return a.receivedAt === b.receivedAt ? a.objectId.localeCompare(b.objectId) : a.receivedAt.localeCompare(b.receivedAt);
+}
+
+export class DynamoIntentStore implements IntentStore {
+  constructor(private readonly table: Table) {}
+
+  async put(intent: UploadIntent): Promise<void> {
+    const item = { ...keys.upload(intent.uploadId), itemType: 'upload', ...indexKeys.intentOfPeriod(intent), ...intent };
+    mustHold(await this.table.put(item, NEW_ITEM), `upload intent ${intent.uploadId} is new`);
+  }
+
+  get(uploadId: string): Promise<UploadIntent | null> {
+    return this.table.get<UploadIntent>(keys.upload(uploadId));
+  }
+
+  listOfPeriod(periodId: string): Promise<UploadIntent[]> {
+    return this.table.query<UploadIntent>({ index: 'gsi1', indexPk: indexKeys.periodIntents(periodId) });
+  }
+}
+
+export class DynamoSubmissionStore implements SubmissionStore {
+  constructor(private readonly table: Table) {}
+
+  async putOnce(record: SubmissionRecord): Promise<{ created: boolean; record: SubmissionRecord }> {
+    const item = {
+      ...keys.submission(record.periodId, record.unitCode, record.objectId),
+      itemType: 'submission',
+      ...indexKeys.submissionOfUnit(record),
+      ...record,
+    };
+    if (await this.table.put(item, NEW_ITEM)) return { created: true, record };
+    const existing = await this.get(record.periodId, record.unitCode, record.objectId);
+    if (!existing) throw new Error(`Submission ${record.objectId} reported as existing but not found`);
+    return { created: false, record: existing };
+  }
+
+  get(periodId: string, unitCode: string, objectId: string): Promise<SubmissionRecord | null> {
+    return this.table.get<SubmissionRecord>(keys.submission(periodId, unitCode, objectId));
+  }
+
+  async listOfPeriod(periodId: string): Promise<SubmissionRecord[]> {
+    const { pk, sk } = keys.submissionsOf(periodId);
+    return (await this.table.query<SubmissionRecord>({ pk, skPrefix: sk })).sort(byReceived);
+  }
+
+  async listOfUnit(unitCode: string, periodId?: string): Promise<SubmissionRecord[]> {
+    if (periodId) {
+      const { pk, sk } = keys.submissionsOf(periodId, unitCode);
+      return (await this.table.query<SubmissionRecord>({ pk, skPrefix: sk })).sort(byReceived);
+    }
+    return (await this.table.query<SubmissionRecord>({ index: 'gsi1', indexPk: indexKeys.unitSubmissions(unitCode) })).sort(byReceived);
+  }
+}
+
+export class DynamoPointerStore implements PointerStore {
+  constructor(private readonly table: Table) {}
+
+  advance(which: PointerKind, pointer: CurrentPointer): Promise<boolean> {
+    return this.table.put(
+      { ...keys.pointer(which, pointer), itemType: `pointer-${which}`, ...pointer },
+      { expression: 'attribute_not_exists(pk) OR #order < :order', names: { '#order': 'order' }, values: { ':order': pointer.order } },
+    );
+  }
+
+  async listOfPeriod(periodId: string): Promise<{ current: CurrentPointer[]; late: CurrentPointer[] }> {
+    const read = (which: PointerKind) => {
+      const { pk, sk } = keys.pointersOf(which, periodId);
+      return this.table.query<CurrentPointer>({ pk, skPrefix: sk });
+    };
+    return { current: await read('current'), late: await read('late') };
+  }
+}
+
+const PENDING: Condition = { expression: '#status = :pending', names: { '#status': 'status' }, values: { ':pending': 'pending' } };
+
+export class DynamoOutboxStore implements OutboxStore {
+  constructor(private readonly table: Table) {}
+
+  putOnce(message: OutboxMessage): Promise<boolean> {
+    return this.table.put({ ...keys.mail(message.messageId), itemType: 'mail', ...indexKeys.pendingMail(message), ...message }, NEW_ITEM);
+  }
+
+  get(messageId: string): Promise<OutboxMessage | null> {
+    return this.table.get<OutboxMessage>(keys.mail(messageId));
+  }
+
+  async listPending(limit: number): Promise<OutboxMessage[]> {
+    const items = await this.table.query<OutboxMessage>({ index: 'gsi2', indexPk: indexKeys.pendingOutbox(), limit });
+    return items.filter((m) => m.status === 'pending');
+  }
+
+  lease(messageId: string, now: string, leaseUntil: string): Promise<boolean> {
+    return this.table.update(
+      keys.mail(messageId),
+      { expression: 'SET leaseUntil = :until ADD attempts :one', values: { ':until': leaseUntil, ':one': 1 } },
+      { ...PENDING, expression: `${PENDING.expression} AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)`, values: { ...PENDING.values, ':now': now } },
+    );
+  }
+
+  async markSent(messageId: string, sentAt: string, providerMessageId: string): Promise<void> {
+    const held = await this.table.update(
+      keys.mail(messageId),
+      {
+        expression: 'SET #status = :sent, sentAt = :at, providerMessageId = :pid REMOVE gsi2pk, gsi2sk, leaseUntil, lastError',
+        names: { '#status': 'status' },
+        values: { ':sent': 'sent', ':at': sentAt, ':pid': providerMessageId },
+      },
+      EXISTING_ITEM,
+    );
+    mustHold(held, `marking mail ${messageId} sent`);
+  }
+
+  async markFailed(messageId: string, error: string): Promise<void> {
+    // Already sent by another run: nothing to record (the condition fails, which is fine).
+    await this.table.update(keys.mail(messageId), { expression: 'SET lastError = :e REMOVE leaseUntil', values: { ':e': error.slice(0, 1000) } }, PENDING);
+  }
+}
+
+export class DynamoPeriodStore implements PeriodStore {
+  constructor(private readonly table: Table) {}
+
+  async get(periodId: string): Promise<PeriodState> {
+    return (await this.table.get<PeriodState>(keys.periodState(periodId))) ?? { periodId, state: 'OPEN' };
+  }
+
+  transition(
+    periodId: string,
+    from: PeriodStateName[],
+    to: PeriodStateName,
+    fields: Partial<Omit<PeriodState, 'periodId' | 'state'>>,
+    lease?: { runId: string; now: string },
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#state': 'state' };
+    const values: Record<string, unknown> = { ':to': to, ':pid': periodId, ':type': 'period-state' };
+    const sets = ['#state = :to', 'periodId = :pid', 'itemType = if_not_exists(itemType, :type)'];
+    Object.entries(fields).forEach(([k, v], i) => {
+      if (v === undefined) return;
+      names[`#f${i}`] = k;
+      values[`:f${i}`] = v;
+      sets.push(`#f${i} = :f${i}`);
+    });
+    const condition = transitionCondition(from, lease);
+    return this.table.update(keys.periodState(periodId), { expression: `SET ${sets.join(', ')}`, names, values }, condition);
+  }
+
+  claimAddendum(periodId: string, expected: number): Promise<boolean> {
+    return this.table.update(
+      keys.periodState(periodId),
+      { expression: 'SET addenda = :next', values: { ':next': expected + 1 } },
+      {
+        expression: `#state = :closed AND ${expected === 0 ? 'attribute_not_exists(addenda)' : 'addenda = :expected'}`,
+        names: { '#state': 'state' },
+        values: { ':closed': 'CLOSED', ...(expected === 0 ? {} : { ':expected': expected }) },
+      },
+    );
+  }
+
+  async setAddendumKeys(periodId: string, n: number, reportKeys: string[]): Promise<void> {
+    const state = await this.get(periodId);
+    const addendumKeys = { ...(state.addendumKeys ?? {}), [String(n)]: reportKeys };
+    await this.table.update(keys.periodState(periodId), { expression: 'SET addendumKeys = :k', values: { ':k': addendumKeys } });
+  }
+}
+
+/** From one of `from` (a missing item is OPEN) and, with a lease, only if no other run holds an unexpired one. */
+function transitionCondition(from: PeriodStateName[], lease?: { runId: string; now: string }): Condition {
+  const names: Record<string, string> = { '#state': 'state' };
+  const values: Record<string, unknown> = {};
+  const fromConds = from.map((s, i) => {
+    values[`:from${i}`] = s;
+    return `#state = :from${i}`;
+  });
+  if (from.includes('OPEN')) fromConds.push('attribute_not_exists(pk)');
+  let expression = `(${fromConds.join(' OR ')})`;
+  if (lease) {
+    names['#lease'] = 'leaseUntil';
+    names['#run'] = 'runId';
+    values[':now'] = lease.now;
+    values[':me'] = lease.runId;
+    expression += ' AND (attribute_not_exists(#lease) OR #lease < :now OR #run = :me)';
+  }
+  return { expression, names, values };
+}
+
+export class DynamoExtensionStore implements ExtensionStore {
+  constructor(private readonly table: Table) {}
+
+  async put(extension: Extension): Promise<void> {
+    await this.table.put({ ...keys.extension(extension.periodId, extension.unitCode), itemType: 'extension', ...extension });
+  }
+
+  get(periodId: string, unitCode: string): Promise<Extension | null> {
+    return this.table.get<Extension>(keys.extension(periodId, unitCode));
+  }
+}
+
+export class DynamoAddressStore implements AddressStore {
+  constructor(private readonly table: Table) {}
+
+  putOnce(problem: AddressProblem): Promise<boolean> {
+    // A new kind of problem (a complaint after a bounce) replaces the record; the same one does not.
+    return this.table.put(
+      { ...keys.address(problem.email), itemType: 'address-problem', ...problem },
+      { expression: 'attribute_not_exists(pk) OR #type <> :type', names: { '#type': 'type' }, values: { ':type': problem.type } },
+    );
+  }
+
+  get(email: string): Promise<AddressProblem | null> {
+    return this.table.get<AddressProblem>(keys.address(email));
+  }
+}
+
+export class DynamoTokenStore implements TokenStore {
+  constructor(private readonly table: Table) {}
+
+  async put(token: TokenRecord): Promise<void> {
+    const item = { ...keys.token(token.tokenHash), itemType: 'token', ...indexKeys.tokenOfUnit(token), ...token };
+    mustHold(await this.table.put(item, NEW_ITEM), `token ${token.tokenId} is new`);
+  }
+
+  getByHash(tokenHash: string): Promise<TokenRecord | null> {
+    return this.table.get<TokenRecord>(keys.token(tokenHash));
+  }
+
+  listOfUnit(unitCode: string): Promise<TokenRecord[]> {
+    return this.table.query<TokenRecord>({ index: 'gsi1', indexPk: indexKeys.unitTokens(unitCode) });
+  }
+
+  async revoke(tokenHash: string, revokedAt: string): Promise<void> {
+    const held = await this.table.update(
+      keys.token(tokenHash),
+      { expression: 'SET revokedAt = if_not_exists(revokedAt, :at)', values: { ':at': revokedAt } },
+      EXISTING_ITEM,
+    );
+    mustHold(held, 'revoking a token');
+  }
+}
