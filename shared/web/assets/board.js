@@ -3,6 +3,7 @@ import {
   announce,
   apiJson,
   badge,
+  capitalize,
   clear,
   CONTACT,
   downloadFile,
@@ -38,12 +39,16 @@ function stateName(p) {
   // the server's answer (its clock decides), never the browser's clock
   return p.overdue ? 'Đã hết hạn nộp, chưa lập báo cáo tổng hợp' : 'Đang trong hạn nộp';
 }
+/** The status filter's choices, in its order (codes; their words come with the periods). */
+const FILTER_STATUSES = ['missing', 'checking', 'on_time', 'rejected_only', 'late'];
 const FORMAT_NAMES = { xlsx: 'Excel', csv: 'CSV', json: 'JSON', pdf: 'PDF', docx: 'Word' };
 
 const state = {
   token: null,
   year: null,
   periods: [],
+  /** The words of the status codes (the server's STATUS_LABELS). */
+  labels: {},
   periodId: null,
   board: null,
   /** The server's clock when the periods were fetched (ms). */
@@ -79,6 +84,7 @@ async function loadPeriods(year) {
   const data = await apiJson(state.token, `/api/admin/periods${q}`);
   state.year = data.year;
   state.periods = data.periods;
+  state.labels = data.statusLabels;
   state.serverNow = Date.parse(data.now);
   if (!state.periods.some((p) => p.id === state.periodId)) {
     // the next period whose deadline has not passed on the server's clock, else the last one
@@ -98,6 +104,16 @@ function fillPeriods() {
     select.append(el('option', { value: p.id, text: `${p.name} (hạn ${formatDate(p.dueDate)})`, selected: p.id === state.periodId }));
   }
   select.disabled = state.periods.length === 0;
+}
+
+/** The status filter: codes as values, the server's words as labels (the choice is kept). */
+function fillStatusFilter() {
+  const select = $('filter-status');
+  const chosen = select.value;
+  select.replaceChildren(
+    el('option', { value: '', text: 'Tất cả trạng thái' }),
+    ...FILTER_STATUSES.map((code) => el('option', { value: code, text: capitalize(state.labels[code] ?? code), selected: code === chosen })),
+  );
 }
 
 /* ---------- board ---------- */
@@ -290,7 +306,7 @@ function renderUnits() {
       { 'data-unit': u.unitCode },
       el('td', { 'data-label': head[0] }, el('span', { class: 'unit-name', text: u.name }), el('span', { class: 'unit-code', text: u.unitCode })),
       el('td', { 'data-label': head[1], text: KIND_NAMES[u.kind] ?? u.kindName ?? '' }),
-      el('td', { 'data-label': head[2] }, badge(u.status)),
+      el('td', { 'data-label': head[2] }, badge(u.status, state.labels)),
       el('td', { 'data-label': head[3], text: u.receivedAtText || (u.receivedAt ? formatInstant(u.receivedAt) : '—') }),
       el('td', { 'data-label': head[4], class: 'receipt-no', text: u.receiptNo || '—' }),
       el(
@@ -367,8 +383,8 @@ async function download(path, fallback, button) {
 function counts() {
   const units = state.board?.units ?? [];
   return {
-    missing: units.filter((u) => u.status === 'chưa nộp').length,
-    rejected: units.filter((u) => u.status === 'bị từ chối').length,
+    missing: units.filter((u) => u.status === 'missing').length,
+    rejected: units.filter((u) => u.status === 'rejected_only').length,
   };
 }
 
@@ -459,6 +475,7 @@ async function start() {
   }
   fillYears();
   fillPeriods();
+  fillStatusFilter();
   $('year').addEventListener('change', async () => {
     try {
       await loadPeriods(Number($('year').value));

@@ -168,18 +168,21 @@ export function announce(region, text, tone) {
   else delete region.dataset.tone;
 }
 
-/** Status → badge class. */
+/** Status code → badge class (the codes of STATUS_LABELS in shared/domain/labels.ts). */
 const BADGES = {
-  'chưa nộp': 'badge-none',
-  'đang kiểm tra': 'badge-checking',
-  'hợp lệ': 'badge-valid',
-  'bị từ chối': 'badge-rejected',
-  'nộp muộn': 'badge-late',
+  missing: 'badge-none',
+  checking: 'badge-checking',
+  on_time: 'badge-valid',
+  valid: 'badge-valid',
+  rejected_only: 'badge-rejected',
+  invalid: 'badge-rejected',
+  late: 'badge-late',
 };
 
-export function badge(status) {
-  const text = String(status);
-  return el('span', { class: `badge ${BADGES[text] ?? 'badge-none'}`, text: capitalize(text) });
+/** A status badge: its code picks the colour, the server's label table (`statusLabels`) the words. */
+export function badge(code, labels) {
+  const text = labels[code] ?? String(code);
+  return el('span', { class: `badge ${BADGES[code] ?? 'badge-none'}`, text: capitalize(text) });
 }
 
 export function capitalize(s) {

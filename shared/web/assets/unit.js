@@ -32,6 +32,8 @@ const state = {
   me: null,
   year: null,
   periods: [],
+  /** The words of the status codes (the server's STATUS_LABELS). */
+  labels: {},
   periodId: null,
   /** periodId → true while an upload of it is being checked */
   checking: new Set(),
@@ -51,7 +53,7 @@ function pageMessage(text) {
 /* ---------- periods ---------- */
 
 function statusOf(p) {
-  return state.checking.has(p.periodId) ? 'đang kiểm tra' : p.status;
+  return state.checking.has(p.periodId) ? 'checking' : p.status;
 }
 
 function selectedPeriod() {
@@ -60,7 +62,7 @@ function selectedPeriod() {
 
 /** Decided by the server's answer (`overdue`, on its clock), never by the browser's clock. */
 function defaultPeriodId(periods) {
-  const upcoming = periods.find((p) => !p.overdue && p.status !== 'hợp lệ');
+  const upcoming = periods.find((p) => !p.overdue && p.status !== 'on_time');
   return (upcoming ?? periods.find((p) => !p.overdue) ?? periods.at(-1))?.periodId ?? null;
 }
 
@@ -101,7 +103,7 @@ function renderPeriods() {
       el('span', { class: 'period-name', text: p.name }),
       el('span', { class: 'period-due' }, el('span', { class: 'label', text: 'Hạn nộp: ' }), p.deadlineText),
       el('span', { class: `period-left${left === 'đã quá hạn' ? ' overdue' : ''}`, 'data-period-left': p.periodId, text: left }),
-      el('span', { class: 'period-status' }, badge(statusOf(p))),
+      el('span', { class: 'period-status' }, badge(statusOf(p), state.labels)),
     );
     list.append(card);
   }
@@ -124,6 +126,7 @@ async function loadPeriods(year) {
   const data = await apiJson(state.token, `/api/periods${q}`);
   state.year = data.year;
   state.periods = data.periods;
+  state.labels = data.statusLabels;
   state.serverNow = Date.parse(data.now);
   state.serverNowAt = performance.now();
   if (!state.periods.some((p) => p.periodId === state.periodId)) state.periodId = defaultPeriodId(state.periods);
@@ -490,7 +493,7 @@ function renderResult(s) {
       el('div', {}, el('dt', { text: 'Số biên nhận' }), el('dd', { class: 'receipt-no', text: s.receiptNo })),
       el('div', {}, el('dt', { text: 'Tệp' }), el('dd', { text: s.fileName })),
       el('div', {}, el('dt', { text: 'Thời điểm nhận' }), el('dd', { text: s.receivedAtText })),
-      el('div', {}, el('dt', { text: 'Thời hạn' }), el('dd', {}, s.onTime ? el('span', { class: 'on-time', text: 'Đúng hạn' }) : badge('nộp muộn'))),
+      el('div', {}, el('dt', { text: 'Thời hạn' }), el('dd', {}, s.onTime ? el('span', { class: 'on-time', text: 'Đúng hạn' }) : badge('late', state.labels))),
     ),
   );
   // What will happen to the file, decided and worded by the server (describeOutcome), as in the receipt.
@@ -539,8 +542,8 @@ async function loadHistory() {
           el(
             'span',
             { class: 'badges' },
-            badge(s.status === 'valid' ? 'hợp lệ' : 'bị từ chối'),
-            s.onTime ? null : badge('nộp muộn'),
+            badge(s.status, state.labels),
+            s.onTime ? null : badge('late', state.labels),
             s.outcome?.use === 'consolidation' ? el('span', { class: 'tag-current', text: 'dùng để tổng hợp' }) : null,
             s.outcome?.use === 'addendum' ? el('span', { class: 'tag-current', text: 'đưa vào báo cáo bổ sung' }) : null,
           ),
