@@ -93,7 +93,8 @@ export interface BoardResponse {
     warnings: string[];
   };
   now: string;
-  summary: Record<string, Coverage>;
+  /** Coverage of all units and of each kind. */
+  summary: Record<KindKey, Coverage>;
   units: BoardUnit[];
   reports: { key: string; name: string | undefined; format: string | undefined; createdAt: string | null; addendum: boolean }[];
 }
@@ -130,9 +131,8 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
         deps.store.listPeriodUploadIntents(period.id),
       ]);
       const now = deps.clock.now().getTime();
-      const summary = Object.fromEntries(
-        (['all', 'department', 'district', 'central'] as KindKey[]).map((k) => [k, { ...rollup.coverage[k] }]),
-      );
+      const c = rollup.coverage;
+      const summary: Record<KindKey, Coverage> = { all: { ...c.all }, department: { ...c.department }, district: { ...c.district }, central: { ...c.central } };
       const units = rollup.units.map((line): BoardUnit => {
         const mine = records.filter((r) => r.unitCode === line.unitCode && r.kind === period.kind);
         const last = mine.at(-1);
