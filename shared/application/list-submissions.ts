@@ -3,6 +3,8 @@ import { buildCalendar, deadlineOf, findPeriod, formatInstantVi } from '../domai
 import type { Finding, Period, SubmissionKind } from '../domain/types.js';
 import { findUnit, owes } from '../domain/units.js';
 import { describeOutcome, slotPointers, type OutcomeCode, type OutcomeUse } from '../domain/outcome.js';
+import { STATUS_LABELS } from '../domain/labels.js';
+import type { UnitStatus } from '../domain/rollup.js';
 import type { CurrentPointer, SubmissionRecord } from './records.js';
 import type { PipelineDeps } from './deps.js';
 
@@ -20,7 +22,7 @@ export interface SubmissionView {
   receivedAtText: string;
   onTime: boolean;
   status: 'valid' | 'invalid';
-  /** "hợp lệ" / "bị từ chối", with "nộp muộn" where late. */
+  /** The status's label (STATUS_LABELS), with the late one's where late: "hợp lệ, nộp muộn". */
   statusText: string;
   /** True for the submission the roll-up uses. */
   current: boolean;
@@ -37,7 +39,7 @@ export interface ViewContext {
 }
 
 export function toView(r: SubmissionRecord, currentIds: Set<string>, ctx: ViewContext): SubmissionView {
-  const statusText = `${r.status === 'valid' ? 'hợp lệ' : 'bị từ chối'}${r.onTime ? '' : ', nộp muộn'}`;
+  const statusText = `${STATUS_LABELS[r.status]}${r.onTime ? '' : `, ${STATUS_LABELS.late}`}`;
   return {
     receiptNo: r.receiptNo,
     uploadId: r.uploadId,
@@ -139,8 +141,12 @@ export interface UnitPeriodView {
   deadline: string;
   deadlineText: string;
   dataWindow: Period['dataWindow'];
-  /** chưa nộp | hợp lệ | bị từ chối | nộp muộn */
-  status: 'chưa nộp' | 'hợp lệ' | 'bị từ chối' | 'nộp muộn';
+  /**
+   * The unit's status in the period, in the roll-up's codes: a valid file on time (on_time), a valid
+   * file only after the deadline (late), files none of them valid (rejected_only), no file (missing).
+   * Its words are STATUS_LABELS[status].
+   */
+  status: UnitStatus;
   lastReceivedAt: string | null;
   /** The period's phase on the server's clock, and whether its deadline (with the unit's extension) has passed. */
   phase: PeriodPhase;
@@ -166,7 +172,7 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units
     const mine = records.filter((r) => r.periodId === p.id);
     const validOnTime = mine.some((r) => r.status === 'valid' && r.onTime);
     const validLate = mine.some((r) => r.status === 'valid' && !r.onTime);
-    const status = validOnTime ? 'hợp lệ' : validLate ? 'nộp muộn' : mine.length > 0 ? 'bị từ chối' : 'chưa nộp';
+    const status: UnitStatus = validOnTime ? 'on_time' : validLate ? 'late' : mine.length > 0 ? 'rejected_only' : 'missing';
     return {
       periodId: p.id,
       name: p.name,

@@ -85,7 +85,7 @@ describe("the aggregator's board in a real browser", () => {
   });
 
   it('filters the units by status, kind and text (with or without diacritics)', async () => {
-    await page.locator('#filter-status').selectOption('hợp lệ');
+    await page.locator('#filter-status').selectOption({ label: 'Hợp lệ' });
     await expect.poll(() => page.locator('#units tbody tr').count()).toBe(2);
     expect(await page.locator('#units-count').textContent()).toMatch(/^Hiển thị 2\/\d+ đơn vị\.$/);
     await page.locator('#filter-kind').selectOption('district');

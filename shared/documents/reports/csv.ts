@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { ZONE } from '../../domain/calendar.js';
 import { getForm } from '../../domain/forms.js';
-import { UNIT_STATUS_NAMES } from '../../domain/rollup.js';
+import { UNIT_STATUS_REPORT_LABELS } from '../../domain/labels.js';
 import type { Rollup } from '../../domain/rollup.js';
 import type { FormDef } from '../../domain/types.js';
 import { KIND_COLUMNS, KIND_SHORT } from './format.js';
@@ -113,7 +113,7 @@ export function rollupToCsv(rollup: Rollup): string {
         u.unitCode,
         u.name,
         KIND_SHORT[u.kind],
-        UNIT_STATUS_NAMES[u.status],
+        UNIT_STATUS_REPORT_LABELS[u.status],
         u.files,
         s?.receiptNo ?? '',
         s ? vietnamTime(s.receivedAt) : '',

@@ -1,4 +1,5 @@
 import { formatInstantVi } from '../../domain/calendar.js';
+import { TIMELINESS_LABELS, UNIT_STATUS_REPORT_LABELS } from '../../domain/labels.js';
 import { areaLabel, getForm } from '../../domain/forms.js';
 import type { IndicatorTotal, KindKey, Rollup } from '../../domain/rollup.js';
 import type { FormDef, UnitKind } from '../../domain/types.js';
@@ -139,20 +140,20 @@ export function buildReportMail(rollup: Rollup, opts: ReportMailOptions): Report
           title: `Nộp sau lần tổng hợp trước (${rollup.sinceLastReport.length})${rollup.sinceLastReport.length ? ' — có trong bản bổ sung này' : ''}`,
           items: rollup.sinceLastReport.map((code) => {
             const src = byCode.get(code)?.source;
-            return `${nameOf(code)}${src ? ` (nhận lúc ${formatInstantVi(src.receivedAt)}, ${src.onTime ? 'đúng hạn' : 'nộp muộn'})` : ''}`;
+            return `${nameOf(code)}${src ? ` (nhận lúc ${formatInstantVi(src.receivedAt)}, ${TIMELINESS_LABELS[src.onTime ? 'on_time' : 'late']})` : ''}`;
           }),
         }]
       : []),
-    { title: `Chưa nộp (${rollup.missing.length})`, items: rollup.missing.map(nameOf) },
+    { title: `${UNIT_STATUS_REPORT_LABELS.missing} (${rollup.missing.length})`, items: rollup.missing.map(nameOf) },
     {
-      title: `Nộp muộn (${rollup.late.length})${rollup.late.length ? (rollup.includesLate ? ' — đã đưa vào bản bổ sung' : ' — chưa đưa vào số liệu tổng hợp') : ''}`,
+      title: `${UNIT_STATUS_REPORT_LABELS.late} (${rollup.late.length})${rollup.late.length ? (rollup.includesLate ? ' — đã đưa vào bản bổ sung' : ' — chưa đưa vào số liệu tổng hợp') : ''}`,
       items: rollup.late.map((code) => {
         const src = byCode.get(code)?.source;
         return `${nameOf(code)}${src ? ` (nhận lúc ${formatInstantVi(src.receivedAt)})` : ''}`;
       }),
     },
     {
-      title: `Chỉ có tệp bị từ chối (${rollup.rejectedOnly.length})`,
+      title: `${UNIT_STATUS_REPORT_LABELS.rejected_only} (${rollup.rejectedOnly.length})`,
       items: rollup.rejectedOnly.map((code) => `${nameOf(code)} (${byCode.get(code)?.files ?? 0} tệp, không tệp nào hợp lệ)`),
     },
   ];

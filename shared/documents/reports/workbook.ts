@@ -1,7 +1,7 @@
 import { areaLabel } from '../../domain/forms.js';
 import ExcelJS from 'exceljs';
 import { formatInstantVi } from '../../domain/calendar.js';
-import { UNIT_STATUS_NAMES } from '../../domain/rollup.js';
+import { UNIT_STATUS_REPORT_LABELS } from '../../domain/labels.js';
 import type { IndicatorTotal, Rollup, UnitLine, UnitStatus } from '../../domain/rollup.js';
 import type { FormDef, IndicatorDef, UnitKind } from '../../domain/types.js';
 import { UNIT_KIND_NAMES, defaultUnits } from '../../domain/units.js';
@@ -452,7 +452,7 @@ function writeCompleteness(wb: ExcelJS.Workbook, rollup: Rollup, name: string): 
         { col: 2, value: u.unitCode },
         { col: 3, value: u.name },
         { col: 4, value: KIND_SHORT[u.kind] },
-        { col: 5, value: UNIT_STATUS_NAMES[u.status], font: { color: { argb: STATUS_COLOR[u.status] }, bold: u.status !== 'on_time' } },
+        { col: 5, value: UNIT_STATUS_REPORT_LABELS[u.status], font: { color: { argb: STATUS_COLOR[u.status] }, bold: u.status !== 'on_time' } },
         { col: 6, value: u.files, align: { horizontal: 'center' } },
         { col: 7, value: src?.receiptNo ?? '', font: { size: 9 } },
         { col: 8, value: at ? `${at[0]}\n${at[1]}` : '', align: { horizontal: 'center' } },
@@ -593,7 +593,7 @@ function writeThematic(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, name
     const topicCode = defaultUnits.find((u) => u.code === code)?.thematicTopic;
     const topic = form.topics?.find((t) => t.code === topicCode)?.name ?? '';
     const line = byCode.get(code);
-    const status = reported.has(code) ? 'Đã báo cáo' : `Chưa báo cáo${line ? ` (${UNIT_STATUS_NAMES[line.status].toLocaleLowerCase('vi')})` : ''}`;
+    const status = reported.has(code) ? 'Đã báo cáo' : `Chưa báo cáo${line ? ` (${UNIT_STATUS_REPORT_LABELS[line.status].toLocaleLowerCase('vi')})` : ''}`;
     s.cells([
       { col: 1, value: i + 1, align: { horizontal: 'center' } },
       { col: 2, value: code },

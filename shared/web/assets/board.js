@@ -1,14 +1,15 @@
+// @ts-check
 // The aggregator's board: completeness and timeliness, units × status, downloads, reminders.
 import {
   announce,
   apiJson,
   badge,
+  byId,
+  capitalize,
   clear,
   CONTACT,
   downloadFile,
   el,
-  findingsSummary,
-  findingsTable,
   fold,
   formatDate,
   formatInstant,
@@ -22,35 +23,70 @@ import {
   showFatal,
 } from './common.js';
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import('../api-types.js').AdminPeriodsResponse} AdminPeriodsResponse */
+/** @typedef {AdminPeriodsResponse['periods'][number]} AdminPeriod */
+/** @typedef {import('../api-types.js').BoardResponse} BoardResponse */
+/** @typedef {import('../api-types.js').BoardUnit} BoardUnit */
+/** @typedef {import('../api-types.js').MeResponse} MeResponse */
+/** @typedef {import('../api-types.js').RemindResponse} RemindResponse */
+/** @typedef {import('../api-types.js').StatusCode} StatusCode */
+/** @typedef {import('./common.js').StatusLabels} StatusLabels */
+/** @typedef {BoardResponse['summary']} Summary */
+/** @typedef {keyof Summary} GroupKey */
 
+const $ = byId;
+
+/** @type {{ key: GroupKey; name: string }[]} */
 const GROUPS = [
   { key: 'all', name: 'Tất cả đơn vị' },
   { key: 'department', name: 'Sở, ban, ngành' },
   { key: 'district', name: 'UBND cấp huyện' },
   { key: 'central', name: 'Cơ quan Trung ương' },
 ];
+/** @type {Readonly<Record<string, string>>} */
 const KIND_NAMES = { department: 'Sở, ban, ngành', district: 'UBND cấp huyện', central: 'Cơ quan Trung ương' };
-/** The close-out state of a period (OPEN until the close after the deadline has run). */
+/**
+ * The close-out state of a period (OPEN until the close after the deadline has run).
+ * @param {{ state: string; overdue: boolean }} p
+ * @returns {string}
+ */
 function stateName(p) {
   if (p.state === 'CLOSED') return 'Đã khóa sổ, đã lập báo cáo tổng hợp';
   if (p.state === 'CLOSING') return 'Đang lập báo cáo tổng hợp';
   // the server's answer (its clock decides), never the browser's clock
   return p.overdue ? 'Đã hết hạn nộp, chưa lập báo cáo tổng hợp' : 'Đang trong hạn nộp';
 }
+/**
+ * The status filter's choices, in its order (codes; their words come with the periods).
+ * @type {BoardUnit['status'][]}
+ */
+const FILTER_STATUSES = ['missing', 'checking', 'on_time', 'rejected_only', 'late'];
+/** @type {Readonly<Record<string, string>>} */
 const FORMAT_NAMES = { xlsx: 'Excel', csv: 'CSV', json: 'JSON', pdf: 'PDF', docx: 'Word' };
 
+/**
+ * @type {{
+ *   token: string; year: number | null; periods: AdminPeriod[]; labels: StatusLabels; periodId: string | null;
+ *   board: BoardResponse | null; serverNow: number | null;
+ * }}
+ */
 const state = {
-  token: null,
+  /** The aggregator's token ('' until read from the link). */
+  token: '',
   year: null,
   periods: [],
+  /** The words of the status codes (the server's STATUS_LABELS). */
+  labels: {},
   periodId: null,
   board: null,
   /** The server's clock when the periods were fetched (ms). */
   serverNow: null,
 };
 
-/** A unit's link on the board: access refused, with the way back to the unit portal. */
+/**
+ * A unit's link on the board: access refused, with the way back to the unit portal.
+ * @param {Error} err
+ */
 function denied(err) {
   showFatal(
     'Không có quyền xem bảng theo dõi',
@@ -62,10 +98,15 @@ function denied(err) {
   );
 }
 
+/**
+ * @param {unknown} err
+ * @param {(message: string) => void} show
+ */
 function handleFailure(err, show) {
   handleApiFailure(err, show, denied);
 }
 
+/** @param {string} text */
 function boardError(text) {
   const box = $('board-error');
   box.textContent = text;
@@ -74,11 +115,14 @@ function boardError(text) {
 
 /* ---------- periods ---------- */
 
+/** @param {number | null} year */
 async function loadPeriods(year) {
   const q = year ? `?year=${encodeURIComponent(year)}` : '';
+  /** @type {AdminPeriodsResponse} */
   const data = await apiJson(state.token, `/api/admin/periods${q}`);
   state.year = data.year;
   state.periods = data.periods;
+  state.labels = data.statusLabels;
   state.serverNow = Date.parse(data.now);
   if (!state.periods.some((p) => p.id === state.periodId)) {
     // the next period whose deadline has not passed on the server's clock, else the last one
@@ -88,16 +132,26 @@ async function loadPeriods(year) {
 }
 
 function fillYears() {
-  const select = clear($('year'));
+  const select = clear($('year', HTMLSelectElement));
   for (const y of yearOptions(state.year, serverYear(state.serverNow))) select.append(el('option', { value: String(y), text: String(y), selected: y === state.year }));
 }
 
 function fillPeriods() {
-  const select = clear($('period'));
+  const select = clear($('period', HTMLSelectElement));
   for (const p of state.periods) {
     select.append(el('option', { value: p.id, text: `${p.name} (hạn ${formatDate(p.dueDate)})`, selected: p.id === state.periodId }));
   }
   select.disabled = state.periods.length === 0;
+}
+
+/** The status filter: codes as values, the server's words as labels (the choice is kept). */
+function fillStatusFilter() {
+  const select = $('filter-status', HTMLSelectElement);
+  const chosen = select.value;
+  select.replaceChildren(
+    el('option', { value: '', text: 'Tất cả trạng thái' }),
+    ...FILTER_STATUSES.map((code) => el('option', { value: code, text: capitalize(state.labels[code] ?? code), selected: code === chosen })),
+  );
 }
 
 /* ---------- board ---------- */
@@ -112,19 +166,22 @@ async function loadBoard() {
   }
   announce($('board-status'), 'Đang tải số liệu…');
   boardError('');
+  /** @type {BoardResponse} */
+  let board;
   try {
-    state.board = await apiJson(state.token, `/api/admin/board?periodId=${encodeURIComponent(state.periodId)}`);
+    board = await apiJson(state.token, `/api/admin/board?periodId=${encodeURIComponent(state.periodId)}`);
   } catch (err) {
     announce($('board-status'), '');
     handleFailure(err, boardError);
     return;
   }
-  renderBoard();
-  announce($('board-status'), `Đã cập nhật số liệu ${state.board.period.name}.`);
+  state.board = board;
+  renderBoard(board);
+  announce($('board-status'), `Đã cập nhật số liệu ${board.period.name}.`);
 }
 
-function renderBoard() {
-  const b = state.board;
+/** @param {BoardResponse} b */
+function renderBoard(b) {
   $('board').hidden = false;
   renderMeta(b.period);
   renderKpis(b.summary);
@@ -132,9 +189,10 @@ function renderBoard() {
   renderSummaryTable(b.summary);
   renderUnits();
   renderReports(b.reports ?? []);
-  renderRemind();
+  renderRemind(b);
 }
 
+/** @param {BoardResponse['period']} p */
 function renderMeta(p) {
   const meta = clear($('period-meta'));
   meta.append(
@@ -156,9 +214,16 @@ function renderMeta(p) {
   }
 }
 
+/** @param {Summary} summary */
 function renderKpis(summary) {
   const all = summary.all;
   const box = clear($('kpis'));
+  /**
+   * @param {string} label
+   * @param {string} value
+   * @param {string} sub
+   * @param {string | null} cls
+   */
   const kpi = (label, value, sub, cls) =>
     el('div', { class: `kpi${cls ? ` ${cls}` : ''}` }, el('span', { class: 'kpi-label', text: label }), el('span', { class: 'kpi-value', text: value }), sub ? el('span', { class: 'kpi-sub', text: sub }) : null);
   box.append(
@@ -173,6 +238,7 @@ function renderKpis(summary) {
 /**
  * Horizontal bar chart drawn with DOM APIs at the container's width, so that its text stays readable:
  * group labels on the left on wide screens, above the bars on phones.
+ * @param {Summary} summary
  */
 function renderChart(summary) {
   const host = clear($('chart'));
@@ -190,6 +256,7 @@ function renderChart(summary) {
   const plotW = width - left - right;
   const groupH = labelH + barH * 2 + gap;
   const height = top + GROUPS.length * groupH + (GROUPS.length - 1) * groupGap + axisH;
+  /** @param {number} f */
   const x = (f) => left + Math.max(0, Math.min(1, f)) * plotW;
 
   const descParts = GROUPS.map((g) => {
@@ -204,6 +271,10 @@ function renderChart(summary) {
     svg('desc', { id: 'chart-desc', text: `${descParts.join('; ')}. Số liệu chi tiết ở bảng ngay dưới biểu đồ.` }),
   );
   const plotBottom = height - axisH;
+  /**
+   * @param {number} i
+   * @param {number} j
+   */
   const barY = (i, j) => top + i * (groupH + groupGap) + labelH + j * (barH + gap);
   // light tracks first, then the grid over them, then the bars
   GROUPS.forEach((g, i) => {
@@ -226,10 +297,10 @@ function renderChart(summary) {
         ? svg('text', { class: 'group-label', x: 0, y: y0 + barH + gap / 2 + 4, text: label })
         : svg('text', { class: 'group-label', x: 2, y: y0 + 14, text: label }),
     );
-    [
+    /** @type {const} */ ([
       ['completeness', s.completeness, 'Đầy đủ'],
       ['timeliness', s.timeliness, 'Đúng hạn'],
-    ].forEach(([key, value, name], j) => {
+    ]).forEach(([key, value, name], j) => {
       const y = barY(i, j);
       const w = Math.max(value > 0 ? 2 : 0, x(value) - left);
       chart.append(
@@ -241,6 +312,7 @@ function renderChart(summary) {
   host.append(chart);
 }
 
+/** @param {Summary} summary */
 function renderSummaryTable(summary) {
   const head = ['Loại đơn vị', 'Phải nộp', 'Hợp lệ', 'Đúng hạn', 'Nộp muộn', 'Chỉ bị từ chối', 'Chưa nộp', 'Tỷ lệ đầy đủ', 'Tỷ lệ đúng hạn'];
   const rows = GROUPS.filter((g) => summary[g.key]).map((g) => {
@@ -263,34 +335,31 @@ function renderSummaryTable(summary) {
   );
 }
 
-function submissionCount(u) {
-  if (Array.isArray(u.submissions)) return u.submissions.length;
-  return typeof u.submissions === 'number' ? u.submissions : 0;
-}
-
 function renderUnits() {
-  const units = state.board?.units ?? [];
-  const status = $('filter-status').value;
-  const kind = $('filter-kind').value;
-  const text = fold($('filter-text').value.trim());
+  const board = state.board;
+  const units = board?.units ?? [];
+  const status = $('filter-status', HTMLSelectElement).value;
+  const kind = $('filter-kind', HTMLSelectElement).value;
+  const text = fold($('filter-text', HTMLInputElement).value.trim());
   const shown = units.filter((u) => (!status || u.status === status) && (!kind || u.kind === kind) && (!text || fold(`${u.name} ${u.unitCode}`).includes(text)));
   announce($('units-count'), `Hiển thị ${shown.length}/${units.length} đơn vị.`);
   const box = clear($('units'));
-  if (shown.length === 0) {
+  // no board, no units: shown is empty then
+  if (!board || shown.length === 0) {
     box.append(el('p', { class: 'empty', text: 'Không có đơn vị nào khớp với bộ lọc.' }));
     return;
   }
   const head = ['Đơn vị', 'Loại đơn vị', 'Trạng thái', 'Thời điểm nhận', 'Số biên nhận', 'Tệp, lỗi'];
   const rows = shown.map((u) => {
-    const findings = Array.isArray(u.findings) ? u.findings : [];
-    const findingCount = Array.isArray(u.findings) ? u.findings.length : typeof u.findings === 'number' ? u.findings : 0;
-    const n = submissionCount(u);
+    // the board sends counts (of the last file's findings, of the files), not the lists
+    const findingCount = u.findings;
+    const n = u.submissions;
     return el(
       'tr',
       { 'data-unit': u.unitCode },
       el('td', { 'data-label': head[0] }, el('span', { class: 'unit-name', text: u.name }), el('span', { class: 'unit-code', text: u.unitCode })),
       el('td', { 'data-label': head[1], text: KIND_NAMES[u.kind] ?? u.kindName ?? '' }),
-      el('td', { 'data-label': head[2] }, badge(u.status)),
+      el('td', { 'data-label': head[2] }, badge(u.status, state.labels)),
       el('td', { 'data-label': head[3], text: u.receivedAtText || (u.receivedAt ? formatInstant(u.receivedAt) : '—') }),
       el('td', { 'data-label': head[4], class: 'receipt-no', text: u.receiptNo || '—' }),
       el(
@@ -298,11 +367,7 @@ function renderUnits() {
         { 'data-label': head[5] },
         u.fileName ? el('span', { class: 'file-name', text: u.fileName }) : el('span', { class: 'muted', text: '—' }),
         n > 1 ? el('span', { class: 'unit-code', text: `${n} lần nộp` }) : null,
-        findings.length > 0
-          ? el('details', { class: 'findings-details' }, el('summary', { text: findingsSummary(findings) }), el('div', { class: 'table-wrap' }, findingsTable(findings)))
-          : findingCount > 0
-            ? el('span', { class: 'unit-code', text: `Tệp gần nhất có ${findingCount} lỗi hoặc cảnh báo` })
-            : null,
+        findingCount > 0 ? el('span', { class: 'unit-code', text: `Tệp gần nhất có ${findingCount} lỗi hoặc cảnh báo` }) : null,
       ),
     );
   });
@@ -310,13 +375,14 @@ function renderUnits() {
     el(
       'table',
       { class: 'table units stack-on-phone' },
-      el('caption', { class: 'visually-hidden', text: `Tình trạng nộp ${state.board.period.name} của từng đơn vị` }),
+      el('caption', { class: 'visually-hidden', text: `Tình trạng nộp ${board.period.name} của từng đơn vị` }),
       el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col', text: h })))),
       el('tbody', {}, rows),
     ),
   );
 }
 
+/** @param {BoardResponse['reports']} reports */
 function renderReports(reports) {
   const box = clear($('reports'));
   if (reports.length === 0) {
@@ -328,7 +394,7 @@ function renderReports(reports) {
       'ul',
       { class: 'download-list' },
       reports.map((r) => {
-        const format = FORMAT_NAMES[r.format] ?? String(r.format ?? '').toUpperCase();
+        const format = FORMAT_NAMES[r.format ?? ''] ?? String(r.format ?? '').toUpperCase();
         const meta = [format, r.createdAt ? `lập lúc ${formatInstant(r.createdAt)}` : null, r.addendum ? 'phụ lục nộp muộn' : null].filter(Boolean).join(' · ');
         return el(
           'li',
@@ -340,7 +406,8 @@ function renderReports(reports) {
             'data-report': r.key,
             'aria-label': `Tải ${r.name} (${format})`,
             text: 'Tải về',
-            onclick: (e) => download(`/api/admin/report?key=${encodeURIComponent(r.key)}`, r.key.split('/').pop() || 'bao-cao', e.currentTarget),
+            onclick: (e) =>
+              download(`/api/admin/report?key=${encodeURIComponent(r.key)}`, r.key.split('/').pop() || 'bao-cao', e.currentTarget instanceof HTMLButtonElement ? e.currentTarget : undefined),
           }),
         );
       }),
@@ -348,6 +415,11 @@ function renderReports(reports) {
   );
 }
 
+/**
+ * @param {string} path
+ * @param {string} fallback the file's name when the answer names none
+ * @param {HTMLButtonElement} [button] disabled meanwhile
+ */
 async function download(path, fallback, button) {
   const status = $('download-status');
   if (button) button.disabled = true;
@@ -367,31 +439,37 @@ async function download(path, fallback, button) {
 function counts() {
   const units = state.board?.units ?? [];
   return {
-    missing: units.filter((u) => u.status === 'chưa nộp').length,
-    rejected: units.filter((u) => u.status === 'bị từ chối').length,
+    missing: units.filter((u) => u.status === 'missing').length,
+    rejected: units.filter((u) => u.status === 'rejected_only').length,
   };
 }
 
-function renderRemind() {
+/** @param {BoardResponse} board */
+function renderRemind(board) {
   const { missing, rejected } = counts();
-  const name = state.board.period.name;
+  const name = board.period.name;
   $('remind-summary').textContent =
     missing + rejected === 0
       ? `Mọi đơn vị đã có báo cáo hợp lệ cho ${name}.`
       : `${name}: ${missing} đơn vị chưa nộp, ${rejected} đơn vị chỉ có tệp bị từ chối. Thư nhắc được gửi đến địa chỉ thư điện tử đã đăng ký của các đơn vị chưa có báo cáo hợp lệ.`;
-  $('remind').disabled = missing + rejected === 0;
+  $('remind', HTMLButtonElement).disabled = missing + rejected === 0;
   announce($('remind-status'), '');
   clear($('remind-list')).hidden = true;
   announce($('download-status'), '');
 }
 
-function askRemind() {
-  const dialog = $('remind-dialog');
+/**
+ * @param {BoardResponse} board
+ * @returns {Promise<boolean>} whether to send
+ */
+function askRemind(board) {
+  const dialog = $('remind-dialog', HTMLDialogElement);
   const { missing, rejected } = counts();
-  $('remind-dialog-text').textContent = `Gửi thư nhắc nộp ${state.board.period.name} (hạn ${state.board.period.deadlineText}) đến các đơn vị chưa có báo cáo hợp lệ: hiện có ${missing} đơn vị chưa nộp và ${rejected} đơn vị chỉ có tệp bị từ chối.`;
+  $('remind-dialog-text').textContent = `Gửi thư nhắc nộp ${board.period.name} (hạn ${board.period.deadlineText}) đến các đơn vị chưa có báo cáo hợp lệ: hiện có ${missing} đơn vị chưa nộp và ${rejected} đơn vị chỉ có tệp bị từ chối.`;
   dialog.showModal();
   $('remind-no').focus();
   return new Promise((resolve) => {
+    /** @param {boolean} answer */
     const finish = (answer) => {
       dialog.removeEventListener('close', onClose);
       $('remind-yes').removeEventListener('click', yes);
@@ -409,15 +487,17 @@ function askRemind() {
 }
 
 async function remind() {
-  if (!state.board) return;
-  const periodId = state.board.period.id;
-  const go = await askRemind();
-  const button = $('remind');
+  const board = state.board;
+  if (!board) return;
+  const periodId = board.period.id;
+  const go = await askRemind(board);
+  const button = $('remind', HTMLButtonElement);
   button.focus();
   if (!go) return;
   button.disabled = true;
   announce($('remind-status'), 'Đang gửi thư nhắc…');
   try {
+    /** @type {RemindResponse} */
     const res = await apiJson(state.token, '/api/admin/remind', { method: 'POST', json: { periodId } });
     const names = (res.units ?? []).map((code) => state.board?.units.find((u) => u.unitCode === code)?.name ?? code);
     announce($('remind-status'), res.sent > 0 ? `Đã gửi thư nhắc đến ${res.sent} đơn vị.` : 'Không có đơn vị nào cần nhắc.', 'ok');
@@ -436,7 +516,7 @@ async function remind() {
 /* ---------- start ---------- */
 
 async function start() {
-  state.token = takeToken();
+  state.token = takeToken() ?? '';
   if (!state.token) {
     showFatal('Chưa có đường dẫn truy cập', [
       'Hãy mở trang bằng đường dẫn riêng của Phòng Cải cách hành chính, Sở Nội vụ (có phần “#t=…” ở cuối).',
@@ -451,6 +531,7 @@ async function start() {
     return;
   }
   try {
+    /** @type {MeResponse} */
     const me = await apiJson(state.token, '/api/me');
     $('who').textContent = me.name;
     $('who').hidden = false;
@@ -459,9 +540,10 @@ async function start() {
   }
   fillYears();
   fillPeriods();
+  fillStatusFilter();
   $('year').addEventListener('change', async () => {
     try {
-      await loadPeriods(Number($('year').value));
+      await loadPeriods(Number($('year', HTMLSelectElement).value));
     } catch (err) {
       handleFailure(err, boardError);
       return;
@@ -470,13 +552,13 @@ async function start() {
     await loadBoard();
   });
   $('period').addEventListener('change', async () => {
-    state.periodId = $('period').value;
+    state.periodId = $('period', HTMLSelectElement).value;
     await loadBoard();
   });
   $('refresh').addEventListener('click', loadBoard);
   for (const id of ['filter-status', 'filter-kind']) $(id).addEventListener('change', renderUnits);
   $('filter-text').addEventListener('input', renderUnits);
-  for (const button of document.querySelectorAll('[data-rollup]')) {
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-rollup]'))) {
     button.addEventListener('click', () => {
       if (!state.board) return;
       const format = button.dataset.rollup;
@@ -485,6 +567,7 @@ async function start() {
     });
   }
   $('remind').addEventListener('click', remind);
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let resizeTimer;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);

@@ -1,13 +1,40 @@
+// @ts-check
 // Shared by the unit portal and the aggregator's board. Plain ES module, no dependencies.
 // Every text that comes from the server or from a file is inserted with textContent, never as HTML.
+// Type-checked by `tsc -p tsconfig.web.json` (JSDoc); the API's bodies are its own types (../api-types.ts).
+
+/** @typedef {import('../api-types.js').Finding} Finding */
+/** @typedef {import('../api-types.js').StatusCode} StatusCode */
+/** The words of the status codes, as the server sends them (`statusLabels`); empty until it has. */
+/** @typedef {Partial<Readonly<Record<StatusCode, string>>>} StatusLabels */
+/** What `el` takes as children: nodes, text, and nothing (null, undefined, false) to skip. */
+/** @typedef {Node | string | null | undefined | false} Child */
+/** What `el` and `svg` take as attributes; `on…` keys take a listener. */
+/** @typedef {Record<string, string | number | boolean | null | undefined | EventListener>} Attrs */
 
 const TOKEN_KEY = 'cchc.token';
 export const ZONE = 'Asia/Ho_Chi_Minh';
 export const CONTACT = 'Phòng Cải cách hành chính, Sở Nội vụ tỉnh Thừa Thiên Huế';
 
 /**
+ * The page's element with this id, of this type. The pages' HTML has every id their scripts ask
+ * for, so a missing or different element is a bug and throws.
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @param {{ new (): T }} [type] the element's class, e.g. HTMLSelectElement (default: any element)
+ * @returns {T}
+ */
+export function byId(id, type) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`Trang thiếu phần tử #${id}.`);
+  if (type && !(node instanceof type)) throw new Error(`Phần tử #${id} không đúng loại.`);
+  return /** @type {T} */ (node);
+}
+
+/**
  * Takes the personal token from the URL fragment (`#t=…`), keeps it for this tab only
  * (sessionStorage) and removes it from the address bar, history and any later Referer.
+ * @returns {string | null}
  */
 export function takeToken() {
   const hash = location.hash.replace(/^#/, '');
@@ -30,6 +57,7 @@ export function takeToken() {
     return memoryToken;
   }
 }
+/** @type {string | null} */
 let memoryToken = null;
 
 export function forgetToken() {
@@ -43,6 +71,11 @@ export function forgetToken() {
 
 /** A failed API call, with the server's Vietnamese message. */
 export class ApiFailure extends Error {
+  /**
+   * @param {number} status the HTTP status (0: no answer)
+   * @param {string} code
+   * @param {string} message
+   */
   constructor(status, code, message) {
     super(message);
     this.status = status;
@@ -52,7 +85,15 @@ export class ApiFailure extends Error {
 
 const NETWORK_MESSAGE = 'Không kết nối được với máy chủ. Vui lòng kiểm tra kết nối Internet rồi thử lại.';
 
-/** Calls the API with the bearer token. Resolves with the Response (ok) or throws ApiFailure. */
+/** @typedef {{ method?: string; headers?: HeadersInit; json?: unknown }} ApiInit */
+
+/**
+ * Calls the API with the bearer token. Resolves with the Response (ok) or throws ApiFailure.
+ * @param {string} token
+ * @param {string} path
+ * @param {ApiInit} [init]
+ * @returns {Promise<Response>}
+ */
 export async function apiFetch(token, path, init = {}) {
   const headers = new Headers(init.headers ?? {});
   headers.set('Authorization', `Bearer ${token}`);
@@ -85,12 +126,26 @@ export async function apiFetch(token, path, init = {}) {
   throw new ApiFailure(res.status, code, message);
 }
 
+/**
+ * The route's JSON body, as the type its caller names (the route's own, from ../api-types.ts).
+ * @template T
+ * @param {string} token
+ * @param {string} path
+ * @param {ApiInit} [init]
+ * @returns {Promise<T>}
+ */
 export async function apiJson(token, path, init) {
   const res = await apiFetch(token, path, init);
   return res.json();
 }
 
-/** Fetches a file with the bearer token and hands it to the browser as a download. */
+/**
+ * Fetches a file with the bearer token and hands it to the browser as a download.
+ * @param {string} token
+ * @param {string} path
+ * @param {string} fallbackName
+ * @returns {Promise<string>} the file's name
+ */
 export async function downloadFile(token, path, fallbackName) {
   const res = await apiFetch(token, path);
   const blob = await res.blob();
@@ -107,33 +162,48 @@ export async function downloadFile(token, path, fallbackName) {
   return name;
 }
 
-/** The file name of a Content-Disposition header (RFC 6266: filename* wins over filename). */
+/**
+ * The file name of a Content-Disposition header (RFC 6266: filename* wins over filename).
+ * @param {string | null} header
+ * @returns {string | null}
+ */
 export function fileNameFrom(header) {
   if (!header) return null;
-  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
-  if (star) {
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header)?.[1];
+  if (star !== undefined) {
     try {
-      return safeName(decodeURIComponent(star[1].trim()));
+      return safeName(decodeURIComponent(star.trim()));
     } catch {
       // fall through to filename=
     }
   }
-  const plain = /filename\s*=\s*"([^"]*)"/.exec(header) ?? /filename\s*=\s*([^;]+)/.exec(header);
-  return plain ? safeName(plain[1].trim()) : null;
+  const plain = (/filename\s*=\s*"([^"]*)"/.exec(header) ?? /filename\s*=\s*([^;]+)/.exec(header))?.[1];
+  return plain !== undefined ? safeName(plain.trim()) : null;
 }
 
+/**
+ * @param {string} name
+ * @returns {string | null}
+ */
 function safeName(name) {
   const cleaned = name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim();
   return cleaned || null;
 }
 
-/** Creates an element: el('p', { class: 'x', text: '…' }, child, …). Text only through textContent. */
+/**
+ * Creates an element: el('p', { class: 'x', text: '…' }, child, …). Text only through textContent.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Attrs} [attrs]
+ * @param {...(Child | Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k === 'text') node.textContent = String(v);
-    else if (k === 'class') node.className = v;
+    else if (k === 'class') node.className = String(v);
     else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? '' : String(v));
   }
@@ -145,6 +215,13 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+/**
+ * Creates an SVG element, as `el` does (attributes and text only).
+ * @param {string} tag
+ * @param {Attrs} [attrs]
+ * @param {...(SVGElement | null | undefined | false)} children
+ * @returns {SVGElement}
+ */
 export function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -156,37 +233,64 @@ export function svg(tag, attrs = {}, ...children) {
   return node;
 }
 
+/**
+ * @template {Element} E
+ * @param {E} node
+ * @returns {E} the node, emptied
+ */
 export function clear(node) {
   node.replaceChildren();
   return node;
 }
 
-/** Replaces a live region's text (screen readers announce it). */
+/**
+ * Replaces a live region's text (screen readers announce it).
+ * @param {HTMLElement} region
+ * @param {string} text
+ * @param {string} [tone] ok, error, checking (styles the region)
+ */
 export function announce(region, text, tone) {
   region.textContent = text;
   if (tone) region.dataset.tone = tone;
   else delete region.dataset.tone;
 }
 
-/** Status → badge class. */
+/** Status code → badge class (the codes of STATUS_LABELS in shared/domain/labels.ts). */
+/** @type {Readonly<Record<StatusCode, string>>} */
 const BADGES = {
-  'chưa nộp': 'badge-none',
-  'đang kiểm tra': 'badge-checking',
-  'hợp lệ': 'badge-valid',
-  'bị từ chối': 'badge-rejected',
-  'nộp muộn': 'badge-late',
+  missing: 'badge-none',
+  checking: 'badge-checking',
+  on_time: 'badge-valid',
+  valid: 'badge-valid',
+  rejected_only: 'badge-rejected',
+  invalid: 'badge-rejected',
+  late: 'badge-late',
 };
 
-export function badge(status) {
-  const text = String(status);
-  return el('span', { class: `badge ${BADGES[text] ?? 'badge-none'}`, text: capitalize(text) });
+/**
+ * A status badge: its code picks the colour, the server's label table (`statusLabels`) the words.
+ * @param {StatusCode} code
+ * @param {StatusLabels} labels
+ * @returns {HTMLSpanElement}
+ */
+export function badge(code, labels) {
+  const text = labels[code] ?? String(code);
+  return el('span', { class: `badge ${BADGES[code] ?? 'badge-none'}`, text: capitalize(text) });
 }
 
+/**
+ * @param {string} s
+ * @returns {string}
+ */
 export function capitalize(s) {
   return s ? s.charAt(0).toLocaleUpperCase('vi') + s.slice(1) : s;
 }
 
-/** "còn 3 ngày 4 giờ" / "còn 5 giờ 12 phút" / "đã quá hạn", from the deadline and the server's time (ms). */
+/** "còn 3 ngày 4 giờ" / "còn 5 giờ 12 phút" / "đã quá hạn", from the deadline and the server's time (ms).
+ * @param {string} deadlineIso
+ * @param {number} now
+ * @returns {string}
+ */
 export function timeLeft(deadlineIso, now) {
   const ms = Date.parse(deadlineIso) - now;
   if (!Number.isFinite(ms)) return '';
@@ -204,32 +308,52 @@ export function timeLeft(deadlineIso, now) {
 const dateFmt = new Intl.DateTimeFormat('vi-VN', { timeZone: ZONE, day: '2-digit', month: '2-digit', year: 'numeric' });
 const timeFmt = new Intl.DateTimeFormat('vi-VN', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
-/** "14:05 ngày 10/03/2021" in Vietnam time. */
+/**
+ * "14:05 ngày 10/03/2021" in Vietnam time.
+ * @param {string} iso
+ * @returns {string}
+ */
 export function formatInstant(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   return `${timeFmt.format(d)} ngày ${dateFmt.format(d)}`;
 }
 
-/** "2021-03-15" → "15/03/2021". */
+/**
+ * "2021-03-15" → "15/03/2021".
+ * @param {string | null | undefined} isoDate
+ * @returns {string}
+ */
 export function formatDate(isoDate) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(isoDate ?? ''));
   return m ? `${m[3]}/${m[2]}/${m[1]}` : String(isoDate ?? '');
 }
 
 const pctFmt = new Intl.NumberFormat('vi-VN', { style: 'percent', maximumFractionDigits: 1 });
+/**
+ * @param {number} fraction
+ * @returns {string}
+ */
 export function percent(fraction) {
   return Number.isFinite(fraction) ? pctFmt.format(fraction) : '—';
 }
 
 const sizeFmt = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
+/**
+ * @param {number} bytes
+ * @returns {string}
+ */
 export function formatSize(bytes) {
   if (bytes < 1024) return `${bytes} byte`;
   if (bytes < 1024 * 1024) return `${sizeFmt.format(bytes / 1024)} KB`;
   return `${sizeFmt.format(bytes / 1024 / 1024)} MB`;
 }
 
-/** Lower case without diacritics, for searching ("Sở Tư pháp" matches "so tu phap"). */
+/**
+ * Lower case without diacritics, for searching ("Sở Tư pháp" matches "so tu phap").
+ * @param {string | null | undefined} s
+ * @returns {string}
+ */
 export function fold(s) {
   return String(s ?? '')
     .normalize('NFD')
@@ -239,7 +363,12 @@ export function fold(s) {
     .toLowerCase();
 }
 
-/** A findings table: Mức độ, Trang, Ô, Nội dung. */
+/**
+ * A findings table: Mức độ, Trang, Ô, Nội dung.
+ * @param {Finding[]} findings
+ * @param {string} [caption]
+ * @returns {HTMLTableElement}
+ */
 export function findingsTable(findings, caption) {
   const rows = findings.map((f) =>
     el(
@@ -265,6 +394,9 @@ let disclosureSeq = 0;
 /**
  * A findings list that opens under its table row: a toggle button for the row's last cell and a
  * full-width row (hidden until opened) holding the findings table.
+ * @param {Finding[]} findings
+ * @param {number} colspan
+ * @returns {{ cell: HTMLElement; row: HTMLTableRowElement | null }}
  */
 export function findingsDisclosure(findings, colspan) {
   if (findings.length === 0) return { cell: el('span', { class: 'muted', text: 'Không có' }), row: null };
@@ -284,7 +416,11 @@ export function findingsDisclosure(findings, colspan) {
   return { cell: button, row };
 }
 
-/** "2 lỗi, 1 cảnh báo" */
+/**
+ * "2 lỗi, 1 cảnh báo"
+ * @param {Finding[]} findings
+ * @returns {string}
+ */
 export function findingsSummary(findings) {
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;
@@ -294,7 +430,13 @@ export function findingsSummary(findings) {
   return parts.join(', ') || 'Không có lỗi';
 }
 
-/** Replaces the page's main content with a full-page message (no token, invalid link, no access). */
+/**
+ * Replaces the page's main content with a full-page message (no token, invalid link, no access).
+ * @param {HTMLElement} main
+ * @param {string} title
+ * @param {string[]} lines
+ * @param {Node} [extra]
+ */
 export function fatal(main, title, lines, extra) {
   clear(main);
   const box = el(
@@ -307,9 +449,13 @@ export function fatal(main, title, lines, extra) {
   main.append(box);
 }
 
-/** Ends the page with a full-page message in place of the app (both pages have #loading, #app, #main). */
+/**
+ * Ends the page with a full-page message in place of the app (both pages have #loading, #app, #main).
+ * @param {string} title
+ * @param {string[]} lines
+ * @param {Node} [extra]
+ */
 export function showFatal(title, lines, extra) {
-  const byId = (id) => document.getElementById(id);
   byId('loading').hidden = true;
   byId('app').hidden = true;
   fatal(byId('main'), title, lines, extra);
@@ -319,6 +465,9 @@ export function showFatal(title, lines, extra) {
 /**
  * Handles an API failure: an invalid link (401) ends the session; a refusal (403) goes to `on403`
  * where the page has one; anything else is shown where the caller asks.
+ * @param {unknown} err
+ * @param {(message: string) => void} show
+ * @param {(err: ApiFailure) => void} [on403]
  */
 export function handleApiFailure(err, show, on403) {
   if (err instanceof ApiFailure && err.status === 401) {
@@ -338,6 +487,10 @@ export const NO_TOKEN_LINES = [
   `Nếu chưa có hoặc đã mất đường dẫn, vui lòng liên hệ ${CONTACT} để được cấp lại.`,
 ];
 
+/**
+ * @param {string} serverMessage
+ * @returns {string[]}
+ */
 export function unauthorizedLines(serverMessage) {
   if (serverMessage && serverMessage.includes('Phòng Cải cách hành chính')) {
     return [serverMessage, 'Đường dẫn riêng chỉ dùng cho đơn vị được cấp; không chia sẻ cho người ngoài đơn vị.'];
@@ -348,13 +501,22 @@ export function unauthorizedLines(serverMessage) {
   ];
 }
 
-/** The year (Vietnam time) of an instant the server sent, in ms; null when unknown. */
+/**
+ * The year (Vietnam time) of an instant the server sent, in ms; null when unknown.
+ * @param {number | null} serverNowMs
+ * @returns {number | null}
+ */
 export function serverYear(serverNowMs) {
-  if (!Number.isFinite(serverNowMs)) return null;
+  if (serverNowMs === null || !Number.isFinite(serverNowMs)) return null;
   return Number(new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric' }).format(new Date(serverNowMs)));
 }
 
-/** A year picker's years: 2021 up to the year after the server's (at most the last year of the calendar). */
+/**
+ * A year picker's years: 2021 up to the year after the server's (at most the last year of the calendar).
+ * @param {number | null} shownYear
+ * @param {number | null} currentYear
+ * @returns {number[]}
+ */
 export function yearOptions(shownYear, currentYear) {
   const now = currentYear ?? shownYear ?? 2021;
   const last = Math.min(2030, Math.max(now, shownYear ?? now, 2021) + 1);

@@ -1,9 +1,11 @@
+// @ts-check
 // The unit portal: periods, template download, upload with progress, result and history.
 import {
   ApiFailure,
   announce,
   apiJson,
   badge,
+  byId,
   clear,
   downloadFile,
   el,
@@ -21,17 +23,35 @@ import {
   serverYear,
 } from './common.js';
 
+/** @typedef {import('../api-types.js').MeResponse} MeResponse */
+/** @typedef {import('../api-types.js').PeriodsResponse} PeriodsResponse */
+/** @typedef {import('../api-types.js').SubmissionsResponse} SubmissionsResponse */
+/** @typedef {import('../api-types.js').SubmissionView} SubmissionView */
+/** @typedef {import('../api-types.js').UnitPeriodView} UnitPeriodView */
+/** @typedef {import('../api-types.js').UploadResponse} UploadTicket */
+/** @typedef {import('../api-types.js').StatusCode} StatusCode */
+/** @typedef {import('./common.js').StatusLabels} StatusLabels */
+
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const POLL_INTERVAL_MS = 1000;
 const POLL_LIMIT_MS = 90_000;
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 
+/**
+ * @type {{
+ *   token: string; me: MeResponse | null; year: number | null; periods: UnitPeriodView[]; labels: StatusLabels;
+ *   periodId: string | null; checking: Set<string>; file: File | null; busy: boolean; serverNow: number | null; serverNowAt: number;
+ * }}
+ */
 const state = {
-  token: null,
+  /** The unit's token ('' until read from the link). */
+  token: '',
   me: null,
   year: null,
   periods: [],
+  /** The words of the status codes (the server's STATUS_LABELS). */
+  labels: {},
   periodId: null,
   /** periodId → true while an upload of it is being checked */
   checking: new Set(),
@@ -42,6 +62,7 @@ const state = {
   serverNowAt: 0,
 };
 
+/** @param {string} text */
 function pageMessage(text) {
   const box = $('page-message');
   box.textContent = text;
@@ -50,17 +71,25 @@ function pageMessage(text) {
 
 /* ---------- periods ---------- */
 
+/**
+ * @param {UnitPeriodView} p
+ * @returns {StatusCode}
+ */
 function statusOf(p) {
-  return state.checking.has(p.periodId) ? 'đang kiểm tra' : p.status;
+  return state.checking.has(p.periodId) ? 'checking' : p.status;
 }
 
 function selectedPeriod() {
   return state.periods.find((p) => p.periodId === state.periodId) ?? null;
 }
 
-/** Decided by the server's answer (`overdue`, on its clock), never by the browser's clock. */
+/**
+ * Decided by the server's answer (`overdue`, on its clock), never by the browser's clock.
+ * @param {UnitPeriodView[]} periods
+ * @returns {string | null}
+ */
 function defaultPeriodId(periods) {
-  const upcoming = periods.find((p) => !p.overdue && p.status !== 'hợp lệ');
+  const upcoming = periods.find((p) => !p.overdue && p.status !== 'on_time');
   return (upcoming ?? periods.find((p) => !p.overdue) ?? periods.at(-1))?.periodId ?? null;
 }
 
@@ -72,7 +101,20 @@ function serverNow() {
   return state.serverNow === null ? NaN : state.serverNow + (performance.now() - state.serverNowAt);
 }
 
-/** "còn …" from the server's time; "đã quá hạn" once the server says so. */
+/**
+ * Milliseconds to the unit's deadline on the server's clock (NaN before the server has answered).
+ * @param {UnitPeriodView} p
+ * @returns {number}
+ */
+function msLeft(p) {
+  return Date.parse(p.extendedUntil ?? p.deadline) - serverNow();
+}
+
+/**
+ * "còn …" from the server's time; "đã quá hạn" once the server says so.
+ * @param {UnitPeriodView} p
+ * @returns {string}
+ */
 function leftText(p) {
   if (p.overdue) return 'đã quá hạn';
   const left = timeLeft(p.extendedUntil ?? p.deadline, serverNow());
@@ -100,42 +142,44 @@ function renderPeriods() {
       },
       el('span', { class: 'period-name', text: p.name }),
       el('span', { class: 'period-due' }, el('span', { class: 'label', text: 'Hạn nộp: ' }), p.deadlineText),
-      el('span', { class: `period-left${left === 'đã quá hạn' ? ' overdue' : ''}`, 'data-period-left': p.periodId, text: left }),
-      el('span', { class: 'period-status' }, badge(statusOf(p))),
+      el('span', { class: `period-left${p.overdue ? ' overdue' : ''}`, 'data-period-left': p.periodId, text: left }),
+      el('span', { class: 'period-status' }, badge(statusOf(p), state.labels)),
     );
     list.append(card);
   }
 }
 
 function refreshTimes() {
-  for (const node of document.querySelectorAll('[data-period-left]')) {
+  for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-period-left]'))) {
     const p = state.periods.find((x) => x.periodId === node.dataset.periodLeft);
     if (!p) continue;
-    const left = leftText(p);
-    // the deadline may have passed on the server: ask it rather than decide here
-    if (left === 'còn dưới 1 phút') refreshPeriodsQuietly();
-    node.textContent = left;
-    node.classList.toggle('overdue', left === 'đã quá hạn');
+    // under a minute left (or past, by this count): the deadline may have passed on the server, so ask it rather than decide here
+    if (!p.overdue && msLeft(p) < 60_000) refreshPeriodsQuietly();
+    node.textContent = leftText(p);
+    node.classList.toggle('overdue', p.overdue);
   }
 }
 
+/** @param {number | null} year */
 async function loadPeriods(year) {
   const q = year ? `?year=${encodeURIComponent(year)}` : '';
+  /** @type {PeriodsResponse} */
   const data = await apiJson(state.token, `/api/periods${q}`);
   state.year = data.year;
   state.periods = data.periods;
+  state.labels = data.statusLabels;
   state.serverNow = Date.parse(data.now);
   state.serverNowAt = performance.now();
   if (!state.periods.some((p) => p.periodId === state.periodId)) state.periodId = defaultPeriodId(state.periods);
 }
 
 function fillYears() {
-  const select = clear($('year'));
+  const select = clear($('year', HTMLSelectElement));
   for (const y of yearOptions(state.year, serverYear(state.serverNow))) select.append(el('option', { value: String(y), text: String(y), selected: y === state.year }));
 }
 
 async function changeYear() {
-  const year = Number($('year').value);
+  const year = Number($('year', HTMLSelectElement).value);
   $('periods').setAttribute('aria-busy', 'true');
   try {
     await loadPeriods(year);
@@ -161,6 +205,10 @@ async function refreshPeriodsQuietly() {
 
 /* ---------- the selected period ---------- */
 
+/**
+ * @param {string | null} periodId
+ * @param {boolean} byUser
+ */
 async function selectPeriod(periodId, byUser) {
   const changed = periodId !== state.periodId;
   state.periodId = periodId;
@@ -195,7 +243,7 @@ async function selectPeriod(periodId, byUser) {
 async function downloadTemplate() {
   const p = selectedPeriod();
   if (!p) return;
-  const button = $('download-template');
+  const button = $('download-template', HTMLButtonElement);
   const status = $('template-status');
   button.disabled = true;
   announce(status, 'Đang chuẩn bị mẫu Excel…');
@@ -211,6 +259,10 @@ async function downloadTemplate() {
 
 /* ---------- choosing a file ---------- */
 
+/**
+ * @param {string} name
+ * @returns {string | null}
+ */
 function contentTypeOf(name) {
   const lower = name.toLowerCase();
   if (lower.endsWith('.xlsx')) return XLSX_TYPE;
@@ -218,6 +270,7 @@ function contentTypeOf(name) {
   return null;
 }
 
+/** @param {string} text */
 function setUploadError(text) {
   const box = $('upload-error');
   box.textContent = text;
@@ -226,11 +279,12 @@ function setUploadError(text) {
 
 function clearFile() {
   state.file = null;
-  $('file-input').value = '';
+  $('file-input', HTMLInputElement).value = '';
   $('chosen').hidden = true;
   $('confirm-late').hidden = true;
 }
 
+/** @param {File | null | undefined} file */
 function chooseFile(file) {
   if (state.busy) return;
   setUploadError('');
@@ -263,13 +317,13 @@ function chooseFile(file) {
 
 function setupDropzone() {
   const zone = $('dropzone');
-  const input = $('file-input');
+  const input = $('file-input', HTMLInputElement);
   // a click anywhere in the zone opens the picker (the label and the input open it themselves)
   zone.addEventListener('click', (e) => {
     if (state.busy || e.target === input || (e.target instanceof Element && e.target.closest('label'))) return;
     input.click();
   });
-  for (const type of ['dragenter', 'dragover']) {
+  for (const type of /** @type {const} */ (['dragenter', 'dragover'])) {
     zone.addEventListener(type, (e) => {
       e.preventDefault();
       if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
@@ -277,7 +331,7 @@ function setupDropzone() {
     });
   }
   zone.addEventListener('dragleave', (e) => {
-    if (!zone.contains(e.relatedTarget)) zone.classList.remove('is-over');
+    if (!zone.contains(e.relatedTarget instanceof Node ? e.relatedTarget : null)) zone.classList.remove('is-over');
   });
   zone.addEventListener('drop', (e) => {
     e.preventDefault();
@@ -302,6 +356,10 @@ function setupDropzone() {
 
 /* ---------- sending ---------- */
 
+/**
+ * @param {UploadTicket} ticket
+ * @returns {Promise<boolean>} whether to send anyway
+ */
 function askLate(ticket) {
   const box = $('confirm-late');
   const p = selectedPeriod();
@@ -310,6 +368,7 @@ function askLate(ticket) {
   box.hidden = false;
   $('confirm-late-yes').focus();
   return new Promise((resolve) => {
+    /** @param {boolean} answer */
     const done = (answer) => {
       box.hidden = true;
       $('confirm-late-yes').removeEventListener('click', yes);
@@ -323,6 +382,7 @@ function askLate(ticket) {
   });
 }
 
+/** @type {Readonly<Record<string, string>>} */
 const S3_MESSAGES = {
   EntityTooLarge: 'Tệp lớn hơn mức cho phép nên không được nhận.',
   EntityTooSmall: 'Tệp rỗng nên không được nhận.',
@@ -330,7 +390,13 @@ const S3_MESSAGES = {
   SignatureDoesNotMatch: 'Đường dẫn tải lên không hợp lệ. Hãy bấm “Gửi báo cáo” lại.',
 };
 
-/** Posts the file to the presigned POST: every policy field first, the file last, with progress. */
+/**
+ * Posts the file to the presigned POST: every policy field first, the file last, with progress.
+ * @param {UploadTicket} ticket
+ * @param {File} file
+ * @param {(fraction: number) => void} onProgress
+ * @returns {Promise<void>}
+ */
 function postFile(ticket, file, onProgress) {
   return new Promise((resolve, reject) => {
     const form = new FormData();
@@ -357,21 +423,26 @@ function postFile(ticket, file, onProgress) {
   });
 }
 
+/**
+ * @param {number} fraction
+ * @returns {number} the percentage shown
+ */
 function setProgress(fraction) {
   const pct = Math.max(0, Math.min(100, Math.round(fraction * 100)));
-  $('progress').value = pct;
+  $('progress', HTMLProgressElement).value = pct;
   $('progress-text').textContent = `${pct}%`;
   return pct;
 }
 
+/** @param {boolean} busy */
 function setBusy(busy) {
   state.busy = busy;
-  $('send').disabled = busy;
-  $('clear-file').disabled = busy;
-  $('file-input').disabled = busy;
+  $('send', HTMLButtonElement).disabled = busy;
+  $('clear-file', HTMLButtonElement).disabled = busy;
+  $('file-input', HTMLInputElement).disabled = busy;
   $('dropzone').classList.toggle('is-disabled', busy);
-  $('year').disabled = busy;
-  for (const card of document.querySelectorAll('.period-card')) card.disabled = busy;
+  $('year', HTMLSelectElement).disabled = busy;
+  for (const card of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('.period-card'))) card.disabled = busy;
 }
 
 async function send() {
@@ -382,6 +453,7 @@ async function send() {
   setUploadError('');
   clear($('result')).hidden = true;
   setBusy(true);
+  /** @type {UploadTicket} */
   let ticket;
   try {
     announce(status, 'Đang chuẩn bị gửi tệp…');
@@ -450,11 +522,16 @@ async function send() {
   if (state.periodId === ticket.periodId) await loadHistory();
 }
 
+/**
+ * @param {UploadTicket} ticket
+ * @returns {Promise<SubmissionView | null>} the upload's submission, once checked; null after the limit
+ */
 async function pollFor(ticket) {
   const deadline = performance.now() + POLL_LIMIT_MS;
   while (performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
     try {
+      /** @type {SubmissionsResponse} */
       const data = await apiJson(state.token, `/api/submissions?periodId=${encodeURIComponent(ticket.periodId)}`);
       const hit = data.submissions.find((s) => s.uploadId === ticket.uploadId);
       if (hit) return hit;
@@ -471,6 +548,7 @@ async function pollFor(ticket) {
 
 /* ---------- result and history ---------- */
 
+/** @param {SubmissionView} s */
 function renderResult(s) {
   const box = clear($('result'));
   const valid = s.status === 'valid';
@@ -490,7 +568,7 @@ function renderResult(s) {
       el('div', {}, el('dt', { text: 'Số biên nhận' }), el('dd', { class: 'receipt-no', text: s.receiptNo })),
       el('div', {}, el('dt', { text: 'Tệp' }), el('dd', { text: s.fileName })),
       el('div', {}, el('dt', { text: 'Thời điểm nhận' }), el('dd', { text: s.receivedAtText })),
-      el('div', {}, el('dt', { text: 'Thời hạn' }), el('dd', {}, s.onTime ? el('span', { class: 'on-time', text: 'Đúng hạn' }) : badge('nộp muộn'))),
+      el('div', {}, el('dt', { text: 'Thời hạn' }), el('dd', {}, s.onTime ? el('span', { class: 'on-time', text: 'Đúng hạn' }) : badge('late', state.labels))),
     ),
   );
   // What will happen to the file, decided and worded by the server (describeOutcome), as in the receipt.
@@ -509,6 +587,7 @@ async function loadHistory() {
   const p = selectedPeriod();
   if (!p) return;
   const box = $('history');
+  /** @type {SubmissionsResponse} */
   let data;
   try {
     data = await apiJson(state.token, `/api/submissions?periodId=${encodeURIComponent(p.periodId)}`);
@@ -539,8 +618,8 @@ async function loadHistory() {
           el(
             'span',
             { class: 'badges' },
-            badge(s.status === 'valid' ? 'hợp lệ' : 'bị từ chối'),
-            s.onTime ? null : badge('nộp muộn'),
+            badge(s.status, state.labels),
+            s.onTime ? null : badge('late', state.labels),
             s.outcome?.use === 'consolidation' ? el('span', { class: 'tag-current', text: 'dùng để tổng hợp' }) : null,
             s.outcome?.use === 'addendum' ? el('span', { class: 'tag-current', text: 'đưa vào báo cáo bổ sung' }) : null,
           ),
@@ -572,13 +651,15 @@ async function loadHistory() {
 /* ---------- start ---------- */
 
 async function start() {
-  state.token = takeToken();
+  state.token = takeToken() ?? '';
   if (!state.token) {
     showFatal('Chưa có đường dẫn riêng của đơn vị', NO_TOKEN_LINES);
     return;
   }
   try {
-    state.me = await apiJson(state.token, '/api/me');
+    /** @type {MeResponse} */
+    const me = await apiJson(state.token, '/api/me');
+    state.me = me;
     await loadPeriods(null);
   } catch (err) {
     handleFailure(err, (m) => showFatal('Không tải được thông tin', [m]));

@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { DateTime } from 'luxon';
 import { buildCalendar, findPeriod, formatInstantVi, isOnTime, ZONE } from '../../../domain/calendar.js';
 import { formatDateVi, parseDateInput } from '../../../domain/dates.js';
+import { TIMELINESS_LABELS } from '../../../domain/labels.js';
 import { unitDeadline } from '../../../domain/outcome.js';
 import { submissionJsonSchemaDocument } from '../../../domain/submission-json.js';
 import type { SubmissionKind } from '../../../domain/types.js';
@@ -134,7 +135,7 @@ export function registerDomainCommands(program: Command): void {
         deadline: vnIso(deadline),
         dueDate: period.dueDate,
         extendedUntil: extended ? extendedUntil : null,
-        text: onTime ? 'đúng hạn' : 'nộp muộn',
+        text: TIMELINESS_LABELS[onTime ? 'on_time' : 'late'],
       };
       if (opts.json) {
         print(JSON.stringify({ status: check.status, findings: check.findings, timeliness }, null, 2));

@@ -2,18 +2,19 @@ import { displayFileName } from '../../../domain/text.js';
 import { buildCalendar, findPeriod, formatInstantVi, ZONE } from '../../../domain/calendar.js';
 import { DomainError } from '../../../domain/errors.js';
 import { currentForm } from '../../../domain/forms.js';
-import type { KindKey, UnitStatus } from '../../../domain/rollup.js';
+import { STATUS_LABELS, type StatusCode } from '../../../domain/labels.js';
+import type { Coverage, KindKey, UnitStatus } from '../../../domain/rollup.js';
+import type { Period, SubmissionKind, UnitKind } from '../../../domain/types.js';
 import { findUnit, UNIT_KIND_NAMES } from '../../../domain/units.js';
 import { rollupToCsv, rollupToJson, writeConsolidatedWorkbook } from '../../../documents/reports/index.js';
 import { currentRollup } from '../../../application/close-period.js';
-import { periodPhase } from '../../../application/list-submissions.js';
+import { periodPhase, type PeriodPhase } from '../../../application/list-submissions.js';
 import type { PipelineDeps } from '../../../application/deps.js';
 import { sendReminders } from '../../../application/reminders.js';
 import { ApiError } from '../../../application/request-upload.js';
 import type { Principal } from '../../../application/tokens.js';
 import type { HttpEvent, HttpResult } from './unit-api.js';
 
-const STATUS_TEXT: Record<UnitStatus, string> = { on_time: 'hợp lệ', late: 'nộp muộn', rejected_only: 'bị từ chối', missing: 'chưa nộp' };
 /** An upload asked for this recently, with no result yet, shows as "đang kiểm tra". */
 const CHECKING_WINDOW_MS = 15 * 60 * 1000;
 
@@ -47,6 +48,63 @@ const FORMATS = {
   json: 'application/json; charset=utf-8',
 } as const;
 
+/** A period's close-out state and phase on the server's clock. */
+interface PeriodPhaseView {
+  state: string;
+  phase: PeriodPhase;
+  overdue: boolean;
+}
+
+/** GET /api/admin/periods: the server's time, the year's periods, and the status codes' words. */
+export interface AdminPeriodsResponse {
+  year: number;
+  now: string;
+  periods: (PeriodPhaseView & { id: string; name: string; kind: SubmissionKind; dueDate: string; deadline: string; deadlineText: string })[];
+  statusLabels: Readonly<Record<StatusCode, string>>;
+}
+
+/** A unit's row on the board: its status in the roll-up's codes, or "checking" for an upload with no result yet. */
+export interface BoardUnit {
+  unitCode: string;
+  name: string;
+  kind: UnitKind;
+  kindName: string;
+  status: UnitStatus | 'checking';
+  receivedAt: string | null;
+  receivedAtText: string | null;
+  receiptNo: string | null;
+  fileName: string | null;
+  /** How many findings the unit's last file has. */
+  findings: number;
+  /** How many files the unit sent for the period. */
+  submissions: number;
+}
+
+/** GET /api/admin/board */
+export interface BoardResponse {
+  period: PeriodPhaseView & {
+    id: string;
+    name: string;
+    kind: SubmissionKind;
+    dueDate: string;
+    deadline: string;
+    deadlineText: string;
+    dataWindow: Period['dataWindow'];
+    warnings: string[];
+  };
+  now: string;
+  /** Coverage of all units and of each kind. */
+  summary: Record<KindKey, Coverage>;
+  units: BoardUnit[];
+  reports: { key: string; name: string | undefined; format: string | undefined; createdAt: string | null; addendum: boolean }[];
+}
+
+/** POST /api/admin/remind */
+export interface RemindResponse {
+  sent: number;
+  units: string[];
+}
+
 /** The aggregator's routes (/api/admin/*); the router admits admin tokens only. */
 export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principal, e: HttpEvent) => Promise<HttpResult>> {
   return {
@@ -60,7 +118,8 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
           return { id: p.id, name: p.name, kind: p.kind, dueDate: p.dueDate, deadline: p.deadline, deadlineText: formatInstantVi(p.deadline), state, ...periodPhase(p, now, state) };
         }),
       );
-      return json(200, { year, now: now.toISOString(), periods });
+      const body: AdminPeriodsResponse = { year, now: now.toISOString(), periods, statusLabels: STATUS_LABELS };
+      return json(200, body);
     },
 
     'GET /api/admin/board': async (_p, e) => {
@@ -72,10 +131,9 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
         deps.stores.intents.listOfPeriod(period.id),
       ]);
       const now = deps.clock.now().getTime();
-      const summary = Object.fromEntries(
-        (['all', 'department', 'district', 'central'] as KindKey[]).map((k) => [k, { ...rollup.coverage[k] }]),
-      );
-      const units = rollup.units.map((line) => {
+      const c = rollup.coverage;
+      const summary: Record<KindKey, Coverage> = { all: { ...c.all }, department: { ...c.department }, district: { ...c.district }, central: { ...c.central } };
+      const units = rollup.units.map((line): BoardUnit => {
         const mine = records.filter((r) => r.unitCode === line.unitCode && r.kind === period.kind);
         const last = mine.at(-1);
         const recorded = new Set(mine.map((r) => r.uploadId));
@@ -87,7 +145,7 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
           name: line.name,
           kind: line.kind,
           kindName: UNIT_KIND_NAMES[line.kind],
-          status: checking ? 'đang kiểm tra' : STATUS_TEXT[line.status],
+          status: checking ? 'checking' : line.status,
           receivedAt: last?.receivedAt ?? null,
           receivedAtText: last ? formatInstantVi(last.receivedAt) : null,
           receiptNo: line.source?.receiptNo ?? last?.receiptNo ?? null,
@@ -100,7 +158,7 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
         ...(state.reportKeys ?? []).map((key) => ({ key, addendum: false })),
         ...Object.values(state.addendumKeys ?? {}).flat().map((key) => ({ key, addendum: true })),
       ].filter((r) => /\.(xlsx|csv|json)$/.test(r.key));
-      return json(200, {
+      const body: BoardResponse = {
         period: {
           id: period.id, name: period.name, kind: period.kind, dueDate: period.dueDate, deadline: period.deadline,
           deadlineText: formatInstantVi(period.deadline), dataWindow: period.dataWindow, state: state.state, warnings: rollup.warnings,
@@ -116,7 +174,8 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
           createdAt: r.addendum ? null : state.closedAt ?? null,
           addendum: r.addendum,
         })),
-      });
+      };
+      return json(200, body);
     },
 
     'GET /api/admin/rollup': async (_p, e) => {
@@ -158,7 +217,8 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
       // (the scheduled reminders and every close reconcile).
       const out = await sendReminders(deps, period.id, label, { reconcile: false });
       deps.log.info('manual reminders', { by: findUnit(p.unitCode, deps.units).code, periodId: period.id, sent: out.units.length });
-      return json(200, { sent: out.units.length, units: out.units });
+      const answer: RemindResponse = { sent: out.units.length, units: out.units };
+      return json(200, answer);
     },
   };
 }

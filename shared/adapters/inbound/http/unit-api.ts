@@ -1,11 +1,13 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ZONE } from '../../../domain/calendar.js';
 import { DomainError } from '../../../domain/errors.js';
+import { STATUS_LABELS, type StatusCode } from '../../../domain/labels.js';
+import type { UnitKind } from '../../../domain/types.js';
 import { findUnit, UNIT_KIND_NAMES } from '../../../domain/units.js';
 import { makeTemplate } from '../../../application/make-template.js';
 import type { PipelineDeps } from '../../../application/deps.js';
-import { listUnitPeriods, listUnitSubmissions } from '../../../application/list-submissions.js';
-import { ApiError, requestUpload, resolveSlotFor } from '../../../application/request-upload.js';
+import { listUnitPeriods, listUnitSubmissions, type SubmissionView, type UnitPeriodView } from '../../../application/list-submissions.js';
+import { ApiError, requestUpload, resolveSlotFor, type UploadTicket } from '../../../application/request-upload.js';
 import { authenticate, type Principal } from '../../../application/tokens.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -18,7 +20,8 @@ function json(status: number, body: unknown): HttpResult {
 }
 
 function error(status: number, code: string, message: string): HttpResult {
-  return json(status, { error: { code, message } });
+  const body: ErrorResponse = { error: { code, message } };
+  return json(status, body);
 }
 
 function bearer(event: HttpEvent): string | undefined {
@@ -35,6 +38,37 @@ function bodyOf(event: HttpEvent): unknown {
   } catch {
     throw new ApiError(400, 'BAD_JSON', 'Nội dung yêu cầu không phải JSON hợp lệ.');
   }
+}
+
+/** GET /api/me */
+export interface MeResponse {
+  unitCode: string;
+  name: string;
+  kind: UnitKind;
+  kindName: string;
+  role: Principal['role'];
+  maxUploadBytes: number;
+}
+
+/** GET /api/periods: the server's time, the periods with their status codes, and the codes' words. */
+export interface PeriodsResponse {
+  year: number;
+  now: string;
+  periods: UnitPeriodView[];
+  statusLabels: Readonly<Record<StatusCode, string>>;
+}
+
+/** GET /api/submissions */
+export interface SubmissionsResponse {
+  submissions: SubmissionView[];
+}
+
+/** POST /api/uploads (201) */
+export type UploadResponse = UploadTicket;
+
+/** The error body of every refused request. */
+export interface ErrorResponse {
+  error: { code: string; message: string };
 }
 
 function currentYear(deps: PipelineDeps): number {
@@ -62,18 +96,24 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
   const routes: Record<string, (p: Principal, e: HttpEvent) => Promise<HttpResult>> = {
     'GET /api/me': async (p) => {
       const unit = findUnit(p.unitCode, deps.units);
-      return json(200, { unitCode: unit.code, name: unit.name, kind: unit.kind, kindName: UNIT_KIND_NAMES[unit.kind], role: p.role, maxUploadBytes: deps.config.maxUploadBytes });
+      const body: MeResponse = { unitCode: unit.code, name: unit.name, kind: unit.kind, kindName: UNIT_KIND_NAMES[unit.kind], role: p.role, maxUploadBytes: deps.config.maxUploadBytes };
+      return json(200, body);
     },
     'GET /api/periods': async (p, e) => {
       const raw = e.queryStringParameters?.year;
       const year = raw && /^\d{4}$/.test(raw) ? Number(raw) : currentYear(deps);
       // `now` is the server's clock (the virtual one on the local stack): the page shows it and judges nothing by its own.
-      return json(200, { year, now: deps.clock.now().toISOString(), periods: await listUnitPeriods(deps, p.unitCode, year) });
+      const body: PeriodsResponse = { year, now: deps.clock.now().toISOString(), periods: await listUnitPeriods(deps, p.unitCode, year), statusLabels: STATUS_LABELS };
+      return json(200, body);
     },
-    'POST /api/uploads': async (p, e) => json(201, await requestUpload(deps, p, bodyOf(e))),
+    'POST /api/uploads': async (p, e) => {
+      const body: UploadResponse = await requestUpload(deps, p, bodyOf(e));
+      return json(201, body);
+    },
     'GET /api/submissions': async (p, e) => {
       const periodId = e.queryStringParameters?.periodId;
-      return json(200, { submissions: await listUnitSubmissions(deps, p.unitCode, periodId || undefined) });
+      const body: SubmissionsResponse = { submissions: await listUnitSubmissions(deps, p.unitCode, periodId || undefined) };
+      return json(200, body);
     },
     'GET /api/template': async (p, e) => {
       const periodId = e.queryStringParameters?.periodId;
