@@ -1,6 +1,8 @@
 import { buildCalendar } from './calendar.js';
 import { applicableIndicators, relationCodes } from './forms.js';
-import type { FormDef, IndicatorDef, Period, RawValue, Relation, SubmissionKind, Unit, UnitKind } from './types.js';
+import type {
+  EqualRelation, FormDef, IndicatorDef, LteRelation, Period, RatioRelation, RawValue, SubmissionKind, Unit, UnitKind,
+} from './types.js';
 
 /**
  * The roll-up of a period: per indicator the sum overall and by unit kind, rates recomputed from the
@@ -38,16 +40,9 @@ export interface UnprocessableFile {
 }
 
 /** The finding code of a file that could not be checked within its bounds. */
-export const UNPROCESSABLE_CODE = 'FILE_UNPROCESSABLE';
+const UNPROCESSABLE_CODE = 'FILE_UNPROCESSABLE';
 
 export type UnitStatus = 'on_time' | 'late' | 'rejected_only' | 'missing';
-
-export const UNIT_STATUS_NAMES: Record<UnitStatus, string> = {
-  on_time: 'Đúng hạn, hợp lệ',
-  late: 'Nộp muộn',
-  rejected_only: 'Chỉ có tệp bị từ chối',
-  missing: 'Chưa nộp',
-};
 
 export interface UnitLine {
   unitCode: string;
@@ -188,186 +183,297 @@ function numeric(v: RawValue | undefined, ind: IndicatorDef): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-/** Computes the roll-up. */
-export function computeRollup(input: RollupInput): Rollup {
-  const { period, form } = input;
-  const records = input.records.filter((r) => r.kind === period.kind);
+/** Raw (unrounded) totals of an indicator, overall and by unit kind; null where nobody reported it. */
+type KindSums = Record<KindKey, number | null>;
 
-  const lines: UnitLine[] = input.units.map((unit) => {
-    const mine = records.filter((r) => r.unitCode === unit.code);
-    const cur = mine.find((r) => input.current.has(r.objectId) && r.status === 'valid' && r.onTime);
-    const late = mine.find((r) => input.late.has(r.objectId) && r.status === 'valid' && !r.onTime);
-    const chosen = cur ?? late;
-    const status: UnitStatus = cur ? 'on_time' : late ? 'late' : mine.length > 0 ? 'rejected_only' : 'missing';
-    return {
-      unitCode: unit.code,
-      name: unit.name,
-      kind: unit.kind,
-      status,
-      files: mine.length,
-      source: chosen
-        ? { receiptNo: chosen.receiptNo, objectId: chosen.objectId, key: chosen.key, sha256: chosen.sha256, fileName: chosen.fileName, receivedAt: chosen.receivedAt, onTime: chosen.onTime }
-        : null,
-    };
-  });
+/** An included unit with the record its figures come from. */
+interface IncludedUnit {
+  line: UnitLine;
+  unit: Unit;
+  record: RollupRecord | undefined;
+  values: Record<string, RawValue>;
+}
+
+/** A relation between sums of indicators (every kind but a ratio). */
+type SumRelation = EqualRelation | LteRelation;
+
+/** Whether an indicator applies to a unit. */
+type Applies = (ind: IndicatorDef, unit: Unit) => boolean;
+
+/** The file a unit's figures come from, as listed on its line. */
+function sourceOf(r: RollupRecord): NonNullable<UnitLine['source']> {
+  return { receiptNo: r.receiptNo, objectId: r.objectId, key: r.key, sha256: r.sha256, fileName: r.fileName, receivedAt: r.receivedAt, onTime: r.onTime };
+}
+
+/**
+ * The line of one expected unit: its current on-time valid record if any, else its latest valid late
+ * one; the status says which (or whether only rejected files, or none, were received).
+ */
+function unitLine(unit: Unit, records: readonly RollupRecord[], input: RollupInput): UnitLine {
+  const mine = records.filter((r) => r.unitCode === unit.code);
+  const cur = mine.find((r) => input.current.has(r.objectId) && r.status === 'valid' && r.onTime);
+  const late = mine.find((r) => input.late.has(r.objectId) && r.status === 'valid' && !r.onTime);
+  const chosen = cur ?? late;
+  const status: UnitStatus = cur ? 'on_time' : late ? 'late' : mine.length > 0 ? 'rejected_only' : 'missing';
+  return { unitCode: unit.code, name: unit.name, kind: unit.kind, status, files: mine.length, source: chosen ? sourceOf(chosen) : null };
+}
+
+/** Whether a unit's figures are in the totals: on time, or late in an addendum. */
+function isIncluded(line: UnitLine, includeLate: boolean): boolean {
+  return line.status === 'on_time' || (includeLate && line.status === 'late');
+}
+
+/** The included units, in unit order, each with the record (and values) its figures come from. */
+function includedUnits(lines: readonly UnitLine[], input: RollupInput, records: readonly RollupRecord[]): IncludedUnit[] {
   const byObject = new Map(records.map((r) => [r.objectId, r]));
-  const included = lines.filter((l) => l.status === 'on_time' || (input.includeLate && l.status === 'late'));
   const unitByCode = new Map(input.units.map((u) => [u.code, u]));
+  return lines
+    .filter((l) => isIncluded(l, input.includeLate))
+    .map((line) => {
+      const record = byObject.get(line.source!.objectId);
+      return { line, unit: unitByCode.get(line.unitCode)!, record, values: record?.values ?? {} };
+    });
+}
 
-  const coverageOf = (kind: KindKey): Coverage => {
-    const ls = kind === 'all' ? lines : lines.filter((l) => l.kind === kind);
-    const count = (s: UnitStatus): number => ls.filter((l) => l.status === s).length;
-    const onTime = count('on_time');
-    const late = count('late');
-    const valid = onTime + late;
-    return {
-      expected: ls.length,
-      included: onTime + (input.includeLate ? late : 0),
-      valid,
-      onTime,
-      late,
-      rejectedOnly: count('rejected_only'),
-      missing: count('missing'),
-      completeness: ratio(valid, ls.length),
-      timeliness: ratio(onTime, ls.length),
-    };
+/** Coverage of the units of one kind (or of all): counts by status, completeness and timeliness. */
+function coverageOf(lines: readonly UnitLine[], kind: KindKey, includeLate: boolean): Coverage {
+  const ls = kind === 'all' ? lines : lines.filter((l) => l.kind === kind);
+  const count = (s: UnitStatus): number => ls.filter((l) => l.status === s).length;
+  const onTime = count('on_time');
+  const late = count('late');
+  const valid = onTime + late;
+  return {
+    expected: ls.length,
+    included: onTime + (includeLate ? late : 0),
+    valid,
+    onTime,
+    late,
+    rejectedOnly: count('rejected_only'),
+    missing: count('missing'),
+    completeness: ratio(valid, ls.length),
+    timeliness: ratio(onTime, ls.length),
   };
-  const coverage = { all: coverageOf('all'), department: coverageOf('department'), district: coverageOf('district'), central: coverageOf('central') };
+}
 
-  // Per indicator sums over included units (and per kind).
-  const perUnitValues = included.map((l) => ({ line: l, unit: unitByCode.get(l.unitCode)!, values: byObject.get(l.source!.objectId)?.values ?? {} }));
-  const indicators: IndicatorTotal[] = [];
-  const totals = new Map<string, { all: number | null; byKind: Record<UnitKind, number | null> }>();
-  const catalogue = form.kind === 'plan' ? [] : form.indicators;
-  const applicableCodes = new Map(input.units.map((u) => [u.code, new Set(applicableIndicators(form, u).map((i) => i.code))]));
-  const applicableTo = (ind: IndicatorDef, unit: Unit): boolean => applicableCodes.get(unit.code)?.has(ind.code) ?? false;
-  const expectedSomewhere = (ind: IndicatorDef): boolean => input.units.some((u) => applicableTo(ind, u));
-  for (const ind of catalogue) {
-    if (ind.valueType === 'rate') continue;
-    const sums: Record<KindKey, number | null> = { all: null, department: null, district: null, central: null };
-    let reporting = 0;
-    let applicable = 0;
-    for (const { unit, values } of perUnitValues) {
-      if (!applicableTo(ind, unit)) continue;
-      applicable += 1;
-      const v = numeric(values[ind.code], ind);
-      if (v === null) continue;
-      reporting += 1;
-      sums.all = (sums.all ?? 0) + v;
-      sums[unit.kind] = (sums[unit.kind] ?? 0) + v;
-    }
-    if (!expectedSomewhere(ind)) continue;
-    totals.set(ind.code, { all: sums.all, byKind: { department: sums.department, district: sums.district, central: sums.central } });
-    indicators.push({
-      code: ind.code, name: ind.name, area: ind.area, measure: ind.measure, valueType: ind.valueType,
-      total: sums.all === null ? null : round(sums.all),
-      byKind: { department: roundOrNull(sums.department), district: roundOrNull(sums.district), central: roundOrNull(sums.central) },
-      reporting, applicable,
-      method: ind.valueType === 'yesno' ? 'Số đơn vị trả lời "Có"' : undefined,
-    });
+/** Coverage overall and for each unit kind. */
+function coverageByKind(lines: readonly UnitLine[], includeLate: boolean): Record<KindKey, Coverage> {
+  return {
+    all: coverageOf(lines, 'all', includeLate),
+    department: coverageOf(lines, 'department', includeLate),
+    district: coverageOf(lines, 'district', includeLate),
+    central: coverageOf(lines, 'central', includeLate),
+  };
+}
+
+/** A test of whether an indicator applies to a unit (precomputed per unit). */
+function applicability(form: FormDef, units: readonly Unit[]): Applies {
+  const codes = new Map(units.map((u) => [u.code, new Set(applicableIndicators(form, u).map((i) => i.code))]));
+  return (ind, unit) => codes.get(unit.code)?.has(ind.code) ?? false;
+}
+
+/** The codes of the units with a status, in unit order. */
+function codesWithStatus(lines: readonly UnitLine[], status: UnitStatus): string[] {
+  return lines.filter((l) => l.status === status).map((l) => l.unitCode);
+}
+
+/** The sum of a count, amount or yes/no indicator over the included units it applies to: raw sums, and how many reported it. */
+function sumOf(
+  ind: IndicatorDef, included: readonly IncludedUnit[], applies: Applies,
+): { sums: KindSums; reporting: number; applicable: number } {
+  const sums: KindSums = { all: null, department: null, district: null, central: null };
+  let reporting = 0;
+  let applicable = 0;
+  for (const { unit, values } of included) {
+    if (!applies(ind, unit)) continue;
+    applicable += 1;
+    const v = numeric(values[ind.code], ind);
+    if (v === null) continue;
+    reporting += 1;
+    sums.all = (sums.all ?? 0) + v;
+    sums[unit.kind] = (sums[unit.kind] ?? 0) + v;
   }
-  // Rates: recomputed from the summed parts, over the units that reported every part.
-  const ratios = form.relations.filter((r): r is Extract<Relation, { type: 'ratio' }> => r.type === 'ratio');
-  for (const ind of catalogue.filter((i) => i.valueType === 'rate')) {
-    const rel = ratios.find((r) => r.target === ind.code);
-    if (!rel) continue;
-    const acc: Record<KindKey, { n: number; d: number; units: number }> = {
-      all: { n: 0, d: 0, units: 0 }, department: { n: 0, d: 0, units: 0 }, district: { n: 0, d: 0, units: 0 }, central: { n: 0, d: 0, units: 0 },
-    };
-    let applicable = 0;
-    for (const { unit, values } of perUnitValues) {
-      if (!applicableTo(ind, unit)) continue;
-      applicable += 1;
-      const parts = (codes: string[]): number | null => {
-        let s = 0;
-        for (const c of codes) {
-          const def = form.indicators.find((i) => i.code === c)!;
-          const v = numeric(values[c], def);
-          if (v === null) return null;
-          s += v;
-        }
-        return s;
-      };
-      const n = parts(rel.numerator);
-      const d = parts(rel.denominator);
-      if (n === null || d === null) continue;
-      for (const k of ['all', unit.kind] as KindKey[]) {
-        acc[k].n += n;
-        acc[k].d += d;
-        acc[k].units += 1;
-      }
+  return { sums, reporting, applicable };
+}
+
+/** The total line of a summed indicator (rounded). */
+function summedTotal(ind: IndicatorDef, sums: KindSums, reporting: number, applicable: number): IndicatorTotal {
+  return {
+    code: ind.code, name: ind.name, area: ind.area, measure: ind.measure, valueType: ind.valueType,
+    total: sums.all === null ? null : round(sums.all),
+    byKind: { department: roundOrNull(sums.department), district: roundOrNull(sums.district), central: roundOrNull(sums.central) },
+    reporting, applicable,
+    method: ind.valueType === 'yesno' ? 'Số đơn vị trả lời "Có"' : undefined,
+  };
+}
+
+/** A unit's sum of the given indicators, or null when it left one of them blank. */
+function partsOf(form: FormDef, values: Record<string, RawValue>, codes: readonly string[]): number | null {
+  let s = 0;
+  for (const c of codes) {
+    const def = form.indicators.find((i) => i.code === c)!;
+    const v = numeric(values[c], def);
+    if (v === null) return null;
+    s += v;
+  }
+  return s;
+}
+
+/**
+ * The total line of a rate: recomputed from the numerator and denominator summed over the units that
+ * reported every part (never an average of the units' rates), overall and by kind.
+ */
+function rateTotal(ind: IndicatorDef, rel: RatioRelation, form: FormDef, included: readonly IncludedUnit[], applies: Applies): IndicatorTotal {
+  const acc: Record<KindKey, { n: number; d: number; units: number }> = {
+    all: { n: 0, d: 0, units: 0 }, department: { n: 0, d: 0, units: 0 }, district: { n: 0, d: 0, units: 0 }, central: { n: 0, d: 0, units: 0 },
+  };
+  let applicable = 0;
+  for (const { unit, values } of included) {
+    if (!applies(ind, unit)) continue;
+    applicable += 1;
+    const n = partsOf(form, values, rel.numerator);
+    const d = partsOf(form, values, rel.denominator);
+    if (n === null || d === null) continue;
+    for (const k of ['all', unit.kind] as KindKey[]) {
+      acc[k].n += n;
+      acc[k].d += d;
+      acc[k].units += 1;
     }
-    if (!expectedSomewhere(ind)) continue;
-    const rate = (k: KindKey): number | null => (acc[k].units === 0 || acc[k].d === 0 ? null : round((acc[k].n / acc[k].d) * 100));
-    indicators.push({
-      code: ind.code, name: ind.name, area: ind.area, measure: ind.measure, valueType: 'rate',
-      total: rate('all'), byKind: { department: rate('department'), district: rate('district'), central: rate('central') },
-      reporting: acc.all.units, applicable,
-      method: `(${rel.numerator.join(' + ')}) / (${rel.denominator.join(' + ')}) × 100, tính trên tổng của các đơn vị`,
-    });
+  }
+  const rate = (k: KindKey): number | null => (acc[k].units === 0 || acc[k].d === 0 ? null : round((acc[k].n / acc[k].d) * 100));
+  return {
+    code: ind.code, name: ind.name, area: ind.area, measure: ind.measure, valueType: 'rate',
+    total: rate('all'), byKind: { department: rate('department'), district: rate('district'), central: rate('central') },
+    reporting: acc.all.units, applicable,
+    method: `(${rel.numerator.join(' + ')}) / (${rel.denominator.join(' + ')}) × 100, tính trên tổng của các đơn vị`,
+  };
+}
+
+/**
+ * The indicator totals, in the form's order, for every indicator some expected unit has to report,
+ * and the raw sums of the summed (non-rate) ones, by code, for the relation checks.
+ * A plan form has no indicators.
+ */
+function indicatorTotals(
+  form: FormDef, units: readonly Unit[], included: readonly IncludedUnit[],
+): { indicators: IndicatorTotal[]; sums: Map<string, KindSums> } {
+  const indicators: IndicatorTotal[] = [];
+  const sums = new Map<string, KindSums>();
+  const catalogue = form.kind === 'plan' ? [] : form.indicators;
+  const applies = applicability(form, units);
+  const expectedSomewhere = (ind: IndicatorDef): boolean => units.some((u) => applies(ind, u));
+  for (const ind of catalogue) {
+    if (ind.valueType === 'rate' || !expectedSomewhere(ind)) continue;
+    const s = sumOf(ind, included, applies);
+    sums.set(ind.code, s.sums);
+    indicators.push(summedTotal(ind, s.sums, s.reporting, s.applicable));
+  }
+  const ratios = form.relations.filter((r): r is RatioRelation => r.type === 'ratio');
+  for (const ind of catalogue) {
+    if (ind.valueType !== 'rate') continue;
+    const rel = ratios.find((r) => r.target === ind.code);
+    if (!rel || !expectedSomewhere(ind)) continue;
+    indicators.push(rateTotal(ind, rel, form, included, applies));
   }
   const order = new Map(form.indicators.map((i, n) => [i.code, n]));
   indicators.sort((a, b) => order.get(a.code)! - order.get(b.code)!);
+  return { indicators, sums };
+}
 
-  // Relations re-checked on the totals, overall and for each kind they apply to.
-  const relationChecks: RelationCheck[] = [];
-  if (form.kind !== 'plan') {
-    // A thematic report's departments each report their own topic: only relations within one topic
-    // add up across units.
-    const topicOf = (code: string): string | undefined => form.topics?.find((t) => t.indicators.includes(code))?.code;
-    for (const r of form.relations) {
-      if (r.type === 'ratio') continue;
-      if (form.kind === 'thematic' && new Set(relationCodes(r).map(topicOf)).size !== 1) continue;
-      const scopes: KindKey[] = r.appliesTo ? r.appliesTo : ['all'];
-      for (const scope of scopes) {
-        const sum = (codes: string[]): number | null => {
-          let s = 0;
-          for (const c of codes) {
-            const t = totals.get(c);
-            const v = t ? (scope === 'all' ? t.all : t.byKind[scope]) : null;
-            if (v === null || v === undefined) return null;
-            s += v;
-          }
-          return s;
-        };
-        const left = sum(r.left);
-        const right = sum(r.right);
-        if (left === null || right === null) continue;
-        if (!relationCodes(r).every((c) => totals.has(c))) continue;
-        const ok = r.type === 'eq' ? Math.abs(left - right) < 1e-9 : left <= right + 1e-9;
-        relationChecks.push({ id: r.id, scope, severity: r.severity, ok, description: r.description, left: round(left), right: round(right) });
-      }
+/**
+ * The relations that can be re-checked on totals: not the ratios (rates are recomputed instead) and,
+ * for a thematic form, whose departments each report their own topic, only those within one topic.
+ */
+function checkableRelations(form: FormDef): SumRelation[] {
+  const topicOf = (code: string): string | undefined => form.topics?.find((t) => t.indicators.includes(code))?.code;
+  return form.relations.filter((r): r is SumRelation =>
+    r.type !== 'ratio' && !(form.kind === 'thematic' && new Set(relationCodes(r).map(topicOf)).size !== 1));
+}
+
+/** The sum of some indicators' raw totals in one scope, or null when one of them has none there. */
+function sumInScope(sums: ReadonlyMap<string, KindSums>, codes: readonly string[], scope: KindKey): number | null {
+  let s = 0;
+  for (const c of codes) {
+    const v = sums.get(c)?.[scope] ?? null;
+    if (v === null) return null;
+    s += v;
+  }
+  return s;
+}
+
+/**
+ * The relations re-checked on the totals, overall or for each unit kind they apply to; a relation is
+ * skipped in a scope where one of its indicators has no total. None for a plan form.
+ */
+function relationChecksOn(form: FormDef, sums: ReadonlyMap<string, KindSums>): RelationCheck[] {
+  if (form.kind === 'plan') return [];
+  const checks: RelationCheck[] = [];
+  for (const r of checkableRelations(form)) {
+    if (!relationCodes(r).every((c) => sums.has(c))) continue;
+    const scopes: KindKey[] = r.appliesTo ? r.appliesTo : ['all'];
+    for (const scope of scopes) {
+      const left = sumInScope(sums, r.left, scope);
+      const right = sumInScope(sums, r.right, scope);
+      if (left === null || right === null) continue;
+      const ok = r.type === 'eq' ? Math.abs(left - right) < 1e-9 : left <= right + 1e-9;
+      checks.push({ id: r.id, scope, severity: r.severity, ok, description: r.description, left: round(left), right: round(right) });
     }
   }
+  return checks;
+}
 
-  // Narratives gathered by section, in unit order.
+/** The narratives of the included units, by section, in unit order (blank ones left out). */
+function narrativesBySection(form: FormDef, included: readonly IncludedUnit[]): Record<string, NarrativeEntry[]> {
   const narratives: Record<string, NarrativeEntry[]> = {};
   for (const section of form.narratives) {
     narratives[section.code] = [];
-    for (const { line } of perUnitValues) {
-      const text = byObject.get(line.source!.objectId)?.narratives?.[section.code];
+    for (const { line, record } of included) {
+      const text = record?.narratives?.[section.code];
       if (text) narratives[section.code]!.push({ unitCode: line.unitCode, unitName: line.name, text });
     }
   }
+  return narratives;
+}
 
-  let plan: Rollup['plan'];
-  if (form.kind === 'plan') {
-    const tasksPerArea: Record<string, number> = Object.fromEntries(form.areas.map((a) => [a.code, 0]));
-    const byUnit: Record<string, Record<string, number>> = {};
-    for (const { line } of perUnitValues) {
-      const counts = byObject.get(line.source!.objectId)?.tasksPerArea ?? {};
-      byUnit[line.unitCode] = { ...counts };
-      for (const [area, n] of Object.entries(counts)) tasksPerArea[area] = (tasksPerArea[area] ?? 0) + n;
-    }
-    plan = { tasksPerArea, byUnit };
+/** A plan's tasks per reform area, in total (every area of the form, 0 included) and per included unit. */
+function planTasks(form: FormDef, included: readonly IncludedUnit[]): NonNullable<Rollup['plan']> {
+  const tasksPerArea: Record<string, number> = Object.fromEntries(form.areas.map((a) => [a.code, 0]));
+  const byUnit: Record<string, Record<string, number>> = {};
+  for (const { line, record } of included) {
+    const counts = record?.tasksPerArea ?? {};
+    byUnit[line.unitCode] = { ...counts };
+    for (const [area, n] of Object.entries(counts)) tasksPerArea[area] = (tasksPerArea[area] ?? 0) + n;
   }
-  let thematic: Rollup['thematic'];
-  if (form.kind === 'thematic') {
-    const reported = included.map((l) => l.unitCode);
-    thematic = { reported, notReported: lines.map((l) => l.unitCode).filter((c) => !reported.includes(c)) };
-  }
+  return { tasksPerArea, byUnit };
+}
 
-  const warnings = buildCalendar(period.year).warnings.filter((w) => w.periodId === period.id).map((w) => w.message);
+/** A thematic report's departments that reported (included) and those that did not, in unit order. */
+function thematicReporting(lines: readonly UnitLine[], included: readonly IncludedUnit[]): NonNullable<Rollup['thematic']> {
+  const reported = included.map(({ line }) => line.unitCode);
+  return { reported, notReported: lines.map((l) => l.unitCode).filter((c) => !reported.includes(c)) };
+}
+
+/** The files recorded FILE_UNPROCESSABLE and the objects not recorded at all, by unit code then key. */
+function unprocessableFiles(records: readonly RollupRecord[], unrecorded: RollupInput['unrecorded']): UnprocessableFile[] {
+  return [
+    ...records
+      .filter((r) => r.findings?.some((f) => f.code === UNPROCESSABLE_CODE))
+      .map((r) => ({ unitCode: r.unitCode, key: r.key, receiptNo: r.receiptNo, fileName: r.fileName, receivedAt: r.receivedAt })),
+    ...(unrecorded ?? []).map((u) => ({ unitCode: u.unitCode, key: u.key, receiptNo: null, fileName: null, receivedAt: null })),
+  ].sort((a, b) => a.unitCode.localeCompare(b.unitCode) || a.key.localeCompare(b.key));
+}
+
+/** The calendar's warnings about this period (e.g. the 2021 Q3 printed window). */
+function periodWarnings(period: Period): string[] {
+  return buildCalendar(period.year).warnings.filter((w) => w.periodId === period.id).map((w) => w.message);
+}
+
+/** Computes the roll-up of a period from its records (only those of the period's kind count). */
+export function computeRollup(input: RollupInput): Rollup {
+  const { period, form } = input;
+  const records = input.records.filter((r) => r.kind === period.kind);
+  const lines = input.units.map((unit) => unitLine(unit, records, input));
+  const included = includedUnits(lines, input, records);
+  const { indicators, sums } = indicatorTotals(form, input.units, included);
   return {
     periodId: period.id,
     periodName: period.name,
@@ -378,25 +484,19 @@ export function computeRollup(input: RollupInput): Rollup {
     deadline: period.deadline,
     dataWindow: period.dataWindow,
     printedDataWindow: period.printedDataWindow,
-    warnings,
+    warnings: periodWarnings(period),
     generatedAt: input.generatedAt.toISOString(),
     includesLate: input.includeLate,
-    coverage,
+    coverage: coverageByKind(lines, input.includeLate),
     units: lines,
-    missing: lines.filter((l) => l.status === 'missing').map((l) => l.unitCode),
-    late: lines.filter((l) => l.status === 'late').map((l) => l.unitCode),
-    rejectedOnly: lines.filter((l) => l.status === 'rejected_only').map((l) => l.unitCode),
-    unprocessable: [
-      ...records
-        .filter((r) => r.findings?.some((f) => f.code === UNPROCESSABLE_CODE))
-        .map((r) => ({ unitCode: r.unitCode, key: r.key, receiptNo: r.receiptNo, fileName: r.fileName, receivedAt: r.receivedAt })),
-      ...(input.unrecorded ?? []).map((u) => ({ unitCode: u.unitCode, key: u.key, receiptNo: null, fileName: null, receivedAt: null })),
-    ].sort((a, b) => a.unitCode.localeCompare(b.unitCode) || a.key.localeCompare(b.key)),
+    missing: codesWithStatus(lines, 'missing'),
+    late: codesWithStatus(lines, 'late'),
+    rejectedOnly: codesWithStatus(lines, 'rejected_only'),
+    unprocessable: unprocessableFiles(records, input.unrecorded),
     indicators,
-    relationChecks,
-    plan,
-    thematic,
-    narratives,
+    relationChecks: relationChecksOn(form, sums),
+    plan: form.kind === 'plan' ? planTasks(form, included) : undefined,
+    thematic: form.kind === 'thematic' ? thematicReporting(lines, included) : undefined,
+    narratives: narrativesBySection(form, included),
   };
 }
-

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UNIT_STATUS_NAMES } from '../../shared/domain/rollup.js';
+import { UNIT_STATUS_REPORT_LABELS } from '../../shared/domain/labels.js';
 import { demoRollup } from '../fixtures/demo-rollup.js';
 import { rollupToCsv, rollupToJson } from '../../shared/documents/reports/index.js';
 import { csvNumber, csvText } from '../../shared/documents/reports/csv.js';
@@ -107,7 +107,7 @@ describe('rollupToCsv', () => {
       expect(r[0]).toBe(String(n + 1));
       expect(r[1]).toBe(u.unitCode);
       expect(r[2]).toBe(u.name);
-      expect(r[4]).toBe(UNIT_STATUS_NAMES[u.status]);
+      expect(r[4]).toBe(UNIT_STATUS_REPORT_LABELS[u.status]);
       expect(num(r[5]!)).toBe(u.files);
       expect(r[6]).toBe(u.source?.receiptNo ?? '');
       expect(r[9]).toBe(u.source?.sha256 ?? '');

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UNIT_STATUS_NAMES } from '../../shared/domain/rollup.js';
+import { UNIT_STATUS_REPORT_LABELS } from '../../shared/domain/labels.js';
 import type { Rollup } from '../../shared/domain/rollup.js';
 import type { FormDef, Unit } from '../../shared/domain/types.js';
 import { defaultUnits } from '../../shared/domain/units.js';
@@ -169,7 +169,7 @@ describe('writeConsolidatedWorkbook — periodic report', () => {
       const row = rows.find((r) => r.getCell(2).value === u.unitCode && typeof r.getCell(1).value === 'number');
       expect(row, u.unitCode).toBeDefined();
       expect(row!.getCell(3).value).toBe(u.name);
-      expect(row!.getCell(5).value).toBe(UNIT_STATUS_NAMES[u.status]);
+      expect(row!.getCell(5).value).toBe(UNIT_STATUS_REPORT_LABELS[u.status]);
       expect(row!.getCell(6).value).toBe(u.files);
       expect(row!.getCell(7).value ?? '').toBe(u.source?.receiptNo ?? '');
       expect(row!.getCell(9).value ?? '').toBe(u.source?.fileName ?? '');

@@ -7,7 +7,7 @@ import type ExcelJS from 'exceljs';
  * text cell (type string, number format "@"), never as a formula.
  */
 
-export const FONT = 'Times New Roman';
+const FONT = 'Times New Roman';
 export const MONO = 'Courier New';
 
 export const COLOR = {
@@ -27,9 +27,10 @@ export const COLOR = {
 } as const;
 
 const thin = { style: 'thin' as const, color: { argb: COLOR.border } };
-export const BOX: Partial<ExcelJS.Borders> = { top: thin, left: thin, bottom: thin, right: thin };
+const BOX: Partial<ExcelJS.Borders> = { top: thin, left: thin, bottom: thin, right: thin };
 
-export function solid(argb: string): ExcelJS.Fill {
+/** A solid fill of the given colour. */
+function solid(argb: string): ExcelJS.Fill {
   return { type: 'pattern', pattern: 'solid', fgColor: { argb } };
 }
 
@@ -38,11 +39,9 @@ export function solid(argb: string): ExcelJS.Fill {
  * (which OOXML readers decode as an escaped character) is itself escaped, and CR (which XML parsers
  * turn into LF) is written as `_x000D_`. exceljs drops the other control characters XML cannot carry.
  */
-export function storedText(s: string): string {
+function storedText(s: string): string {
   return s.replace(/_(x[0-9A-Fa-f]{4}_)/g, '_x005F_$1').replace(/\r/g, '_x000D_');
 }
-
-export type CellKind = 'text' | 'number';
 
 export interface CellSpec {
   /** First column (1-based). */
@@ -65,6 +64,16 @@ export interface SheetOptions {
   tabColor?: string;
 }
 
+/** Options of a text line: alignment, fill, minimum height, the span (default the whole width), borders (default none). */
+export interface LineOptions {
+  align?: Partial<ExcelJS.Alignment>;
+  fill?: string;
+  minHeight?: number;
+  from?: number;
+  to?: number;
+  border?: boolean;
+}
+
 /**
  * Characters per unit of column width at the given size: about 1.3 of 12-point Times New Roman
  * (Vietnamese text, measured with LibreOffice's metric-compatible Liberation Serif and rounded down
@@ -74,16 +83,20 @@ function charsPerUnit(size: number, mono: boolean): number {
   return mono ? (1.09 * 8) / size : (1.3 * 12) / size;
 }
 
-export function lineCount(text: string, width: number, size: number, mono = false): number {
+/** How many lines a text takes when wrapped in a span of the given width (each paragraph at least one). */
+function lineCount(text: string, width: number, size: number, mono = false): number {
   const perLine = Math.max(1, Math.floor(width * charsPerUnit(size, mono)));
   return text.split('\n').reduce((acc, p) => acc + Math.max(1, Math.ceil([...p].length / perLine)), 0);
 }
 
+/** A report sheet being written, row by row from the top. */
 export class ReportSheet {
   readonly ws: ExcelJS.Worksheet;
+  /** The next row to write. */
   row = 1;
   readonly size: number;
   readonly widths: number[];
+  private readonly orientation: 'portrait' | 'landscape';
 
   constructor(wb: ExcelJS.Workbook, name: string, widths: number[], opts: SheetOptions) {
     this.ws = wb.addWorksheet(name, { properties: opts.tabColor ? { tabColor: { argb: opts.tabColor } } : {} });
@@ -94,18 +107,19 @@ export class ReportSheet {
     this.orientation = opts.orientation;
   }
 
-  private readonly orientation: 'portrait' | 'landscape';
-
+  /** The last column of the sheet. */
   get lastCol(): number {
     return this.widths.length;
   }
 
+  /** The width of a span of columns. */
   width(from: number, to: number): number {
     let w = 0;
     for (let c = from; c <= to; c++) w += this.widths[c - 1] ?? 9;
     return w;
   }
 
+  /** The sheet's font with the given overrides. */
   font(extra: Partial<ExcelJS.Font> = {}): Partial<ExcelJS.Font> {
     return { name: FONT, size: this.size, ...extra };
   }
@@ -146,9 +160,10 @@ export class ReportSheet {
   }
 
   /** A text line across the whole width (or a span), without borders. */
-  line(text: string, font: Partial<ExcelJS.Font> = {}, opts: { align?: Partial<ExcelJS.Alignment>; fill?: string; minHeight?: number; from?: number; to?: number; border?: boolean } = {}): number {
+  line(text: string, font: Partial<ExcelJS.Font> = {}, opts: LineOptions = {}): number {
+    const align: Partial<ExcelJS.Alignment> = { vertical: 'middle', ...opts.align };
     return this.cells(
-      [{ col: opts.from ?? 1, to: opts.to ?? this.lastCol, value: text, font, fill: opts.fill, align: { vertical: 'middle', ...opts.align }, border: opts.border ?? false }],
+      [{ col: opts.from ?? 1, to: opts.to ?? this.lastCol, value: text, font, fill: opts.fill, align, border: opts.border ?? false }],
       opts.minHeight ?? 18,
     );
   }
@@ -168,6 +183,7 @@ export class ReportSheet {
     );
   }
 
+  /** An empty row of the given height. */
   gap(height = 8): void {
     this.ws.getRow(this.row).height = height;
     this.row += 1;
@@ -210,7 +226,8 @@ function footerText(s: string): string {
   return s.replace(/[\r\n]+/g, ' ').replace(/&/g, '&&');
 }
 
-export function colName(n: number): string {
+/** The letters of a column (1 → A, 27 → AA). */
+function colName(n: number): string {
   let s = '';
   while (n > 0) {
     const m = (n - 1) % 26;

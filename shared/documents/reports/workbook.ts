@@ -2,8 +2,8 @@ import { areaLabel } from '../../domain/forms.js';
 import ExcelJS from 'exceljs';
 import { formatInstantVi } from '../../domain/calendar.js';
 import { UNIT_STATUS_REPORT_LABELS } from '../../domain/labels.js';
-import type { IndicatorTotal, Rollup, UnitLine, UnitStatus } from '../../domain/rollup.js';
-import type { FormDef, IndicatorDef, UnitKind } from '../../domain/types.js';
+import type { IndicatorTotal, NarrativeEntry, Rollup, UnitLine, UnitStatus } from '../../domain/rollup.js';
+import type { Area, FormDef, IndicatorDef, UnitKind } from '../../domain/types.js';
 import { UNIT_KIND_NAMES, defaultUnits } from '../../domain/units.js';
 import {
   ADDENDUM,
@@ -90,7 +90,8 @@ function pct(ratio: number): number {
 
 /** Title block shared by the sheets: agency line, title, sheet subtitle, addendum marker. */
 function titleBlock(s: ReportSheet, rollup: Rollup, subtitle: string): void {
-  s.line(`${AGGREGATOR.toLocaleUpperCase('vi')} — PHÒNG CẢI CÁCH HÀNH CHÍNH`, { bold: true, size: 10, color: { argb: COLOR.note } }, { minHeight: 16 });
+  const agency = `${AGGREGATOR.toLocaleUpperCase('vi')} — PHÒNG CẢI CÁCH HÀNH CHÍNH`;
+  s.line(agency, { bold: true, size: 10, color: { argb: COLOR.note } }, { minHeight: 16 });
   s.line(reportTitle(rollup), { bold: true, size: 14, color: { argb: COLOR.title } }, { align: { horizontal: 'center' }, minHeight: 24 });
   s.line(subtitle, { bold: true, size: 12 }, { align: { horizontal: 'center' }, minHeight: 20 });
   if (rollup.includesLate) {
@@ -100,7 +101,8 @@ function titleBlock(s: ReportSheet, rollup: Rollup, subtitle: string): void {
       minHeight: 20,
     });
   }
-  s.line(`Kỳ báo cáo: ${rollup.periodName} (mã kỳ ${rollup.periodId}). Thời gian chốt số liệu: ${windowText(rollup.dataWindow)}. ${scopeText(rollup)}`, { size: 10, italic: true, color: { argb: COLOR.note } }, {
+  const period = `Kỳ báo cáo: ${rollup.periodName} (mã kỳ ${rollup.periodId}). Thời gian chốt số liệu: ${windowText(rollup.dataWindow)}.`;
+  s.line(`${period} ${scopeText(rollup)}`, { size: 10, italic: true, color: { argb: COLOR.note } }, {
     align: { horizontal: 'center' },
     minHeight: 16,
   });
@@ -109,17 +111,28 @@ function titleBlock(s: ReportSheet, rollup: Rollup, subtitle: string): void {
 
 // ---------------------------------------------------------------- Tổng hợp
 
-function writeSummary(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, taken: Set<string>, areaSheets: Map<string, string>): void {
-  // A: STT, B: label, C..J: eight figures.
-  const s = new ReportSheet(wb, sheetName(SHEET_NAMES.summary, taken), [5, 31, 9.5, 9.5, 9.5, 9.5, 10.5, 9.5, 10, 10], {
-    orientation: 'portrait',
-    tabColor: 'FF2F5597',
-  });
-  const nameOf = unitNamer(rollup);
-  const byCode = new Map(rollup.units.map((u) => [u.unitCode, u]));
-  const last = s.lastCol;
+/** Writes a numbered section heading (I., II., …); one writer per sheet. */
+type Heading = (text: string) => void;
 
-  s.line(`${AGGREGATOR.toLocaleUpperCase('vi')}\nPHÒNG CẢI CÁCH HÀNH CHÍNH`, { bold: true, size: 11 }, { to: 4, align: { horizontal: 'center' }, minHeight: 34 });
+const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII'];
+
+/** A heading writer that numbers the sections of a sheet in Roman numerals, in the order written. */
+function romanHeadings(s: ReportSheet): Heading {
+  let section = 0;
+  return (text) => {
+    s.line(`${ROMAN[section++]}. ${text}`, { bold: true, size: 12, color: { argb: COLOR.title } }, { minHeight: 20 });
+  };
+}
+
+/** The note under a table: small, italic, grey. */
+function noteLine(s: ReportSheet, text: string): void {
+  s.line(text, { size: 9, italic: true, color: { argb: COLOR.note } }, { minHeight: 16 });
+}
+
+/** The summary's letterhead: agency, title, the form's title and the addendum marker. */
+function writeSummaryHead(s: ReportSheet, rollup: Rollup, form: FormDef): void {
+  const agency = `${AGGREGATOR.toLocaleUpperCase('vi')}\nPHÒNG CẢI CÁCH HÀNH CHÍNH`;
+  s.line(agency, { bold: true, size: 11 }, { to: 4, align: { horizontal: 'center' }, minHeight: 34 });
   s.gap(4);
   s.line(reportTitle(rollup), { bold: true, size: 14, color: { argb: COLOR.title } }, { align: { horizontal: 'center' }, minHeight: 24 });
   s.line(form.title, { size: 12, italic: true }, { align: { horizontal: 'center' }, minHeight: 18 });
@@ -131,12 +144,15 @@ function writeSummary(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, taken
     });
   }
   s.gap(6);
+}
 
+/** The facts of the report (period, form, window, due date, when it was made, scope) and the calendar's warnings. */
+function writeSummaryFacts(s: ReportSheet, rollup: Rollup): void {
   const fact = (label: string, value: string, font: CellSpec['font'] = {}, fill?: string): void => {
     s.cells(
       [
         { col: 1, to: 2, value: label, font: { bold: true }, border: false, fill },
-        { col: 3, to: last, value, font, border: false, fill },
+        { col: 3, to: s.lastCol, value, font, border: false, fill },
       ],
       17,
     );
@@ -149,14 +165,10 @@ function writeSummary(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, taken
   fact('Phạm vi số liệu:', scopeText(rollup), rollup.includesLate ? { bold: true, color: { argb: COLOR.bad } } : {});
   for (const w of rollup.warnings) fact('Lưu ý:', w, { color: { argb: COLOR.warn } }, COLOR.warnFill);
   s.gap(8);
+}
 
-  let section = 0;
-  const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII'];
-  const heading = (text: string): void => {
-    s.line(`${ROMAN[section++]}. ${text}`, { bold: true, size: 12, color: { argb: COLOR.title } }, { minHeight: 20 });
-  };
-
-  // I. Coverage by unit kind.
+/** Section I: coverage by unit kind (counts by status, completeness and timeliness), the province's total last. */
+function writeCoverageByKind(s: ReportSheet, rollup: Rollup, heading: Heading): void {
   heading('TÌNH HÌNH NỘP BÁO CÁO THEO LOẠI ĐƠN VỊ');
   s.header(
     [
@@ -186,172 +198,237 @@ function writeSummary(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, taken
       { col: 10, value: pct(c.timeliness), numFmt: '0.00', font, fill },
     ]);
   });
-  s.line(
-    'Tỷ lệ đầy đủ = số đơn vị có báo cáo hợp lệ (kể cả nộp muộn) / số đơn vị phải báo cáo; tỷ lệ đúng hạn = số đơn vị có báo cáo hợp lệ nhận trước hạn / số đơn vị phải báo cáo.',
-    { size: 9, italic: true, color: { argb: COLOR.note } },
-    { minHeight: 16 },
+  noteLine(
+    s,
+    'Tỷ lệ đầy đủ = số đơn vị có báo cáo hợp lệ (kể cả nộp muộn) / số đơn vị phải báo cáo; ' +
+      'tỷ lệ đúng hạn = số đơn vị có báo cáo hợp lệ nhận trước hạn / số đơn vị phải báo cáo.',
   );
   s.gap(8);
+}
 
-  // II. Units that are missing, late or rejected only.
-  heading('ĐƠN VỊ CHƯA NỘP, NỘP MUỘN, CHỈ CÓ TỆP BỊ TỪ CHỐI');
-  const lists: { title: string; codes: string[]; note: (u: UnitLine | undefined) => string }[] = [
+/** A list of units of section II: its title, the unit codes, and the note written for each unit. */
+interface UnitList {
+  title: string;
+  codes: string[];
+  note: (u: UnitLine | undefined) => string;
+}
+
+/** The missing, late and rejected-only lists of section II, each with its per-unit note. */
+function unitLists(rollup: Rollup): UnitList[] {
+  const lateNote = (u: UnitLine | undefined): string =>
+    u?.source
+      ? `Nhận lúc ${formatInstantVi(u.source.receivedAt)}, biên nhận ${u.source.receiptNo}. ` +
+        (rollup.includesLate ? 'Đã đưa vào bản bổ sung.' : 'Chưa đưa vào số liệu tổng hợp.')
+      : 'Nộp sau hạn.';
+  return [
     { title: `Chưa nộp (${rollup.missing.length} đơn vị)`, codes: rollup.missing, note: () => 'Chưa nhận được tệp nào.' },
-    {
-      title: `Nộp muộn (${rollup.late.length} đơn vị)`,
-      codes: rollup.late,
-      note: (u) =>
-        u?.source
-          ? `Nhận lúc ${formatInstantVi(u.source.receivedAt)}, biên nhận ${u.source.receiptNo}. ${rollup.includesLate ? 'Đã đưa vào bản bổ sung.' : 'Chưa đưa vào số liệu tổng hợp.'}`
-          : 'Nộp sau hạn.',
-    },
+    { title: `Nộp muộn (${rollup.late.length} đơn vị)`, codes: rollup.late, note: lateNote },
     {
       title: `Chỉ có tệp bị từ chối (${rollup.rejectedOnly.length} đơn vị)`,
       codes: rollup.rejectedOnly,
       note: (u) => `Đã nhận ${u?.files ?? 0} tệp, không tệp nào hợp lệ.`,
     },
   ];
-  for (const list of lists) {
-    s.line(list.title, { bold: true, italic: true }, { minHeight: 18 });
-    if (list.codes.length === 0) {
-      s.line('Không có.', { italic: true, color: { argb: COLOR.note } }, { from: 2, minHeight: 16 });
-      continue;
-    }
-    s.header([
-      { col: 1, label: 'STT' },
-      { col: 2, to: 4, label: 'Tên đơn vị' },
-      { col: 5, to: 6, label: 'Loại đơn vị' },
-      { col: 7, to: last, label: 'Ghi chú' },
-    ], 20);
-    list.codes.forEach((code, i) => {
-      const u = byCode.get(code);
-      s.cells([
-        { col: 1, value: i + 1, align: { horizontal: 'center' } },
-        { col: 2, to: 4, value: nameOf(code) },
-        { col: 5, to: 6, value: u ? KIND_SHORT[u.kind] : '' },
-        { col: 7, to: last, value: list.note(u), font: { size: 10 } },
-      ]);
-    });
-  }
-  s.gap(8);
+}
 
-  // III. Headline figures (or the plan's tasks, or the thematic reports).
-  if (rollup.plan) {
-    heading('SỐ NHIỆM VỤ CCHC THEO LĨNH VỰC (TOÀN TỈNH)');
-    s.header([
-      { col: 1, label: 'STT' },
-      { col: 2, to: 7, label: 'Lĩnh vực' },
-      { col: 8, to: last, label: 'Số nhiệm vụ' },
-    ], 20);
-    const areas = form.areas.filter((a) => a.code in rollup.plan!.tasksPerArea);
-    areas.forEach((a, i) => {
-      s.cells([
-        { col: 1, value: i + 1, align: { horizontal: 'center' } },
-        { col: 2, to: 7, value: areaLabel(a) },
-        { col: 8, to: last, value: rollup.plan!.tasksPerArea[a.code] ?? 0 },
-      ]);
-    });
-    const total = Object.values(rollup.plan.tasksPerArea).reduce((x, y) => x + y, 0);
+/** One list of section II: its title, then a table of the units (or "Không có."). */
+function writeUnitList(s: ReportSheet, rollup: Rollup, list: UnitList): void {
+  const nameOf = unitNamer(rollup);
+  const byCode = new Map(rollup.units.map((u) => [u.unitCode, u]));
+  const last = s.lastCol;
+  s.line(list.title, { bold: true, italic: true }, { minHeight: 18 });
+  if (list.codes.length === 0) {
+    s.line('Không có.', { italic: true, color: { argb: COLOR.note } }, { from: 2, minHeight: 16 });
+    return;
+  }
+  s.header([
+    { col: 1, label: 'STT' },
+    { col: 2, to: 4, label: 'Tên đơn vị' },
+    { col: 5, to: 6, label: 'Loại đơn vị' },
+    { col: 7, to: last, label: 'Ghi chú' },
+  ], 20);
+  list.codes.forEach((code, i) => {
+    const u = byCode.get(code);
     s.cells([
-      { col: 1, value: '', fill: COLOR.total },
-      { col: 2, to: 7, value: 'Tổng số nhiệm vụ', font: { bold: true }, fill: COLOR.total },
-      { col: 8, to: last, value: total, font: { bold: true }, fill: COLOR.total },
+      { col: 1, value: i + 1, align: { horizontal: 'center' } },
+      { col: 2, to: 4, value: nameOf(code) },
+      { col: 5, to: 6, value: u ? KIND_SHORT[u.kind] : '' },
+      { col: 7, to: last, value: list.note(u), font: { size: 10 } },
     ]);
-    s.line(`Chi tiết theo từng đơn vị: xem trang "${SHEET_NAMES.plan}".`, { size: 9, italic: true, color: { argb: COLOR.note } }, { minHeight: 16 });
-    s.gap(8);
-  } else if (rollup.indicators.length > 0) {
-    heading('MỘT SỐ SỐ LIỆU CHÍNH');
-    s.header([
-      { col: 1, label: 'STT' },
-      { col: 2, to: 5, label: 'Chỉ tiêu' },
-      { col: 6, label: 'Đơn vị tính' },
-      { col: 7, label: KIND_COLUMNS.all },
-      { col: 8, label: KIND_COLUMNS.department },
-      { col: 9, label: KIND_COLUMNS.district },
-      { col: 10, label: KIND_COLUMNS.central },
-    ], 32);
-    headlineIndicators(rollup).forEach((ind, i) => {
-      const fmt = numFmtOf(ind);
-      s.cells([
-        { col: 1, value: i + 1, align: { horizontal: 'center' } },
-        { col: 2, to: 5, value: `${ind.name} (${ind.code})` },
-        { col: 6, value: measureOf(ind), align: { horizontal: 'center' } },
-        { col: 7, value: ind.total, numFmt: fmt, font: { bold: true } },
-        ...KINDS.map((k, j) => ({ col: 8 + j, value: ind.byKind[k], numFmt: fmt })),
-      ]);
-    });
-    const sheets = [...areaSheets.values()].map((n) => `"${n}"`).join(', ');
-    s.line(
-      `Ô để trống: chưa có đơn vị nào báo cáo (không phải 0). Tỷ lệ (%) được tính lại từ tổng các chỉ tiêu thành phần, không lấy trung bình các tỷ lệ. Toàn bộ chỉ tiêu: xem các trang ${sheets}.`,
-      { size: 9, italic: true, color: { argb: COLOR.note } },
-      { minHeight: 16 },
-    );
-    s.gap(8);
-  }
-  if (rollup.thematic) {
-    heading('BÁO CÁO CHUYÊN ĐỀ CỦA CÁC SỞ ĐƯỢC GIAO THEO DÕI');
-    s.line(`Đã báo cáo (${rollup.thematic.reported.length}): ${rollup.thematic.reported.map(nameOf).join('; ') || 'không có'}.`, {}, { minHeight: 17 });
-    s.line(`Chưa báo cáo (${rollup.thematic.notReported.length}): ${rollup.thematic.notReported.map(nameOf).join('; ') || 'không có'}.`, {}, { minHeight: 17 });
-    s.line(`Chi tiết: xem trang "${SHEET_NAMES.thematic}".`, { size: 9, italic: true, color: { argb: COLOR.note } }, { minHeight: 16 });
-    s.gap(8);
-  }
+  });
+}
 
-  // IV. Relations re-checked on the totals.
-  if (!rollup.plan) {
-    heading('KIỂM TRA QUAN HỆ GIỮA CÁC CHỈ TIÊU TRÊN SỐ TỔNG HỢP');
-    const failed = failedChecks(rollup);
-    if (failed.length === 0) {
-      s.line(
-        `Tất cả ${rollup.relationChecks.length} quan hệ kiểm tra được trên số tổng hợp đều thỏa mãn.`,
-        { color: { argb: COLOR.good } },
-        { minHeight: 17 },
-      );
-    } else {
-      s.line(
-        `${failed.length}/${rollup.relationChecks.length} quan hệ không thỏa mãn trên số tổng hợp; đề nghị đối chiếu với báo cáo của các đơn vị trước khi sử dụng số liệu liên quan.`,
-        { color: { argb: COLOR.bad } },
-        { minHeight: 17 },
-      );
-      s.header([
-        { col: 1, label: 'STT' },
-        { col: 2, to: 6, label: 'Quan hệ giữa các chỉ tiêu' },
-        { col: 7, label: 'Phạm vi' },
-        { col: 8, label: 'Mức độ' },
-        { col: 9, label: 'Vế trái' },
-        { col: 10, label: 'Vế phải' },
-      ], 20);
-      failed.forEach((c, i) => {
-        s.cells([
-          { col: 1, value: i + 1, align: { horizontal: 'center' } },
-          { col: 2, to: 6, value: `${c.id}: ${relationText(c)}` },
-          { col: 7, value: KIND_SHORT[c.scope], font: { size: 10 } },
-          { col: 8, value: SEVERITY_NAMES[c.severity], font: { color: { argb: c.severity === 'error' ? COLOR.bad : COLOR.warn } } },
-          { col: 9, value: c.left, numFmt: Number.isInteger(c.left) ? '#,##0' : '#,##0.00' },
-          { col: 10, value: c.right, numFmt: Number.isInteger(c.right) ? '#,##0' : '#,##0.00' },
-        ]);
-      });
-    }
-    s.gap(8);
-  }
+/** Section II: the units that are missing, late or have only rejected files. */
+function writeUnitLists(s: ReportSheet, rollup: Rollup, heading: Heading): void {
+  heading('ĐƠN VỊ CHƯA NỘP, NỘP MUỘN, CHỈ CÓ TỆP BỊ TỪ CHỐI');
+  for (const list of unitLists(rollup)) writeUnitList(s, rollup, list);
+  s.gap(8);
+}
 
+/** Section III of a plan: the province's tasks per reform area and their total. */
+function writePlanTotals(s: ReportSheet, rollup: Rollup, form: FormDef, heading: Heading): void {
+  const plan = rollup.plan!;
+  const last = s.lastCol;
+  heading('SỐ NHIỆM VỤ CCHC THEO LĨNH VỰC (TOÀN TỈNH)');
+  s.header([
+    { col: 1, label: 'STT' },
+    { col: 2, to: 7, label: 'Lĩnh vực' },
+    { col: 8, to: last, label: 'Số nhiệm vụ' },
+  ], 20);
+  const areas = form.areas.filter((a) => a.code in plan.tasksPerArea);
+  areas.forEach((a, i) => {
+    s.cells([
+      { col: 1, value: i + 1, align: { horizontal: 'center' } },
+      { col: 2, to: 7, value: areaLabel(a) },
+      { col: 8, to: last, value: plan.tasksPerArea[a.code] ?? 0 },
+    ]);
+  });
+  const total = Object.values(plan.tasksPerArea).reduce((x, y) => x + y, 0);
+  s.cells([
+    { col: 1, value: '', fill: COLOR.total },
+    { col: 2, to: 7, value: 'Tổng số nhiệm vụ', font: { bold: true }, fill: COLOR.total },
+    { col: 8, to: last, value: total, font: { bold: true }, fill: COLOR.total },
+  ]);
+  noteLine(s, `Chi tiết theo từng đơn vị: xem trang "${SHEET_NAMES.plan}".`);
+  s.gap(8);
+}
+
+/** Section III of a report: the headline indicators, overall and by unit kind, and where to find the others. */
+function writeHeadlineFigures(s: ReportSheet, rollup: Rollup, areaSheets: Map<string, string>, heading: Heading): void {
+  heading('MỘT SỐ SỐ LIỆU CHÍNH');
+  s.header([
+    { col: 1, label: 'STT' },
+    { col: 2, to: 5, label: 'Chỉ tiêu' },
+    { col: 6, label: 'Đơn vị tính' },
+    { col: 7, label: KIND_COLUMNS.all },
+    { col: 8, label: KIND_COLUMNS.department },
+    { col: 9, label: KIND_COLUMNS.district },
+    { col: 10, label: KIND_COLUMNS.central },
+  ], 32);
+  headlineIndicators(rollup).forEach((ind, i) => {
+    const fmt = numFmtOf(ind);
+    s.cells([
+      { col: 1, value: i + 1, align: { horizontal: 'center' } },
+      { col: 2, to: 5, value: `${ind.name} (${ind.code})` },
+      { col: 6, value: measureOf(ind), align: { horizontal: 'center' } },
+      { col: 7, value: ind.total, numFmt: fmt, font: { bold: true } },
+      ...KINDS.map((k, j) => ({ col: 8 + j, value: ind.byKind[k], numFmt: fmt })),
+    ]);
+  });
+  const sheets = [...areaSheets.values()].map((n) => `"${n}"`).join(', ');
+  noteLine(
+    s,
+    'Ô để trống: chưa có đơn vị nào báo cáo (không phải 0). ' +
+      'Tỷ lệ (%) được tính lại từ tổng các chỉ tiêu thành phần, không lấy trung bình các tỷ lệ. ' +
+      `Toàn bộ chỉ tiêu: xem các trang ${sheets}.`,
+  );
+  s.gap(8);
+}
+
+/** The thematic section: which of the departments reported and which did not. */
+function writeThematicReporting(s: ReportSheet, rollup: Rollup, heading: Heading): void {
+  const th = rollup.thematic!;
+  const nameOf = unitNamer(rollup);
+  heading('BÁO CÁO CHUYÊN ĐỀ CỦA CÁC SỞ ĐƯỢC GIAO THEO DÕI');
+  s.line(`Đã báo cáo (${th.reported.length}): ${th.reported.map(nameOf).join('; ') || 'không có'}.`, {}, { minHeight: 17 });
+  s.line(`Chưa báo cáo (${th.notReported.length}): ${th.notReported.map(nameOf).join('; ') || 'không có'}.`, {}, { minHeight: 17 });
+  noteLine(s, `Chi tiết: xem trang "${SHEET_NAMES.thematic}".`);
+  s.gap(8);
+}
+
+/** Number format of a relation's side: whole numbers without decimals. */
+function sideFmt(v: number): string {
+  return Number.isInteger(v) ? '#,##0' : '#,##0.00';
+}
+
+/** Section IV: the relations re-checked on the totals; all satisfied, or a table of those that are not. */
+function writeRelationChecks(s: ReportSheet, rollup: Rollup, heading: Heading): void {
+  heading('KIỂM TRA QUAN HỆ GIỮA CÁC CHỈ TIÊU TRÊN SỐ TỔNG HỢP');
+  const failed = failedChecks(rollup);
+  const count = rollup.relationChecks.length;
+  if (failed.length === 0) {
+    const text = `Tất cả ${count} quan hệ kiểm tra được trên số tổng hợp đều thỏa mãn.`;
+    s.line(text, { color: { argb: COLOR.good } }, { minHeight: 17 });
+    s.gap(8);
+    return;
+  }
+  s.line(
+    `${failed.length}/${count} quan hệ không thỏa mãn trên số tổng hợp; ` +
+      'đề nghị đối chiếu với báo cáo của các đơn vị trước khi sử dụng số liệu liên quan.',
+    { color: { argb: COLOR.bad } },
+    { minHeight: 17 },
+  );
+  s.header([
+    { col: 1, label: 'STT' },
+    { col: 2, to: 6, label: 'Quan hệ giữa các chỉ tiêu' },
+    { col: 7, label: 'Phạm vi' },
+    { col: 8, label: 'Mức độ' },
+    { col: 9, label: 'Vế trái' },
+    { col: 10, label: 'Vế phải' },
+  ], 20);
+  failed.forEach((c, i) => {
+    s.cells([
+      { col: 1, value: i + 1, align: { horizontal: 'center' } },
+      { col: 2, to: 6, value: `${c.id}: ${relationText(c)}` },
+      { col: 7, value: KIND_SHORT[c.scope], font: { size: 10 } },
+      { col: 8, value: SEVERITY_NAMES[c.severity], font: { color: { argb: c.severity === 'error' ? COLOR.bad : COLOR.warn } } },
+      { col: 9, value: c.left, numFmt: sideFmt(c.left) },
+      { col: 10, value: c.right, numFmt: sideFmt(c.right) },
+    ]);
+  });
+  s.gap(8);
+}
+
+/** The last section (where every figure comes from) and the line saying when and by what the workbook was made. */
+function writeTraceability(s: ReportSheet, rollup: Rollup, heading: Heading): void {
   heading('TRUY XUẤT NGUỒN SỐ LIỆU');
   s.line(
-    `Mọi số liệu truy được về tệp gốc: xem trang "${SHEET_NAMES.completeness}" (số biên nhận, thời điểm nhận, tên tệp, mã SHA-256 và khóa lưu trữ của tệp được dùng cho từng đơn vị). ` +
+    `Mọi số liệu truy được về tệp gốc: xem trang "${SHEET_NAMES.completeness}" ` +
+      '(số biên nhận, thời điểm nhận, tên tệp, mã SHA-256 và khóa lưu trữ của tệp được dùng cho từng đơn vị). ' +
       'Mọi số trong sổ này là giá trị đã tính sẵn, không có công thức.',
     {},
     { minHeight: 17 },
   );
   s.gap(12);
-  s.line(`Sổ tổng hợp được lập tự động bởi hệ thống tiếp nhận báo cáo CCHC của ${AGGREGATOR} lúc ${generatedText(rollup)}.`, { size: 9, italic: true, color: { argb: COLOR.muted } }, { minHeight: 16 });
+  s.line(
+    `Sổ tổng hợp được lập tự động bởi hệ thống tiếp nhận báo cáo CCHC của ${AGGREGATOR} lúc ${generatedText(rollup)}.`,
+    { size: 9, italic: true, color: { argb: COLOR.muted } },
+    { minHeight: 16 },
+  );
+}
+
+/**
+ * The summary sheet: letterhead and facts, then numbered sections: coverage by kind, the missing /
+ * late / rejected-only units, the plan's tasks or the headline figures, the thematic reporting, the
+ * relation checks (not for plans) and traceability.
+ */
+function writeSummary(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, taken: Set<string>, areaSheets: Map<string, string>): void {
+  // A: STT, B: label, C..J: eight figures.
+  const s = new ReportSheet(wb, sheetName(SHEET_NAMES.summary, taken), [5, 31, 9.5, 9.5, 9.5, 9.5, 10.5, 9.5, 10, 10], {
+    orientation: 'portrait',
+    tabColor: 'FF2F5597',
+  });
+  const heading = romanHeadings(s);
+  writeSummaryHead(s, rollup, form);
+  writeSummaryFacts(s, rollup);
+  writeCoverageByKind(s, rollup, heading);
+  writeUnitLists(s, rollup, heading);
+  if (rollup.plan) writePlanTotals(s, rollup, form, heading);
+  else if (rollup.indicators.length > 0) writeHeadlineFigures(s, rollup, areaSheets, heading);
+  if (rollup.thematic) writeThematicReporting(s, rollup, heading);
+  if (!rollup.plan) writeRelationChecks(s, rollup, heading);
+  writeTraceability(s, rollup, heading);
   s.finish({ footer: footerOf(rollup) });
 }
 
+/** The unit a figure is counted in: the measure, or "đơn vị \"Có\"" for a yes/no indicator. */
 function measureOf(ind: IndicatorTotal): string {
   return ind.valueType === 'yesno' ? 'đơn vị "Có"' : ind.measure;
 }
 
 // ---------------------------------------------------------------- one sheet per area
 
+/** The notes on an indicator's row: blanks, how it was computed, where it applies, failed relations. */
 function areaNote(ind: IndicatorTotal, def: IndicatorDef | undefined, failed: string[]): string {
   const notes: string[] = [];
   if (ind.total === null) notes.push('Chưa có đơn vị nào báo cáo: để trống, không phải 0.');
@@ -365,6 +442,37 @@ function areaNote(ind: IndicatorTotal, def: IndicatorDef | undefined, failed: st
   return notes.join(' ');
 }
 
+/**
+ * The relations that fail on the totals, by the code of each indicator they involve: the relation's id,
+ * with the unit kind when the check was for one kind.
+ */
+function failedByIndicator(rollup: Rollup, form: FormDef): Map<string, string[]> {
+  const failedBy = new Map<string, string[]>();
+  for (const c of failedChecks(rollup)) {
+    const r = form.relations.find((x) => x.id === c.id);
+    const codes = r ? (r.type === 'ratio' ? [r.target, ...r.numerator, ...r.denominator] : [...r.left, ...r.right]) : [];
+    const label = `${c.id}${c.scope === 'all' ? '' : ` (${KIND_SHORT[c.scope]})`}`;
+    for (const code of new Set(codes)) failedBy.set(code, [...(failedBy.get(code) ?? []), label]);
+  }
+  return failedBy;
+}
+
+/** One indicator's row of an area sheet: totals (grey where the kind is not concerned), reporting units, notes. */
+function writeAreaRow(s: ReportSheet, ind: IndicatorTotal, def: IndicatorDef | undefined, failed: string[]): void {
+  const fmt = numFmtOf(ind);
+  const na = (k: UnitKind): boolean => !!def && !def.appliesTo.includes(k);
+  s.cells([
+    { col: 1, value: ind.code, align: { horizontal: 'center' } },
+    { col: 2, value: ind.name },
+    { col: 3, value: measureOf(ind), align: { horizontal: 'center' } },
+    { col: 4, value: ind.total, numFmt: fmt, font: { bold: true }, fill: COLOR.total },
+    ...KINDS.map((k, j) => ({ col: 5 + j, value: ind.byKind[k], numFmt: fmt, fill: na(k) ? COLOR.na : undefined })),
+    { col: 8, value: `${ind.reporting}/${ind.applicable}`, align: { horizontal: 'center' } },
+    { col: 9, value: areaNote(ind, def, failed), font: { size: 9 } },
+  ]);
+}
+
+/** The sheet of one reform area: every indicator of the area with its totals and notes. */
 function writeArea(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, label: string, name: string, indicators: IndicatorTotal[]): void {
   const s = new ReportSheet(wb, name, [9.5, 46, 10, 12, 12, 12, 12, 11, 36], { orientation: 'landscape', tabColor: 'FFFFC000' });
   titleBlock(s, rollup, `Lĩnh vực: ${label}`);
@@ -380,39 +488,48 @@ function writeArea(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, label: s
     { col: 9, label: 'Ghi chú' },
   ], 46);
   const defs = new Map(form.indicators.map((i) => [i.code, i]));
-  const failedBy = new Map<string, string[]>();
-  for (const c of failedChecks(rollup)) {
-    const r = form.relations.find((x) => x.id === c.id);
-    const codes = r ? (r.type === 'ratio' ? [r.target, ...r.numerator, ...r.denominator] : [...r.left, ...r.right]) : [];
-    for (const code of new Set(codes)) failedBy.set(code, [...(failedBy.get(code) ?? []), `${c.id}${c.scope === 'all' ? '' : ` (${KIND_SHORT[c.scope]})`}`]);
-  }
-  for (const ind of indicators) {
-    const def = defs.get(ind.code);
-    const fmt = numFmtOf(ind);
-    const na = (k: UnitKind): boolean => !!def && !def.appliesTo.includes(k);
-    s.cells([
-      { col: 1, value: ind.code, align: { horizontal: 'center' } },
-      { col: 2, value: ind.name },
-      { col: 3, value: measureOf(ind), align: { horizontal: 'center' } },
-      { col: 4, value: ind.total, numFmt: fmt, font: { bold: true }, fill: COLOR.total },
-      ...KINDS.map((k, j) => ({ col: 5 + j, value: ind.byKind[k], numFmt: fmt, fill: na(k) ? COLOR.na : undefined })),
-      { col: 8, value: `${ind.reporting}/${ind.applicable}`, align: { horizontal: 'center' } },
-      { col: 9, value: areaNote(ind, def, failedBy.get(ind.code) ?? []), font: { size: 9 } },
-    ]);
-  }
+  const failedBy = failedByIndicator(rollup, form);
+  for (const ind of indicators) writeAreaRow(s, ind, defs.get(ind.code), failedBy.get(ind.code) ?? []);
   s.gap(6);
-  s.line(
+  noteLine(
+    s,
     'Ô để trống: chưa có đơn vị nào báo cáo (không phải 0). Ô nền xám: chỉ tiêu không áp dụng cho loại đơn vị này. ' +
-      'Tỷ lệ (%) được tính lại từ tổng các chỉ tiêu thành phần của các đơn vị đã báo cáo đủ thành phần, không lấy trung bình các tỷ lệ. ' +
+      'Tỷ lệ (%) được tính lại từ tổng các chỉ tiêu thành phần của các đơn vị đã báo cáo đủ thành phần, ' +
+      'không lấy trung bình các tỷ lệ. ' +
       `Nguồn số liệu từng đơn vị: xem trang "${SHEET_NAMES.completeness}".`,
-    { size: 9, italic: true, color: { argb: COLOR.note } },
-    { minHeight: 16 },
   );
   s.finish({ footer: footerOf(rollup), freezeRow: headerRow, freezeCol: 2, printTitleRow: headerRow });
 }
 
 // ---------------------------------------------------------------- Đầy đủ - kịp thời
 
+/** The line heading the units of one kind: their counts by status. */
+function kindCoverageText(rollup: Rollup, kind: UnitKind): string {
+  const c = rollup.coverage[kind];
+  return `${UNIT_KIND_NAMES[kind]}: ${c.expected} đơn vị — ${c.valid} hợp lệ (${c.onTime} đúng hạn, ${c.late} nộp muộn), ` +
+    `${c.rejectedOnly} chỉ có tệp bị từ chối, ${c.missing} chưa nộp`;
+}
+
+/** One unit's row of the completeness sheet: its status and the file its figures come from (receipt, time, name, hash, key). */
+function writeSourceRow(s: ReportSheet, n: number, u: UnitLine): void {
+  const src = u.source;
+  const at = src ? formatInstantVi(src.receivedAt).split(' ngày ') : null;
+  s.cells([
+    { col: 1, value: n, align: { horizontal: 'center' } },
+    { col: 2, value: u.unitCode },
+    { col: 3, value: u.name },
+    { col: 4, value: KIND_SHORT[u.kind] },
+    { col: 5, value: UNIT_STATUS_REPORT_LABELS[u.status], font: { color: { argb: STATUS_COLOR[u.status] }, bold: u.status !== 'on_time' } },
+    { col: 6, value: u.files, align: { horizontal: 'center' } },
+    { col: 7, value: src?.receiptNo ?? '', font: { size: 9 } },
+    { col: 8, value: at ? `${at[0]}\n${at[1]}` : '', align: { horizontal: 'center' } },
+    { col: 9, value: src?.fileName ?? '', font: { size: 9 } },
+    { col: 10, value: src?.sha256 ?? (src ? '(không tính được)' : ''), font: { name: MONO, size: 8 } },
+    { col: 11, value: src?.key ?? '', font: { name: MONO, size: 8 } },
+  ]);
+}
+
+/** The completeness sheet: every expected unit by kind, its status and the file its figures come from. */
 function writeCompleteness(wb: ExcelJS.Workbook, rollup: Rollup, name: string): void {
   const s = new ReportSheet(wb, name, [5, 9, 27, 13, 12, 7, 15, 11.5, 24, 23, 29], { orientation: 'landscape', size: 10, tabColor: 'FF70AD47' });
   titleBlock(s, rollup, 'ĐẦY ĐỦ, KỊP THỜI VÀ NGUỒN SỐ LIỆU CỦA TỪNG ĐƠN VỊ');
@@ -433,43 +550,17 @@ function writeCompleteness(wb: ExcelJS.Workbook, rollup: Rollup, name: string): 
   for (const kind of KINDS) {
     const lines = rollup.units.filter((u) => u.kind === kind);
     if (lines.length === 0) continue;
-    const c = rollup.coverage[kind];
-    s.cells([
-      {
-        col: 1,
-        to: s.lastCol,
-        value: `${UNIT_KIND_NAMES[kind]}: ${c.expected} đơn vị — ${c.valid} hợp lệ (${c.onTime} đúng hạn, ${c.late} nộp muộn), ${c.rejectedOnly} chỉ có tệp bị từ chối, ${c.missing} chưa nộp`,
-        font: { bold: true },
-        fill: COLOR.section,
-      },
-    ]);
-    for (const u of lines) {
-      n += 1;
-      const src = u.source;
-      const at = src ? formatInstantVi(src.receivedAt).split(' ngày ') : null;
-      s.cells([
-        { col: 1, value: n, align: { horizontal: 'center' } },
-        { col: 2, value: u.unitCode },
-        { col: 3, value: u.name },
-        { col: 4, value: KIND_SHORT[u.kind] },
-        { col: 5, value: UNIT_STATUS_REPORT_LABELS[u.status], font: { color: { argb: STATUS_COLOR[u.status] }, bold: u.status !== 'on_time' } },
-        { col: 6, value: u.files, align: { horizontal: 'center' } },
-        { col: 7, value: src?.receiptNo ?? '', font: { size: 9 } },
-        { col: 8, value: at ? `${at[0]}\n${at[1]}` : '', align: { horizontal: 'center' } },
-        { col: 9, value: src?.fileName ?? '', font: { size: 9 } },
-        { col: 10, value: src?.sha256 ?? (src ? '(không tính được)' : ''), font: { name: MONO, size: 8 } },
-        { col: 11, value: src?.key ?? '', font: { name: MONO, size: 8 } },
-      ]);
-    }
+    s.cells([{ col: 1, to: s.lastCol, value: kindCoverageText(rollup, kind), font: { bold: true }, fill: COLOR.section }]);
+    for (const u of lines) writeSourceRow(s, (n += 1), u);
   }
   s.gap(6);
-  s.line(
+  noteLine(
+    s,
     'Mỗi số liệu tổng hợp lấy từ tệp ghi ở dòng của đơn vị: tệp hợp lệ nhận trước hạn mới nhất' +
       (rollup.includesLate ? ', hoặc tệp hợp lệ nộp muộn mới nhất với đơn vị nộp muộn' : '') +
-      '. Mã SHA-256 và khóa lưu trữ cho phép lấy lại đúng tệp gốc đã dùng; số biên nhận là số ghi trong thư biên nhận gửi đơn vị. ' +
+      '. Mã SHA-256 và khóa lưu trữ cho phép lấy lại đúng tệp gốc đã dùng; ' +
+      'số biên nhận là số ghi trong thư biên nhận gửi đơn vị. ' +
       'Đơn vị "chỉ có tệp bị từ chối" đã nộp nhưng chưa có tệp hợp lệ nên không có số liệu trong tổng hợp.',
-    { size: 9, italic: true, color: { argb: COLOR.note } },
-    { minHeight: 16 },
   );
   s.finish({ footer: footerOf(rollup), freezeRow: headerRow, freezeCol: 3, printTitleRow: headerRow });
 }
@@ -497,6 +588,32 @@ export function splitLongText(text: string, max: number): string[] {
 /** Characters per row of narrative text (a row is at most 409 points high). */
 const NARRATIVE_ROW_CHARS = 2400;
 
+/** The sections of the narrative sheet: the form's, or (a form without any) the codes found in the roll-up. */
+function narrativeSections(rollup: Rollup, form: FormDef): { code: string; name: string }[] {
+  return form.narratives.length > 0 ? form.narratives : Object.keys(rollup.narratives).map((code) => ({ code, name: code }));
+}
+
+/**
+ * The pieces of a narrative, one per row: short text keeps its exact characters (CR included); long
+ * text (line ends normalised) is split at paragraph, sentence or word boundaries.
+ */
+function narrativeParts(text: string): string[] {
+  const pieces = splitLongText(text.replace(/\r\n?/g, '\n'), NARRATIVE_ROW_CHARS);
+  return pieces.length === 1 ? [text] : pieces;
+}
+
+/** One unit's narrative: its number and name on the first row, "(tiếp)" on the rows that continue it. */
+function writeNarrativeEntry(s: ReportSheet, no: number, e: NarrativeEntry): void {
+  narrativeParts(e.text).forEach((part, p) => {
+    s.cells([
+      { col: 1, value: p === 0 ? no : '', align: { horizontal: 'center', vertical: 'top' } },
+      { col: 2, value: p === 0 ? e.unitName : `${e.unitName} (tiếp)`, font: { bold: p === 0 }, align: { vertical: 'top' } },
+      { col: 3, value: part, align: { horizontal: 'justify', vertical: 'top' } },
+    ]);
+  });
+}
+
+/** The narrative sheet: by section, each unit's text, long text over several rows. */
 function writeNarratives(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, name: string): void {
   const s = new ReportSheet(wb, name, [5, 26, 84], { orientation: 'portrait', tabColor: 'FF7030A0' });
   titleBlock(s, rollup, 'NỘI DUNG THUYẾT MINH CỦA CÁC ĐƠN VỊ');
@@ -505,37 +622,31 @@ function writeNarratives(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, na
     { col: 2, label: 'Đơn vị' },
     { col: 3, label: 'Nội dung' },
   ], 20);
-  const sections = form.narratives.length > 0 ? form.narratives : Object.keys(rollup.narratives).map((code) => ({ code, name: code }));
-  sections.forEach((section, si) => {
+  narrativeSections(rollup, form).forEach((section, si) => {
     const entries = rollup.narratives[section.code] ?? [];
     s.cells([{ col: 1, to: 3, value: `${si + 1}. ${section.name}`, font: { bold: true }, fill: COLOR.section }], 20);
     if (entries.length === 0) {
       s.cells([{ col: 1, to: 3, value: 'Không có đơn vị nào viết nội dung này.', font: { italic: true, color: { argb: COLOR.note } } }]);
       return;
     }
-    entries.forEach((e, i) => {
-      const pieces = splitLongText(e.text.replace(/\r\n?/g, '\n'), NARRATIVE_ROW_CHARS);
-      // Short text keeps its exact characters (CR included); long text is split at line ends.
-      const parts = pieces.length === 1 ? [e.text] : pieces;
-      parts.forEach((part, p) => {
-        s.cells([
-          { col: 1, value: p === 0 ? i + 1 : '', align: { horizontal: 'center', vertical: 'top' } },
-          { col: 2, value: p === 0 ? e.unitName : `${e.unitName} (tiếp)`, font: { bold: p === 0 }, align: { vertical: 'top' } },
-          { col: 3, value: part, align: { horizontal: 'justify', vertical: 'top' } },
-        ]);
-      });
-    });
+    entries.forEach((e, i) => writeNarrativeEntry(s, i + 1, e));
   });
   s.finish({ footer: footerOf(rollup), freezeRow: headerRow, printTitleRow: headerRow });
 }
 
 // ---------------------------------------------------------------- plans, thematic
 
-function writePlan(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, name: string): void {
-  const plan = rollup.plan!;
+/** The area columns of the plan sheet: the form's numbered areas and any other with tasks, then unknown area codes. */
+function planColumns(form: FormDef, plan: NonNullable<Rollup['plan']>): { code: string; label: string }[] {
   const areas = form.areas.filter((a) => a.no !== undefined || a.code in plan.tasksPerArea);
   const extra = Object.keys(plan.tasksPerArea).filter((c) => !areas.some((a) => a.code === c));
-  const cols = [...areas.map((a) => ({ code: a.code, label: AREA_SHEET[a.code] ?? areaLabel(a) })), ...extra.map((c) => ({ code: c, label: c }))];
+  return [...areas.map((a) => ({ code: a.code, label: AREA_SHEET[a.code] ?? areaLabel(a) })), ...extra.map((c) => ({ code: c, label: c }))];
+}
+
+/** The plan sheet: tasks per area for the province, then for each included unit. */
+function writePlan(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, name: string): void {
+  const plan = rollup.plan!;
+  const cols = planColumns(form, plan);
   const s = new ReportSheet(wb, name, [5, 9, 32, ...cols.map(() => 12.5), 11], { orientation: 'landscape', tabColor: 'FFFFC000' });
   titleBlock(s, rollup, 'SỐ NHIỆM VỤ CCHC THEO LĨNH VỰC CẢI CÁCH');
   const totalCol = 4 + cols.length;
@@ -567,14 +678,20 @@ function writePlan(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, name: st
     ]);
   }
   s.gap(6);
-  s.line(
-    `Chỉ gồm các đơn vị có kế hoạch hợp lệ được đưa vào tổng hợp. Đơn vị chưa nộp, nộp muộn hoặc chỉ có tệp bị từ chối: xem trang "${SHEET_NAMES.completeness}".`,
-    { size: 9, italic: true, color: { argb: COLOR.note } },
-    { minHeight: 16 },
+  noteLine(
+    s,
+    'Chỉ gồm các đơn vị có kế hoạch hợp lệ được đưa vào tổng hợp. ' +
+      `Đơn vị chưa nộp, nộp muộn hoặc chỉ có tệp bị từ chối: xem trang "${SHEET_NAMES.completeness}".`,
   );
   s.finish({ footer: footerOf(rollup), freezeRow: headerRow, freezeCol: 3, printTitleRow: headerRow });
 }
 
+/** The status of a department that did not report, with why (its unit status) when it is expected. */
+function notReportedText(line: UnitLine | undefined): string {
+  return `Chưa báo cáo${line ? ` (${UNIT_STATUS_REPORT_LABELS[line.status].toLocaleLowerCase('vi')})` : ''}`;
+}
+
+/** The thematic sheet: each named department, its topic, whether it reported. */
 function writeThematic(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, name: string): void {
   const th = rollup.thematic!;
   const s = new ReportSheet(wb, name, [5, 9, 34, 52, 22], { orientation: 'landscape', tabColor: 'FFFFC000' });
@@ -593,7 +710,7 @@ function writeThematic(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, name
     const topicCode = defaultUnits.find((u) => u.code === code)?.thematicTopic;
     const topic = form.topics?.find((t) => t.code === topicCode)?.name ?? '';
     const line = byCode.get(code);
-    const status = reported.has(code) ? 'Đã báo cáo' : `Chưa báo cáo${line ? ` (${UNIT_STATUS_REPORT_LABELS[line.status].toLocaleLowerCase('vi')})` : ''}`;
+    const status = reported.has(code) ? 'Đã báo cáo' : notReportedText(line);
     s.cells([
       { col: 1, value: i + 1, align: { horizontal: 'center' } },
       { col: 2, value: code },
@@ -607,9 +724,8 @@ function writeThematic(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, name
 
 // ---------------------------------------------------------------- the workbook
 
-/** The consolidated workbook of a roll-up, as .xlsx bytes. */
-export async function writeConsolidatedWorkbook(rollup: Rollup, form: FormDef): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+/** The workbook's document properties: author, dates (the roll-up's), title, subject; no recalculation on load. */
+function setProperties(wb: ExcelJS.Workbook, rollup: Rollup): void {
   const at = new Date(rollup.generatedAt);
   wb.creator = `${AGGREGATOR} — hệ thống tiếp nhận báo cáo CCHC`;
   wb.lastModifiedBy = wb.creator;
@@ -619,16 +735,27 @@ export async function writeConsolidatedWorkbook(rollup: Rollup, form: FormDef): 
   wb.subject = rollup.periodName;
   wb.company = AGGREGATOR;
   wb.calcProperties = { fullCalcOnLoad: false };
+}
 
-  const taken = new Set<string>();
-  // Reserve the fixed names first so that an area can never take them.
+/** The sheet name of each area, by area code: short and unique, never one of the fixed sheets' names (reserved first). */
+function areaSheetNames(areas: readonly Area[]): Map<string, string> {
   const fixed = [SHEET_NAMES.summary, SHEET_NAMES.completeness, SHEET_NAMES.narratives, SHEET_NAMES.plan, SHEET_NAMES.thematic];
-  const reserved = new Set(fixed);
+  const areaTaken = new Set<string>(fixed);
   const areaSheets = new Map<string, string>();
-  const areaTaken = new Set<string>(reserved);
-  const areas = areasWithIndicators(rollup, form);
-  for (const { area } of areas) areaSheets.set(area.code, sheetName(AREA_SHEET[area.code] ?? areaLabel(area), areaTaken));
+  for (const area of areas) areaSheets.set(area.code, sheetName(AREA_SHEET[area.code] ?? areaLabel(area), areaTaken));
+  return areaSheets;
+}
 
+/**
+ * The consolidated workbook of a roll-up, as .xlsx bytes: the summary, one sheet per area with
+ * indicators, the plan or thematic sheet, completeness and sources, and the narratives.
+ */
+export async function writeConsolidatedWorkbook(rollup: Rollup, form: FormDef): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  setProperties(wb, rollup);
+  const taken = new Set<string>();
+  const areas = areasWithIndicators(rollup, form);
+  const areaSheets = areaSheetNames(areas.map(({ area }) => area));
   writeSummary(wb, rollup, form, taken, areaSheets);
   for (const { area, indicators } of areas) {
     const name = areaSheets.get(area.code)!;
@@ -638,8 +765,9 @@ export async function writeConsolidatedWorkbook(rollup: Rollup, form: FormDef): 
   if (rollup.plan) writePlan(wb, rollup, form, sheetName(SHEET_NAMES.plan, taken));
   if (rollup.thematic) writeThematic(wb, rollup, form, sheetName(SHEET_NAMES.thematic, taken));
   writeCompleteness(wb, rollup, sheetName(SHEET_NAMES.completeness, taken));
-  if (form.narratives.length > 0 || Object.keys(rollup.narratives).length > 0) writeNarratives(wb, rollup, form, sheetName(SHEET_NAMES.narratives, taken));
-
+  if (form.narratives.length > 0 || Object.keys(rollup.narratives).length > 0) {
+    writeNarratives(wb, rollup, form, sheetName(SHEET_NAMES.narratives, taken));
+  }
   const out = await wb.xlsx.writeBuffer();
   return Buffer.from(out as ArrayBuffer);
 }
