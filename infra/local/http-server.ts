@@ -77,13 +77,47 @@ function send(res: ServerResponse, result: HttpResult): void {
 }
 
 /**
- * Serves a Lambda-style HTTP handler on Node's http server, as API Gateway's HTTP API would:
- * same event shape, same result handling.
+ * The quotas a request meets on AWS, enforced here so that what passes locally passes there:
+ * Lambda's synchronous response payload (6 MB, the whole result object as JSON, a base64 body
+ * included) and the HTTP API's integration timeout (30 s).
  */
-export function serveHttpHandler(handler: (e: HttpEvent) => Promise<HttpResult>, log: Log): Server {
+export interface HttpLimits {
+  maxResponseBytes: number;
+  timeoutMs: number;
+}
+export const AWS_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({ maxResponseBytes: 6 * 1024 * 1024, timeoutMs: 30_000 });
+
+class ResponseTooLarge extends Error {
+  override name = 'ResponseTooLarge';
+}
+class IntegrationTimeout extends Error {
+  override name = 'IntegrationTimeout';
+}
+
+/** The handler's answer, or the failure API Gateway and Lambda would turn it into. */
+async function withinLimits(run: Promise<HttpResult>, limits: Readonly<HttpLimits>): Promise<HttpResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new IntegrationTimeout()), limits.timeoutMs);
+  });
+  try {
+    const result = await Promise.race([run, timeout]);
+    if (Buffer.byteLength(JSON.stringify(result)) > limits.maxResponseBytes) throw new ResponseTooLarge();
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Serves a Lambda-style HTTP handler on Node's http server, as API Gateway's HTTP API would: same
+ * event shape, same result handling, and the same quotas (AWS_HTTP_LIMITS): an answer over 6 MB or
+ * later than 30 s fails here as it would there, so a download that works locally works on AWS.
+ */
+export function serveHttpHandler(handler: (e: HttpEvent) => Promise<HttpResult>, log: Log, limits: Readonly<HttpLimits> = AWS_HTTP_LIMITS): Server {
   return createServer((req, res) => {
     readBody(req)
-      .then(async (body) => send(res, await handler(await toHttpEvent(req, body))))
+      .then(async (body) => send(res, await withinLimits(toHttpEvent(req, body).then(handler), limits)))
       .catch((err: unknown) => {
         if (res.headersSent) {
           res.destroy();
@@ -93,6 +127,19 @@ export function serveHttpHandler(handler: (e: HttpEvent) => Promise<HttpResult>,
           log.warn('request body too large', { limit: MAX_BODY });
           res.writeHead(413, { ...LOCAL_ERROR_HEADERS, connection: 'close' });
           res.end(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'Nội dung yêu cầu quá lớn (tối đa 1 MB). Tệp báo cáo không gửi qua đây mà tải thẳng lên kho lưu trữ bằng đường dẫn tải lên.' } }));
+          return;
+        }
+        if (err instanceof ResponseTooLarge) {
+          // Lambda refuses the answer (Function.ResponseSizeTooLarge); API Gateway answers 500.
+          log.error('response over the Lambda payload limit: serve it by presigned GET', { path: req.url?.split('?')[0], limit: limits.maxResponseBytes });
+          res.writeHead(500, LOCAL_ERROR_HEADERS);
+          res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'Hệ thống đang gặp sự cố, vui lòng thử lại sau ít phút.' } }));
+          return;
+        }
+        if (err instanceof IntegrationTimeout) {
+          log.error('request over the API Gateway integration timeout', { path: req.url?.split('?')[0], limitMs: limits.timeoutMs });
+          res.writeHead(503, LOCAL_ERROR_HEADERS);
+          res.end(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'Hệ thống đang bận, chưa trả lời kịp. Vui lòng thử lại sau ít phút.' } }));
           return;
         }
         log.error('local HTTP server error', { error: err instanceof Error ? err.message : String(err) });

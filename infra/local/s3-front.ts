@@ -6,6 +6,7 @@ import busboy from 'busboy';
 import { HeadObjectCommand, PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
 import { checkForm, checkLength, type CheckedForm, type FormField, type PolicyKeys } from './post-policy.js';
 import { answerSuccess, safeSendError, sendErrorAfterBody } from './s3-answers.js';
+import { isPresignedGet, presignedGet } from './presigned-get.js';
 import {
   MAX_PRE_DATA_BYTES,
   S3FrontError,
@@ -125,7 +126,7 @@ interface FrontContext {
   inFlight: Set<string>;
 }
 
-/** Answers one request: a preflight, a POST upload to a bucket, or an S3 error. */
+/** Answers one request: a preflight, a POST upload to a bucket, a presigned GET of an object, or an S3 error. */
 async function handle(ctx: FrontContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   res.setHeader('x-amz-request-id', randomBytes(8).toString('hex').toUpperCase());
   res.setHeader('x-amz-id-2', randomBytes(32).toString('base64'));
@@ -145,8 +146,11 @@ async function handle(ctx: FrontContext, req: IncomingMessage, res: ServerRespon
     return sendErrorAfterBody(req, res, new S3FrontError(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket }));
   }
   if (req.method === 'OPTIONS' && bucket !== '') return preflight(ctx, req, res);
+  if (isPresignedGet(req, objectPath)) {
+    return presignedGet({ upstream: ctx.options.upstream, credentials: ctx.policy.credentials, region: ctx.policy.region, now: ctx.policy.now }, req, res, bucket, objectPath);
+  }
   if (req.method !== 'POST' || bucket === '' || objectPath !== '' || query) {
-    res.setHeader('Allow', 'POST, OPTIONS');
+    res.setHeader('Allow', 'GET, POST, OPTIONS');
     return sendErrorAfterBody(
       req,
       res,

@@ -8,19 +8,9 @@ import { findUnit, slotRefusal } from '../domain/units.js';
 import type { PresignedPost } from './ports.js';
 import type { UploadIntent } from './records.js';
 import type { PipelineDeps } from './deps.js';
+import { ApiError } from './errors.js';
 import type { Principal } from './tokens.js';
 
-/** A refusal the API turns into an HTTP status with a Vietnamese message. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const requestSchema = z.object({
   periodId: z.string().min(1).max(32),

@@ -4,7 +4,8 @@
  * every shape is the API's own (the routes build their answers as these types).
  */
 export type { ErrorResponse, MeResponse, PeriodsResponse, SubmissionsResponse, UploadResponse } from '../adapters/inbound/http/unit-api.js';
-export type { AdminPeriodsResponse, BoardResponse, BoardUnit, RemindResponse } from '../adapters/inbound/http/admin-api.js';
+export type { RemindResponse } from '../adapters/inbound/http/admin-api.js';
+export type { AdminPeriodsResponse, BoardResponse, BoardUnit, ReportLinkResponse } from '../application/board.js';
 export type { SubmissionView, UnitPeriodView } from '../application/list-submissions.js';
 export type { StatusCode } from '../domain/labels.js';
 export type { Finding } from '../domain/types.js';

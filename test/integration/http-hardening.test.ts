@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveHttpHandler } from '../../infra/local/http-server.js';
+import { AWS_HTTP_LIMITS, serveHttpHandler } from '../../infra/local/http-server.js';
 import { sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { toSubmissionJson } from '../../shared/domain/submission-json.js';
 import { displayFileName } from '../../shared/domain/text.js';
@@ -50,6 +50,45 @@ describe('local API server', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("the local server keeps AWS's HTTP quotas", () => {
+  async function serve(handler: Parameters<typeof serveHttpHandler>[0], limits = AWS_HTTP_LIMITS) {
+    const server = serveHttpHandler(handler, silentLog, limits);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+  }
+
+  it('an answer over Lambda\'s 6 MB payload fails as it would on AWS (500), one just under passes', async () => {
+    const big = Buffer.alloc(4_800_000, 1).toString('base64'); // 6.4 MB once base64
+    const fits = Buffer.alloc(4_400_000, 1).toString('base64'); // 5.9 MB
+    const s = await serve(async (e) => ({ statusCode: 200, isBase64Encoded: true, body: e.rawPath === '/big' ? big : fits }));
+    try {
+      const refused = await fetch(`${s.url}/big`);
+      expect(refused.status).toBe(500);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('INTERNAL');
+      const served = await fetch(`${s.url}/fits`);
+      expect(served.status).toBe(200);
+      expect((await served.arrayBuffer()).byteLength).toBe(4_400_000);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('an answer later than the integration timeout is a 503 with a Vietnamese message (limit lowered for the test)', async () => {
+    const s = await serve(() => new Promise((r) => setTimeout(() => r({ statusCode: 200, body: 'late' }), 400)), { ...AWS_HTTP_LIMITS, timeoutMs: 100 });
+    try {
+      const res = await fetch(`${s.url}/api/me`);
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain('Vui lòng thử lại');
+    } finally {
+      s.close();
+    }
+  });
+
+  it('uses the AWS figures by default: 6 MB and 30 s', () => {
+    expect(AWS_HTTP_LIMITS).toEqual({ maxResponseBytes: 6 * 1024 * 1024, timeoutMs: 30_000 });
   });
 });
 

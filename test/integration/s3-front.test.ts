@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3EventRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeEventKey, INCOMING_PREFIX } from '../../shared/domain/object-keys.js';
@@ -410,6 +411,50 @@ describe('startS3Front: presigned POST like S3', () => {
     await expectRefused(await fetch(`${stack.front.url}/${TEST_BUCKET}/some/key`, { method: 'PUT', body: 'x' }), 405, 'MethodNotAllowed');
     await expectRefused(await fetch(`${stack.front.url}/no-such-bucket`, { method: 'POST', body: new FormData() }), 404, 'NoSuchBucket');
     await expectRefused(await fetch(`${stack.front.url}/%E0%A4%A`, { method: 'POST' }), 400, 'InvalidURI');
+  });
+
+  describe('presigned GET (reports and large attachments go to browsers this way)', () => {
+    async function stored(key: string, body: string): Promise<void> {
+      await stack.upstream.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: key, Body: body, ContentType: 'text/csv; charset=utf-8' }));
+    }
+    const link = (key: string, expiresIn = 300) =>
+      getSignedUrl(stack.presigner, new GetObjectCommand({ Bucket: TEST_BUCKET, Key: key, ResponseContentDisposition: 'attachment; filename="bao-cao.csv"' }), { expiresIn });
+
+    it('serves the object with its type and the signed Content-Disposition', async () => {
+      await stored('reports/2025-Q1/tong-hop/a.csv', 'mã,đơn vị\nSTP,1');
+      const res = await fetch(await link('reports/2025-Q1/tong-hop/a.csv'));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(res.headers.get('content-disposition')).toBe('attachment; filename="bao-cao.csv"');
+      expect(await res.text()).toBe('mã,đơn vị\nSTP,1');
+    });
+
+    it('refuses a link whose signature or signed parameters were changed: SignatureDoesNotMatch', async () => {
+      await stored('reports/2025-Q1/tong-hop/b.csv', 'x');
+      const url = new URL(await link('reports/2025-Q1/tong-hop/b.csv'));
+      const tampered = new URL(url);
+      tampered.searchParams.set('X-Amz-Signature', '0'.repeat(64));
+      await expectRefused(await fetch(tampered), 403, 'SignatureDoesNotMatch');
+      const otherName = new URL(url);
+      otherName.searchParams.set('response-content-disposition', 'attachment; filename="khac.csv"');
+      await expectRefused(await fetch(otherName), 403, 'SignatureDoesNotMatch');
+      const otherKey = new URL(url.href.replace('/b.csv', '/a.csv'));
+      await expectRefused(await fetch(otherKey), 403, 'SignatureDoesNotMatch');
+    });
+
+    it('refuses an expired link: AccessDenied "Request has expired"', async () => {
+      await stored('reports/2025-Q1/tong-hop/c.csv', 'x');
+      const url = await link('reports/2025-Q1/tong-hop/c.csv', 60);
+      clockOffsetMs = 61_000;
+      const res = await fetch(url);
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain('Request has expired');
+    });
+
+    it('answers a signed link to a missing key with NoSuchKey, and a GET without a signature with MethodNotAllowed', async () => {
+      await expectRefused(await fetch(await link('reports/2025-Q1/tong-hop/none.csv')), 404, 'NoSuchKey');
+      await expectRefused(await fetch(`${stack.front.url}/${TEST_BUCKET}/reports/2025-Q1/tong-hop/a.csv`), 405, 'MethodNotAllowed');
+    });
   });
 
   describe('CORS', () => {

@@ -8,6 +8,7 @@ import {
   capitalize,
   clear,
   CONTACT,
+  downloadByLink,
   downloadFile,
   el,
   fold,
@@ -407,7 +408,7 @@ function renderReports(reports) {
             'aria-label': `Tải ${r.name} (${format})`,
             text: 'Tải về',
             onclick: (e) =>
-              download(`/api/admin/report?key=${encodeURIComponent(r.key)}`, r.key.split('/').pop() || 'bao-cao', e.currentTarget instanceof HTMLButtonElement ? e.currentTarget : undefined),
+              download(`/api/admin/report?key=${encodeURIComponent(r.key)}`, r.key.split('/').pop() || 'bao-cao', e.currentTarget instanceof HTMLButtonElement ? e.currentTarget : undefined, true),
           }),
         );
       }),
@@ -419,13 +420,14 @@ function renderReports(reports) {
  * @param {string} path
  * @param {string} fallback the file's name when the answer names none
  * @param {HTMLButtonElement} [button] disabled meanwhile
+ * @param {boolean} [byLink] the route answers a download link (stored reports), not the file
  */
-async function download(path, fallback, button) {
+async function download(path, fallback, button, byLink = false) {
   const status = $('download-status');
   if (button) button.disabled = true;
   announce(status, 'Đang chuẩn bị tệp…');
   try {
-    const name = await downloadFile(state.token, path, fallback);
+    const name = byLink ? await downloadByLink(state.token, path) : await downloadFile(state.token, path, fallback);
     announce(status, `Đã tải: ${name}.`, 'ok');
   } catch (err) {
     handleFailure(err, (m) => announce(status, m, 'error'));

@@ -163,6 +163,27 @@ export async function downloadFile(token, path, fallbackName) {
 }
 
 /**
+ * Downloads a stored file the API hands out as a short link (a presigned GET straight from the
+ * bucket: large files never pass through the API). The bucket's answer names the file.
+ * @param {string} token
+ * @param {string} path the API route answering `{ url, fileName }`
+ * @returns {Promise<string>} the file's name
+ */
+export async function downloadByLink(token, path) {
+  const res = await apiFetch(token, path);
+  /** @type {import('../api-types.js').ReportLinkResponse} */
+  const link = await res.json();
+  const a = document.createElement('a');
+  a.href = link.url;
+  a.rel = 'noopener noreferrer';
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  return link.fileName;
+}
+
+/**
  * The file name of a Content-Disposition header (RFC 6266: filename* wins over filename).
  * @param {string | null} header
  * @returns {string | null}

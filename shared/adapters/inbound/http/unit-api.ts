@@ -7,7 +7,8 @@ import { findUnit, UNIT_KIND_NAMES } from '../../../domain/units.js';
 import { makeTemplate } from '../../../application/make-template.js';
 import type { PipelineDeps } from '../../../application/deps.js';
 import { listUnitPeriods, listUnitSubmissions, type SubmissionView, type UnitPeriodView } from '../../../application/list-submissions.js';
-import { ApiError, requestUpload, resolveSlotFor, type UploadTicket } from '../../../application/request-upload.js';
+import { ApiError } from '../../../application/errors.js';
+import { requestUpload, resolveSlotFor, type UploadTicket } from '../../../application/request-upload.js';
 import { authenticate, type Principal } from '../../../application/tokens.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;

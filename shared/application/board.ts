@@ -1,0 +1,208 @@
+import { buildCalendar, findPeriod, formatInstantVi } from '../domain/calendar.js';
+import { currentForm } from '../domain/forms.js';
+import { STATUS_LABELS, type StatusCode } from '../domain/labels.js';
+import { MEDIA_TYPES } from '../domain/media-types.js';
+import type { Coverage, KindKey, Rollup, UnitLine, UnitStatus } from '../domain/rollup.js';
+import { displayFileName } from '../domain/text.js';
+import type { Period, SubmissionKind, UnitKind } from '../domain/types.js';
+import { UNIT_KIND_NAMES } from '../domain/units.js';
+import { rollupToCsv, rollupToJson, writeConsolidatedWorkbook } from '../documents/reports/index.js';
+import { currentRollup } from './close-period.js';
+import type { PipelineDeps } from './deps.js';
+import { ApiError } from './errors.js';
+import { periodPhase, type PeriodPhase } from './list-submissions.js';
+import type { PeriodState, SubmissionRecord, UploadIntent } from './records.js';
+
+/**
+ * What the Department's board shows: the year's periods, a period's completeness and units, the
+ * current figures and the stored consolidated reports. The HTTP adapter only parses the request
+ * and answers with these.
+ */
+
+/** An upload asked for this recently, with no result yet, shows as "đang kiểm tra". */
+const CHECKING_WINDOW_MS = 15 * 60 * 1000;
+
+/** How long a download link of a stored report stays valid, seconds. */
+export const REPORT_LINK_TTL_SECONDS = 300;
+
+/** A period's close-out state and phase on the server's clock. */
+interface PeriodPhaseView {
+  state: string;
+  phase: PeriodPhase;
+  overdue: boolean;
+}
+
+/** GET /api/admin/periods: the server's time, the year's periods, and the status codes' words. */
+export interface AdminPeriodsResponse {
+  year: number;
+  now: string;
+  periods: (PeriodPhaseView & { id: string; name: string; kind: SubmissionKind; dueDate: string; deadline: string; deadlineText: string })[];
+  statusLabels: Readonly<Record<StatusCode, string>>;
+}
+
+/** A unit's row on the board: its status in the roll-up's codes, or "checking" for an upload with no result yet. */
+export interface BoardUnit {
+  unitCode: string;
+  name: string;
+  kind: UnitKind;
+  kindName: string;
+  status: UnitStatus | 'checking';
+  receivedAt: string | null;
+  receivedAtText: string | null;
+  receiptNo: string | null;
+  fileName: string | null;
+  /** How many findings the unit's last file has. */
+  findings: number;
+  /** How many files the unit sent for the period. */
+  submissions: number;
+}
+
+/** A stored consolidated report (original or addendum) the board lists. */
+export interface BoardReport {
+  key: string;
+  name: string | undefined;
+  format: string | undefined;
+  createdAt: string | null;
+  addendum: boolean;
+}
+
+/** GET /api/admin/board */
+export interface BoardResponse {
+  period: PeriodPhaseView & {
+    id: string;
+    name: string;
+    kind: SubmissionKind;
+    dueDate: string;
+    deadline: string;
+    deadlineText: string;
+    dataWindow: Period['dataWindow'];
+    warnings: string[];
+  };
+  now: string;
+  /** Coverage of all units and of each kind. */
+  summary: Record<KindKey, Coverage>;
+  units: BoardUnit[];
+  reports: BoardReport[];
+}
+
+/** GET /api/admin/report: where the browser fetches a stored report (a short presigned GET). */
+export interface ReportLinkResponse {
+  url: string;
+  fileName: string;
+  expiresAt: string;
+}
+
+/** The periods of a year with their close-out state and phase on the server's clock. */
+export async function adminPeriods(deps: Pick<PipelineDeps, 'stores' | 'clock'>, year: number): Promise<AdminPeriodsResponse> {
+  const now = deps.clock.now();
+  const periods = await Promise.all(
+    buildCalendar(year).periods.map(async (p) => {
+      const state = (await deps.stores.periods.get(p.id)).state;
+      return { id: p.id, name: p.name, kind: p.kind, dueDate: p.dueDate, deadline: p.deadline, deadlineText: formatInstantVi(p.deadline), state, ...periodPhase(p, now, state) };
+    }),
+  );
+  return { year, now: now.toISOString(), periods, statusLabels: STATUS_LABELS };
+}
+
+/** Whether a unit has an upload asked for recently whose result is not recorded yet. */
+function isChecking(unitCode: string, mine: SubmissionRecord[], intents: UploadIntent[], now: number): boolean {
+  const last = mine.at(-1);
+  const recorded = new Set(mine.map((r) => r.uploadId));
+  return intents.some(
+    (i) => i.unitCode === unitCode && !recorded.has(i.uploadId) && now - Date.parse(i.requestedAt) < CHECKING_WINDOW_MS && (!last || i.requestedAt > last.receivedAt),
+  );
+}
+
+/** A unit's row: its roll-up line, its last file of the period's kind, and whether one is being checked. */
+function boardUnit(line: UnitLine, records: SubmissionRecord[], intents: UploadIntent[], kind: SubmissionKind, now: number): BoardUnit {
+  const mine = records.filter((r) => r.unitCode === line.unitCode && r.kind === kind);
+  const last = mine.at(-1);
+  const fileName = line.source?.fileName ?? last?.fileName;
+  return {
+    unitCode: line.unitCode,
+    name: line.name,
+    kind: line.kind,
+    kindName: UNIT_KIND_NAMES[line.kind],
+    status: isChecking(line.unitCode, mine, intents, now) ? 'checking' : line.status,
+    receivedAt: last?.receivedAt ?? null,
+    receivedAtText: last ? formatInstantVi(last.receivedAt) : null,
+    receiptNo: line.source?.receiptNo ?? last?.receiptNo ?? null,
+    fileName: fileName ? displayFileName(fileName) : null,
+    findings: last?.findings.length ?? 0,
+    submissions: mine.length,
+  };
+}
+
+/** Every stored report of a period the board offers (workbook, CSV, JSON of the close and of each addendum). */
+function storedReports(state: PeriodState): BoardReport[] {
+  return [
+    ...(state.reportKeys ?? []).map((key) => ({ key, addendum: false })),
+    ...Object.values(state.addendumKeys ?? {})
+      .flat()
+      .map((key) => ({ key, addendum: true })),
+  ]
+    .filter((r) => /\.(xlsx|csv|json)$/.test(r.key))
+    .map((r) => ({ key: r.key, name: r.key.split('/').pop(), format: r.key.split('.').pop(), createdAt: r.addendum ? null : (state.closedAt ?? null), addendum: r.addendum }));
+}
+
+/** The board of one period: its phase, completeness by unit kind, every expected unit's row, its stored reports. */
+export async function boardOf(deps: PipelineDeps, period: Period): Promise<BoardResponse> {
+  const [rollup, state, records, intents] = await Promise.all([
+    currentRollup(deps, period, true),
+    deps.stores.periods.get(period.id),
+    deps.stores.submissions.listOfPeriod(period.id),
+    deps.stores.intents.listOfPeriod(period.id),
+  ]);
+  const now = deps.clock.now().getTime();
+  const c = rollup.coverage;
+  return {
+    period: {
+      id: period.id,
+      name: period.name,
+      kind: period.kind,
+      dueDate: period.dueDate,
+      deadline: period.deadline,
+      deadlineText: formatInstantVi(period.deadline),
+      dataWindow: period.dataWindow,
+      state: state.state,
+      warnings: rollup.warnings,
+      ...periodPhase(period, new Date(now), state.state),
+    },
+    now: new Date(now).toISOString(),
+    summary: { all: { ...c.all }, department: { ...c.department }, district: { ...c.district }, central: { ...c.central } },
+    units: rollup.units.map((line) => boardUnit(line, records, intents, period.kind, now)),
+    reports: storedReports(state),
+  };
+}
+
+/** The formats the current figures can be had in. */
+export const ROLLUP_FORMATS = { xlsx: MEDIA_TYPES.xlsx, csv: MEDIA_TYPES.csv, json: MEDIA_TYPES.jsonText } as const;
+export type RollupFormat = keyof typeof ROLLUP_FORMATS;
+
+/** The current figures of a period (late reports included), as a file. */
+export async function currentFiguresFile(deps: PipelineDeps, period: Period, format: RollupFormat): Promise<{ bytes: Uint8Array; contentType: string; fileName: string }> {
+  const rollup: Rollup = await currentRollup(deps, period, true);
+  const fileName = `So-lieu-hien-tai-${period.id}.${format}`;
+  const bytes =
+    format === 'xlsx'
+      ? await writeConsolidatedWorkbook(rollup, currentForm(period.kind))
+      : Buffer.from(format === 'csv' ? rollupToCsv(rollup) : rollupToJson(rollup), 'utf8');
+  return { bytes, contentType: ROLLUP_FORMATS[format], fileName };
+}
+
+/**
+ * A short download link for a stored consolidated report: only a key the period's state lists (the
+ * close's or an addendum's). Reports go by presigned GET, never through the API (whose answers
+ * Lambda caps at 6 MB).
+ */
+export async function reportLink(deps: PipelineDeps, key: string): Promise<ReportLinkResponse> {
+  const m = /^reports\/([^/]+)\/[^/]+\/([^/]+\.(xlsx|csv|json))$/.exec(key);
+  if (!m) throw new ApiError(400, 'BAD_REQUEST', 'Tệp báo cáo không hợp lệ.');
+  const period = findPeriod(m[1]!);
+  const state = await deps.stores.periods.get(period.id);
+  const known = [...(state.reportKeys ?? []), ...Object.values(state.addendumKeys ?? {}).flat()];
+  if (!known.includes(key)) throw new ApiError(404, 'NOT_FOUND', 'Không tìm thấy tệp báo cáo này.');
+  const fileName = m[2]!;
+  const url = await deps.uploads.presignGet(key, REPORT_LINK_TTL_SECONDS, fileName);
+  return { url, fileName, expiresAt: new Date(Date.now() + REPORT_LINK_TTL_SECONDS * 1000).toISOString() };
+}
