@@ -1,3 +1,4 @@
+import { MAX_UPLOAD_BYTES_BOUNDS } from '../shared/runtime/config.js';
 /**
  * Deployment settings, read once from CDK context (cdk.json, or `-c key=value` on the command line)
  * into a frozen typed object. A bad or missing value stops synthesis with a message naming the key.
@@ -33,9 +34,8 @@ export class ContextError extends Error {
 
 const EMAIL = /^[^\s@,;<>"]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$/;
 
-/** Same bounds as MAX_UPLOAD_BYTES in shared/runtime/config.ts, so a deploy never sets a value the Lambdas reject. */
-const MIN_UPLOAD_BYTES = 1024;
-const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+/** The bounds the functions parse MAX_UPLOAD_BYTES with, so a deploy never sets a value the Lambdas reject. */
+const { min: MIN_UPLOAD_BYTES, max: MAX_UPLOAD_BYTES } = MAX_UPLOAD_BYTES_BOUNDS;
 
 function fail(key: ContextKey, message: string): never {
   throw new ContextError(`Context value "${key}" ${message}`);

@@ -66,7 +66,7 @@ export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as cons
 export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 
 /**
- * Which items a function reaches, by partition-key prefix (see table-schema.ts): `read` (GetItem,
+ * Which items a function reaches, by partition-key prefix (see adapters/outbound/dynamo/keys.ts): `read` (GetItem,
  * Query on the table), `write` (PutItem, UpdateItem on the table) and, per index, the index
  * partition-key prefixes it may Query. Anything not listed is denied.
  */

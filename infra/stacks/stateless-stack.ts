@@ -20,6 +20,7 @@ import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subsc
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { INCOMING_PREFIX, REPORTS_PREFIX } from '../../shared/domain/object-keys.js';
+import { INDEX_PK, PK } from '../../shared/adapters/outbound/dynamo/keys.js';
 import { defaultCalendarSource, ZONE } from '../../shared/domain/calendar.js';
 import { scheduledJobs } from '../../shared/domain/schedule.js';
 import { environmentOf, FUNCTION_SETTINGS, type FunctionName } from '../../shared/runtime/config.js';
@@ -39,26 +40,30 @@ export interface CchcStatelessStackProps extends StackProps {
 
 /**
  * Lifetime of a presigned POST, seconds. Short on purpose: a ticket already handed out still works
- * after its token is revoked (S3 checks only the policy), so this bounds that window (SECURITY.md).
+ * after its token is revoked (S3 checks only the policy), so this bounds that window (docs/SECURITY.md).
  */
 export const UPLOAD_URL_TTL_SECONDS = 300;
 const VALIDATOR_TIMEOUT = Duration.seconds(60);
 
 /**
- * What each function reaches in the table, by partition-key prefix (table-schema.ts). Token items
+ * What each function reaches in the table, by partition-key prefix (the key grammar in shared/adapters/outbound/dynamo/keys.ts). Token items
  * (TOKEN#, UNITTOKENS#) are reached only by unit-api (reads a token by its hash; never writes one)
  * and flush-outbox (lists a unit's tokens to render its link); no function that reads uploads
  * reaches them. Tokens are written only by the operator's CLI.
  */
 export const TABLE_SCOPES = {
-  unitApi: { read: ['PERIOD#', 'MAIL#', 'TOKEN#'], write: ['UPLOAD#', 'MAIL#'], indexes: { gsi1: ['UNIT#', 'INTENTS#'] } },
-  validateSubmission: { read: ['UPLOAD#', 'PERIOD#', 'MAIL#'], write: ['PERIOD#', 'MAIL#'] },
+  unitApi: {
+    read: [PK.period, PK.mail, PK.token],
+    write: [PK.upload, PK.mail],
+    indexes: { gsi1: [INDEX_PK.unitSubmissions, INDEX_PK.periodIntents] },
+  },
+  validateSubmission: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail] },
   // The dead-letter consumer records what validate-submission would: the object's result and receipt.
-  recordUnprocessable: { read: ['UPLOAD#', 'PERIOD#', 'MAIL#'], write: ['PERIOD#', 'MAIL#'] },
-  flushOutbox: { read: ['MAIL#'], write: ['MAIL#'], indexes: { gsi1: ['UNITTOKENS#'], gsi2: ['OUTBOX#'] } },
-  closePeriod: { read: ['UPLOAD#', 'PERIOD#', 'MAIL#'], write: ['PERIOD#', 'MAIL#'] },
-  sendReminders: { read: ['UPLOAD#', 'PERIOD#', 'MAIL#'], write: ['PERIOD#', 'MAIL#'] },
-  handleMailFeedback: { read: ['MAIL#'], write: ['ADDRESS#', 'MAIL#'] },
+  recordUnprocessable: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail] },
+  flushOutbox: { read: [PK.mail], write: [PK.mail], indexes: { gsi1: [INDEX_PK.unitTokens], gsi2: [INDEX_PK.outbox] } },
+  closePeriod: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail] },
+  sendReminders: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail] },
+  handleMailFeedback: { read: [PK.mail], write: [PK.address, PK.mail] },
 } as const satisfies Record<string, TableScope>;
 const CALENDAR_FIRST_YEAR = defaultCalendarSource.rules.firstYear;
 const CALENDAR_LAST_YEAR = defaultCalendarSource.rules.lastYear;

@@ -9,6 +9,7 @@ import { UNIT_KIND_NAMES } from '../domain/units.js';
 import { rollupToCsv, rollupToJson, writeConsolidatedWorkbook } from '../documents/reports/index.js';
 import { currentRollup } from './close-period.js';
 import type { PipelineDeps } from './deps.js';
+import { realTime } from './ports.js';
 import { ApiError } from './errors.js';
 import { periodPhase, type PeriodPhase } from './list-submissions.js';
 import type { PeriodState, SubmissionRecord, UploadIntent } from './records.js';
@@ -204,5 +205,5 @@ export async function reportLink(deps: PipelineDeps, key: string): Promise<Repor
   if (!known.includes(key)) throw new ApiError(404, 'NOT_FOUND', 'Không tìm thấy tệp báo cáo này.');
   const fileName = m[2]!;
   const url = await deps.uploads.presignGet(key, REPORT_LINK_TTL_SECONDS, fileName);
-  return { url, fileName, expiresAt: new Date(Date.now() + REPORT_LINK_TTL_SECONDS * 1000).toISOString() };
+  return { url, fileName, expiresAt: new Date(realTime.now().getTime() + REPORT_LINK_TTL_SECONDS * 1000).toISOString() };
 }

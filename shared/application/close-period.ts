@@ -14,15 +14,13 @@ import {
   writeConsolidatedWorkbook,
 } from '../documents/reports/index.js';
 import type { PipelineDeps } from './deps.js';
+import { realTime } from './ports.js';
 import { queueMail } from './outbox.js';
 import { reconcilePeriod } from './reconcile.js';
 import { MEDIA_TYPES } from '../domain/media-types.js';
 
 /** How long one close run holds the period before a rerun may take over. */
 const LEASE_MS = 10 * 60 * 1000;
-/** A close fires this long after the first late instant, so uploads landing at 23:59:59 are in. */
-export const CLOSE_DELAY_MS = 5 * 60 * 1000;
-
 export class PeriodNotDueError extends Error {
   override name = 'PeriodNotDueError';
 }
@@ -97,7 +95,7 @@ async function publishReport(deps: PipelineDeps, period: Period, fresh: Rollup, 
       workbook:
         workbook.byteLength <= REPORT_ATTACHMENT_LIMIT
           ? { filename: `${name}.xlsx`, bytes: workbook }
-          : { downloadUrl: await deps.uploads.presignGet(keys.xlsx, 7 * 86_400, `${name}.xlsx`), expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+          : { downloadUrl: await deps.uploads.presignGet(keys.xlsx, 7 * 86_400, `${name}.xlsx`), expiresAt: new Date(realTime.now().getTime() + 7 * 86_400_000).toISOString() },
     }),
   );
   return { keys: Object.values(keys), rollup };
@@ -124,8 +122,10 @@ export async function closePeriod(deps: PipelineDeps, periodId: string, options:
   const runId = randomUUID();
   // Leases are wall-clock (they time real processes, not the reporting calendar). `takeOver` is for
   // a process that knows the holder is dead: the local stack at start-up, the only one on its data.
-  const lease = { runId, now: options.takeOver ? '9999-12-31T23:59:59.999Z' : new Date().toISOString() };
-  const leaseUntil = new Date(Date.now() + LEASE_MS).toISOString();
+  // Leases are real time (see `realTime`); the close's own times (closeStartedAt, closedAt) are the clock's.
+  const held = realTime.now().getTime();
+  const lease = { runId, now: options.takeOver ? '9999-12-31T23:59:59.999Z' : new Date(held).toISOString() };
+  const leaseUntil = new Date(held + LEASE_MS).toISOString();
   const took = await deps.stores.periods.transition(period.id, ['OPEN', 'CLOSING'], 'CLOSING', { runId, leaseUntil, closeStartedAt: state.closeStartedAt ?? now.toISOString() }, lease);
   if (!took) {
     const again = await deps.stores.periods.get(period.id);

@@ -2,10 +2,11 @@ import { renderLinkTemplate } from '../documents/mail/link-template.js';
 import { composeMime, type MailAttachment } from '../documents/mail/mime.js';
 import type { OutboxMessage } from './records.js';
 import type { PipelineDeps } from './deps.js';
+import { realTime } from './ports.js';
 import { currentLinkOf } from './tokens.js';
 import { MEDIA_TYPES } from '../domain/media-types.js';
 
-/** How long a sender holds a message before another may retry it. */
+/** How long a sender holds a message before another may retry it (real time: see `realTime`). */
 const LEASE_MS = 2 * 60 * 1000;
 
 /**
@@ -32,7 +33,8 @@ export async function deliverOutboxMessage(deps: PipelineDeps, messageId: string
     const peek = await deps.stores.outbox.get(messageId);
     if (peek?.template) return 'skipped';
   }
-  const leased = await deps.stores.outbox.lease(messageId, new Date().toISOString(), new Date(Date.now() + LEASE_MS).toISOString());
+  const held = realTime.now().getTime();
+  const leased = await deps.stores.outbox.lease(messageId, new Date(held).toISOString(), new Date(held + LEASE_MS).toISOString());
   if (!leased) return 'skipped';
   const message = await deps.stores.outbox.get(messageId);
   if (!message || message.status !== 'pending') return 'skipped';

@@ -23,6 +23,15 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/**
+ * Real time, for what measures how long a process holds work or a link stays valid: leases of the
+ * outbox and of a close, presigned-URL expiry, durations. These are about live processes and S3's
+ * own clock, so they never run on the local stack's virtual clock (a jump of the virtual clock must
+ * not expire a lease a running process still holds). Everything the product judges (receipt times,
+ * deadlines, timeliness, phases) uses `Clock`.
+ */
+export const realTime: Clock = systemClock;
+
 /** Identity of one stored object version: the key and, where versioning exists, its version id. */
 export interface ObjectRef {
   key: string;

@@ -72,18 +72,10 @@ export function dueText(rollup: Rollup): string {
   return `ngày ${formatDateVi(rollup.dueDate)} (hạn nhận: ${formatInstantVi(rollup.deadline)}, giờ Việt Nam)`;
 }
 
-export function instantVi(iso: string): string {
-  return `${formatInstantVi(iso)}`;
-}
-
 /** The name of a unit of the roll-up by code (the code itself if unknown). */
 export function unitNamer(rollup: Rollup): (code: string) => string {
   const byCode = new Map(rollup.units.map((u) => [u.unitCode, u]));
   return (code) => byCode.get(code)?.name ?? code;
-}
-
-export function unitLineOf(rollup: Rollup, code: string): UnitLine | undefined {
-  return rollup.units.find((u) => u.unitCode === code);
 }
 
 /** The relation's statement without the trailing blank-side policy sentence. */

@@ -10,11 +10,12 @@ import { listUnitPeriods, listUnitSubmissions, type SubmissionView, type UnitPer
 import { ApiError } from '../../../application/errors.js';
 import { requestUpload, resolveSlotFor, type UploadTicket } from '../../../application/request-upload.js';
 import { authenticate, type Principal } from '../../../application/tokens.js';
+import { MEDIA_TYPES } from '../../../domain/media-types.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+const JSON_HEADERS = { 'content-type': MEDIA_TYPES.jsonText, 'cache-control': 'no-store' };
 
 function json(status: number, body: unknown): HttpResult {
   return { statusCode: status, headers: JSON_HEADERS, body: JSON.stringify(body) };
@@ -125,7 +126,7 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
         statusCode: 200,
         isBase64Encoded: true,
         headers: {
-          'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'content-type': MEDIA_TYPES.xlsx,
           'content-disposition': `attachment; filename="${made.fileName}"`,
           'cache-control': 'no-store',
         },
