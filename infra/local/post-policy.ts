@@ -137,6 +137,7 @@ function checkSignature(keys: PolicyKeys, get: FieldGetter, scope: CredentialSco
 
 /** The object key: `${filename}` replaced by the uploaded file's name; throws when it is empty or over 1024 bytes. */
 function objectKey(keyTemplate: string, filename: string): string {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's own ${filename} placeholder in a POST key, not a template literal.
   const key = keyTemplate.split('${filename}').join(filename);
   if (key === '') {
     throw new S3FrontError(400, 'InvalidArgument', 'User key must have a length greater than 0.', { ArgumentName: 'key', ArgumentValue: '' });
@@ -149,7 +150,7 @@ function objectKey(keyTemplate: string, filename: string): string {
  * Checks every `eq` and `starts-with` condition on the form's values (the key after substitution,
  * the bucket of the URL); returns the fields they cover and the content-length ranges to measure.
  */
-function checkConditions(conditions: readonly Condition[], valueOf: FieldGetter): { covered: Set<string>; lengthRanges: CheckedForm['lengthRanges'] } {
+function checkConditions(conditions: readonly Condition[], fieldValue: FieldGetter): { covered: Set<string>; lengthRanges: CheckedForm['lengthRanges'] } {
   const covered = new Set<string>();
   const lengthRanges: CheckedForm['lengthRanges'] = [];
   for (const condition of conditions) {
@@ -158,7 +159,7 @@ function checkConditions(conditions: readonly Condition[], valueOf: FieldGetter)
       continue;
     }
     covered.add(condition.field);
-    const actual = valueOf(condition.field);
+    const actual = fieldValue(condition.field);
     const ok = actual !== undefined && (condition.kind === 'eq' ? actual === condition.value : actual.startsWith(condition.value));
     if (!ok) throw policyFailed(`Policy Condition failed: ${condition.text}`);
   }
@@ -197,8 +198,8 @@ export function checkForm(keys: PolicyKeys, bucket: string, fields: Map<string, 
   const document = parsePolicy(policy);
   if (Date.parse(document.expiration) <= keys.now().getTime()) throw policyFailed('Policy expired.');
   const key = objectKey(keyTemplate, filename);
-  const valueOf: FieldGetter = (field) => (field === 'key' ? key : field === 'bucket' ? bucket : get(field));
-  const { covered, lengthRanges } = checkConditions(document.conditions, valueOf);
+  const fieldValue: FieldGetter = (field) => (field === 'key' ? key : field === 'bucket' ? bucket : get(field));
+  const { covered, lengthRanges } = checkConditions(document.conditions, fieldValue);
   checkFormBucket(get, bucket);
   checkNoExtraFields(fields, covered);
   return { key, fields, lengthRanges };

@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { sendErrorAfterBody } from './s3-answers.js';
 import { S3FrontError } from './s3-front-errors.js';
@@ -46,7 +46,7 @@ export function isPresignedGet(req: IncomingMessage, objectPath: string): boolea
 }
 
 /** The signature the request should carry, computed from what it says it signed. */
-async function expectedSignature(ctx: PresignedGetContext, req: IncomingMessage, url: URL, signedAt: Date, expiresIn: number): Promise<string> {
+async function expectedSignature(ctx: PresignedGetContext, url: URL, signedAt: Date, expiresIn: number): Promise<string> {
   // What presign() itself adds is left out; the payload hash the URL carries (UNSIGNED-PAYLOAD from the
   // SDK's S3 presigner) goes back in as the header the signer hoists into the query again.
   const query: Record<string, string> = {};
@@ -61,7 +61,7 @@ async function expectedSignature(ctx: PresignedGetContext, req: IncomingMessage,
 }
 
 /** Checks the URL's signature and expiry; throws the S3 error a bad or late link gets. */
-async function checkPresigned(ctx: PresignedGetContext, req: IncomingMessage, url: URL): Promise<void> {
+async function checkPresigned(ctx: PresignedGetContext, url: URL): Promise<void> {
   const p = url.searchParams;
   const [accessKey] = (p.get('X-Amz-Credential') ?? '').split('/');
   if (p.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !p.get('X-Amz-Date') || !p.get('X-Amz-Expires') || !p.get('X-Amz-Signature')) {
@@ -76,7 +76,7 @@ async function checkPresigned(ctx: PresignedGetContext, req: IncomingMessage, ur
     throw new S3FrontError(400, 'AuthorizationQueryParametersError', 'X-Amz-Expires must be less than a week (in seconds) that is 604800');
   }
   const signedAt = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
-  const expected = Buffer.from(await expectedSignature(ctx, req, url, signedAt, expiresIn));
+  const expected = Buffer.from(await expectedSignature(ctx, url, signedAt, expiresIn));
   const given = Buffer.from(p.get('X-Amz-Signature')!);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
     throw new S3FrontError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
@@ -90,12 +90,12 @@ async function checkPresigned(ctx: PresignedGetContext, req: IncomingMessage, ur
 export async function presignedGet(ctx: PresignedGetContext, req: IncomingMessage, res: ServerResponse, bucket: string, key: string): Promise<void> {
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
   try {
-    await checkPresigned(ctx, req, url);
+    await checkPresigned(ctx, url);
   } catch (err) {
     if (err instanceof S3FrontError) return sendErrorAfterBody(req, res, err);
     throw err;
   }
-  let out;
+  let out: GetObjectCommandOutput;
   try {
     out = await ctx.upstream.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   } catch (err) {

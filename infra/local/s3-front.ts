@@ -419,7 +419,8 @@ function putInput(bucket: string, form: CheckedForm, body: Buffer): PutObjectCom
     const header = HEADER_FIELDS[lower];
     if (header) input[header] = value;
     else if (lower.startsWith('x-amz-meta-') && lower.length > 'x-amz-meta-'.length) {
-      (input.Metadata ??= {})[lower.slice('x-amz-meta-'.length)] = value;
+      input.Metadata ??= {};
+      input.Metadata[lower.slice('x-amz-meta-'.length)] = value;
     }
   }
   return input;

@@ -255,7 +255,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const validate = makeValidateSubmissionHandler(forFunction(deps, 'validate-submission'));
     const hold = options.holdValidationMs ?? 0;
     const queue = new LocalQueue({
-      handler: hold > 0 ? async (event) => (await new Promise((r) => setTimeout(r, hold)), validate(event)) : validate,
+      handler:
+        hold > 0
+          ? async (event) => {
+              await new Promise((r) => setTimeout(r, hold));
+              return validate(event);
+            }
+          : validate,
       log,
       retryDelayMs: options.retryDelayMs,
       onDeadLetter: (body) => deadLetterQueue.send(body),

@@ -26,7 +26,8 @@ let shared: Guard | null = null;
 
 /** The process's guard for uploads (one warm worker, replaced after a verdict). */
 export function uploadGuard(limits: GuardLimits = CHECK_LIMITS): Guard {
-  return (shared ??= new Guard(new URL(import.meta.url), ROLE, limits));
+  shared ??= new Guard(new URL(import.meta.url), ROLE, limits);
+  return shared;
 }
 
 const REASON: Record<GuardVerdict, string> = {

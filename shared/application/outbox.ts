@@ -37,7 +37,7 @@ export async function deliverOutboxMessage(deps: PipelineDeps, messageId: string
   const leased = await deps.stores.outbox.lease(messageId, new Date(held).toISOString(), new Date(held + LEASE_MS).toISOString());
   if (!leased) return 'skipped';
   const message = await deps.stores.outbox.get(messageId);
-  if (!message || message.status !== 'pending') return 'skipped';
+  if (message?.status !== 'pending') return 'skipped';
   try {
     let raw: Uint8Array;
     let keptCopy: Uint8Array | undefined;

@@ -22,16 +22,15 @@ export const RECORD_BOUNDS = Object.freeze({
 export function excerpt(text: string, max: number = RECORD_BOUNDS.excerptChars): string {
   // Cut before normalising, so that a huge string costs only the excerpt.
   const head = text.length > max * 4 ? text.slice(0, max * 4) : text;
-  // eslint-disable-next-line no-control-regex
   const clean = head.normalize('NFC').replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, ' ');
   const chars = [...clean];
-  return chars.length > max || head.length < text.length ? chars.slice(0, max - 1).join('') + '…' : clean;
+  return chars.length > max || head.length < text.length ? `${chars.slice(0, max - 1).join('')}…` : clean;
 }
 
 /** Text cut to at most `max` characters (line breaks kept), ending in "…" when it was cut. */
 export function cutText(text: string, max: number): string {
   if (text.length <= max) return text;
-  return [...text.slice(0, max + 1)].slice(0, max - 1).join('') + '…';
+  return `${[...text.slice(0, max + 1)].slice(0, max - 1).join('')}…`;
 }
 
 /** Vietnamese number with dot thousands separators. */

@@ -112,9 +112,15 @@ export function formatWindow(w: DateWindow): string {
  */
 export function buildCalendar(year: number, source: CalendarSource = defaultCalendarSource): Calendar {
   let bySource = calendars.get(source);
-  if (!bySource) calendars.set(source, (bySource = new Map()));
+  if (!bySource) {
+    bySource = new Map();
+    calendars.set(source, bySource);
+  }
   let cal = bySource.get(year);
-  if (!cal) bySource.set(year, (cal = deepFreeze(computeCalendar(year, source))));
+  if (!cal) {
+    cal = deepFreeze(computeCalendar(year, source));
+    bySource.set(year, cal);
+  }
   return cal;
 }
 

@@ -25,13 +25,12 @@ export function hasInvisible(s: string): boolean {
  * marks U+200E/200F and U+061C, zero-width characters and joiners, invisible operators, BOM, soft
  * hyphen, the Mongolian vowel separator.
  */
-// eslint-disable-next-line no-control-regex
 const UNSHOWABLE = /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
 
 /** A file name fit to show: NFC, no path, no control or invisible characters, at most 120 characters. */
 export function displayFileName(name: string): string {
   const base = name.normalize('NFC').split(/[\\/]/).pop() ?? '';
   const clean = base.replace(UNSHOWABLE, '').trim();
-  const short = [...clean].length > 120 ? [...clean].slice(0, 117).join('') + '…' : clean;
+  const short = [...clean].length > 120 ? `${[...clean].slice(0, 117).join('')}…` : clean;
   return short === '' || short === '.' || short === '..' ? 'tep-khong-ten' : short;
 }

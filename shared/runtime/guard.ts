@@ -100,7 +100,8 @@ export class Guard {
   }
 
   private run<T>(name: string, args: unknown[], transfer: ArrayBuffer[]): Promise<GuardOutcome<T>> {
-    const worker = (this.worker ??= this.start());
+    this.worker ??= this.start();
+    const worker = this.worker;
     const id = ++this.seq;
     return new Promise<GuardOutcome<T>>((resolve) => {
       let settled = false;

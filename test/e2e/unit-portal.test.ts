@@ -275,12 +275,12 @@ describe('the unit portal in a real browser', () => {
     for (const r of requests) {
       expect(r.url().includes('?') && r.url().includes(token)).toBe(false);
       expect(new URL(r.url()).search).not.toContain(token);
-      const referer = r.headers()['referer'];
+      const referer = r.headers().referer;
       expect(referer ?? '').not.toContain(token);
     }
     // the S3 POST went to the upload origin, the API calls carried the token in the header
     const apiCall = requests.find((r) => r.url().includes('/api/me'));
-    expect(apiCall!.headers()['authorization']).toBe(`Bearer ${token}`);
+    expect(apiCall!.headers().authorization).toBe(`Bearer ${token}`);
     expect(problems).toEqual([]);
   });
 });

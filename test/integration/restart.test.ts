@@ -19,7 +19,7 @@ import { XLSX } from './helpers/pipeline-stack.js';
 
 const NOW = '2021-03-10T09:00:00+07:00';
 let dir: string;
-let children: ChildProcess[] = [];
+const children: ChildProcess[] = [];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

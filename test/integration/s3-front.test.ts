@@ -166,6 +166,7 @@ describe('startS3Front: presigned POST like S3', () => {
     expect(res.headers.get('location')).toBe(`${stack.front.url}/${TEST_BUCKET}/${key}`);
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the test's name quotes S3's ${filename} placeholder.
   it('substitutes ${filename} in the key before checking starts-with', async () => {
     const prefix = `${INCOMING_PREFIX}byname/${++keyCounter}/`;
     const post = await createPresignedPost(stack.presigner, {
@@ -396,7 +397,7 @@ describe('startS3Front: presigned POST like S3', () => {
       });
       req.on('error', () => resolve());
       req.on('close', () => resolve());
-      req.write(head + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x"\r\n\r\nAAAA`);
+      req.write(`${head}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x"\r\n\r\nAAAA`);
       setTimeout(() => req.destroy(), 50);
     });
     await settle();

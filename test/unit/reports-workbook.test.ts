@@ -62,7 +62,7 @@ describe('writeConsolidatedWorkbook — periodic report', () => {
         STC: { to_chuc_thuc_hien: HOSTILE[4]!, ket_qua: HOSTILE[5]!, kho_khan: HOSTILE[7]!, kien_nghi: HOSTILE[8]! },
         SYT: { ket_qua: 'Kết quả nổi bật. '.repeat(400) },
       },
-      fileNames: { STP: HOSTILE[6]! + '.xlsx', STC: '+SUM(1).xlsx', SXD: '-Báo cáo.xlsx' },
+      fileNames: { STP: `${HOSTILE[6]!}.xlsx`, STC: '+SUM(1).xlsx', SXD: '-Báo cáo.xlsx' },
     }));
     bytes = await writeConsolidatedWorkbook(rollup, form);
     wb = await load(bytes);
@@ -150,7 +150,7 @@ describe('writeConsolidatedWorkbook — periodic report', () => {
     const ws = wb.getWorksheet(SHEET_NAMES.completeness)!;
     const all: ExcelJS.Cell[] = [];
     ws.eachRow((r) => r.eachCell((c) => all.push(c)));
-    for (const s of [HOSTILE[6] + '.xlsx', '+SUM(1).xlsx', '-Báo cáo.xlsx', '=Sở <b>Ngoại vụ</b>', '@Sở Du lịch & "Lữ hành"']) {
+    for (const s of [`${HOSTILE[6]}.xlsx`, '+SUM(1).xlsx', '-Báo cáo.xlsx', '=Sở <b>Ngoại vụ</b>', '@Sở Du lịch & "Lữ hành"']) {
       const cell = all.find((c) => c.value === s);
       expect(cell, s).toBeDefined();
       expect(cell!.type).toBe(ExcelJS.ValueType.String);

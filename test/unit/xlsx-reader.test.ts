@@ -263,7 +263,7 @@ describe('readWorkbook: cell contents as typed', () => {
       expect(at).toBeGreaterThan(-1);
       expect(v).toBeGreaterThan(at);
       expect(xml.slice(at, v)).not.toContain('</c>');
-      return xml.slice(0, v) + `<v>${serial1900(iso) - 1462}</v>` + xml.slice(v + `<v>${serial1900(iso)}</v>`.length);
+      return `${xml.slice(0, v)}<v>${serial1900(iso) - 1462}</v>${xml.slice(v + `<v>${serial1900(iso)}</v>`.length)}`;
     };
     const t = PLAN.layout.tasks!;
     const patched = patchZip(bytes, (_, text) => {

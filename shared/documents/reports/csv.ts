@@ -128,5 +128,5 @@ export function rollupToCsv(rollup: Rollup): string {
 
 /** The roll-up as pretty JSON (the machine-readable record of the consolidated report). */
 export function rollupToJson(rollup: Rollup): string {
-  return JSON.stringify(rollup, null, 2) + '\n';
+  return `${JSON.stringify(rollup, null, 2)}\n`;
 }

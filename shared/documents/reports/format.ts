@@ -1,7 +1,7 @@
 import { formatInstantVi, formatWindow } from '../../domain/calendar.js';
 import { formatDateVi } from '../../domain/dates.js';
 import { getForm } from '../../domain/forms.js';
-import type { IndicatorTotal, KindKey, RelationCheck, Rollup, UnitLine } from '../../domain/rollup.js';
+import type { IndicatorTotal, KindKey, RelationCheck, Rollup, } from '../../domain/rollup.js';
 import type { Area, FormDef } from '../../domain/types.js';
 import { UNIT_KIND_NAMES } from '../../domain/units.js';
 

@@ -551,7 +551,10 @@ function writeCompleteness(wb: ExcelJS.Workbook, rollup: Rollup, name: string): 
     const lines = rollup.units.filter((u) => u.kind === kind);
     if (lines.length === 0) continue;
     s.cells([{ col: 1, to: s.lastCol, value: kindCoverageText(rollup, kind), font: { bold: true }, fill: COLOR.section }]);
-    for (const u of lines) writeSourceRow(s, (n += 1), u);
+    for (const u of lines) {
+      n += 1;
+      writeSourceRow(s, n, u);
+    }
   }
   s.gap(6);
   noteLine(
@@ -629,7 +632,9 @@ function writeNarratives(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, na
       s.cells([{ col: 1, to: 3, value: 'Không có đơn vị nào viết nội dung này.', font: { italic: true, color: { argb: COLOR.note } } }]);
       return;
     }
-    entries.forEach((e, i) => writeNarrativeEntry(s, i + 1, e));
+    entries.forEach((e, i) => {
+      writeNarrativeEntry(s, i + 1, e);
+    });
   });
   s.finish({ footer: footerOf(rollup), freezeRow: headerRow, printTitleRow: headerRow });
 }

@@ -281,8 +281,14 @@ function readEntries(b: Uint8Array, dir: Directory): ZipEntry[] {
       const size = u16(b, e + 2);
       if (id === 0x0001) {
         let q = e + 4;
-        if (declaredSize === 0xffffffff) (declaredSize = u64(b, q)), (q += 8);
-        if (compressedSize === 0xffffffff) (compressedSize = u64(b, q)), (q += 8);
+        if (declaredSize === 0xffffffff) {
+          declaredSize = u64(b, q);
+          q += 8;
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = u64(b, q);
+          q += 8;
+        }
         if (localOffset === 0xffffffff) localOffset = u64(b, q);
       }
       e += 4 + size;
@@ -341,7 +347,7 @@ const ODS_MIME = 'application/vnd.oasis.opendocument.spreadsheet';
 /** An OpenDocument spreadsheet: a `mimetype` entry (stored, as ODF requires) naming the type. */
 function isOds(bytes: Uint8Array, entries: ZipEntry[]): boolean {
   const m = entries.find((e) => e.name === 'mimetype');
-  if (!m || m.method !== 0 || m.compressedSize > 200) return false;
+  if (m?.method !== 0 || m.compressedSize > 200) return false;
   try {
     return utf8.decode(dataOf(bytes, m)).trim().startsWith(ODS_MIME);
   } catch {

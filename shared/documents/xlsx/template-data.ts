@@ -129,7 +129,7 @@ function writeIndicatorRow(ws: ExcelJS.Worksheet, data: NonNullable<Layout['data
   const note = noteOf(ind, relations);
   put(data.noteCol, note, { size: 10, color: { argb: COLOR.note } });
   row.height = fitHeight([
-    { text: ind.name + ' (*)', width: WIDTH.name },
+    { text: `${ind.name} (*)`, width: WIDTH.name },
     { text: note, width: WIDTH.note, size: 10 },
   ]);
   const input = cellAt(ws, ref);

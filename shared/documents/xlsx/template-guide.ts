@@ -78,10 +78,12 @@ export function writeGuide(wb: ExcelJS.Workbook, name: string, info: SheetInfo):
   put(unitLine(info), { bold: true });
   put(`Kỳ báo cáo: ${period.name} (mã kỳ: ${period.id}).`);
   put(windowLine(period));
-  put(dueLine(period) + ' Tệp nhận sau thời điểm này được ghi nhận là nộp muộn.', { bold: true });
+  put(`${dueLine(period)} Tệp nhận sau thời điểm này được ghi nhận là nộp muộn.`, { bold: true });
   row += 1;
   put('Các bước thực hiện', { bold: true, size: 13 }, 24);
-  guideSteps(info).forEach((step, i) => writeStep(ws, row++, i + 1, step));
+  guideSteps(info).forEach((step, i) => {
+    writeStep(ws, row++, i + 1, step);
+  });
   row += 1;
   put('Ô nền vàng là ô nhập liệu. Mọi thắc mắc, liên hệ Phòng Cải cách hành chính, Sở Nội vụ.', { italic: true, color: { argb: COLOR.note } });
   return ws;

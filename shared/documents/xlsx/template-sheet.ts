@@ -44,7 +44,7 @@ export function windowLine(period: Period): string {
 /** The reporting unit, with its topic for a thematic report. */
 export function unitLine(info: SheetInfo): string {
   const topic = info.form.kind === 'thematic' ? topicOf(info.form, info.unit) : undefined;
-  return `Đơn vị báo cáo: ${info.unit.name}` + (topic ? `. Chủ đề: ${topic.name}.` : '');
+  return `Đơn vị báo cáo: ${info.unit.name}${topic ? `. Chủ đề: ${topic.name}.` : ''}`;
 }
 
 /** Rows 1..HEADER_ROWS of the data, task, text and signing sheets: title and the slot's identity. */

@@ -59,7 +59,7 @@ function where(sheet: string, cell: string): string {
 function shown(text: string): string {
   const t = normalizeText(text);
   if (t === '') return '(trống)';
-  return `"${[...t].length > 60 ? [...t].slice(0, 57).join('') + '…' : t}"`;
+  return `"${[...t].length > 60 ? `${[...t].slice(0, 57).join('')}…` : t}"`;
 }
 
 function failed(findings: Finding[], meta: TemplateMeta | null = null): ReadResult {

@@ -19,7 +19,6 @@ import {
   takeToken,
   yearOptions,
   serverYear,
-  ZONE,
   handleApiFailure,
   showFatal,
 } from './common.js';

@@ -116,7 +116,7 @@ export async function apiFetch(token, path, init = {}) {
   let message = `Máy chủ trả lời lỗi ${res.status}. Vui lòng thử lại sau ít phút.`;
   try {
     const body = await res.json();
-    if (body && body.error) {
+    if (body?.error) {
       if (typeof body.error.code === 'string') code = body.error.code;
       if (typeof body.error.message === 'string' && body.error.message) message = body.error.message;
     }
@@ -513,7 +513,7 @@ export const NO_TOKEN_LINES = [
  * @returns {string[]}
  */
 export function unauthorizedLines(serverMessage) {
-  if (serverMessage && serverMessage.includes('Phòng Cải cách hành chính')) {
+  if (serverMessage?.includes('Phòng Cải cách hành chính')) {
     return [serverMessage, 'Đường dẫn riêng chỉ dùng cho đơn vị được cấp; không chia sẻ cho người ngoài đơn vị.'];
   }
   return [
