@@ -64,7 +64,10 @@ function list(key: ContextKey, v: unknown): unknown[] {
       }
       fail(key, `is not a valid JSON array: ${s}`);
     }
-    return s.split(',').map((x) => x.trim()).filter(Boolean);
+    return s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   }
   fail(key, `must be a list, got ${JSON.stringify(v)}`);
 }

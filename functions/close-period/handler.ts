@@ -1,6 +1,6 @@
 /** Schedule (after each deadline) → reconcile, roll up, store the consolidated report, mail it, close. */
 import { lambdaEntry } from '../../shared/adapters/inbound/lambda/entry.js';
-import { makeClosePeriodHandler, } from '../../shared/adapters/inbound/lambda/close-period.js';
+import { makeClosePeriodHandler } from '../../shared/adapters/inbound/lambda/close-period.js';
 import { bootstrap } from '../../shared/runtime/bootstrap.js';
 
 const runtime = bootstrap('close-period');

@@ -43,7 +43,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
   const due = DateTime.fromISO(period.dueDate, { zone: ZONE });
   const local = (days: number, time: string): Date => {
     const [h, m, sec] = time.split(':').map(Number) as [number, number, number?];
-    return due.plus({ days }).set({ hour: h, minute: m, second: sec ?? 0, millisecond: 0 }).toJSDate();
+    return due
+      .plus({ days })
+      .set({ hour: h, minute: m, second: sec ?? 0, millisecond: 0 })
+      .toJSDate();
   };
 
   /** What each unit does, by code; everyone else sends a valid report on time. */
@@ -51,12 +54,25 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
   const LATE = new Set(['SNGV', 'ALUOI', 'CTK']);
   const REJECTED_ONLY = new Set(['SYT']);
   const FIX: Record<string, (s: Submission) => void> = {
-    STC: (s) => { s.values['TT.HS.02'] = Number(s.values['TT.HS.02'] ?? 0) + 7; },
-    HTRA: (s) => { s.signature.signingForm = 'TL.'; s.signature.signerTitle = 'Chánh Văn phòng'; },
-    SXD: (s) => { s.narratives.kho_khan = null; },
-    SGTVT: (s) => { s.values['DT.01'] = '2.000'; },
-    BHXH: (s) => { s.values['CV.02'] = null; },
-    SYT: (s) => { s.values['TC.03'] = 99; },
+    STC: (s) => {
+      s.values['TT.HS.02'] = Number(s.values['TT.HS.02'] ?? 0) + 7;
+    },
+    HTRA: (s) => {
+      s.signature.signingForm = 'TL.';
+      s.signature.signerTitle = 'Chánh Văn phòng';
+    },
+    SXD: (s) => {
+      s.narratives.kho_khan = null;
+    },
+    SGTVT: (s) => {
+      s.values['DT.01'] = '2.000';
+    },
+    BHXH: (s) => {
+      s.values['CV.02'] = null;
+    },
+    SYT: (s) => {
+      s.values['TC.03'] = 99;
+    },
   };
   const JSON_UNITS = new Set(['CTHUE', 'KBNN']);
 
@@ -78,7 +94,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     stack.clock.set(when);
     await stack.scheduler.tick();
     const token = tokens.get(unitCode)!;
-    const sub = sampleSubmission(unitCode, period.id, { asOf: when, scale: 1 + (unitCode.charCodeAt(0) + unitCode.length) % 3, varyByUnit: true });
+    const sub = sampleSubmission(unitCode, period.id, { asOf: when, scale: 1 + ((unitCode.charCodeAt(0) + unitCode.length) % 3), varyByUnit: true });
     mutate?.(sub);
     const asJson = JSON_UNITS.has(unitCode);
     const bytes = asJson
@@ -87,7 +103,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     const res = await fetch(`${stack.apiUrl}/api/uploads`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ periodId: period.id, fileName: `${unitCode}-${period.id}.${asJson ? 'json' : 'xlsx'}`, contentType: asJson ? 'application/json' : XLSX, size: bytes.length }),
+      body: JSON.stringify({
+        periodId: period.id,
+        fileName: `${unitCode}-${period.id}.${asJson ? 'json' : 'xlsx'}`,
+        contentType: asJson ? 'application/json' : XLSX,
+        size: bytes.length,
+      }),
     });
     const ticket = (await res.json()) as { url: string; fields: Record<string, string>; error?: { message: string } };
     if (!res.ok) throw new Error(`${unitCode}: upload link refused: ${ticket.error?.message}`);

@@ -39,7 +39,13 @@ export async function toHttpEvent(req: IncomingMessage, body: Buffer): Promise<H
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: `${Date.now()}`,
       routeKey: '$default',
       stage: '$default',
@@ -126,7 +132,14 @@ export function serveHttpHandler(handler: (e: HttpEvent) => Promise<HttpResult>,
         if (err instanceof BodyTooLarge) {
           log.warn('request body too large', { limit: MAX_BODY });
           res.writeHead(413, { ...LOCAL_ERROR_HEADERS, connection: 'close' });
-          res.end(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'Nội dung yêu cầu quá lớn (tối đa 1 MB). Tệp báo cáo không gửi qua đây mà tải thẳng lên kho lưu trữ bằng đường dẫn tải lên.' } }));
+          res.end(
+            JSON.stringify({
+              error: {
+                code: 'PAYLOAD_TOO_LARGE',
+                message: 'Nội dung yêu cầu quá lớn (tối đa 1 MB). Tệp báo cáo không gửi qua đây mà tải thẳng lên kho lưu trữ bằng đường dẫn tải lên.',
+              },
+            }),
+          );
           return;
         }
         if (err instanceof ResponseTooLarge) {

@@ -106,7 +106,7 @@ function checkCredential(keys: PolicyKeys, get: FieldGetter): CredentialScope {
 function checkAmzDate(get: FieldGetter): void {
   const amzDate = get('x-amz-date') as string;
   if (!/^\d{8}T\d{6}Z$/.test(amzDate)) {
-    throw new S3FrontError(400, 'InvalidArgument', 'X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'"', {
+    throw new S3FrontError(400, 'InvalidArgument', "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"", {
       ArgumentName: 'X-Amz-Date',
       ArgumentValue: amzDate,
     });

@@ -52,9 +52,24 @@ async function expectedSignature(ctx: PresignedGetContext, url: URL, signedAt: D
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) if (!k.startsWith('X-Amz-')) query[k] = v;
   const payload = url.searchParams.get('X-Amz-Content-Sha256');
-  const signer = new SignatureV4({ credentials: ctx.credentials, region: ctx.region, service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  const signer = new SignatureV4({
+    credentials: ctx.credentials,
+    region: ctx.region,
+    service: 's3',
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
   const signed = await signer.presign(
-    { method: 'GET', protocol: 'http:', hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname, query, headers: { host: url.host, ...(payload ? { 'X-Amz-Content-Sha256': payload } : {}) } },
+    {
+      method: 'GET',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query,
+      headers: { host: url.host, ...(payload ? { 'X-Amz-Content-Sha256': payload } : {}) },
+    },
     { signingDate: signedAt, expiresIn },
   );
   return String(signed.query?.['X-Amz-Signature'] ?? '');
@@ -65,7 +80,11 @@ async function checkPresigned(ctx: PresignedGetContext, url: URL): Promise<void>
   const p = url.searchParams;
   const [accessKey] = (p.get('X-Amz-Credential') ?? '').split('/');
   if (p.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !p.get('X-Amz-Date') || !p.get('X-Amz-Expires') || !p.get('X-Amz-Signature')) {
-    throw new S3FrontError(400, 'AuthorizationQueryParametersError', 'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.');
+    throw new S3FrontError(
+      400,
+      'AuthorizationQueryParametersError',
+      'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
+    );
   }
   if (accessKey !== ctx.credentials.accessKeyId) {
     throw new S3FrontError(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKey ?? '' });
@@ -79,10 +98,17 @@ async function checkPresigned(ctx: PresignedGetContext, url: URL): Promise<void>
   const expected = Buffer.from(await expectedSignature(ctx, url, signedAt, expiresIn));
   const given = Buffer.from(p.get('X-Amz-Signature')!);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-    throw new S3FrontError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
+    throw new S3FrontError(
+      403,
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    );
   }
   if (ctx.now().getTime() > signedAt.getTime() + expiresIn * 1000) {
-    throw new S3FrontError(403, 'AccessDenied', 'Request has expired', { 'X-Amz-Expires': String(expiresIn), Expires: new Date(signedAt.getTime() + expiresIn * 1000).toISOString() });
+    throw new S3FrontError(403, 'AccessDenied', 'Request has expired', {
+      'X-Amz-Expires': String(expiresIn),
+      Expires: new Date(signedAt.getTime() + expiresIn * 1000).toISOString(),
+    });
   }
 }
 
@@ -99,7 +125,8 @@ export async function presignedGet(ctx: PresignedGetContext, req: IncomingMessag
   try {
     out = await ctx.upstream.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   } catch (err) {
-    if ((err as { name?: string }).name === 'NoSuchKey') return sendErrorAfterBody(req, res, new S3FrontError(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key }));
+    if ((err as { name?: string }).name === 'NoSuchKey')
+      return sendErrorAfterBody(req, res, new S3FrontError(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key }));
     throw err;
   }
   const disposition = url.searchParams.get('response-content-disposition');

@@ -157,12 +157,7 @@ function installDesShim(): void {
   const wrap = (original: (...args: unknown[]) => unknown) =>
     function desShim(this: unknown, ...args: unknown[]): unknown {
       const [algorithm, key, ...rest] = args;
-      if (
-        typeof algorithm === 'string' &&
-        /^des(-cbc)?$/i.test(algorithm) &&
-        (Buffer.isBuffer(key) || key instanceof Uint8Array) &&
-        key.length === 8
-      ) {
+      if (typeof algorithm === 'string' && /^des(-cbc)?$/i.test(algorithm) && (Buffer.isBuffer(key) || key instanceof Uint8Array) && key.length === 8) {
         const k = Buffer.from(key);
         return original.call(crypto, 'des-ede3-cbc', Buffer.concat([k, k, k]), ...rest);
       }

@@ -27,12 +27,10 @@ export const invalidPolicy = (what: string): S3FrontError => new S3FrontError(40
 
 /** 400 InvalidArgument: a required form field is missing. */
 export const missingField = (name: string): S3FrontError =>
-  new S3FrontError(
-    400,
-    'InvalidArgument',
-    `Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`,
-    { ArgumentName: name, ArgumentValue: '' },
-  );
+  new S3FrontError(400, 'InvalidArgument', `Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`, {
+    ArgumentName: name,
+    ArgumentValue: '',
+  });
 
 /** 400 InvalidArgument: a form field given twice. */
 export const duplicateField = (name: string, value: string): S3FrontError =>

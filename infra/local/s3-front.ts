@@ -147,7 +147,13 @@ async function handle(ctx: FrontContext, req: IncomingMessage, res: ServerRespon
   }
   if (req.method === 'OPTIONS' && bucket !== '') return preflight(ctx, req, res);
   if (isPresignedGet(req, objectPath)) {
-    return presignedGet({ upstream: ctx.options.upstream, credentials: ctx.policy.credentials, region: ctx.policy.region, now: ctx.policy.now }, req, res, bucket, objectPath);
+    return presignedGet(
+      { upstream: ctx.options.upstream, credentials: ctx.policy.credentials, region: ctx.policy.region, now: ctx.policy.now },
+      req,
+      res,
+      bucket,
+      objectPath,
+    );
   }
   if (req.method !== 'POST' || bucket === '' || objectPath !== '' || query) {
     res.setHeader('Allow', 'GET, POST, OPTIONS');
@@ -210,7 +216,6 @@ function preflight(ctx: FrontContext, req: IncomingMessage, res: ServerResponse)
   req.resume();
   res.end();
 }
-
 
 /* ---------- POST Object ---------- */
 

@@ -251,7 +251,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // S3 event → journal → queue → the validator handler; dead letters → the unprocessable recorder.
     // Each runs on its function's view: the functions that parse hostile files get no token key, as
     // on AWS. Views read through, so an adapter a test swaps on `deps` after start is seen.
-    const deadLetterQueue = new LocalQueue({ handler: makeRecordUnprocessableHandler(forFunction(deps, 'record-unprocessable')), log, retryDelayMs: options.retryDelayMs });
+    const deadLetterQueue = new LocalQueue({
+      handler: makeRecordUnprocessableHandler(forFunction(deps, 'record-unprocessable')),
+      log,
+      retryDelayMs: options.retryDelayMs,
+    });
     const validate = makeValidateSubmissionHandler(forFunction(deps, 'validate-submission'));
     const hold = options.holdValidationMs ?? 0;
     const queue = new LocalQueue({
@@ -299,7 +303,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const interval = options.outboxIntervalMs ?? 60_000;
     if (interval > 0) {
       const timer = setInterval(() => {
-        flushing = flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) => log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }));
+        flushing = flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) =>
+          log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }),
+        );
       }, interval);
       timer.unref();
       cleanups.push(async () => clearInterval(timer));
@@ -307,7 +313,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const clockYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric' }).format(clock.now()));
     const years = options.years ?? calendarYears([2021, clockYear]);
-    const flushNow = () => flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) => log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }));
+    const flushNow = () =>
+      flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) =>
+        log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }),
+      );
     const scheduler = new LocalScheduler(deps, clock, years, log, flushNow);
     if ((options.schedulerIntervalMs ?? 1000) > 0) scheduler.start(options.schedulerIntervalMs ?? 1000);
     cleanups.push(() => scheduler.stop());
@@ -326,7 +335,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     // A close the previous run left in CLOSING: that run is gone (one stack per data folder), so resume it now.
     await closeDuePeriods(forFunction(deps, 'close-period'), years, { onlyClosing: true, takeOver: true });
-    await flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) => log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }));
+    await flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) =>
+      log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }),
+    );
 
     // A graceful stop (runs first): no new events, then the queues and any send in flight finish
     // before the emulators stop, so a stop never leaves a half-done upload or sends a receipt twice.
@@ -369,4 +380,3 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     throw err;
   }
 }
-

@@ -16,7 +16,9 @@ const program = new Command('npm start --')
   .option('--fresh', 'wipe stored data and mail before starting')
   .addOption(new Option('--port <port>', 'port of the API and portal').env('PORT').default('3000'))
   .addOption(new Option('--s3-port <port>', 'port of the local S3 upload endpoint').env('S3_PORT').default('4569'))
-  .addOption(new Option('--data-dir <dir>', 'where data and mail are kept (the CLI takes the same --data-dir or CCHC_DATA_DIR)').env('CCHC_DATA_DIR').default('.local'))
+  .addOption(
+    new Option('--data-dir <dir>', 'where data and mail are kept (the CLI takes the same --data-dir or CCHC_DATA_DIR)').env('CCHC_DATA_DIR').default('.local'),
+  )
   .option('--verbose', 'print one log line per event');
 program.parse();
 const opts = program.opts<{ now?: string; speed: string; fresh?: boolean; port: string; s3Port: string; dataDir: string; verbose?: boolean }>();
@@ -73,7 +75,7 @@ const lines = [
   `  npm run cchc -- template --unit STP --period ${example} --out stp.xlsx --sample`,
   `  npm run cchc -- upload stp.xlsx --token <token> --period ${example}   # or open the link, or curl (README)`,
   `  npm run cchc -- submissions --period ${example}`,
-  '  npm run cchc -- token issue --unit SNV --admin                 # the Department\'s board link',
+  "  npm run cchc -- token issue --unit SNV --admin                 # the Department's board link",
   '',
   `Scheduled on this clock (reminders D-3/D-1 08:00, close 00:05 after each deadline): ${years.join(', ')}`,
   'Press Ctrl+C to stop.',
@@ -87,6 +89,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     process.stdout.write('\nStopping the local stack...\n');
-    stack.close().then(() => process.exit(0), () => process.exit(1));
+    stack.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
 }

@@ -187,9 +187,14 @@ export class CchcStatelessStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    this.addAlarm('UnprocessableDeadLetterQueueNotEmpty', this.unprocessableDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), {
-      description: 'An upload failed every retry and could not even be recorded as unprocessable: fix the cause (table, bucket), then redrive to UploadDeadLetterQueue.',
-    });
+    this.addAlarm(
+      'UnprocessableDeadLetterQueueNotEmpty',
+      this.unprocessableDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      {
+        description:
+          'An upload failed every retry and could not even be recorded as unprocessable: fix the cause (table, bucket), then redrive to UploadDeadLetterQueue.',
+      },
+    );
     this.uploadDeadLetterQueue = new Queue(this, 'UploadDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -268,9 +273,7 @@ export class CchcStatelessStack extends Stack {
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
       .useMail(this.mail)
       .useTemplateKey(stateful.templateKeySecret);
-    this.validateSubmission.fn.addEventSource(
-      new SqsEventSource(this.uploadQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 5 }),
-    );
+    this.validateSubmission.fn.addEventSource(new SqsEventSource(this.uploadQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 5 }));
 
     // Upload dead letters → record each object as unprocessable, with its receipt.
     this.recordUnprocessable = this.addFunction('RecordUnprocessable', {
@@ -281,7 +284,9 @@ export class CchcStatelessStack extends Stack {
       // HEAD for the size, GET only to hash the file for the record (nothing is parsed).
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true })
       .useMail(this.mail);
-    this.recordUnprocessable.fn.addEventSource(new SqsEventSource(this.uploadDeadLetterQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    this.recordUnprocessable.fn.addEventSource(
+      new SqsEventSource(this.uploadDeadLetterQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }),
+    );
 
     this.flushOutbox = this.addFunction('FlushOutbox', {
       name: 'flush-outbox',
@@ -322,8 +327,9 @@ export class CchcStatelessStack extends Stack {
     // One-time schedules in Asia/Ho_Chi_Minh for every period of the configured years, from the same
     // calendar the product validates with. Jobs already in the past at synth time are left out
     // (redeploy each year, or widen `years`).
-    const years = Array.from({ length: context.years.last - context.years.first + 1 }, (_, i) => context.years.first + i)
-      .filter((y) => y >= CALENDAR_FIRST_YEAR && y <= CALENDAR_LAST_YEAR);
+    const years = Array.from({ length: context.years.last - context.years.first + 1 }, (_, i) => context.years.first + i).filter(
+      (y) => y >= CALENDAR_FIRST_YEAR && y <= CALENDAR_LAST_YEAR,
+    );
     const from = props.scheduleFrom.getTime();
     for (const job of scheduledJobs(years)) {
       if (Date.parse(job.at) <= from) continue;
@@ -339,7 +345,9 @@ export class CchcStatelessStack extends Stack {
 
     // The backstop that makes every period close: due periods are closed and a close a crash left in
     // CLOSING is resumed once its lease expires, whatever happened to the one-time schedule.
-    this.addSchedule('CloseSweepSchedule', this.closePeriod, ScheduleExpression.rate(Duration.minutes(15)), 'Close due periods; resume unfinished closes', { sweep: { years } });
+    this.addSchedule('CloseSweepSchedule', this.closePeriod, ScheduleExpression.rate(Duration.minutes(15)), 'Close due periods; resume unfinished closes', {
+      sweep: { years },
+    });
 
     // One alarm for every file recorded as unprocessable, by whichever function met it.
     for (const fn of [this.validateSubmission, this.recordUnprocessable, this.closePeriod, this.sendReminders]) {
@@ -437,7 +445,10 @@ export class CchcStatelessStack extends Stack {
   }
 
   /** A project function with the common settings and an alarm on its Errors metric. */
-  addFunction(id: string, props: { name: FunctionName; description: string; memorySize?: number; timeout?: Duration; assets?: ('portal' | 'fonts')[] }): CchcFunction {
+  addFunction(
+    id: string,
+    props: { name: FunctionName; description: string; memorySize?: number; timeout?: Duration; assets?: ('portal' | 'fonts')[] },
+  ): CchcFunction {
     const wanted = new Set(environmentOf(FUNCTION_SETTINGS[props.name]));
     const environment = Object.fromEntries(Object.entries(this.plainSettings).filter(([name]) => wanted.has(name) && !this.setByHelper(props.name, name)));
     const fn = new CchcFunction(this, id, { ...props, environment, expectedEnvironment: [...wanted] });

@@ -99,7 +99,16 @@ export async function adminPeriods(deps: Pick<PipelineDeps, 'stores' | 'clock'>,
   const periods = await Promise.all(
     buildCalendar(year).periods.map(async (p) => {
       const state = (await deps.stores.periods.get(p.id)).state;
-      return { id: p.id, name: p.name, kind: p.kind, dueDate: p.dueDate, deadline: p.deadline, deadlineText: formatInstantVi(p.deadline), state, ...periodPhase(p, now, state) };
+      return {
+        id: p.id,
+        name: p.name,
+        kind: p.kind,
+        dueDate: p.dueDate,
+        deadline: p.deadline,
+        deadlineText: formatInstantVi(p.deadline),
+        state,
+        ...periodPhase(p, now, state),
+      };
     }),
   );
   return { year, now: now.toISOString(), periods, statusLabels: STATUS_LABELS };
@@ -110,7 +119,11 @@ function isChecking(unitCode: string, mine: SubmissionRecord[], intents: UploadI
   const last = mine.at(-1);
   const recorded = new Set(mine.map((r) => r.uploadId));
   return intents.some(
-    (i) => i.unitCode === unitCode && !recorded.has(i.uploadId) && now - Date.parse(i.requestedAt) < CHECKING_WINDOW_MS && (!last || i.requestedAt > last.receivedAt),
+    (i) =>
+      i.unitCode === unitCode &&
+      !recorded.has(i.uploadId) &&
+      now - Date.parse(i.requestedAt) < CHECKING_WINDOW_MS &&
+      (!last || i.requestedAt > last.receivedAt),
   );
 }
 
@@ -143,7 +156,13 @@ function storedReports(state: PeriodState): BoardReport[] {
       .map((key) => ({ key, addendum: true })),
   ]
     .filter((r) => /\.(xlsx|csv|json)$/.test(r.key))
-    .map((r) => ({ key: r.key, name: r.key.split('/').pop(), format: r.key.split('.').pop(), createdAt: r.addendum ? null : (state.closedAt ?? null), addendum: r.addendum }));
+    .map((r) => ({
+      key: r.key,
+      name: r.key.split('/').pop(),
+      format: r.key.split('.').pop(),
+      createdAt: r.addendum ? null : (state.closedAt ?? null),
+      addendum: r.addendum,
+    }));
 }
 
 /** The board of one period: its phase, completeness by unit kind, every expected unit's row, its stored reports. */
@@ -181,7 +200,11 @@ export const ROLLUP_FORMATS = { xlsx: MEDIA_TYPES.xlsx, csv: MEDIA_TYPES.csv, js
 export type RollupFormat = keyof typeof ROLLUP_FORMATS;
 
 /** The current figures of a period (late reports included), as a file. */
-export async function currentFiguresFile(deps: PipelineDeps, period: Period, format: RollupFormat): Promise<{ bytes: Uint8Array; contentType: string; fileName: string }> {
+export async function currentFiguresFile(
+  deps: PipelineDeps,
+  period: Period,
+  format: RollupFormat,
+): Promise<{ bytes: Uint8Array; contentType: string; fileName: string }> {
   const rollup: Rollup = await currentRollup(deps, period, true);
   const fileName = `So-lieu-hien-tai-${period.id}.${format}`;
   const bytes =

@@ -35,7 +35,10 @@ export async function checkUpload(
     if (foreign) return invalid('unknown', foreign);
     return invalid(
       'unknown',
-      fileFinding('FILE_NOT_XLSX', 'Tệp không phải bảng tính Excel .xlsx hoặc tệp JSON theo lược đồ của hệ thống. Hãy tải mẫu từ đường dẫn của đơn vị, điền và lưu dưới dạng .xlsx rồi tải lên.'),
+      fileFinding(
+        'FILE_NOT_XLSX',
+        'Tệp không phải bảng tính Excel .xlsx hoặc tệp JSON theo lược đồ của hệ thống. Hãy tải mẫu từ đường dẫn của đơn vị, điền và lưu dưới dạng .xlsx rồi tải lên.',
+      ),
     );
   }
   if (kind === 'json') {

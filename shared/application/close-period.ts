@@ -32,7 +32,12 @@ export type CloseOutcome =
   | { outcome: 'addendum'; periodId: string; number: number; reportKeys: string[]; rollup: Rollup };
 
 /** Computes the period's roll-up from what is recorded now (no close, no side effects). */
-export async function currentRollup(deps: PipelineDeps, period: Period, includeLate = false, unrecorded: Rollup['unprocessable'] | { unitCode: string; key: string }[] = []): Promise<Rollup> {
+export async function currentRollup(
+  deps: PipelineDeps,
+  period: Period,
+  includeLate = false,
+  unrecorded: Rollup['unprocessable'] | { unitCode: string; key: string }[] = [],
+): Promise<Rollup> {
   const [records, pointers] = await Promise.all([deps.stores.submissions.listOfPeriod(period.id), deps.stores.pointers.listOfPeriod(period.id)]);
   return computeRollup({
     period,
@@ -95,7 +100,10 @@ async function publishReport(deps: PipelineDeps, period: Period, fresh: Rollup, 
       workbook:
         workbook.byteLength <= REPORT_ATTACHMENT_LIMIT
           ? { filename: `${name}.xlsx`, bytes: workbook }
-          : { downloadUrl: await deps.uploads.presignGet(keys.xlsx, 7 * 86_400, `${name}.xlsx`), expiresAt: new Date(realTime.now().getTime() + 7 * 86_400_000).toISOString() },
+          : {
+              downloadUrl: await deps.uploads.presignGet(keys.xlsx, 7 * 86_400, `${name}.xlsx`),
+              expiresAt: new Date(realTime.now().getTime() + 7 * 86_400_000).toISOString(),
+            },
     }),
   );
   return { keys: Object.values(keys), rollup };
@@ -126,7 +134,13 @@ export async function closePeriod(deps: PipelineDeps, periodId: string, options:
   const held = realTime.now().getTime();
   const lease = { runId, now: options.takeOver ? '9999-12-31T23:59:59.999Z' : new Date(held).toISOString() };
   const leaseUntil = new Date(held + LEASE_MS).toISOString();
-  const took = await deps.stores.periods.transition(period.id, ['OPEN', 'CLOSING'], 'CLOSING', { runId, leaseUntil, closeStartedAt: state.closeStartedAt ?? now.toISOString() }, lease);
+  const took = await deps.stores.periods.transition(
+    period.id,
+    ['OPEN', 'CLOSING'],
+    'CLOSING',
+    { runId, leaseUntil, closeStartedAt: state.closeStartedAt ?? now.toISOString() },
+    lease,
+  );
   if (!took) {
     const again = await deps.stores.periods.get(period.id);
     if (again.state === 'CLOSED') return { outcome: 'already-closed', periodId: period.id, reportKeys: again.reportKeys ?? [] };
@@ -139,7 +153,13 @@ export async function closePeriod(deps: PipelineDeps, periodId: string, options:
   const closeAt = state.closeStartedAt ?? now.toISOString();
   if (Date.parse(closeAt) < Date.parse(period.closesAt)) fresh.closedEarly = { closedAt: closeAt };
   const { keys, rollup } = await publishReport(deps, period, fresh);
-  await deps.stores.periods.transition(period.id, ['CLOSING'], 'CLOSED', { closedAt: deps.clock.now().toISOString(), reportKeys: keys, leaseUntil: new Date(0).toISOString() }, lease);
+  await deps.stores.periods.transition(
+    period.id,
+    ['CLOSING'],
+    'CLOSED',
+    { closedAt: deps.clock.now().toISOString(), reportKeys: keys, leaseUntil: new Date(0).toISOString() },
+    lease,
+  );
   deps.log.info('period closed', { periodId: period.id, valid: rollup.coverage.all.valid, expected: rollup.coverage.all.expected });
   return { outcome: 'closed', periodId: period.id, reportKeys: keys, rollup };
 }
@@ -218,7 +238,10 @@ export async function closeDuePeriods(
         out.push({ periodId: period.id, outcome: result.outcome });
         if (state.state === 'CLOSING') deps.log.warn('resumed a close left unfinished', { periodId: period.id, outcome: result.outcome });
       } catch (err) {
-        deps.log.error('a due period could not be closed; the next sweep retries', { periodId: period.id, error: err instanceof Error ? err.stack : String(err) });
+        deps.log.error('a due period could not be closed; the next sweep retries', {
+          periodId: period.id,
+          error: err instanceof Error ? err.stack : String(err),
+        });
         out.push({ periodId: period.id, outcome: 'failed' });
       }
     }

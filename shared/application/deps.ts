@@ -38,5 +38,10 @@ export interface PipelineDeps {
    * Reads and validates one upload. Default: `guardedCheckUpload`, in a worker bounded in memory and
    * time; tests inject their own to play a runaway file.
    */
-  check?: (bytes: Uint8Array, slot: Slot, receivedAt: Date, ctx: { templateKey: string; units?: readonly Unit[] }) => Promise<UploadCheck & { verdict?: string; detail?: string }>;
+  check?: (
+    bytes: Uint8Array,
+    slot: Slot,
+    receivedAt: Date,
+    ctx: { templateKey: string; units?: readonly Unit[] },
+  ) => Promise<UploadCheck & { verdict?: string; detail?: string }>;
 }

@@ -61,5 +61,12 @@ export async function guardedCheckUpload(
 ): Promise<UploadCheck & { verdict?: GuardVerdict; detail?: string }> {
   const out = await guard.call<UploadCheck>('checkUpload', [bytes, slot, receivedAt.toISOString(), ctx]);
   if (out.ok) return out.value;
-  return { status: 'invalid', format: 'unknown', submission: null, findings: [unprocessableFinding(REASON[out.verdict])], verdict: out.verdict, detail: out.detail };
+  return {
+    status: 'invalid',
+    format: 'unknown',
+    submission: null,
+    findings: [unprocessableFinding(REASON[out.verdict])],
+    verdict: out.verdict,
+    detail: out.detail,
+  };
 }

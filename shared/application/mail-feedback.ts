@@ -26,7 +26,9 @@ export async function handleMailFeedback(deps: PipelineDeps, feedback: SesFeedba
     );
   } else if (type === 'complaint') {
     problems = (feedback.complaint?.complainedRecipients ?? []).flatMap((r) =>
-      r.emailAddress ? [{ email: r.emailAddress.toLowerCase(), type: 'complaint' as const, detail: feedback.complaint?.complaintFeedbackType ?? 'complaint' }] : [],
+      r.emailAddress
+        ? [{ email: r.emailAddress.toLowerCase(), type: 'complaint' as const, detail: feedback.complaint?.complaintFeedbackType ?? 'complaint' }]
+        : [],
     );
   }
   const marked: string[] = [];

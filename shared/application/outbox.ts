@@ -112,9 +112,24 @@ export async function queueMail(deps: PipelineDeps, envelope: MailEnvelope, comp
   const body = await compose();
   const now = deps.clock.now();
   const header = messageIdHeader(envelope.messageId, deps.config.senderAddress);
-  const base = { messageId: envelope.messageId, purpose: envelope.purpose, to: envelope.to, subject: body.subject, createdAt: now.toISOString(), status: 'pending' as const, attempts: 0 };
+  const base = {
+    messageId: envelope.messageId,
+    purpose: envelope.purpose,
+    to: envelope.to,
+    subject: body.subject,
+    createdAt: now.toISOString(),
+    status: 'pending' as const,
+    attempts: 0,
+  };
   if (envelope.linkUnit) {
-    const template = { from: deps.config.senderAddress, messageIdHeader: header, date: now.toISOString(), text: body.text, html: body.html, linkUnit: envelope.linkUnit };
+    const template = {
+      from: deps.config.senderAddress,
+      messageIdHeader: header,
+      date: now.toISOString(),
+      text: body.text,
+      html: body.html,
+      linkUnit: envelope.linkUnit,
+    };
     await enqueueAndSend(deps, { ...base, template });
     return;
   }

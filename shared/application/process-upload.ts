@@ -66,7 +66,8 @@ function internalFinding(): Finding {
     sheet: null,
     cell: null,
     indicator: null,
-    message: 'Hệ thống gặp lỗi khi đọc tệp này. Sở Nội vụ đã được ghi nhận sự cố; vui lòng lưu lại tệp bằng Excel và nộp lại, hoặc liên hệ Phòng Cải cách hành chính.',
+    message:
+      'Hệ thống gặp lỗi khi đọc tệp này. Sở Nội vụ đã được ghi nhận sự cố; vui lòng lưu lại tệp bằng Excel và nộp lại, hoặc liên hệ Phòng Cải cách hành chính.',
   };
 }
 
@@ -84,7 +85,11 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
   const out = await recordObject(deps, obj, async ({ head, unit, period }) => {
     if (head.size > deps.config.maxUploadBytes) {
       const tooLarge: Finding = {
-        code: 'FILE_TOO_LARGE', severity: 'error', sheet: null, cell: null, indicator: null,
+        code: 'FILE_TOO_LARGE',
+        severity: 'error',
+        sheet: null,
+        cell: null,
+        indicator: null,
         message: `Tệp lớn hơn mức cho phép (${Math.round(deps.config.maxUploadBytes / 1024 / 1024)} MB). Hãy xóa các trang, hình ảnh không cần thiết và nộp lại.`,
       };
       return { check: { status: 'invalid', format: 'unknown', submission: null, findings: [tooLarge] }, sha256: null };
@@ -93,14 +98,26 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const slot = { unitCode: unit.code, periodId: period.id, kind: period.kind };
     try {
-      const guarded = await (deps.check ?? guardedCheckUpload)(bytes, slot, new Date(obj.receivedAt), { templateKey: await deps.templateKey(), units: deps.units });
+      const guarded = await (deps.check ?? guardedCheckUpload)(bytes, slot, new Date(obj.receivedAt), {
+        templateKey: await deps.templateKey(),
+        units: deps.units,
+      });
       if (guarded.verdict) {
-        deps.log.error('the file could not be checked within its bounds; recorded as rejected', { key: obj.key, verdict: guarded.verdict, detail: guarded.detail, poisonObject: true });
+        deps.log.error('the file could not be checked within its bounds; recorded as rejected', {
+          key: obj.key,
+          verdict: guarded.verdict,
+          detail: guarded.detail,
+          poisonObject: true,
+        });
       }
       const { verdict: _v, detail: _d, ...check } = guarded;
       return { check, sha256 };
     } catch (err) {
-      deps.log.error('reading the upload failed unexpectedly; recorded as rejected', { key: obj.key, error: err instanceof Error ? err.stack : String(err), poisonObject: true });
+      deps.log.error('reading the upload failed unexpectedly; recorded as rejected', {
+        key: obj.key,
+        error: err instanceof Error ? err.stack : String(err),
+        poisonObject: true,
+      });
       return { check: { status: 'invalid', format: 'unknown', submission: null, findings: [internalFinding()] }, sha256 };
     }
   });
@@ -265,16 +282,28 @@ export async function recordUnprocessable(deps: PipelineDeps, obj: UploadedObjec
     if (head.size <= deps.config.maxUploadBytes) {
       // Hashing is bounded by the upload limit and parses nothing: the record stays traceable to the file.
       try {
-        sha256 = createHash('sha256').update(await deps.uploads.get({ key: obj.key, versionId: obj.versionId }, deps.config.maxUploadBytes)).digest('hex');
+        sha256 = createHash('sha256')
+          .update(await deps.uploads.get({ key: obj.key, versionId: obj.versionId }, deps.config.maxUploadBytes))
+          .digest('hex');
       } catch (err) {
-        deps.log.warn('could not read the object to hash it; recorded without its SHA-256', { key: obj.key, error: err instanceof Error ? err.message : String(err) });
+        deps.log.warn('could not read the object to hash it; recorded without its SHA-256', {
+          key: obj.key,
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
     }
     return { check: { status: 'invalid', format: 'unknown', submission: null, findings: [unprocessableFinding(reason)] }, sha256 };
   });
   if (out.stored) {
     const r = out.stored.record;
-    deps.log.error('object recorded as unprocessable', { key: obj.key, unit: r.unitCode, period: r.periodId, reason, created: out.stored.created, poisonObject: true });
+    deps.log.error('object recorded as unprocessable', {
+      key: obj.key,
+      unit: r.unitCode,
+      period: r.periodId,
+      reason,
+      created: out.stored.created,
+      poisonObject: true,
+    });
   }
   return out.outcome;
 }
@@ -296,7 +325,14 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, extension?: 
   const period = findPeriod(record.periodId);
   // What the receipt says depends on the slot's pointers as they stand now (just advanced above).
   const slot = { ...slotPointers(await deps.stores.pointers.listOfPeriod(record.periodId), record.unitCode, record.kind), asOf: deps.clock.now() };
-  const mail = buildReceiptMail(record, unit, period, deps.config.portalUrl, extension === undefined ? await deps.stores.extensions.get(period.id, unit.code) : extension, slot);
+  const mail = buildReceiptMail(
+    record,
+    unit,
+    period,
+    deps.config.portalUrl,
+    extension === undefined ? await deps.stores.extensions.get(period.id, unit.code) : extension,
+    slot,
+  );
   const messageId = `receipt-${record.periodId}-${record.unitCode}-${record.objectId}`;
   await queueMail(deps, { messageId, purpose: 'receipt', to: unit.emails }, () => mail);
 }

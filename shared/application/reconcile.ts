@@ -42,14 +42,20 @@ export async function reconcilePeriod(deps: PipelineDeps, periodId: string): Pro
       if (out.outcome === 'recorded') recovered.push(o.key);
     } catch (err) {
       deps.log.error('reconciliation could not process an object; recording it as unprocessable', {
-        periodId, key: o.key, error: err instanceof Error ? err.message : String(err), poisonObject: true,
+        periodId,
+        key: o.key,
+        error: err instanceof Error ? err.message : String(err),
+        poisonObject: true,
       });
       try {
         await recordUnprocessable(deps, { key: o.key, versionId, receivedAt: o.lastModified.toISOString(), source: 'reconciliation' }, RECONCILE_REASON);
         failed.push(o.key);
       } catch (err2) {
         deps.log.error('reconciliation could not record an object at all; the close lists it', {
-          periodId, key: o.key, error: err2 instanceof Error ? err2.message : String(err2), poisonObject: true,
+          periodId,
+          key: o.key,
+          error: err2 instanceof Error ? err2.message : String(err2),
+          poisonObject: true,
         });
         unrecorded.push({ unitCode: parsed.unitCode, key: o.key });
       }

@@ -11,7 +11,6 @@ import type { PipelineDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import type { Principal } from './tokens.js';
 
-
 const requestSchema = z.object({
   periodId: z.string().min(1).max(32),
   kind: z.enum(['plan', 'periodic', 'thematic']).optional(),
@@ -35,7 +34,12 @@ export interface UploadTicket extends PresignedPost {
 const LATE_WINDOW_DAYS = 365;
 
 /** Resolves a period for a unit, or refuses in Vietnamese. Shared by uploads and template downloads. */
-export function resolveSlotFor(principal: Principal, periodId: string, kind: SubmissionKind | undefined, deps: Pick<PipelineDeps, 'units'>): { period: Period; kind: SubmissionKind } {
+export function resolveSlotFor(
+  principal: Principal,
+  periodId: string,
+  kind: SubmissionKind | undefined,
+  deps: Pick<PipelineDeps, 'units'>,
+): { period: Period; kind: SubmissionKind } {
   let period: Period;
   try {
     period = findPeriod(periodId);
@@ -70,11 +74,19 @@ export async function requestUpload(deps: PipelineDeps, principal: Principal, bo
   const max = deps.config.maxUploadBytes;
   if (req.size === 0) throw new ApiError(400, 'EMPTY_FILE', 'Tệp rỗng (0 byte). Hãy chọn lại tệp báo cáo đã điền.');
   if (req.size > max) {
-    throw new ApiError(413, 'TOO_LARGE', `Tệp lớn hơn mức cho phép (${Math.round(max / 1024 / 1024)} MB). Hãy xóa các trang, hình ảnh không cần thiết rồi tải lên lại.`);
+    throw new ApiError(
+      413,
+      'TOO_LARGE',
+      `Tệp lớn hơn mức cho phép (${Math.round(max / 1024 / 1024)} MB). Hãy xóa các trang, hình ảnh không cần thiết rồi tải lên lại.`,
+    );
   }
   const now = deps.clock.now();
   if (now.getTime() > Date.parse(period.closesAt) + LATE_WINDOW_DAYS * 86_400_000) {
-    throw new ApiError(409, 'PERIOD_ARCHIVED', `${period.name} đã kết thúc hơn một năm; hệ thống không nhận thêm tệp cho kỳ này. Vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ.`);
+    throw new ApiError(
+      409,
+      'PERIOD_ARCHIVED',
+      `${period.name} đã kết thúc hơn một năm; hệ thống không nhận thêm tệp cho kỳ này. Vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ.`,
+    );
   }
   const uploadId = newUploadId(now);
   const key = incomingKey({ periodId: period.id, unitCode: principal.unitCode, uploadId, extension });
@@ -103,4 +115,3 @@ export async function requestUpload(deps: PipelineDeps, principal: Principal, bo
     deadlineText: formatInstantVi(period.deadline),
   };
 }
-

@@ -69,6 +69,9 @@ export function capFindings(findings: readonly Finding[], max: number = RECORD_B
 
 /** "a", "b", "c" và 17 mã khác — a bounded list of codes the form does not know. */
 export function namedList(codes: readonly string[], max: number = RECORD_BOUNDS.namedUnknown): string {
-  const named = codes.slice(0, max).map((c) => `"${excerpt(c, 30)}"`).join(', ');
+  const named = codes
+    .slice(0, max)
+    .map((c) => `"${excerpt(c, 30)}"`)
+    .join(', ');
   return codes.length > max ? `${named} và ${vn(codes.length - max)} mã khác` : named;
 }

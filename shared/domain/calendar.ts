@@ -180,9 +180,7 @@ const QUARTERS_WITHOUT_REPORT = /^(\d{4})-(Q2|Q4)$/i;
 export function findPeriod(periodId: string, source: CalendarSource = defaultCalendarSource): Period {
   const id = periodId.trim().toUpperCase();
   if (MONTHLY.test(id)) {
-    throw new MonthlyReportError(
-      `Không có kỳ báo cáo tháng ("${periodId}"). Công văn 1588/SNV-CCHC ghi: "${source.letterQuotes.noMonthly}"`,
-    );
+    throw new MonthlyReportError(`Không có kỳ báo cáo tháng ("${periodId}"). Công văn 1588/SNV-CCHC ghi: "${source.letterQuotes.noMonthly}"`);
   }
   if (QUARTERS_WITHOUT_REPORT.test(id)) {
     const q = id.endsWith('Q2') ? 'H1 (6 tháng)' : 'YEAR (năm)';

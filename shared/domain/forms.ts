@@ -18,7 +18,8 @@ function resolve(file: FormFile, files: FormFile[]): FormDef {
   const { indicatorsFrom, ...rest } = file;
   if (!indicatorsFrom) return { ...rest, areas: file.areas ?? [], indicators: file.indicators ?? [], relations: file.relations ?? [] };
   const base = files.find((f) => f.id === indicatorsFrom.id && f.version === indicatorsFrom.version);
-  if (!base) throw new UnknownFormError(`Biểu mẫu ${file.id} v${file.version} tham chiếu biểu mẫu không tồn tại ${indicatorsFrom.id} v${indicatorsFrom.version}.`);
+  if (!base)
+    throw new UnknownFormError(`Biểu mẫu ${file.id} v${file.version} tham chiếu biểu mẫu không tồn tại ${indicatorsFrom.id} v${indicatorsFrom.version}.`);
   const inTopics = new Set((file.topics ?? []).flatMap((t) => t.indicators));
   const indicators = (base.indicators ?? []).filter((i) => inTopics.has(i.code));
   return { ...rest, areas: rest.areas ?? base.areas ?? [], indicators, relations: base.relations ?? [] };
@@ -65,9 +66,7 @@ function relationCodes(r: Relation): string[] {
 /** Relations checked for the unit: those for its kind whose indicators all apply to it. */
 export function applicableRelations(form: FormDef, unit: Unit): Relation[] {
   const codes = new Set(applicableIndicators(form, unit).map((i) => i.code));
-  return form.relations.filter(
-    (r) => (!r.appliesTo || r.appliesTo.includes(unit.kind)) && relationCodes(r).every((c) => codes.has(c)),
-  );
+  return form.relations.filter((r) => (!r.appliesTo || r.appliesTo.includes(unit.kind)) && relationCodes(r).every((c) => codes.has(c)));
 }
 
 export { relationCodes };

@@ -39,4 +39,3 @@ export const TIMELINESS_LABELS: Readonly<Record<'on_time' | 'late', string>> = O
   on_time: 'đúng hạn',
   late: STATUS_LABELS.late,
 });
-

@@ -76,15 +76,7 @@ export const SIGNATURE_LABELS: Record<keyof Signature, string> = {
   signerName: 'Họ và tên người ký',
 };
 
-export const TASK_FIELDS: TaskField[] = [
-  'area',
-  'content',
-  'expectedResult',
-  'deadline',
-  'leadAgency',
-  'coordinatingAgencies',
-  'resources',
-];
+export const TASK_FIELDS: TaskField[] = ['area', 'content', 'expectedResult', 'deadline', 'leadAgency', 'coordinatingAgencies', 'resources'];
 
 export const TASK_LABELS: Record<TaskField, string> = {
   area: 'Lĩnh vực cải cách',

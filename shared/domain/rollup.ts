@@ -1,8 +1,6 @@
 import { buildCalendar } from './calendar.js';
 import { applicableIndicators, relationCodes } from './forms.js';
-import type {
-  EqualRelation, FormDef, IndicatorDef, LteRelation, Period, RatioRelation, RawValue, SubmissionKind, Unit, UnitKind,
-} from './types.js';
+import type { EqualRelation, FormDef, IndicatorDef, LteRelation, Period, RatioRelation, RawValue, SubmissionKind, Unit, UnitKind } from './types.js';
 
 /**
  * The roll-up of a period: per indicator the sum overall and by unit kind, rates recomputed from the
@@ -277,9 +275,7 @@ function codesWithStatus(lines: readonly UnitLine[], status: UnitStatus): string
 }
 
 /** The sum of a count, amount or yes/no indicator over the included units it applies to: raw sums, and how many reported it. */
-function sumOf(
-  ind: IndicatorDef, included: readonly IncludedUnit[], applies: Applies,
-): { sums: KindSums; reporting: number; applicable: number } {
+function sumOf(ind: IndicatorDef, included: readonly IncludedUnit[], applies: Applies): { sums: KindSums; reporting: number; applicable: number } {
   const sums: KindSums = { all: null, department: null, district: null, central: null };
   let reporting = 0;
   let applicable = 0;
@@ -298,10 +294,15 @@ function sumOf(
 /** The total line of a summed indicator (rounded). */
 function summedTotal(ind: IndicatorDef, sums: KindSums, reporting: number, applicable: number): IndicatorTotal {
   return {
-    code: ind.code, name: ind.name, area: ind.area, measure: ind.measure, valueType: ind.valueType,
+    code: ind.code,
+    name: ind.name,
+    area: ind.area,
+    measure: ind.measure,
+    valueType: ind.valueType,
     total: sums.all === null ? null : round(sums.all),
     byKind: { department: roundOrNull(sums.department), district: roundOrNull(sums.district), central: roundOrNull(sums.central) },
-    reporting, applicable,
+    reporting,
+    applicable,
     method: ind.valueType === 'yesno' ? 'Số đơn vị trả lời "Có"' : undefined,
   };
 }
@@ -324,7 +325,10 @@ function partsOf(form: FormDef, values: Record<string, RawValue>, codes: readonl
  */
 function rateTotal(ind: IndicatorDef, rel: RatioRelation, form: FormDef, included: readonly IncludedUnit[], applies: Applies): IndicatorTotal {
   const acc: Record<KindKey, { n: number; d: number; units: number }> = {
-    all: { n: 0, d: 0, units: 0 }, department: { n: 0, d: 0, units: 0 }, district: { n: 0, d: 0, units: 0 }, central: { n: 0, d: 0, units: 0 },
+    all: { n: 0, d: 0, units: 0 },
+    department: { n: 0, d: 0, units: 0 },
+    district: { n: 0, d: 0, units: 0 },
+    central: { n: 0, d: 0, units: 0 },
   };
   let applicable = 0;
   for (const { unit, values } of included) {
@@ -341,9 +345,15 @@ function rateTotal(ind: IndicatorDef, rel: RatioRelation, form: FormDef, include
   }
   const rate = (k: KindKey): number | null => (acc[k].units === 0 || acc[k].d === 0 ? null : round((acc[k].n / acc[k].d) * 100));
   return {
-    code: ind.code, name: ind.name, area: ind.area, measure: ind.measure, valueType: 'rate',
-    total: rate('all'), byKind: { department: rate('department'), district: rate('district'), central: rate('central') },
-    reporting: acc.all.units, applicable,
+    code: ind.code,
+    name: ind.name,
+    area: ind.area,
+    measure: ind.measure,
+    valueType: 'rate',
+    total: rate('all'),
+    byKind: { department: rate('department'), district: rate('district'), central: rate('central') },
+    reporting: acc.all.units,
+    applicable,
     method: `(${rel.numerator.join(' + ')}) / (${rel.denominator.join(' + ')}) × 100, tính trên tổng của các đơn vị`,
   };
 }
@@ -354,7 +364,9 @@ function rateTotal(ind: IndicatorDef, rel: RatioRelation, form: FormDef, include
  * A plan form has no indicators.
  */
 function indicatorTotals(
-  form: FormDef, units: readonly Unit[], included: readonly IncludedUnit[],
+  form: FormDef,
+  units: readonly Unit[],
+  included: readonly IncludedUnit[],
 ): { indicators: IndicatorTotal[]; sums: Map<string, KindSums> } {
   const indicators: IndicatorTotal[] = [];
   const sums = new Map<string, KindSums>();
@@ -385,8 +397,7 @@ function indicatorTotals(
  */
 function checkableRelations(form: FormDef): SumRelation[] {
   const topicOf = (code: string): string | undefined => form.topics?.find((t) => t.indicators.includes(code))?.code;
-  return form.relations.filter((r): r is SumRelation =>
-    r.type !== 'ratio' && !(form.kind === 'thematic' && new Set(relationCodes(r).map(topicOf)).size !== 1));
+  return form.relations.filter((r): r is SumRelation => r.type !== 'ratio' && !(form.kind === 'thematic' && new Set(relationCodes(r).map(topicOf)).size !== 1));
 }
 
 /** The sum of some indicators' raw totals in one scope, or null when one of them has none there. */
@@ -464,7 +475,9 @@ function unprocessableFiles(records: readonly RollupRecord[], unrecorded: Rollup
 
 /** The calendar's warnings about this period (e.g. the 2021 Q3 printed window). */
 function periodWarnings(period: Period): string[] {
-  return buildCalendar(period.year).warnings.filter((w) => w.periodId === period.id).map((w) => w.message);
+  return buildCalendar(period.year)
+    .warnings.filter((w) => w.periodId === period.id)
+    .map((w) => w.message);
 }
 
 /** Computes the roll-up of a period from its records (only those of the period's kind count). */

@@ -45,15 +45,26 @@ export const SIGNING_FORMS: { code: SigningForm; label: string }[] = [
 
 /** Old-style tone placement → the form used here ("uỷ" → "ủy"), applied after NFC and lower-casing. */
 const TONE_PLACEMENT: [RegExp, string][] = [
-  [/uỷ/g, 'ủy'], [/uý/g, 'úy'], [/uỳ/g, 'ùy'], [/uỵ/g, 'ụy'], [/uỹ/g, 'ũy'],
-  [/oà/g, 'òa'], [/oá/g, 'óa'], [/oả/g, 'ỏa'], [/oã/g, 'õa'], [/oạ/g, 'ọa'],
+  [/uỷ/g, 'ủy'],
+  [/uý/g, 'úy'],
+  [/uỳ/g, 'ùy'],
+  [/uỵ/g, 'ụy'],
+  [/uỹ/g, 'ũy'],
+  [/oà/g, 'òa'],
+  [/oá/g, 'óa'],
+  [/oả/g, 'ỏa'],
+  [/oã/g, 'õa'],
+  [/oạ/g, 'ọa'],
 ];
 
 /** Lower-cased, NFC, tone placement unified, punctuation as spaces, single spaces. */
 function words(s: string): string {
   let t = normalizeText(s).toLocaleLowerCase('vi');
   for (const [re, to] of TONE_PLACEMENT) t = t.replace(re, to);
-  return t.replace(/[.,;:()[\]"'“”‘’/\\&+–—-]/g, ' ').replace(/\s+/g, ' ').trim();
+  return t
+    .replace(/[.,;:()[\]"'“”‘’/\\&+–—-]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Without diacritics ("đ" → "d"), for titles typed without them. */
@@ -158,7 +169,14 @@ function aliasKeys(unit: Unit, ascii: boolean): string[] {
     .filter((w) => w !== 'và' && w !== '-')
     .map((w) => [...w][0])
     .join('');
-  const keys = [name, stripProvince(name, ascii), unit.code.toLowerCase(), ascii ? fold(initials) : initials, fold(initials), ...(DATA.aliases[unit.code] ?? []).map((a) => keyOf(a, ascii))];
+  const keys = [
+    name,
+    stripProvince(name, ascii),
+    unit.code.toLowerCase(),
+    ascii ? fold(initials) : initials,
+    fold(initials),
+    ...(DATA.aliases[unit.code] ?? []).map((a) => keyOf(a, ascii)),
+  ];
   return [...new Set(keys.filter((k) => k !== ''))];
 }
 
@@ -220,7 +238,9 @@ export function parseSignerTitle(unit: Unit, title: string, units: readonly Unit
     }
   }
   // Text before the office is the principal of "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC" or "TM. UBND / CHỦ TỊCH".
-  const principalOk = before === '' || (authority !== null && (findOffice(before, phrases) !== null || before.startsWith('ubnd') || before.startsWith(keyOf('ủy ban nhân dân', ascii))));
+  const principalOk =
+    before === '' ||
+    (authority !== null && (findOffice(before, phrases) !== null || before.startsWith('ubnd') || before.startsWith(keyOf('ủy ban nhân dân', ascii))));
   return {
     authority,
     office: found.phrase.canonical,
@@ -251,14 +271,20 @@ function organisationOf(org: string, unit: Unit, units: readonly Unit[], ascii: 
 
 /** One problem (or remark) about the signer, with the field of the signing sheet it concerns. */
 export interface SignerFinding {
-  code: 'SIGNER_NOT_LEADERSHIP' | 'SIGNER_WRONG_UNIT' | 'SIGNING_FORM_CONFLICT' | 'SIGNER_TITLE_UNCLEAR' | 'SIGNER_TITLE_NO_DIACRITICS' | 'SIGNING_FORM_UNUSUAL';
+  code:
+    | 'SIGNER_NOT_LEADERSHIP'
+    | 'SIGNER_WRONG_UNIT'
+    | 'SIGNING_FORM_CONFLICT'
+    | 'SIGNER_TITLE_UNCLEAR'
+    | 'SIGNER_TITLE_NO_DIACRITICS'
+    | 'SIGNING_FORM_UNUSUAL';
   severity: 'error' | 'warning';
   field: 'signingForm' | 'signerTitle';
   message: string;
 }
 
 const FORM_WORDS: Record<SigningForm, string> = {
-  'none': 'ký trực tiếp',
+  none: 'ký trực tiếp',
   'KT.': '"KT." (ký thay)',
   'TM.': '"TM." (thay mặt)',
   'Q.': '"Q." (quyền)',
@@ -280,25 +306,32 @@ export function checkSigner(unit: Unit, form: SigningForm, title: string, units:
   const shown = normalizeText(title).replace(/\s+/g, ' ');
   const p = parseSignerTitle(unit, title, units);
   const refuse = (field: SignerFinding['field'], message: string, code: SignerFinding['code'] = 'SIGNER_NOT_LEADERSHIP'): SignerFinding[] => [
-    ...out, { code, severity: 'error', field, message },
+    ...out,
+    { code, severity: 'error', field, message },
   ];
   const must = `Báo cáo phải do ${head} ${unit.name} ký trực tiếp${unit.kind === 'district' ? ` (hoặc "TM. Ủy ban nhân dân")` : ''}, hoặc ${deputy} ký "KT.".`;
 
   // A people's committee's block reads "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH": TM. and KT. go together.
   const together = unit.kind === 'district' && new Set([form, p.authority]).size === 2 && [form, p.authority].every((x) => x === 'TM.' || x === 'KT.');
   if (p.authority && p.authority !== form && !together) {
-    const msg = form === 'none'
-      ? `Chức vụ người ký "${shown}" ghi hình thức ${FORM_WORDS[p.authority]}, nhưng ô hình thức ký chọn "ký trực tiếp". Chọn hình thức ký ${FORM_WORDS[p.authority]} cho khớp với chữ ký trên văn bản.`
-      : `Hình thức ký chọn ${FORM_WORDS[form]}, nhưng chức vụ người ký "${shown}" ghi ${FORM_WORDS[p.authority]}. Hai ô phải khớp với chữ ký trên văn bản.`;
+    const msg =
+      form === 'none'
+        ? `Chức vụ người ký "${shown}" ghi hình thức ${FORM_WORDS[p.authority]}, nhưng ô hình thức ký chọn "ký trực tiếp". Chọn hình thức ký ${FORM_WORDS[p.authority]} cho khớp với chữ ký trên văn bản.`
+        : `Hình thức ký chọn ${FORM_WORDS[form]}, nhưng chức vụ người ký "${shown}" ghi ${FORM_WORDS[p.authority]}. Hai ô phải khớp với chữ ký trên văn bản.`;
     return refuse('signingForm', msg, 'SIGNING_FORM_CONFLICT');
   }
   if (form === 'TL.' || form === 'TUQ.') {
     const what = form === 'TL.' ? 'thừa lệnh' : 'thừa ủy quyền';
-    return refuse('signingForm', `Hình thức "${form}" (${what}) là người được giao ký thay mặt người đứng đầu, không phải lãnh đạo đơn vị ký ban hành (Nghị định 30/2020/NĐ-CP). ${must}`);
+    return refuse(
+      'signingForm',
+      `Hình thức "${form}" (${what}) là người được giao ký thay mặt người đứng đầu, không phải lãnh đạo đơn vị ký ban hành (Nghị định 30/2020/NĐ-CP). ${must}`,
+    );
   }
   if (p.ascii) {
     out.push({
-      code: 'SIGNER_TITLE_NO_DIACRITICS', severity: 'warning', field: 'signerTitle',
+      code: 'SIGNER_TITLE_NO_DIACRITICS',
+      severity: 'warning',
+      field: 'signerTitle',
       message: `Chức vụ người ký "${shown}" được viết không dấu. Văn bản hành chính phải viết bằng tiếng Việt có dấu; sửa thành "${p.office ?? head}${p.organisation ? ` ${unit.name}` : ''}".`,
     });
   }
@@ -307,7 +340,11 @@ export function checkSigner(unit: Unit, form: SigningForm, title: string, units:
   }
   if (p.organisationOf.kind === 'other') {
     const other = units.find((u) => u.code === (p.organisationOf as { unitCode: string }).unitCode)!;
-    return refuse('signerTitle', `Chức vụ "${shown}" là chức vụ của ${other.name}, không phải của ${unit.name}. Báo cáo của ${unit.name} phải do lãnh đạo của chính đơn vị ký (${head} hoặc ${deputy} ${unit.name}).`, 'SIGNER_WRONG_UNIT');
+    return refuse(
+      'signerTitle',
+      `Chức vụ "${shown}" là chức vụ của ${other.name}, không phải của ${unit.name}. Báo cáo của ${unit.name} phải do lãnh đạo của chính đơn vị ký (${head} hoặc ${deputy} ${unit.name}).`,
+      'SIGNER_WRONG_UNIT',
+    );
   }
   if (p.rank === 'other') {
     return refuse('signerTitle', `Chức vụ "${p.office}" không phải lãnh đạo của ${unit.name}. ${must}`);
@@ -316,7 +353,10 @@ export function checkSigner(unit: Unit, form: SigningForm, title: string, units:
   switch (form) {
     case 'TM.':
       if (unit.kind !== 'district') {
-        return refuse('signingForm', `"TM." (thay mặt) chỉ dùng cho tập thể lãnh đạo như Ủy ban nhân dân; ${unit.name} làm việc theo chế độ thủ trưởng nên ${head} ký trực tiếp, hoặc ${deputy} ký "KT.".`);
+        return refuse(
+          'signingForm',
+          `"TM." (thay mặt) chỉ dùng cho tập thể lãnh đạo như Ủy ban nhân dân; ${unit.name} làm việc theo chế độ thủ trưởng nên ${head} ký trực tiếp, hoặc ${deputy} ký "KT.".`,
+        );
       }
       break;
     case 'KT.':
@@ -325,20 +365,30 @@ export function checkSigner(unit: Unit, form: SigningForm, title: string, units:
     case 'Q.':
       break;
     case 'none':
-      if (p.rank === 'deputy') return refuse('signingForm', `${office} ký thay người đứng đầu phải ghi "KT. ${head.toLocaleUpperCase('vi')}" (chọn hình thức ký "KT.").`);
+      if (p.rank === 'deputy')
+        return refuse('signingForm', `${office} ký thay người đứng đầu phải ghi "KT. ${head.toLocaleUpperCase('vi')}" (chọn hình thức ký "KT.").`);
       if (unit.kind === 'district') {
-        out.push({ code: 'SIGNING_FORM_UNUSUAL', severity: 'warning', field: 'signingForm', message: 'Văn bản của UBND thường ký "TM. Ủy ban nhân dân"; kiểm tra lại hình thức ký.' });
+        out.push({
+          code: 'SIGNING_FORM_UNUSUAL',
+          severity: 'warning',
+          field: 'signingForm',
+          message: 'Văn bản của UBND thường ký "TM. Ủy ban nhân dân"; kiểm tra lại hình thức ký.',
+        });
       }
       break;
   }
   if (p.organisationOf.kind === 'unknown') {
     out.push({
-      code: 'SIGNER_TITLE_UNCLEAR', severity: 'warning', field: 'signerTitle',
+      code: 'SIGNER_TITLE_UNCLEAR',
+      severity: 'warning',
+      field: 'signerTitle',
       message: `Sau chức vụ "${office}" có "${p.organisation}", không phải tên ${unit.name} hay tên viết tắt của đơn vị. Kiểm tra lại; ví dụ ghi "${office} ${unit.name}".`,
     });
   } else if (p.leftover) {
     out.push({
-      code: 'SIGNER_TITLE_UNCLEAR', severity: 'warning', field: 'signerTitle',
+      code: 'SIGNER_TITLE_UNCLEAR',
+      severity: 'warning',
+      field: 'signerTitle',
       message: `Chức vụ người ký có phần "${p.leftover}" trước chức vụ "${office}" mà hệ thống không hiểu. Kiểm tra lại; ví dụ ghi "${office} ${unit.name}".`,
     });
   }

@@ -26,7 +26,9 @@ export const submissionJsonSchema = z
     values: z
       .record(z.string().max(32), z.union([z.number(), z.string().max(200), z.boolean(), z.null()]))
       .default({})
-      .describe('Mã chỉ tiêu → giá trị. Số đếm là số nguyên ≥ 0; tỷ lệ từ 0 đến 100; có/không là true/false hoặc "Có"/"Không"; null là chưa báo cáo (khác 0). Gửi số dưới dạng số JSON, không dạng chuỗi.'),
+      .describe(
+        'Mã chỉ tiêu → giá trị. Số đếm là số nguyên ≥ 0; tỷ lệ từ 0 đến 100; có/không là true/false hoặc "Có"/"Không"; null là chưa báo cáo (khác 0). Gửi số dưới dạng số JSON, không dạng chuỗi.',
+      ),
     narratives: z.record(z.string().max(64), text).default({}).describe('Mã phần thuyết minh → nội dung.'),
     tasks: z
       .array(
@@ -79,12 +81,14 @@ export function parseSubmissionJson(bytes: Uint8Array): { submission: Submission
   }
   const parsed = submissionJsonSchema.safeParse(data);
   if (!parsed.success) {
-    const findings = parsed.error.issues.slice(0, 50).map((issue) =>
-      jsonFinding(
-        'JSON_SCHEMA',
-        `Tệp JSON sai cấu trúc tại "${excerpt(issue.path.join('.')) || '(gốc)'}": ${excerpt(issue.message, 200)}. Xem lược đồ docs/submission.schema.json.`,
-      ),
-    );
+    const findings = parsed.error.issues
+      .slice(0, 50)
+      .map((issue) =>
+        jsonFinding(
+          'JSON_SCHEMA',
+          `Tệp JSON sai cấu trúc tại "${excerpt(issue.path.join('.')) || '(gốc)'}": ${excerpt(issue.message, 200)}. Xem lược đồ docs/submission.schema.json.`,
+        ),
+      );
     return { submission: null, findings };
   }
   const j = parsed.data;

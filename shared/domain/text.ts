@@ -4,7 +4,11 @@ const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF\u00AD]/g;
 
 /** NFC-normalises, drops zero-width characters, turns non-breaking spaces into spaces and trims. */
 export function normalizeText(s: string): string {
-  return s.normalize('NFC').replace(INVISIBLE, '').replace(/\u00A0/g, ' ').trim();
+  return s
+    .normalize('NFC')
+    .replace(INVISIBLE, '')
+    .replace(/\u00A0/g, ' ')
+    .trim();
 }
 
 /** Like normalizeText, but an empty result is null ("not filled"). */

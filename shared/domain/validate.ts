@@ -6,20 +6,7 @@ import { applicableIndicators, applicableRelations, currentForm, FORMS } from '.
 import { layoutOf, SHEETS, taskFieldCell, type CellRef, type Layout, type TaskField } from './layout.js';
 import { checkSigner, parseSigningForm } from './signing.js';
 import { hasInvisible, normalizeOptional, normalizeText } from './text.js';
-import type {
-  Finding,
-  FormDef,
-  IndicatorDef,
-  Period,
-  PlanTask,
-  RawValue,
-  Relation,
-  Severity,
-  Slot,
-  Submission,
-  Unit,
-  ValidationResult,
-} from './types.js';
+import type { Finding, FormDef, IndicatorDef, Period, PlanTask, RawValue, Relation, Severity, Slot, Submission, Unit, ValidationResult } from './types.js';
 import { defaultUnits, findUnit, KIND_NAMES, slotRefusal } from './units.js';
 
 export interface ValidateInput {
@@ -104,20 +91,40 @@ function resolveSlot(slot: Slot, units: readonly Unit[], calendar: CalendarSourc
 function checkIdentity(sub: Submission, slot: Slot, unit: Unit, period: Period, form: FormDef | undefined, f: Findings): boolean {
   const before = f.list.length;
   if (sub.unitCode.trim().toUpperCase() !== unit.code) {
-    f.add('SLOT_UNIT_MISMATCH', 'error', null, null,
-      `Tệp này lập cho đơn vị mã "${sub.unitCode}", nhưng được nộp cho ${unit.name} (${unit.code}). Hãy tải mẫu của đơn vị mình từ đường dẫn riêng của đơn vị, điền và nộp lại.`);
+    f.add(
+      'SLOT_UNIT_MISMATCH',
+      'error',
+      null,
+      null,
+      `Tệp này lập cho đơn vị mã "${sub.unitCode}", nhưng được nộp cho ${unit.name} (${unit.code}). Hãy tải mẫu của đơn vị mình từ đường dẫn riêng của đơn vị, điền và nộp lại.`,
+    );
   }
   if (sub.periodId.trim().toUpperCase() !== period.id) {
-    f.add('SLOT_PERIOD_MISMATCH', 'error', null, null,
-      `Tệp này lập cho kỳ "${sub.periodId}", nhưng được nộp cho kỳ ${period.id} (${period.name}). Hãy dùng mẫu của đúng kỳ báo cáo.`);
+    f.add(
+      'SLOT_PERIOD_MISMATCH',
+      'error',
+      null,
+      null,
+      `Tệp này lập cho kỳ "${sub.periodId}", nhưng được nộp cho kỳ ${period.id} (${period.name}). Hãy dùng mẫu của đúng kỳ báo cáo.`,
+    );
   }
   if (sub.kind !== slot.kind) {
-    f.add('SLOT_KIND_MISMATCH', 'error', null, null,
-      `Tệp này là ${KIND_NAMES[sub.kind] ?? sub.kind}, nhưng được nộp vào ô ${KIND_NAMES[slot.kind]}. Hãy dùng đúng mẫu.`);
+    f.add(
+      'SLOT_KIND_MISMATCH',
+      'error',
+      null,
+      null,
+      `Tệp này là ${KIND_NAMES[sub.kind] ?? sub.kind}, nhưng được nộp vào ô ${KIND_NAMES[slot.kind]}. Hãy dùng đúng mẫu.`,
+    );
   }
   if (!form) {
-    f.add('FORM_UNKNOWN', 'error', null, null,
-      `Biểu mẫu "${sub.formId}" phiên bản ${sub.formVersion} không có trong hệ thống. Hãy tải mẫu mới từ đường dẫn của đơn vị.`);
+    f.add(
+      'FORM_UNKNOWN',
+      'error',
+      null,
+      null,
+      `Biểu mẫu "${sub.formId}" phiên bản ${sub.formVersion} không có trong hệ thống. Hãy tải mẫu mới từ đường dẫn của đơn vị.`,
+    );
   } else {
     const current = currentForm(form.kind);
     if (form.kind !== slot.kind) {
@@ -125,8 +132,13 @@ function checkIdentity(sub: Submission, slot: Slot, unit: Unit, period: Period, 
         f.add('SLOT_KIND_MISMATCH', 'error', null, null, `Biểu mẫu "${form.id}" không dùng cho ${KIND_NAMES[slot.kind]}. Hãy dùng đúng mẫu.`);
       }
     } else if (current.version !== form.version) {
-      f.add('FORM_OUTDATED', 'error', null, null,
-        `Tệp dùng mẫu cũ (${form.id} phiên bản ${form.version}); mẫu hiện hành là phiên bản ${current.version}. Hãy tải mẫu mới, chép số liệu sang và nộp lại.`);
+      f.add(
+        'FORM_OUTDATED',
+        'error',
+        null,
+        null,
+        `Tệp dùng mẫu cũ (${form.id} phiên bản ${form.version}); mẫu hiện hành là phiên bản ${current.version}. Hãy tải mẫu mới, chép số liệu sang và nộp lại.`,
+      );
     }
   }
   return f.list.length === before;
@@ -182,14 +194,7 @@ function describe(ind: IndicatorDef): string {
 }
 
 /** Checks every applicable indicator's value; returns the values that are usable numbers. */
-function checkValues(
-  values: Record<string, RawValue>,
-  form: FormDef,
-  unit: Unit,
-  layout: Layout,
-  skip: Set<string>,
-  f: Findings,
-): Map<string, number> {
+function checkValues(values: Record<string, RawValue>, form: FormDef, unit: Unit, layout: Layout, skip: Set<string>, f: Findings): Map<string, number> {
   const numbers = new Map<string, number>();
   const indicators = applicableIndicators(form, unit);
   for (const ind of indicators) {
@@ -211,8 +216,13 @@ function checkValues(
   }
   // Codes the form does not know: one finding, however many there are (a record stays bounded).
   if (unknown.length > 0) {
-    f.add('INDICATOR_UNKNOWN', 'warning', null, null,
-      `Có ${unknown.length.toLocaleString('vi-VN')} mã chỉ tiêu không có trong biểu mẫu (${namedList(unknown)}); các giá trị này không được tính và không được lưu.`);
+    f.add(
+      'INDICATOR_UNKNOWN',
+      'warning',
+      null,
+      null,
+      `Có ${unknown.length.toLocaleString('vi-VN')} mã chỉ tiêu không có trong biểu mẫu (${namedList(unknown)}); các giá trị này không được tính và không được lưu.`,
+    );
   }
   return numbers;
 }
@@ -302,15 +312,25 @@ function checkRelations(relations: Relation[], numbers: Map<string, number>, for
       const at = layout.indicators[r.target]!;
       if (target === undefined || n === undefined || d === undefined) continue;
       if (d === 0) {
-        f.add('RATE_UNDEFINED', r.severity, at, r.target,
-          `${where(at)}: "${nameOf(r.target)}" (${r.target}) phải để trống vì mẫu số (${side(r.denominator)}) bằng 0.`);
+        f.add(
+          'RATE_UNDEFINED',
+          r.severity,
+          at,
+          r.target,
+          `${where(at)}: "${nameOf(r.target)}" (${r.target}) phải để trống vì mẫu số (${side(r.denominator)}) bằng 0.`,
+        );
         continue;
       }
       const expected = (n / d) * 100;
       if (Math.abs(expected - target) > r.tolerance) {
-        f.add('RATE_MISMATCH', r.severity, at, r.target,
+        f.add(
+          'RATE_MISMATCH',
+          r.severity,
+          at,
+          r.target,
           `${where(at)}: "${nameOf(r.target)}" (${r.target}) là ${fmt(target)}%, nhưng tính từ số liệu (${side(r.numerator)}) / (${side(r.denominator)}) × 100 được ${fmt(expected)}%. ` +
-            `Sửa lại tỷ lệ hoặc để trống để hệ thống tự tính.`);
+            `Sửa lại tỷ lệ hoặc để trống để hệ thống tự tính.`,
+        );
       }
       continue;
     }
@@ -324,9 +344,14 @@ function checkRelations(relations: Relation[], numbers: Map<string, number>, for
     const broken = r.type === 'eq' ? Math.abs(left - right) > 1e-9 : left > right + 1e-9;
     if (!broken) continue;
     const op = r.type === 'eq' ? 'phải bằng' : 'không được lớn hơn';
-    f.add(r.type === 'eq' ? 'RELATION_SUM' : 'RELATION_PART_TOTAL', r.severity, at, r.left[0]!,
+    f.add(
+      r.type === 'eq' ? 'RELATION_SUM' : 'RELATION_PART_TOTAL',
+      r.severity,
+      at,
+      r.left[0]!,
       `${where(at)}: ${side(r.left)} = ${fmt(left)} ${op} ${side(r.right)} = ${fmt(right)}. ` +
-        `Kiểm tra lại các ô ${cellsOf([...r.left, ...r.right], layout)}.${explanation(r)}`);
+        `Kiểm tra lại các ô ${cellsOf([...r.left, ...r.right], layout)}.${explanation(r)}`,
+    );
   }
 }
 
@@ -344,8 +369,13 @@ function reportIncomplete(r: Relation & { left: string[]; right: string[] }, num
   const optionalBlank = blank.filter((c) => !form.indicators.find((i) => i.code === c)?.required);
   if (present.length === 0 || optionalBlank.length === 0) return;
   const at = layout.indicators[optionalBlank[0]!]!;
-  f.add('RELATION_INCOMPLETE', r.severity, at, optionalBlank[0]!,
-    `${where(at)}: quan hệ ${side(r.left)} = ${side(r.right)} thiếu số liệu ở ô ${cellsOf(optionalBlank, layout)}. Nhập đủ các chỉ tiêu thành phần (nhập 0 nếu không phát sinh).`);
+  f.add(
+    'RELATION_INCOMPLETE',
+    r.severity,
+    at,
+    optionalBlank[0]!,
+    `${where(at)}: quan hệ ${side(r.left)} = ${side(r.right)} thiếu số liệu ở ô ${cellsOf(optionalBlank, layout)}. Nhập đủ các chỉ tiêu thành phần (nhập 0 nếu không phát sinh).`,
+  );
 }
 
 function checkNarratives(narratives: Record<string, string | null>, form: FormDef, layout: Layout, f: Findings): void {
@@ -353,18 +383,35 @@ function checkNarratives(narratives: Record<string, string | null>, form: FormDe
     const text = normalizeOptional(narratives[n.code] ?? null);
     const at = layout.narratives[n.code]!;
     if (n.required && !text) {
-      f.add('NARRATIVE_MISSING', 'error', at, null,
-        `${where(at)}: chưa có nội dung phần ${i + 1} "${n.name}". Báo cáo phải có đủ các phần theo Công văn 1588/SNV-CCHC.`);
+      f.add(
+        'NARRATIVE_MISSING',
+        'error',
+        at,
+        null,
+        `${where(at)}: chưa có nội dung phần ${i + 1} "${n.name}". Báo cáo phải có đủ các phần theo Công văn 1588/SNV-CCHC.`,
+      );
     } else if (text && text.length > RECORD_BOUNDS.narrativeChars) {
-      f.add('NARRATIVE_LONG', 'warning', at, null,
-        `${where(at)}: phần ${i + 1} "${n.name}" dài ${text.length.toLocaleString('vi-VN')} ký tự; bản tổng hợp chỉ trích ${RECORD_BOUNDS.narrativeChars.toLocaleString('vi-VN')} ký tự đầu, toàn văn vẫn được lưu trong tệp đã nộp. Nên viết ngắn gọn hơn.`);
+      f.add(
+        'NARRATIVE_LONG',
+        'warning',
+        at,
+        null,
+        `${where(at)}: phần ${i + 1} "${n.name}" dài ${text.length.toLocaleString('vi-VN')} ký tự; bản tổng hợp chỉ trích ${RECORD_BOUNDS.narrativeChars.toLocaleString('vi-VN')} ký tự đầu, toàn văn vẫn được lưu trong tệp đã nộp. Nên viết ngắn gọn hơn.`,
+      );
     }
   });
   const known = new Set(form.narratives.map((n) => n.code));
-  const unknown = Object.keys(narratives).filter((k) => !known.has(k) && narratives[k] !== null).sort();
+  const unknown = Object.keys(narratives)
+    .filter((k) => !known.has(k) && narratives[k] !== null)
+    .sort();
   if (unknown.length > 0) {
-    f.add('NARRATIVE_UNKNOWN', 'warning', null, null,
-      `Có ${unknown.length.toLocaleString('vi-VN')} mục thuyết minh không có trong biểu mẫu (${namedList(unknown)}); nội dung này không được tính và không được lưu.`);
+    f.add(
+      'NARRATIVE_UNKNOWN',
+      'warning',
+      null,
+      null,
+      `Có ${unknown.length.toLocaleString('vi-VN')} mục thuyết minh không có trong biểu mẫu (${namedList(unknown)}); nội dung này không được tính và không được lưu.`,
+    );
   }
 }
 
@@ -382,8 +429,13 @@ function checkTasks(tasks: PlanTask[], form: FormDef, period: Period, layout: La
   const t = layout.tasks!;
   const covered = new Set<string>();
   if (tasks.length > t.maxRows) {
-    f.add('PLAN_TOO_MANY_TASKS', 'error', taskFieldCell(layout, tasks[t.maxRows]!, t.maxRows, 'content'), null,
-      `Kế hoạch có ${tasks.length} nhiệm vụ, nhiều hơn ${t.maxRows} dòng của mẫu. Hãy gộp các nhiệm vụ nhỏ.`);
+    f.add(
+      'PLAN_TOO_MANY_TASKS',
+      'error',
+      taskFieldCell(layout, tasks[t.maxRows]!, t.maxRows, 'content'),
+      null,
+      `Kế hoạch có ${tasks.length} nhiệm vụ, nhiều hơn ${t.maxRows} dòng của mẫu. Hãy gộp các nhiệm vụ nhỏ.`,
+    );
   }
   tasks.forEach((task, i) => {
     const at = (field: TaskField): CellRef => taskFieldCell(layout, task, i, field);
@@ -392,32 +444,57 @@ function checkTasks(tasks: PlanTask[], form: FormDef, period: Period, layout: La
     if (!normalizeOptional(task.area)) {
       f.add('TASK_AREA_MISSING', 'error', at('area'), null, `${where(at('area'))}: nhiệm vụ số ${n} chưa chọn lĩnh vực cải cách.`);
     } else if (!area) {
-      f.add('TASK_AREA_INVALID', 'error', at('area'), null,
-        `${where(at('area'))}: nhiệm vụ số ${n} có lĩnh vực "${task.area}" không thuộc 6 lĩnh vực cải cách. Chọn trong danh sách.`);
+      f.add(
+        'TASK_AREA_INVALID',
+        'error',
+        at('area'),
+        null,
+        `${where(at('area'))}: nhiệm vụ số ${n} có lĩnh vực "${task.area}" không thuộc 6 lĩnh vực cải cách. Chọn trong danh sách.`,
+      );
     } else covered.add(area);
     if (!normalizeOptional(task.content)) {
       f.add('TASK_CONTENT_MISSING', 'error', at('content'), null, `${where(at('content'))}: nhiệm vụ số ${n} chưa có nội dung.`);
     }
     if (!normalizeOptional(task.expectedResult)) {
-      f.add('TASK_RESULT_MISSING', 'error', at('expectedResult'), null,
-        `${where(at('expectedResult'))}: nhiệm vụ số ${n} chưa xác định kết quả, sản phẩm dự kiến (Công văn 1588/SNV-CCHC yêu cầu xác định rõ kết quả đạt được).`);
+      f.add(
+        'TASK_RESULT_MISSING',
+        'error',
+        at('expectedResult'),
+        null,
+        `${where(at('expectedResult'))}: nhiệm vụ số ${n} chưa xác định kết quả, sản phẩm dự kiến (Công văn 1588/SNV-CCHC yêu cầu xác định rõ kết quả đạt được).`,
+      );
     }
     const deadline = parseDateInput(normalizeOptional(task.deadline));
     if (!normalizeOptional(task.deadline)) {
       f.add('TASK_DEADLINE_MISSING', 'error', at('deadline'), null, `${where(at('deadline'))}: nhiệm vụ số ${n} chưa có thời hạn hoàn thành.`);
     } else if (!deadline) {
-      f.add('TASK_DEADLINE_INVALID', 'error', at('deadline'), null,
-        `${where(at('deadline'))}: thời hạn "${task.deadline}" của nhiệm vụ số ${n} không phải ngày hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 30/06/${period.year}.`);
+      f.add(
+        'TASK_DEADLINE_INVALID',
+        'error',
+        at('deadline'),
+        null,
+        `${where(at('deadline'))}: thời hạn "${task.deadline}" của nhiệm vụ số ${n} không phải ngày hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 30/06/${period.year}.`,
+      );
     } else if (!deadline.startsWith(`${period.year}-`)) {
-      f.add('TASK_DEADLINE_OUTSIDE_YEAR', 'error', at('deadline'), null,
-        `${where(at('deadline'))}: thời hạn ${formatDateVi(deadline)} của nhiệm vụ số ${n} nằm ngoài năm kế hoạch ${period.year}.`);
+      f.add(
+        'TASK_DEADLINE_OUTSIDE_YEAR',
+        'error',
+        at('deadline'),
+        null,
+        `${where(at('deadline'))}: thời hạn ${formatDateVi(deadline)} của nhiệm vụ số ${n} nằm ngoài năm kế hoạch ${period.year}.`,
+      );
     }
     if (!normalizeOptional(task.leadAgency)) {
       f.add('TASK_LEAD_MISSING', 'error', at('leadAgency'), null, `${where(at('leadAgency'))}: nhiệm vụ số ${n} chưa xác định cơ quan chủ trì.`);
     }
     if (!normalizeOptional(task.resources)) {
-      f.add('TASK_RESOURCES_MISSING', 'warning', at('resources'), null,
-        `${where(at('resources'))}: nhiệm vụ số ${n} chưa nêu nguồn lực, kinh phí thực hiện (Công văn 1588/SNV-CCHC yêu cầu bố trí nguồn lực).`);
+      f.add(
+        'TASK_RESOURCES_MISSING',
+        'warning',
+        at('resources'),
+        null,
+        `${where(at('resources'))}: nhiệm vụ số ${n} chưa nêu nguồn lực, kinh phí thực hiện (Công văn 1588/SNV-CCHC yêu cầu bố trí nguồn lực).`,
+      );
     }
   });
   const header: CellRef = { sheet: t.sheet, cell: `${t.columns.area}${t.headerRow}`, row: t.headerRow, col: t.columns.area };
@@ -427,8 +504,13 @@ function checkTasks(tasks: PlanTask[], form: FormDef, period: Period, layout: La
   }
   for (const area of form.areas) {
     if (area.no === undefined || covered.has(area.code)) continue;
-    f.add('PLAN_AREA_UNCOVERED', 'error', header, null,
-      `Kế hoạch chưa có nhiệm vụ nào thuộc lĩnh vực ${area.no}. ${area.name}. Công văn 1588/SNV-CCHC yêu cầu kế hoạch bảo đảm toàn diện trên tất cả 6 lĩnh vực cải cách.`);
+    f.add(
+      'PLAN_AREA_UNCOVERED',
+      'error',
+      header,
+      null,
+      `Kế hoạch chưa có nhiệm vụ nào thuộc lĩnh vực ${area.no}. ${area.name}. Công văn 1588/SNV-CCHC yêu cầu kế hoạch bảo đảm toàn diện trên tất cả 6 lĩnh vực cải cách.`,
+    );
   }
 }
 
@@ -444,24 +526,45 @@ function checkSignature(sub: Submission, unit: Unit, period: Period, layout: Lay
   const issued = parseDateInput(rawDate);
   if (!rawDate) missing('issueDate', 'ngày ban hành');
   else if (!issued) {
-    f.add('ISSUE_DATE_INVALID', 'error', at.issueDate, null, `${where(at.issueDate)}: ngày ban hành "${excerpt(rawDate)}" không hợp lệ. Nhập theo dạng ngày/tháng/năm.`);
+    f.add(
+      'ISSUE_DATE_INVALID',
+      'error',
+      at.issueDate,
+      null,
+      `${where(at.issueDate)}: ngày ban hành "${excerpt(rawDate)}" không hợp lệ. Nhập theo dạng ngày/tháng/năm.`,
+    );
   } else {
     const receivedDay = localDateOf(receivedAt);
     if (issued > receivedDay) {
-      f.add('ISSUE_DATE_FUTURE', 'error', at.issueDate, null,
-        `${where(at.issueDate)}: ngày ban hành ${formatDateVi(issued)} sau ngày hệ thống nhận tệp (${formatDateVi(receivedDay)}). Kiểm tra lại ngày ban hành.`);
+      f.add(
+        'ISSUE_DATE_FUTURE',
+        'error',
+        at.issueDate,
+        null,
+        `${where(at.issueDate)}: ngày ban hành ${formatDateVi(issued)} sau ngày hệ thống nhận tệp (${formatDateVi(receivedDay)}). Kiểm tra lại ngày ban hành.`,
+      );
     }
     if (period.kind === 'plan' && issued > period.dueDate) {
       // The letter sets a deadline for issuing the plan; it does not make a late plan invalid. The
       // plan is accepted, kept with its issue date and marked late by its receipt time like any file.
-      f.add('PLAN_ISSUED_LATE', 'warning', at.issueDate, null,
+      f.add(
+        'PLAN_ISSUED_LATE',
+        'warning',
+        at.issueDate,
+        null,
         `${where(at.issueDate)}: kế hoạch ban hành ngày ${formatDateVi(issued)}, sau hạn ${formatDateVi(period.dueDate)} (Công văn 1588/SNV-CCHC: "Thời điểm ban hành Kế hoạch của đơn vị, địa phương chậm nhất là ngày ${formatDateVi(period.dueDate)}."). ` +
-          `Kế hoạch vẫn được tiếp nhận và ghi nhận ban hành muộn; Sở Nội vụ theo dõi việc ban hành chậm.`);
+          `Kế hoạch vẫn được tiếp nhận và ghi nhận ban hành muộn; Sở Nội vụ theo dõi việc ban hành chậm.`,
+      );
     }
     const periodStart = period.dataWindow?.from ?? `${period.year}-01-01`;
     if (period.kind !== 'plan' && issued < periodStart) {
-      f.add('ISSUE_DATE_BEFORE_PERIOD', 'warning', at.issueDate, null,
-        `${where(at.issueDate)}: ngày ban hành ${formatDateVi(issued)} trước kỳ báo cáo ${period.name}. Kiểm tra lại ngày ban hành.`);
+      f.add(
+        'ISSUE_DATE_BEFORE_PERIOD',
+        'warning',
+        at.issueDate,
+        null,
+        `${where(at.issueDate)}: ngày ban hành ${formatDateVi(issued)} trước kỳ báo cáo ${period.name}. Kiểm tra lại ngày ban hành.`,
+      );
     }
   }
 
@@ -470,17 +573,23 @@ function checkSignature(sub: Submission, unit: Unit, period: Period, layout: Lay
   const title = normalizeOptional(s.signerTitle);
   if (!formRaw) missing('signingForm', 'hình thức ký');
   else if (!signingForm) {
-    f.add('SIGNING_FORM_INVALID', 'error', at.signingForm, null,
-      `${where(at.signingForm)}: hình thức ký "${formRaw}" không hợp lệ. Chọn trong danh sách: ký trực tiếp, KT., TM., Q.`);
+    f.add(
+      'SIGNING_FORM_INVALID',
+      'error',
+      at.signingForm,
+      null,
+      `${where(at.signingForm)}: hình thức ký "${formRaw}" không hợp lệ. Chọn trong danh sách: ký trực tiếp, KT., TM., Q.`,
+    );
   }
   if (!title) missing('signerTitle', 'chức vụ người ký');
   if (!normalizeOptional(s.signerName)) missing('signerName', 'họ và tên người ký');
   if (signingForm && title) {
     for (const x of checkSigner(unit, signingForm, title, units)) {
       const cell = at[x.field];
-      const quote = x.code === 'SIGNER_NOT_LEADERSHIP' || x.code === 'SIGNER_WRONG_UNIT'
-        ? ' Công văn 1588/SNV-CCHC: "Báo cáo CCHC định kỳ phải do lãnh đạo cơ quan, đơn vị, địa phương ký ban hành."'
-        : '';
+      const quote =
+        x.code === 'SIGNER_NOT_LEADERSHIP' || x.code === 'SIGNER_WRONG_UNIT'
+          ? ' Công văn 1588/SNV-CCHC: "Báo cáo CCHC định kỳ phải do lãnh đạo cơ quan, đơn vị, địa phương ký ban hành."'
+          : '';
       f.add(x.code, x.severity, cell, null, `${where(cell)}: ${x.message}${quote}`);
     }
   }

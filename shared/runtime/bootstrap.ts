@@ -55,8 +55,12 @@ function refusingKey(what: string, owner: string): () => Promise<string> {
 export function buildDeps(config: Readonly<AppConfig>, settings: readonly Setting[], owner: string, options: BuildOptions = {}): PipelineDeps {
   const has = (s: Setting) => settings.includes(s);
   const clients = options.clients ?? makeClients(config);
-  const ses = has('mailSend') ? new SesMailer(clients.ses, { configurationSet: config.configurationSet }) : notConfigured<Mailer>('a mailer (setting "mailSend")', owner);
-  const s3 = has('uploads') ? new S3UploadStore(clients.s3, config.uploadBucketName, clients.s3Presign) : notConfigured<UploadStore>('the bucket (setting "uploads")', owner);
+  const ses = has('mailSend')
+    ? new SesMailer(clients.ses, { configurationSet: config.configurationSet })
+    : notConfigured<Mailer>('a mailer (setting "mailSend")', owner);
+  const s3 = has('uploads')
+    ? new S3UploadStore(clients.s3, config.uploadBucketName, clients.s3Presign)
+    : notConfigured<UploadStore>('the bucket (setting "uploads")', owner);
   return {
     config,
     stores: dynamoStores(clients.dynamo, config.tableName),

@@ -9,7 +9,6 @@ import type { PipelineSettings } from '../application/deps.js';
  * and the CLI build the same variables for their emulators, and `bootstrap()` parses them once.
  */
 
-
 export interface AppConfig extends PipelineSettings {
   /** DynamoDB table. */
   tableName: string;
@@ -92,7 +91,19 @@ export const FUNCTION_SETTINGS: Record<FunctionName, readonly Setting[]> = {
 };
 
 /** The operator's CLI does everything: issue tokens, close, extend, upload. */
-export const CLI_SETTINGS: readonly Setting[] = ['table', 'uploads', 'mailSend', 'aggregator', 'portalUrl', 'maxUpload', 'uploadTtl', 'templateKey', 'tokenKey', 'tokenTtl', 'reportFonts'];
+export const CLI_SETTINGS: readonly Setting[] = [
+  'table',
+  'uploads',
+  'mailSend',
+  'aggregator',
+  'portalUrl',
+  'maxUpload',
+  'uploadTtl',
+  'templateKey',
+  'tokenKey',
+  'tokenTtl',
+  'reportFonts',
+];
 
 /** The local stack runs every function in one process: the union of their settings and the CLI's. */
 export const LOCAL_STACK_SETTINGS: readonly Setting[] = [...new Set([...Object.values(FUNCTION_SETTINGS).flat(), ...CLI_SETTINGS])];
@@ -169,7 +180,10 @@ function parseSetting(env: Env, setting: Setting, local: boolean): Partial<AppCo
       // On AWS every send goes through the configuration set, or its bounces are never seen.
       return { senderAddress: required(env, 'SENDER_ADDRESS'), ...(local ? {} : { configurationSet: required(env, 'SES_CONFIGURATION_SET') }) };
     case 'aggregator': {
-      const list = required(env, 'AGGREGATOR_RECIPIENTS').split(',').map((s) => s.trim()).filter(Boolean);
+      const list = required(env, 'AGGREGATOR_RECIPIENTS')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       return { aggregatorRecipients: list };
     }
     case 'portalUrl':

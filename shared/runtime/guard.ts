@@ -93,7 +93,10 @@ export class Guard {
     // Lambda bundles are plain JavaScript; sources (local stack, CLI, tests) are loaded through tsx's
     // API, since a worker does not inherit the loader hooks of the thread that starts it.
     const worker = this.moduleUrl.pathname.endsWith('.ts')
-      ? new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(this.moduleUrl.href)}, ${JSON.stringify(this.moduleUrl.href)}))`, { ...options, eval: true })
+      ? new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(this.moduleUrl.href)}, ${JSON.stringify(this.moduleUrl.href)}))`, {
+          ...options,
+          eval: true,
+        })
       : new Worker(this.moduleUrl, options);
     worker.unref();
     return worker;
@@ -128,7 +131,10 @@ export class Guard {
         finish({ ok: false, verdict: memory ? 'memory' : 'crash', detail: err.message }, true);
       };
       const onExit = (code: number): void => finish({ ok: false, verdict: 'crash', detail: `worker exited with code ${code}` }, true);
-      const timer = setTimeout(() => finish({ ok: false, verdict: 'timeout', detail: `no answer within ${this.limits.timeoutMs} ms` }, true), this.limits.timeoutMs);
+      const timer = setTimeout(
+        () => finish({ ok: false, verdict: 'timeout', detail: `no answer within ${this.limits.timeoutMs} ms` }, true),
+        this.limits.timeoutMs,
+      );
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);

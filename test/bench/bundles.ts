@@ -40,14 +40,28 @@ export interface BundleFigure {
 }
 
 function build(entry: string, out: string): number {
-  buildSync({ entryPoints: [entry], outfile: out, bundle: true, nodePaths: [join(ROOT, 'node_modules')], platform: 'node', format: 'esm', target: 'node22', minify: true, mainFields: ['module', 'main'], banner: { js: BANNER }, logLevel: 'silent' });
+  buildSync({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    nodePaths: [join(ROOT, 'node_modules')],
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: { js: BANNER },
+    logLevel: 'silent',
+  });
   return statSync(out).size;
 }
 
 /** Median of `runs` fresh processes importing the bundle, ms (each a true cold start of the module). */
 function coldImport(file: string, runs: number): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(`file://${file}`)}); process.stdout.write(String(performance.now() - t));`;
-  const times = Array.from({ length: runs }, () => Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...ENV } }).toString()));
+  const times = Array.from({ length: runs }, () =>
+    Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...ENV } }).toString()),
+  );
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
 }

@@ -108,10 +108,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   await readWorkbook(first, { key: KEY });
   console.log(`first readWorkbook in this process (cold JIT): ${(performance.now() - t0).toFixed(1)} ms`);
-  const rows = [
-    ...(await scenario('STP/2021-Q1', q1, sampleFill(q1))),
-    ...(await scenario('STP/2021-PLAN (200 tasks)', plan, planFill(plan))),
-  ];
+  const rows = [...(await scenario('STP/2021-Q1', q1, sampleFill(q1))), ...(await scenario('STP/2021-PLAN (200 tasks)', plan, planFill(plan)))];
   console.log('');
   const width = Math.max(...rows.map((r) => r.name.length));
   console.log(`${'measure'.padEnd(width)}  median ms     p95 ms`);
@@ -131,7 +128,9 @@ async function main(): Promise<void> {
   const c0 = performance.now();
   await guardedCheckUpload(bytes, slotRef, receivedAt, { templateKey: KEY });
   const firstGuarded = performance.now() - c0;
-  const guarded = await measure('STP/2021-Q1 · checkUpload in the guard (warm worker)', () => guardedCheckUpload(bytes, slotRef, receivedAt, { templateKey: KEY }));
+  const guarded = await measure('STP/2021-Q1 · checkUpload in the guard (warm worker)', () =>
+    guardedCheckUpload(bytes, slotRef, receivedAt, { templateKey: KEY }),
+  );
   const direct = await measure('STP/2021-Q1 · checkUpload in the process', () => checkUpload(bytes, slotRef, receivedAt, { templateKey: KEY }));
   await uploadGuard().close();
   console.log(`\nguard: first call (worker start, source through tsx) ${firstGuarded.toFixed(0)} ms`);
@@ -140,10 +139,20 @@ async function main(): Promise<void> {
 
   if (process.env.BENCH_BUNDLES !== '0') {
     console.log('\nbundles (esbuild as the CDK construct builds them), cold import: median of 7 fresh processes');
-    const figures = measureBundles(['validate-submission', 'record-unprocessable', 'unit-api', 'close-period', 'send-reminders', 'flush-outbox', 'handle-mail-feedback']);
+    const figures = measureBundles([
+      'validate-submission',
+      'record-unprocessable',
+      'unit-api',
+      'close-period',
+      'send-reminders',
+      'flush-outbox',
+      'handle-mail-feedback',
+    ]);
     const floor = figures[0]!;
     for (const f of figures) {
-      console.log(`${f.name.padEnd(28)} ${(f.bytes / 1024).toFixed(0).padStart(6)} KiB ${(f.bytes / floor.bytes).toFixed(2).padStart(6)}×   import ${f.importMs.toFixed(0).padStart(5)} ms ${(f.importMs / floor.importMs).toFixed(2).padStart(6)}×`);
+      console.log(
+        `${f.name.padEnd(28)} ${(f.bytes / 1024).toFixed(0).padStart(6)} KiB ${(f.bytes / floor.bytes).toFixed(2).padStart(6)}×   import ${f.importMs.toFixed(0).padStart(5)} ms ${(f.importMs / floor.importMs).toFixed(2).padStart(6)}×`,
+      );
     }
   }
 }

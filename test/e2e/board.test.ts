@@ -3,7 +3,17 @@ import type { Browser, BrowserContext, ConsoleMessage, Page, Request } from 'pla
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closePeriod } from '../../shared/application/close-period.js';
 import { issueToken } from '../../shared/application/tokens.js';
-import { filledWorkbook, horizontalOverflow, isLocalUrl, launchBrowser, openContext, screenshot, startE2eStack, XLSX, type E2eStack } from './helpers/browser.js';
+import {
+  filledWorkbook,
+  horizontalOverflow,
+  isLocalUrl,
+  launchBrowser,
+  openContext,
+  screenshot,
+  startE2eStack,
+  XLSX,
+  type E2eStack,
+} from './helpers/browser.js';
 
 let e2e: E2eStack;
 let browser: Browser;
@@ -40,7 +50,8 @@ beforeAll(async () => {
   await closePeriod(stack.deps, '2021-PLAN');
 
   const probe = await fetch(`${stack.apiUrl}/api/admin/board?periodId=2021-Q1`, { headers: { authorization: `Bearer ${adminToken}` } });
-  if (probe.status !== 200) throw new Error(`GET /api/admin/board answered ${probe.status} ${await probe.text()}: the admin routes are not wired into the local stack`);
+  if (probe.status !== 200)
+    throw new Error(`GET /api/admin/board answered ${probe.status} ${await probe.text()}: the admin routes are not wired into the local stack`);
 
   browser = await launchBrowser();
   ({ context, requests } = await openContext(browser));

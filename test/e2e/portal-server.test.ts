@@ -37,7 +37,16 @@ describe('the portal module (no browser)', () => {
     expect(head?.statusCode).toBe(200);
     expect(head?.body).toBe('');
     expect(await portal(event('/', 'POST'))).toBeNull();
-    for (const path of ['/favicon.ico', '/assets/', '/assets/portal.ts', '/assets/../portal.ts', '/assets/%2e%2e/portal.ts', '/assets/unit.html', '/unit.html', '/api/me']) {
+    for (const path of [
+      '/favicon.ico',
+      '/assets/',
+      '/assets/portal.ts',
+      '/assets/../portal.ts',
+      '/assets/%2e%2e/portal.ts',
+      '/assets/unit.html',
+      '/unit.html',
+      '/api/me',
+    ]) {
       expect(await portal(event(path))).toBeNull();
     }
   });
@@ -72,7 +81,6 @@ describe('the portal module (no browser)', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
-
 
   it('allows only the upload origin, never a path of it', () => {
     expect(portalCsp('http://127.0.0.1:4569/cchc-uploads-local')).toContain("connect-src 'self' http://127.0.0.1:4569;");

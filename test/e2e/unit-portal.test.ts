@@ -2,7 +2,17 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, ConsoleMessage, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken, personalLink } from '../../shared/application/tokens.js';
-import { filledWorkbook, horizontalOverflow, isLocalUrl, launchBrowser, openContext, screenshot, startE2eStack, tempFile, type E2eStack } from './helpers/browser.js';
+import {
+  filledWorkbook,
+  horizontalOverflow,
+  isLocalUrl,
+  launchBrowser,
+  openContext,
+  screenshot,
+  startE2eStack,
+  tempFile,
+  type E2eStack,
+} from './helpers/browser.js';
 
 const STP_NAME = 'Sở Tư pháp';
 const HISTORY_ROWS = '#history table.history > tbody > tr[data-upload]';
@@ -163,9 +173,9 @@ describe('the unit portal in a real browser', () => {
     expect(await result.locator('.result-word').textContent()).toBe('Bị từ chối');
     const headers = await result.locator('table.findings thead th').allTextContents();
     expect(headers).toEqual(['Mức độ', 'Trang', 'Ô', 'Nội dung']);
-    const rows = await result.locator('table.findings tbody tr').evaluateAll((trs) =>
-      trs.map((tr: any) => Array.from(tr.querySelectorAll('td')).map((td: any) => String(td.textContent))),
-    );
+    const rows = await result
+      .locator('table.findings tbody tr')
+      .evaluateAll((trs) => trs.map((tr: any) => Array.from(tr.querySelectorAll('td')).map((td: any) => String(td.textContent))));
     expect(rows.length).toBeGreaterThanOrEqual(2);
     const signing = rows.find((r) => r[3]!.includes('TL.'));
     expect(signing?.[0]).toBe('Lỗi');

@@ -90,9 +90,7 @@ describe('CchcStatefulStack', () => {
     stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId },
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
   });
@@ -344,9 +342,7 @@ describe('CchcStatelessStack', () => {
     const s3 = statementsOf(stateless, logicalId(built.stateless.unitApi.role)).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('s3:')));
     const tailOf = (r: Record<string, any>) => (r['Fn::Join'] ? String(r['Fn::Join'][1].at(-1)) : '(bucket)');
     const pairs = s3.flatMap((s) => asArray(s.Action).flatMap((a: string) => asArray(s.Resource).map((r: Record<string, any>) => `${a} ${tailOf(r)}`)));
-    expect(pairs.sort()).toEqual(
-      ['s3:GetObject /reports/*', `s3:PutObject /${INCOMING_PREFIX}*`].sort(),
-    );
+    expect(pairs.sort()).toEqual(['s3:GetObject /reports/*', `s3:PutObject /${INCOMING_PREFIX}*`].sort());
   });
 
   it('gives flush-outbox the table, SES, reports/ (stored large messages) and the token key only', () => {
@@ -409,7 +405,7 @@ describe('CchcStatelessStack', () => {
     });
   });
 
-  it('sends every asynchronously invoked function\'s failed events to the alarmed on-failure queue', () => {
+  it("sends every asynchronously invoked function's failed events to the alarmed on-failure queue", () => {
     const configs = Object.values(stateless.findResources('AWS::Lambda::EventInvokeConfig')) as Resource[];
     const queueArn = { 'Fn::GetAtt': [logicalId(built.stateless.asyncFailureQueue), 'Arn'] };
     const s = built.stateless;
@@ -440,18 +436,22 @@ describe('least privilege per function', () => {
 
   /** Every (action, table or index, partition-key prefix) a role may reach, as "action where prefix". */
   function tableReach(fn: Fn): string[] {
-    const statements = statementsOf(stateless, logicalId(built.stateless[fn].role)).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')));
-    return statements.flatMap((s) => {
-      const prefixes = s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
-      // A table statement without a LeadingKeys condition would reach every item: the test names it.
-      const scoped = prefixes ?? ['(every item)'];
-      return asArray(s.Action).flatMap((a: string) =>
-        asArray(s.Resource).flatMap((r: Record<string, any>) => {
-          const where = r['Fn::Join'] ? `index ${String(r['Fn::Join'][1].at(-1)).replace('/index/', '')}` : 'table';
-          return scoped.map((p) => `${a.replace('dynamodb:', '')} ${where} ${p}`);
-        }),
-      );
-    }).sort();
+    const statements = statementsOf(stateless, logicalId(built.stateless[fn].role)).filter((s) =>
+      asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')),
+    );
+    return statements
+      .flatMap((s) => {
+        const prefixes = s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+        // A table statement without a LeadingKeys condition would reach every item: the test names it.
+        const scoped = prefixes ?? ['(every item)'];
+        return asArray(s.Action).flatMap((a: string) =>
+          asArray(s.Resource).flatMap((r: Record<string, any>) => {
+            const where = r['Fn::Join'] ? `index ${String(r['Fn::Join'][1].at(-1)).replace('/index/', '')}` : 'table';
+            return scoped.map((p) => `${a.replace('dynamodb:', '')} ${where} ${p}`);
+          }),
+        );
+      })
+      .sort();
   }
   const reads = (...p: string[]) => p.flatMap((x) => [`GetItem table ${x}*`, `Query table ${x}*`]);
   const writes = (...p: string[]) => p.flatMap((x) => [`PutItem table ${x}*`, `UpdateItem table ${x}*`]);
@@ -479,8 +479,15 @@ describe('least privilege per function', () => {
     expect(FUNCTIONS.filter(readsUploads).sort()).toEqual(['closePeriod', 'sendReminders', 'validateSubmission']);
     for (const fn of FUNCTIONS) {
       const reach = tableReach(fn);
-      if (readsUploads(fn)) expect(reach.filter((r) => /TOKEN/.test(r)), fn).toEqual([]);
-      expect(reach.filter((r) => /^(PutItem|UpdateItem) .*TOKEN/.test(r)), fn).toEqual([]);
+      if (readsUploads(fn))
+        expect(
+          reach.filter((r) => /TOKEN/.test(r)),
+          fn,
+        ).toEqual([]);
+      expect(
+        reach.filter((r) => /^(PutItem|UpdateItem) .*TOKEN/.test(r)),
+        fn,
+      ).toEqual([]);
     }
   });
 
@@ -506,7 +513,8 @@ describe('least privilege per function', () => {
   });
 
   it('lets only the functions that send mail call SES: unit-api queues the reminders the board asks for', () => {
-    const sends = (fn: Fn) => statementsOf(stateless, logicalId(built.stateless[fn].role)).some((x) => asArray(x.Action).some((a: string) => a.startsWith('ses:')));
+    const sends = (fn: Fn) =>
+      statementsOf(stateless, logicalId(built.stateless[fn].role)).some((x) => asArray(x.Action).some((a: string) => a.startsWith('ses:')));
     expect(FUNCTIONS.filter(sends).sort()).toEqual(['closePeriod', 'flushOutbox', 'handleMailFeedback', 'sendReminders', 'validateSubmission']);
   });
 
@@ -515,7 +523,11 @@ describe('least privilege per function', () => {
       const s = statementsOf(stateless, logicalId(built.stateless[fn].role)).filter((x) => asArray(x.Action).includes('secretsmanager:GetSecretValue'));
       return JSON.stringify(s);
     };
-    const env = (fn: Fn) => (stateless.findResources('AWS::Lambda::Function')[logicalId(built.stateless[fn].fn)] as Resource).Properties!.Environment.Variables as Record<string, unknown>;
+    const env = (fn: Fn) =>
+      (stateless.findResources('AWS::Lambda::Function')[logicalId(built.stateless[fn].fn)] as Resource).Properties!.Environment.Variables as Record<
+        string,
+        unknown
+      >;
     const withTemplateKey = FUNCTIONS.filter((fn) => secretOf(fn).includes('TemplateSigningKey'));
     const withTokenKey = FUNCTIONS.filter((fn) => secretOf(fn).includes('TokenKey'));
     expect(withTemplateKey.sort()).toEqual(['closePeriod', 'sendReminders', 'unitApi', 'validateSubmission']);

@@ -100,7 +100,9 @@ describe('the CLI on a local stack played in 2021 (--data-dir)', { timeout: 120_
     expect(addMail!.date?.toISOString().slice(0, 10)).toBe('2021-03-12');
     expect(addMail!.text).toContain('Sở Tư pháp');
     expect(addMail!.text).toMatch(/Nộp sau lần tổng hợp trước \(1\)/);
-    const json = JSON.parse(Buffer.from(await stack.deps.uploads.get({ key: 'reports/2021-Q1/bo-sung-1/Tong-hop-CCHC-2021-Q1-bo-sung-1.json' }, 1e8)).toString('utf8'));
+    const json = JSON.parse(
+      Buffer.from(await stack.deps.uploads.get({ key: 'reports/2021-Q1/bo-sung-1/Tong-hop-CCHC-2021-Q1-bo-sung-1.json' }, 1e8)).toString('utf8'),
+    );
     expect(json.coverage.all.included).toBe(1);
     expect(json.units.find((u: { unitCode: string }) => u.unitCode === 'STP').status).toBe('on_time');
     expect(json.generatedAt.slice(0, 10)).toBe('2021-03-12');

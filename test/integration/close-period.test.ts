@@ -78,9 +78,13 @@ beforeAll(async () => {
 
   await uploadAt('STP', '2021-03-12T09:00:00+07:00');
   await uploadAt('HUE', '2021-03-13T10:00:00+07:00', undefined, 2);
-  await uploadAt('STC', '2021-03-13T11:00:00+07:00', (s) => { s.values['TT.HS.02'] = 51; }); // rejected only
+  await uploadAt('STC', '2021-03-13T11:00:00+07:00', (s) => {
+    s.values['TT.HS.02'] = 51;
+  }); // rejected only
   await uploadAt('CAT', '2021-03-14T08:00:00+07:00', undefined, 3);
-  await uploadAt('CAT', '2021-03-14T09:00:00+07:00', (s) => { s.signature.signingForm = 'TL.'; }); // a later rejected file never replaces the valid one
+  await uploadAt('CAT', '2021-03-14T09:00:00+07:00', (s) => {
+    s.signature.signingForm = 'TL.';
+  }); // a later rejected file never replaces the valid one
 });
 afterAll(async () => {
   await stack?.dispose();
@@ -173,14 +177,26 @@ describe('close-out at the deadline', () => {
   });
 
   it('an extension, recorded with who granted it and why, makes a later upload of that unit on time', async () => {
-    await grantExtension(stack.deps, { periodId: '2021-Q1', unitCode: 'SYT', until: '2021-03-20', grantedBy: 'Giám đốc Sở Nội vụ', reason: 'Sự cố mạng tại đơn vị' });
-    expect(await stack.deps.stores.extensions.get('2021-Q1', 'SYT')).toMatchObject({ until: '2021-03-20', grantedBy: 'Giám đốc Sở Nội vụ', reason: 'Sự cố mạng tại đơn vị' });
+    await grantExtension(stack.deps, {
+      periodId: '2021-Q1',
+      unitCode: 'SYT',
+      until: '2021-03-20',
+      grantedBy: 'Giám đốc Sở Nội vụ',
+      reason: 'Sự cố mạng tại đơn vị',
+    });
+    expect(await stack.deps.stores.extensions.get('2021-Q1', 'SYT')).toMatchObject({
+      until: '2021-03-20',
+      grantedBy: 'Giám đốc Sở Nội vụ',
+      reason: 'Sự cố mạng tại đơn vị',
+    });
     await uploadAt('SYT', '2021-03-19T10:00:00+07:00');
     const recs = await stack.deps.stores.submissions.listOfUnit('SYT', '2021-Q1');
     expect(recs.map((r) => [r.status, r.onTime])).toEqual([['valid', true]]);
     const receipt = (await stack.sesMail()).find((m) => m.subject.includes(recs[0]!.receiptNo))!;
     expect(receipt.body.text).toContain('được gia hạn đến hết ngày 20/03/2021');
-    await expect(grantExtension(stack.deps, { periodId: '2021-Q1', unitCode: 'SYT', until: '2021-03-10', grantedBy: 'x', reason: 'y' })).rejects.toThrow(/sau hạn/);
+    await expect(grantExtension(stack.deps, { periodId: '2021-Q1', unitCode: 'SYT', until: '2021-03-10', grantedBy: 'x', reason: 'y' })).rejects.toThrow(
+      /sau hạn/,
+    );
   });
 
   it('--reissue makes an addendum with the late units; the original stays', async () => {

@@ -60,7 +60,7 @@ describe("the local server keeps AWS's HTTP quotas", () => {
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
   }
 
-  it('an answer over Lambda\'s 6 MB payload fails as it would on AWS (500), one just under passes', async () => {
+  it("an answer over Lambda's 6 MB payload fails as it would on AWS (500), one just under passes", async () => {
     const big = Buffer.alloc(4_800_000, 1).toString('base64'); // 6.4 MB once base64
     const fits = Buffer.alloc(4_400_000, 1).toString('base64'); // 5.9 MB
     const s = await serve(async (e) => ({ statusCode: 200, isBase64Encoded: true, body: e.rawPath === '/big' ? big : fits }));
@@ -131,7 +131,28 @@ describe('file names shown without invisible controls', () => {
 
   it('strips bidi embeddings, overrides, isolates, marks, zero-width and C0/C1 controls', () => {
     expect(displayFileName(hostile)).toBe('bao-caonosj.exe.json');
-    for (const c of ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C', '\u200B', '\u200D', '\uFEFF', '\u0000', '\u001F', '\u007F', '\u0080', '\u009F']) {
+    for (const c of [
+      '\u202A',
+      '\u202B',
+      '\u202C',
+      '\u202D',
+      '\u202E',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200E',
+      '\u200F',
+      '\u061C',
+      '\u200B',
+      '\u200D',
+      '\uFEFF',
+      '\u0000',
+      '\u001F',
+      '\u007F',
+      '\u0080',
+      '\u009F',
+    ]) {
       expect(displayFileName(`a${c}b.xlsx`), `U+${c.codePointAt(0)!.toString(16)}`).toBe('ab.xlsx');
     }
     expect(displayFileName('Báo cáo quý I.xlsx')).toBe('Báo cáo quý I.xlsx');

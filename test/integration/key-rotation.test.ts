@@ -26,7 +26,8 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-const identityErrors = (c: Awaited<ReturnType<typeof checkUpload>>) => c.findings.filter((f) => f.severity === 'error' && /TEMPLATE|SIGN|IDENTITY/i.test(f.code));
+const identityErrors = (c: Awaited<ReturnType<typeof checkUpload>>) =>
+  c.findings.filter((f) => f.severity === 'error' && /TEMPLATE|SIGN|IDENTITY/i.test(f.code));
 
 describe('key rotation', () => {
   it('rotating the token key leaves templates valid and old links working, and reminders stop rendering the old link', async () => {

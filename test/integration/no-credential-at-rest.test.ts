@@ -115,7 +115,9 @@ afterAll(async () => {
 describe('no live credential at rest after a full demo period', () => {
   it('the reminders that went out did carry working personal links (the scan below can see one)', async () => {
     const res = await fetch(`${run.stack.endpoints.ses}/store`);
-    const sent = ((await res.json()) as { emails: { subject: string; body: { text?: string } }[] }).emails.filter((m) => m.subject.startsWith('[CCHC] Nhắc nộp'));
+    const sent = ((await res.json()) as { emails: { subject: string; body: { text?: string } }[] }).emails.filter((m) =>
+      m.subject.startsWith('[CCHC] Nhắc nộp'),
+    );
     expect(sent.length).toBeGreaterThan(0);
     const inSent = sent.flatMap((m) => m.body.text?.match(TOKEN_SHAPE) ?? []);
     expect(inSent.length).toBeGreaterThan(0);
@@ -123,7 +125,14 @@ describe('no live credential at rest after a full demo period', () => {
     // and the decoder finds a token inside a MIME-encoded message (the search is not blind to encodings)
     const { renderLinkTemplate } = await import('../../shared/documents/mail/link-template.js');
     const probe = await renderLinkTemplate(
-      { from: 'a@b.example', messageIdHeader: '<x@y>', date: new Date().toISOString(), text: 'Kính gửi {{personal-link}} — Sở Nội vụ', html: '<p>{{personal-link}}</p>', linkUnit: 'STP' },
+      {
+        from: 'a@b.example',
+        messageIdHeader: '<x@y>',
+        date: new Date().toISOString(),
+        text: 'Kính gửi {{personal-link}} — Sở Nội vụ',
+        html: '<p>{{personal-link}}</p>',
+        linkUnit: 'STP',
+      },
       ['c@d.example'],
       'Nhắc nộp',
       `http://localhost/#t=${issued[0]}`,
@@ -132,33 +141,45 @@ describe('no live credential at rest after a full demo period', () => {
     expect((await texts(probe.keptCopy)).some((t) => t.includes(issued[0]!))).toBe(false);
   });
 
-  it('no stored item, object, kept e-mail, log line or data file contains an issued token', async () => {
-    const stored = await everythingStored();
-    expect(stored.some((s) => s.where.startsWith('item TOKEN#'))).toBe(true);
-    expect(stored.some((s) => s.where.startsWith('item MAIL#reminder-'))).toBe(true);
-    expect(stored.some((s) => s.where.includes('.eml'))).toBe(true);
-    expect(stored.some((s) => s.where === 'file /stack.log')).toBe(true);
-    const leaks = stored.flatMap((s) => issued.filter((t) => s.text.includes(t)).map(() => s.where));
-    expect([...new Set(leaks)]).toEqual([]);
-  }, DEMO_TIMEOUT_MS);
+  it(
+    'no stored item, object, kept e-mail, log line or data file contains an issued token',
+    async () => {
+      const stored = await everythingStored();
+      expect(stored.some((s) => s.where.startsWith('item TOKEN#'))).toBe(true);
+      expect(stored.some((s) => s.where.startsWith('item MAIL#reminder-'))).toBe(true);
+      expect(stored.some((s) => s.where.includes('.eml'))).toBe(true);
+      expect(stored.some((s) => s.where === 'file /stack.log')).toBe(true);
+      const leaks = stored.flatMap((s) => issued.filter((t) => s.text.includes(t)).map(() => s.where));
+      expect([...new Set(leaks)]).toEqual([]);
+    },
+    DEMO_TIMEOUT_MS,
+  );
 
-  it('no token-shaped string found anywhere authenticates at the API', async () => {
-    const stored = await everythingStored();
-    const candidates = [...new Set(stored.flatMap((s) => s.text.match(TOKEN_SHAPE) ?? []))];
-    for (const candidate of candidates) {
-      const res = await fetch(`${run.stack.apiUrl}/api/me`, { headers: { authorization: `Bearer ${candidate}` } });
-      expect(res.status, candidate).toBe(401);
-    }
-    // the check itself is live: an issued token answers 200
-    const ok = await fetch(`${run.stack.apiUrl}/api/me`, { headers: { authorization: `Bearer ${issued[0]}` } });
-    expect(ok.status).toBe(200);
-  }, DEMO_TIMEOUT_MS);
+  it(
+    'no token-shaped string found anywhere authenticates at the API',
+    async () => {
+      const stored = await everythingStored();
+      const candidates = [...new Set(stored.flatMap((s) => s.text.match(TOKEN_SHAPE) ?? []))];
+      for (const candidate of candidates) {
+        const res = await fetch(`${run.stack.apiUrl}/api/me`, { headers: { authorization: `Bearer ${candidate}` } });
+        expect(res.status, candidate).toBe(401);
+      }
+      // the check itself is live: an issued token answers 200
+      const ok = await fetch(`${run.stack.apiUrl}/api/me`, { headers: { authorization: `Bearer ${issued[0]}` } });
+      expect(ok.status).toBe(200);
+    },
+    DEMO_TIMEOUT_MS,
+  );
 
-  it('the stored token ids give nothing without the token key: the template key does not derive them', async () => {
-    const stored = await everythingStored();
-    const ids = [...new Set(stored.flatMap((s) => s.text.match(/"tokenId":\{"S":"([0-9a-f-]{36})"\}/g) ?? []).map((m) => m.slice(16, 52)))];
-    expect(ids.length).toBeGreaterThanOrEqual(issued.length);
-    const templateKey = await run.stack.deps.templateKey();
-    for (const id of ids) expect(issued).not.toContain(deriveToken(templateKey, id));
-  }, DEMO_TIMEOUT_MS);
+  it(
+    'the stored token ids give nothing without the token key: the template key does not derive them',
+    async () => {
+      const stored = await everythingStored();
+      const ids = [...new Set(stored.flatMap((s) => s.text.match(/"tokenId":\{"S":"([0-9a-f-]{36})"\}/g) ?? []).map((m) => m.slice(16, 52)))];
+      expect(ids.length).toBeGreaterThanOrEqual(issued.length);
+      const templateKey = await run.stack.deps.templateKey();
+      for (const id of ids) expect(issued).not.toContain(deriveToken(templateKey, id));
+    },
+    DEMO_TIMEOUT_MS,
+  );
 });

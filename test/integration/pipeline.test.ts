@@ -102,9 +102,20 @@ describe('events: duplicates and order', () => {
     const rec = (await stack.deps.stores.submissions.listOfUnit('SCT', '2021-Q1'))[0]!;
     const handler = makeValidateSubmissionHandler(stack.deps);
     const event = {
-      Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Post', eventTime: rec.receivedAt, awsRegion: 'ap-southeast-1', s3: { object: { key: rec.key, size: rec.size } } }],
+      Records: [
+        {
+          eventVersion: '2.1',
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Post',
+          eventTime: rec.receivedAt,
+          awsRegion: 'ap-southeast-1',
+          s3: { object: { key: rec.key, size: rec.size } },
+        },
+      ],
     };
-    const out = await handler({ Records: [{ messageId: 'dup-1', body: JSON.stringify(event) } as any, { messageId: 'dup-2', body: JSON.stringify(event) } as any] });
+    const out = await handler({
+      Records: [{ messageId: 'dup-1', body: JSON.stringify(event) } as any, { messageId: 'dup-2', body: JSON.stringify(event) } as any],
+    });
     expect(out.batchItemFailures).toEqual([]);
     expect(await stack.deps.stores.submissions.listOfUnit('SCT', '2021-Q1')).toHaveLength(1);
     expect(await receiptsFor(uploadId)).toHaveLength(1);
@@ -145,8 +156,12 @@ describe('events: duplicates and order', () => {
   it('the pointer never moves backwards, whatever order the pointer writes come in', async () => {
     const stores = stack.deps.stores;
     const base = { periodId: '2021-H1', unitCode: 'SGTVT', kind: 'periodic' as const };
-    expect(await stores.pointers.advance('current', { ...base, objectId: 'b', receivedAt: '2021-06-02T00:00:00.000Z', order: '2021-06-02T00:00:00.000Z#b' })).toBe(true);
-    expect(await stores.pointers.advance('current', { ...base, objectId: 'a', receivedAt: '2021-06-01T00:00:00.000Z', order: '2021-06-01T00:00:00.000Z#a' })).toBe(false);
+    expect(
+      await stores.pointers.advance('current', { ...base, objectId: 'b', receivedAt: '2021-06-02T00:00:00.000Z', order: '2021-06-02T00:00:00.000Z#b' }),
+    ).toBe(true);
+    expect(
+      await stores.pointers.advance('current', { ...base, objectId: 'a', receivedAt: '2021-06-01T00:00:00.000Z', order: '2021-06-01T00:00:00.000Z#a' }),
+    ).toBe(false);
     expect((await stores.pointers.listOfPeriod('2021-H1')).current.find((c) => c.unitCode === 'SGTVT')!.objectId).toBe('b');
   });
 });
@@ -217,7 +232,9 @@ describe('an infrastructure fault while processing', () => {
       expect(delay[0]!.body.text).not.toContain('không cần nộp lại');
       // After the last retry: one record, rejected as unprocessable, and one receipt that says so.
       const recs = await stack.deps.stores.submissions.listOfUnit('SKHDT', '2021-Q1');
-      expect(recs.map((r) => [r.status, r.onTime, r.findings.map((f) => f.code), r.source])).toEqual([['invalid', true, ['FILE_UNPROCESSABLE'], 'dead-letter']]);
+      expect(recs.map((r) => [r.status, r.onTime, r.findings.map((f) => f.code), r.source])).toEqual([
+        ['invalid', true, ['FILE_UNPROCESSABLE'], 'dead-letter'],
+      ]);
       const receipts = await receiptsFor(uploadId);
       expect(receipts).toHaveLength(1);
       expect(receipts[0]!.body.text).toContain('KHÔNG được ghi nhận là báo cáo hợp lệ');
@@ -237,11 +254,21 @@ describe('SES feedback', () => {
   it('a permanent bounce marks the address and tells Phòng CCHC which unit it is, once; a transient one is ignored', async () => {
     const handler = makeHandleMailFeedbackHandler(stack.deps);
     const bounce = (type: string) => ({
-      Records: [{ Sns: { MessageId: `m-${type}`, Message: JSON.stringify({
-        eventType: 'Bounce',
-        bounce: { bounceType: type, bouncedRecipients: [{ emailAddress: 'vanthu.ttra@thuathienhue.example', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
-        mail: { commonHeaders: { subject: '[CCHC] Biên nhận …' } },
-      }) } }],
+      Records: [
+        {
+          Sns: {
+            MessageId: `m-${type}`,
+            Message: JSON.stringify({
+              eventType: 'Bounce',
+              bounce: {
+                bounceType: type,
+                bouncedRecipients: [{ emailAddress: 'vanthu.ttra@thuathienhue.example', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+              },
+              mail: { commonHeaders: { subject: '[CCHC] Biên nhận …' } },
+            }),
+          },
+        },
+      ],
     });
     await handler(bounce('Transient') as any);
     expect(await stack.deps.stores.addresses.get('vanthu.ttra@thuathienhue.example')).toBeNull();

@@ -99,10 +99,18 @@ describe('a period always closes', () => {
     expect(stack.queue.discardWaiting()).toBe(1);
     stack.queue.resume();
     const inner = stack.deps.uploads;
-    stack.deps.uploads = { ...inner, presignPost: (o) => inner.presignPost(o), head: (r) => inner.head(r), put: (k, b, c) => inner.put(k, b, c), list: (p) => inner.list(p), presignGet: (k, e, f) => inner.presignGet(k, e, f), get: async (r, m) => {
-      if (r.key.includes('/SXD/')) throw new Error('S3 GET fails for this object (injected)');
-      return inner.get(r, m);
-    } };
+    stack.deps.uploads = {
+      ...inner,
+      presignPost: (o) => inner.presignPost(o),
+      head: (r) => inner.head(r),
+      put: (k, b, c) => inner.put(k, b, c),
+      list: (p) => inner.list(p),
+      presignGet: (k, e, f) => inner.presignGet(k, e, f),
+      get: async (r, m) => {
+        if (r.key.includes('/SXD/')) throw new Error('S3 GET fails for this object (injected)');
+        return inner.get(r, m);
+      },
+    };
     try {
       // Act: the close reconciles, meets the poisoned object, records it and goes on.
       stack.clock.set(new Date('2021-03-16T00:05:00+07:00'));
@@ -127,10 +135,18 @@ describe('a period always closes', () => {
     // Prepare: the H1 close crashes while storing its workbook.
     stack.clock.set(new Date('2021-06-16T00:05:00+07:00'));
     const inner = stack.deps.uploads;
-    stack.deps.uploads = { ...inner, presignPost: (o) => inner.presignPost(o), head: (r) => inner.head(r), get: (r, m) => inner.get(r, m), list: (p) => inner.list(p), presignGet: (k, e, f) => inner.presignGet(k, e, f), put: async (k, b, c) => {
-      if (k.endsWith('.xlsx') && k.includes('2021-H1')) throw new Error('crash while storing the report (injected)');
-      return inner.put(k, b, c);
-    } };
+    stack.deps.uploads = {
+      ...inner,
+      presignPost: (o) => inner.presignPost(o),
+      head: (r) => inner.head(r),
+      get: (r, m) => inner.get(r, m),
+      list: (p) => inner.list(p),
+      presignGet: (k, e, f) => inner.presignGet(k, e, f),
+      put: async (k, b, c) => {
+        if (k.endsWith('.xlsx') && k.includes('2021-H1')) throw new Error('crash while storing the report (injected)');
+        return inner.put(k, b, c);
+      },
+    };
     await expect(closePeriod(stack.deps, '2021-H1')).rejects.toThrow(/injected/);
     stack.deps.uploads = inner;
     expect((await stack.deps.stores.periods.get('2021-H1')).state).toBe('CLOSING');

@@ -34,10 +34,14 @@ function freePort(): Promise<number> {
 
 async function start(holdMs = 0): Promise<ChildProcess> {
   const [port, s3Port] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts', '--data-dir', dir, '--port', String(port), '--s3-port', String(s3Port), '--now', NOW], {
-    env: { ...process.env, CCHC_LOCAL_HOLD_VALIDATION_MS: String(holdMs), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'infra/local/start.ts', '--data-dir', dir, '--port', String(port), '--s3-port', String(s3Port), '--now', NOW],
+    {
+      env: { ...process.env, CCHC_LOCAL_HOLD_VALIDATION_MS: String(holdMs), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let out = '';
   await new Promise<void>((resolve, reject) => {
@@ -66,7 +70,15 @@ async function uploadOne(unit: string): Promise<string> {
   const { deps, apiUrl } = connect({}, dir);
   const { token } = await issueToken(deps, unit);
   const sub = sampleSubmission(unit, '2021-Q1', { asOf: new Date(NOW) });
-  const bytes = (await makeTemplate({ unitCode: unit, periodId: '2021-Q1', key: readFileSync(join(dir, 'template-signing-key'), 'utf8').trim(), now: new Date(NOW), fill: sampleFill(sub) })).bytes;
+  const bytes = (
+    await makeTemplate({
+      unitCode: unit,
+      periodId: '2021-Q1',
+      key: readFileSync(join(dir, 'template-signing-key'), 'utf8').trim(),
+      now: new Date(NOW),
+      fill: sampleFill(sub),
+    })
+  ).bytes;
   const res = await fetch(`${apiUrl}/api/uploads`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -79,7 +91,8 @@ async function uploadOne(unit: string): Promise<string> {
   expect((await fetch(ticket.url, { method: 'POST', body: form })).status).toBe(204);
   // The S3 event has reached the stack's journal: the upload is now between its write and its record.
   const journal = join(dir, 'data', 'events.jsonl');
-  for (let i = 0; i < 200 && !(existsSync(journal) && readFileSync(journal, 'utf8').includes(ticket.uploadId)); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && !(existsSync(journal) && readFileSync(journal, 'utf8').includes(ticket.uploadId)); i++)
+    await new Promise((r) => setTimeout(r, 50));
   expect(readFileSync(journal, 'utf8')).toContain(ticket.uploadId);
   return ticket.uploadId;
 }

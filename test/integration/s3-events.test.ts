@@ -24,7 +24,7 @@ describe('encodeEventKey', () => {
       'incoming/Thừa Thiên Huế/Đề án 100%.json'.normalize('NFC'),
       'incoming/100%25 literal %2B and %.json',
       'incoming/R&D & co/a=b;c,d?e#f@g$h.json',
-      "incoming/quotes \"'`<>[]{}|\\^~!*()/x.json",
+      'incoming/quotes "\'`<>[]{}|\\^~!*()/x.json',
       'incoming/emoji 📄/tab\there.json',
       '//leading/and/trailing//',
     ];

@@ -134,9 +134,7 @@ describe('startS3Front: presigned POST like S3', () => {
     expect(res.status).toBe(204);
     await vi.waitFor(() => expect(events).toHaveLength(1));
     const encoded = events[0]!.s3.object.key;
-    expect(encoded).toBe(
-      `incoming/th%E1%BB%AD+nghi%E1%BB%87m/B%C3%A1o+c%C3%A1o%2Bqu%C3%BD+1+%28${keyCounter}%29.json`,
-    );
+    expect(encoded).toBe(`incoming/th%E1%BB%AD+nghi%E1%BB%87m/B%C3%A1o+c%C3%A1o%2Bqu%C3%BD+1+%28${keyCounter}%29.json`);
     expect(decodeEventKey(encoded)).toBe(key);
   });
 
@@ -207,7 +205,10 @@ describe('startS3Front: presigned POST like S3', () => {
       () => ({ status: 0, code: 'connection closed' }),
     );
     // S3 answers early and closes; a client still sending may see the answer or only the close.
-    expect([{ status: 400, code: 'EntityTooLarge' }, { status: 0, code: 'connection closed' }]).toContainEqual(outcome);
+    expect([
+      { status: 400, code: 'EntityTooLarge' },
+      { status: 0, code: 'connection closed' },
+    ]).toContainEqual(outcome);
     expect(await stored(key)).toBeNull();
     const again = await presign(freshKey());
     expect((await postForm(again.url, again.fields, { bytes: bytes(1) })).status).toBe(204);
@@ -229,11 +230,7 @@ describe('startS3Front: presigned POST like S3', () => {
   it('refuses another Content-Type than the signed one: AccessDenied', async () => {
     const key = freshKey();
     const post = await presign(key);
-    const text = await expectRefused(
-      await postForm(post.url, { ...post.fields, 'Content-Type': 'text/html' }, { bytes: bytes(5) }),
-      403,
-      'AccessDenied',
-    );
+    const text = await expectRefused(await postForm(post.url, { ...post.fields, 'Content-Type': 'text/html' }, { bytes: bytes(5) }), 403, 'AccessDenied');
     expect(text).toContain('Invalid according to Policy: Policy Condition failed: [&quot;eq&quot;, &quot;$Content-Type&quot;');
     expect(await stored(key)).toBeNull();
   });
@@ -278,11 +275,7 @@ describe('startS3Front: presigned POST like S3', () => {
   it('refuses a field the policy does not cover, but accepts x-ignore-* fields', async () => {
     const key = freshKey();
     const post = await presign(key);
-    const text = await expectRefused(
-      await postForm(post.url, { ...post.fields, 'x-amz-meta-unit': 'STP' }, { bytes: bytes(5) }),
-      403,
-      'AccessDenied',
-    );
+    const text = await expectRefused(await postForm(post.url, { ...post.fields, 'x-amz-meta-unit': 'STP' }, { bytes: bytes(5) }), 403, 'AccessDenied');
     expect(text).toContain('Invalid according to Policy: Extra input fields: x-amz-meta-unit');
     expect(await stored(key)).toBeNull();
 
@@ -358,11 +351,19 @@ describe('startS3Front: presigned POST like S3', () => {
     await expectRefused(await fetch(post.url, { method: 'POST', headers: multipart, body: truncatedFile }), 400, 'MalformedPOSTRequest');
     expect(await stored(key)).toBeNull();
 
-    const noBoundary = await fetch(`${stack.front.url}/${TEST_BUCKET}`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; charset=utf-8' }, body: 'garbage' });
+    const noBoundary = await fetch(`${stack.front.url}/${TEST_BUCKET}`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; charset=utf-8' },
+      body: 'garbage',
+    });
     await expectRefused(noBoundary, 400, 'MalformedPOSTRequest');
 
     const headerGarbage = `--${boundary}\r\n\u0000\u0001bad header without colon\r\n\r\nx\r\n--${boundary}--\r\n`;
-    const res3 = await fetch(`${stack.front.url}/${TEST_BUCKET}`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: headerGarbage });
+    const res3 = await fetch(`${stack.front.url}/${TEST_BUCKET}`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: headerGarbage,
+    });
     expect(res3.status).toBe(400);
     await res3.text();
 
@@ -419,7 +420,9 @@ describe('startS3Front: presigned POST like S3', () => {
       await stack.upstream.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: key, Body: body, ContentType: 'text/csv; charset=utf-8' }));
     }
     const link = (key: string, expiresIn = 300) =>
-      getSignedUrl(stack.presigner, new GetObjectCommand({ Bucket: TEST_BUCKET, Key: key, ResponseContentDisposition: 'attachment; filename="bao-cao.csv"' }), { expiresIn });
+      getSignedUrl(stack.presigner, new GetObjectCommand({ Bucket: TEST_BUCKET, Key: key, ResponseContentDisposition: 'attachment; filename="bao-cao.csv"' }), {
+        expiresIn,
+      });
 
     it('serves the object with its type and the signed Content-Disposition', async () => {
       await stored('reports/2025-Q1/tong-hop/a.csv', 'mã,đơn vị\nSTP,1');

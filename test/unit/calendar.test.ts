@@ -39,7 +39,12 @@ describe('buildCalendar(2021)', () => {
     expect(q3.dataWindow).toEqual({ from: '2021-06-15', to: '2021-09-14' });
     expect(q3.printedDataWindow).toEqual({ from: '2020-06-15', to: '2021-09-14' });
     expect(cal.warnings).toHaveLength(1);
-    expect(cal.warnings[0]).toMatchObject({ periodId: '2021-Q3', code: 'PRINTED_WINDOW_DIFFERS', printed: { from: '2020-06-15' }, applied: { from: '2021-06-15' } });
+    expect(cal.warnings[0]).toMatchObject({
+      periodId: '2021-Q3',
+      code: 'PRINTED_WINDOW_DIFFERS',
+      printed: { from: '2020-06-15' },
+      applied: { from: '2021-06-15' },
+    });
     expect(cal.warnings[0]!.message).toContain('15/06/2020');
     expect(cal.warnings[0]!.message).toContain('Nghị định 09/2019/NĐ-CP');
     expect(cal.periods.filter((p) => p.printedDataWindow)).toHaveLength(1);

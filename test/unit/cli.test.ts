@@ -147,19 +147,57 @@ describe('cchc validate reports timeliness against the deadline, in Vietnam time
   });
 
   it('23:59:59.900 on the due day is on time, 00:00:00.100 the next day late (offset-less = Vietnam time)', async () => {
-    const onTime = await inZone('America/Los_Angeles', 'validate', filled(), '--unit', 'STP', '--period', '2021-Q1', '--received-at', '2021-03-15T23:59:59.900', '--json');
+    const onTime = await inZone(
+      'America/Los_Angeles',
+      'validate',
+      filled(),
+      '--unit',
+      'STP',
+      '--period',
+      '2021-Q1',
+      '--received-at',
+      '2021-03-15T23:59:59.900',
+      '--json',
+    );
     expect(onTime.code).toBe(0);
     expect(JSON.parse(onTime.stdout).timeliness).toEqual({
-      onTime: true, receivedAt: '2021-03-15T23:59:59.900+07:00', deadline: '2021-03-15T23:59:59.999+07:00', dueDate: '2021-03-15', extendedUntil: null, text: 'đúng hạn',
+      onTime: true,
+      receivedAt: '2021-03-15T23:59:59.900+07:00',
+      deadline: '2021-03-15T23:59:59.999+07:00',
+      dueDate: '2021-03-15',
+      extendedUntil: null,
+      text: 'đúng hạn',
     });
-    const late = await inZone('America/Los_Angeles', 'validate', filled(), '--unit', 'STP', '--period', '2021-Q1', '--received-at', '2021-03-16T00:00:00.100', '--json');
+    const late = await inZone(
+      'America/Los_Angeles',
+      'validate',
+      filled(),
+      '--unit',
+      'STP',
+      '--period',
+      '2021-Q1',
+      '--received-at',
+      '2021-03-16T00:00:00.100',
+      '--json',
+    );
     expect(JSON.parse(late.stdout).timeliness).toMatchObject({ onTime: false, receivedAt: '2021-03-16T00:00:00.100+07:00', text: 'nộp muộn' });
   });
 
   it('prints the verdict, the receipt time and the deadline judged against, with any extension', async () => {
     const late = await cchc('validate', filled(), '--unit', 'STP', '--period', '2021-Q1', '--received-at', '2021-03-16T00:00:00.100+07:00');
     expect(late.stdout).toContain('Thời hạn: NỘP MUỘN — nhận lúc 00:00:00.100 ngày 16/03/2021 (giờ Việt Nam); hạn nhận 23:59:59 ngày 15/03/2021');
-    const extended = await cchc('validate', filled(), '--unit', 'STP', '--period', '2021-Q1', '--received-at', '2021-03-16T00:00:00.100', '--extended-until', '20/03/2021');
+    const extended = await cchc(
+      'validate',
+      filled(),
+      '--unit',
+      'STP',
+      '--period',
+      '2021-Q1',
+      '--received-at',
+      '2021-03-16T00:00:00.100',
+      '--extended-until',
+      '20/03/2021',
+    );
     expect(extended.stdout).toContain('Thời hạn: ĐÚNG HẠN');
     expect(extended.stdout).toContain('hạn nhận 23:59:59 ngày 20/03/2021 (đã gia hạn đến hết ngày 20/03/2021; hạn chung 23:59:59 ngày 15/03/2021)');
     expect((await cchc('validate', filled(), '--unit', 'STP', '--period', '2021-Q1', '--received-at', 'hôm qua')).code).toBe(2);

@@ -8,7 +8,8 @@ import { validateSubmission } from '../../shared/domain/validate.js';
 const period = findPeriod('2021-Q1');
 const units = expectedUnits(period, defaultUnits);
 const receivedAt = new Date('2021-03-14T03:00:00Z');
-const demoSample = (code: string) => sampleSubmission(code, period.id, { asOf: receivedAt, scale: 1 + (code.charCodeAt(0) + code.length) % 3, varyByUnit: true });
+const demoSample = (code: string) =>
+  sampleSubmission(code, period.id, { asOf: receivedAt, scale: 1 + ((code.charCodeAt(0) + code.length) % 3), varyByUnit: true });
 
 describe('demo samples varied by unit', () => {
   it.each(units.map((u) => u.code))('%s: valid, with no relation finding at all', (code) => {

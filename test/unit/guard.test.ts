@@ -39,7 +39,9 @@ describe('guardedCheckUpload: the real reader in the real worker', () => {
   it('reads and validates a template exactly as the unguarded reader does', async () => {
     const slot = slotOf('STP', '2021-Q1');
     const bytes = await templateOf(slot, validFill(slot));
-    const out = await guardedCheckUpload(bytes, { unitCode: 'STP', periodId: '2021-Q1', kind: 'periodic' }, new Date('2021-03-10T03:00:00Z'), { templateKey: KEY });
+    const out = await guardedCheckUpload(bytes, { unitCode: 'STP', periodId: '2021-Q1', kind: 'periodic' }, new Date('2021-03-10T03:00:00Z'), {
+      templateKey: KEY,
+    });
     expect(out.status).toBe('valid');
     expect(out.verdict).toBeUndefined();
   });
@@ -48,7 +50,13 @@ describe('guardedCheckUpload: the real reader in the real worker', () => {
     const tight = new Guard(new URL('../../shared/application/guarded-check.ts', import.meta.url), 'check-upload', { maxHeapMb: 64, timeoutMs: 1 });
     try {
       const slot = slotOf('STP', '2021-Q1');
-      const out = await guardedCheckUpload(await templateOf(slot), { unitCode: 'STP', periodId: '2021-Q1', kind: 'periodic' }, new Date(), { templateKey: KEY }, tight);
+      const out = await guardedCheckUpload(
+        await templateOf(slot),
+        { unitCode: 'STP', periodId: '2021-Q1', kind: 'periodic' },
+        new Date(),
+        { templateKey: KEY },
+        tight,
+      );
       expect(out.status).toBe('invalid');
       expect(out.verdict).toBe('timeout');
       expect(out.findings).toHaveLength(1);

@@ -101,7 +101,12 @@ describe('every stored record is bounded, whatever the file holds', () => {
     const record = recordOf(check);
     expect(check.status).toBe('valid');
     expect(check.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['INDICATOR_UNKNOWN', 'NARRATIVE_LONG', 'NARRATIVE_UNKNOWN']));
-    expect(Object.keys(record.values!).sort()).toEqual(applicableIndicators(currentForm('periodic'), unit).map((i) => i.code).filter((c) => c in fill.values!).sort());
+    expect(Object.keys(record.values!).sort()).toEqual(
+      applicableIndicators(currentForm('periodic'), unit)
+        .map((i) => i.code)
+        .filter((c) => c in fill.values!)
+        .sort(),
+    );
     expect(Object.keys(record.narratives!).sort()).toEqual(SLOT.form.narratives.map((n) => n.code).sort());
     for (const text of Object.values(record.narratives!)) expect(text!.length).toBeLessThanOrEqual(RECORD_BOUNDS.narrativeChars);
     expect([...record.fileName].length).toBeLessThanOrEqual(120);

@@ -15,7 +15,12 @@ describe('units registry', () => {
     expect(defaultUnits.filter((u) => u.kind === 'central').length).toBeGreaterThan(0);
   });
   it('names the five thematic departments and the aggregator', () => {
-    expect(defaultUnits.filter((u) => u.thematicTopic).map((u) => u.code).sort()).toEqual(['SKHCN', 'STC', 'STP', 'STTTT', 'VPUB']);
+    expect(
+      defaultUnits
+        .filter((u) => u.thematicTopic)
+        .map((u) => u.code)
+        .sort(),
+    ).toEqual(['SKHCN', 'STC', 'STP', 'STTTT', 'VPUB']);
     expect(defaultUnits.filter((u) => u.aggregator).map((u) => u.code)).toEqual(['SNV']);
   });
   it('stores names in NFC and e-mails on the reserved example domain', () => {
@@ -31,14 +36,14 @@ describe('units registry', () => {
   });
   it('takes the period snapshot of active units', () => {
     const q1 = findPeriod('2021-Q1');
-    const units: Unit[] = [
-      { ...findUnit('STP') },
-      { ...findUnit('STC'), activeTo: '2021-03-01' },
-      { ...findUnit('SYT'), activeFrom: '2021-04-01' },
-    ];
+    const units: Unit[] = [{ ...findUnit('STP') }, { ...findUnit('STC'), activeTo: '2021-03-01' }, { ...findUnit('SYT'), activeFrom: '2021-04-01' }];
     expect(expectedUnits(q1, units).map((u) => u.code)).toEqual(['STP']);
     expect(expectedUnits(findPeriod('2021-H1'), units).map((u) => u.code)).toEqual(['STP', 'SYT']);
-    expect(expectedUnits(findPeriod('2021-THEMATIC')).map((u) => u.code).sort()).toEqual(['SKHCN', 'STC', 'STP', 'STTTT', 'VPUB']);
+    expect(
+      expectedUnits(findPeriod('2021-THEMATIC'))
+        .map((u) => u.code)
+        .sort(),
+    ).toEqual(['SKHCN', 'STC', 'STP', 'STTTT', 'VPUB']);
   });
   it('refuses slots a unit does not owe', () => {
     const thematic = findPeriod('2021-THEMATIC');

@@ -80,7 +80,17 @@ describe('rollupToCsv', () => {
   });
 
   it('the indicator table parses back to the roll-up numbers', () => {
-    expect(records[0]).toEqual(['Mã', 'Chỉ tiêu', 'Đơn vị tính', 'Toàn tỉnh', 'Sở, ban, ngành', 'UBND cấp huyện', 'Cơ quan TW', 'Số đơn vị báo cáo', 'Số đơn vị áp dụng']);
+    expect(records[0]).toEqual([
+      'Mã',
+      'Chỉ tiêu',
+      'Đơn vị tính',
+      'Toàn tỉnh',
+      'Sở, ban, ngành',
+      'UBND cấp huyện',
+      'Cơ quan TW',
+      'Số đơn vị báo cáo',
+      'Số đơn vị áp dụng',
+    ]);
     const rows = records.slice(1, 1 + rollup.indicators.length);
     expect(rows.map((r) => r[0])).toEqual(rollup.indicators.map((i) => i.code));
     rollup.indicators.forEach((ind, n) => {

@@ -7,18 +7,18 @@ import type { FormDef, Unit } from '../../shared/domain/types.js';
 import { defaultUnits } from '../../shared/domain/units.js';
 import { composeMime } from '../../shared/documents/mail/mime.js';
 import { demoRollup } from '../fixtures/demo-rollup.js';
-import {
-  CHART_CID,
-  REPORT_ATTACHMENT_LIMIT,
-  buildReportMail,
-  renderCoverageChart,
-  writeConsolidatedWorkbook,
-} from '../../shared/documents/reports/index.js';
+import { CHART_CID, REPORT_ATTACHMENT_LIMIT, buildReportMail, renderCoverageChart, writeConsolidatedWorkbook } from '../../shared/documents/reports/index.js';
 import type { ReportMail } from '../../shared/documents/reports/index.js';
 
 const EVIL = '<script>alert("x")</script> Sở & "Ngoại vụ"\r\nBcc: attacker@example.com';
 const units: Unit[] = defaultUnits.map((u) =>
-  u.code === 'SNGV' ? { ...u, name: EVIL } : u.code === 'SDL' ? { ...u, name: 'Sở Du lịch <img src=x onerror=alert(1)>' } : u.code === 'BDT' ? { ...u, name: "Ban Dân tộc ' onmouseover='x" } : u,
+  u.code === 'SNGV'
+    ? { ...u, name: EVIL }
+    : u.code === 'SDL'
+      ? { ...u, name: 'Sở Du lịch <img src=x onerror=alert(1)>' }
+      : u.code === 'BDT'
+        ? { ...u, name: "Ban Dân tộc ' onmouseover='x" }
+        : u,
 );
 
 async function roundTrip(mail: ReportMail): Promise<ParsedMail> {
@@ -46,7 +46,11 @@ describe('buildReportMail — workbook attached', () => {
     chart = await renderCoverageChart(rollup);
     const workbook = await writeConsolidatedWorkbook(rollup, form);
     expect(workbook.length).toBeLessThan(REPORT_ATTACHMENT_LIMIT);
-    mail = buildReportMail(rollup, { portalUrl: 'https://cchc.example.gov.vn/?a=1&b=2', chartPng: chart, workbook: { filename: 'Tong-hop-CCHC-2021-Q3.xlsx', bytes: workbook } });
+    mail = buildReportMail(rollup, {
+      portalUrl: 'https://cchc.example.gov.vn/?a=1&b=2',
+      chartPng: chart,
+      workbook: { filename: 'Tong-hop-CCHC-2021-Q3.xlsx', bytes: workbook },
+    });
     parsed = await roundTrip(mail);
   });
 
@@ -129,11 +133,17 @@ describe('buildReportMail — download link and addendum', () => {
     const { rollup } = demoRollup({ periodId: '2021-Q1', includeLate: true });
     const chart = await renderCoverageChart(rollup);
     const url = 'https://bucket.s3.ap-southeast-1.amazonaws.com/reports/2021-Q1/tong-hop.xlsx?X-Amz-Expires=604800&X-Amz-Signature=abc"><script>';
-    const mail = buildReportMail(rollup, { portalUrl: 'https://cchc.example.gov.vn/', chartPng: chart, workbook: { downloadUrl: url, expiresAt: '2021-04-22T10:00:00.000Z' } });
+    const mail = buildReportMail(rollup, {
+      portalUrl: 'https://cchc.example.gov.vn/',
+      chartPng: chart,
+      workbook: { downloadUrl: url, expiresAt: '2021-04-22T10:00:00.000Z' },
+    });
     const parsed = await roundTrip(mail);
     expect(parsed.subject).toMatch(/^\[CCHC\] BỔ SUNG — Tổng hợp Báo cáo CCHC quý I năm 2021: \d+\/\d+ đơn vị hợp lệ \(\d+(,\d)?% đúng hạn\)$/);
     expect(parsed.attachments.map((a) => a.contentType)).toEqual(['image/png']);
-    expect(parsed.html).toContain('href="https://bucket.s3.ap-southeast-1.amazonaws.com/reports/2021-Q1/tong-hop.xlsx?X-Amz-Expires=604800&amp;X-Amz-Signature=abc&quot;&gt;&lt;script&gt;"');
+    expect(parsed.html).toContain(
+      'href="https://bucket.s3.ap-southeast-1.amazonaws.com/reports/2021-Q1/tong-hop.xlsx?X-Amz-Expires=604800&amp;X-Amz-Signature=abc&quot;&gt;&lt;script&gt;"',
+    );
     expect(parsed.text).toContain(url);
     expect(parsed.text).toContain('17:00:00 ngày 22/04/2021');
     expect(parsed.html).toContain('17:00:00 ngày 22/04/2021');
@@ -143,7 +153,11 @@ describe('buildReportMail — download link and addendum', () => {
 
   it('a plan shows the tasks per area instead of indicators', async () => {
     const { rollup } = demoRollup({ periodId: '2022-PLAN' });
-    const mail = buildReportMail(rollup, { portalUrl: 'https://cchc.example.gov.vn/', chartPng: await renderCoverageChart(rollup), workbook: { downloadUrl: 'https://x.example/y', expiresAt: '2022-01-12T00:00:00Z' } });
+    const mail = buildReportMail(rollup, {
+      portalUrl: 'https://cchc.example.gov.vn/',
+      chartPng: await renderCoverageChart(rollup),
+      workbook: { downloadUrl: 'https://x.example/y', expiresAt: '2022-01-12T00:00:00Z' },
+    });
     expect(mail.text).toContain('SỐ NHIỆM VỤ CCHC THEO LĨNH VỰC');
     expect(mail.text).toContain('1. Cải cách thể chế');
     expect(mail.html).toContain('Số nhiệm vụ CCHC theo lĩnh vực');

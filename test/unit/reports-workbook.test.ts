@@ -17,7 +17,7 @@ const HOSTILE = [
   '-2+3',
   '\t=1+1',
   '\r=1+1',
-  '=cmd|\' /C calc\'!A0',
+  "=cmd|' /C calc'!A0",
   'Ô _x0041_ giữ nguyên',
   '<script>alert("x")</script> & Công ty',
 ];

@@ -129,7 +129,16 @@ describe('computeRollup for plans, thematic reports and the Q3 warning', () => {
     const p = findPeriod('2021-PLAN');
     const a = record(sampleSubmission('STP', '2021-PLAN'));
     const b = record(sampleSubmission('HUE', '2021-PLAN'));
-    const r = computeRollup({ period: p, form: currentForm('plan'), units, records: [a, b], current: new Set([a.objectId, b.objectId]), late: new Set(), includeLate: false, generatedAt: new Date() });
+    const r = computeRollup({
+      period: p,
+      form: currentForm('plan'),
+      units,
+      records: [a, b],
+      current: new Set([a.objectId, b.objectId]),
+      late: new Set(),
+      includeLate: false,
+      generatedAt: new Date(),
+    });
     expect(r.plan!.tasksPerArea).toEqual({ the_che: 2, thu_tuc_hanh_chinh: 2, to_chuc_bo_may: 2, cong_vu: 2, tai_chinh_cong: 2, chinh_phu_dien_tu: 2 });
     expect(Object.keys(r.plan!.byUnit)).toEqual(['STP', 'HUE']);
     expect(r.indicators).toEqual([]);
@@ -140,13 +149,31 @@ describe('computeRollup for plans, thematic reports and the Q3 warning', () => {
     const p = findPeriod('2021-THEMATIC');
     const five = ['STP', 'STTTT', 'SKHCN', 'STC', 'VPUB'].map((c) => findUnit(c));
     const a = record(sampleSubmission('SKHCN', '2021-THEMATIC'));
-    const r = computeRollup({ period: p, form: currentForm('thematic'), units: five, records: [a], current: new Set([a.objectId]), late: new Set(), includeLate: false, generatedAt: new Date() });
+    const r = computeRollup({
+      period: p,
+      form: currentForm('thematic'),
+      units: five,
+      records: [a],
+      current: new Set([a.objectId]),
+      late: new Set(),
+      includeLate: false,
+      generatedAt: new Date(),
+    });
     expect(r.thematic).toEqual({ reported: ['SKHCN'], notReported: ['STP', 'STTTT', 'STC', 'VPUB'] });
     expect(r.indicators.find((i) => i.code === 'DT.08b')!.total).toBe(25);
   });
 
   it('the 2021 Q3 roll-up carries the printed-window warning', () => {
-    const r = computeRollup({ period: findPeriod('2021-Q3'), form: currentForm('periodic'), units, records: [], current: new Set(), late: new Set(), includeLate: false, generatedAt: new Date() });
+    const r = computeRollup({
+      period: findPeriod('2021-Q3'),
+      form: currentForm('periodic'),
+      units,
+      records: [],
+      current: new Set(),
+      late: new Set(),
+      includeLate: false,
+      generatedAt: new Date(),
+    });
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toContain('15/06/2020');
     expect(r.printedDataWindow).toEqual({ from: '2020-06-15', to: '2021-09-14' });

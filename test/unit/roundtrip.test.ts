@@ -51,15 +51,63 @@ describe('template → fill → read → validate, for every report kind', () =>
 
 describe('JSON and Excel give identical findings for the same content', () => {
   const cases: [string, (s: Submission) => void][] = [
-    ['a broken sum', (s) => { s.values['TT.HS.02'] = 51; }],
-    ['a part above its total', (s) => { s.values['TC.03'] = 99; }],
-    ['a blank required value', (s) => { s.values['CV.02'] = null; }],
-    ['a number typed as text', (s) => { s.values['DT.01'] = '2.000'; }],
-    ['a negative count and a wrong rate', (s) => { s.values['CV.06'] = -2; s.values['DT.03'] = 50; }],
-    ['a missing narrative section', (s) => { s.narratives.kho_khan = null; }],
-    ['a TL. signer', (s) => { s.signature.signingForm = 'TL.'; s.signature.signerTitle = 'Chánh Văn phòng'; }],
-    ['a non-leadership title', (s) => { s.signature.signingForm = 'none'; s.signature.signerTitle = 'Chuyên viên'; }],
-    ['an issue date after receipt', (s) => { s.signature.issueDate = '2022-01-10'; }],
+    [
+      'a broken sum',
+      (s) => {
+        s.values['TT.HS.02'] = 51;
+      },
+    ],
+    [
+      'a part above its total',
+      (s) => {
+        s.values['TC.03'] = 99;
+      },
+    ],
+    [
+      'a blank required value',
+      (s) => {
+        s.values['CV.02'] = null;
+      },
+    ],
+    [
+      'a number typed as text',
+      (s) => {
+        s.values['DT.01'] = '2.000';
+      },
+    ],
+    [
+      'a negative count and a wrong rate',
+      (s) => {
+        s.values['CV.06'] = -2;
+        s.values['DT.03'] = 50;
+      },
+    ],
+    [
+      'a missing narrative section',
+      (s) => {
+        s.narratives.kho_khan = null;
+      },
+    ],
+    [
+      'a TL. signer',
+      (s) => {
+        s.signature.signingForm = 'TL.';
+        s.signature.signerTitle = 'Chánh Văn phòng';
+      },
+    ],
+    [
+      'a non-leadership title',
+      (s) => {
+        s.signature.signingForm = 'none';
+        s.signature.signerTitle = 'Chuyên viên';
+      },
+    ],
+    [
+      'an issue date after receipt',
+      (s) => {
+        s.signature.issueDate = '2022-01-10';
+      },
+    ],
   ];
   it.each(cases)('%s', async (_name, mutate) => {
     const sub = sampleSubmission('STP', '2021-Q1');

@@ -11,10 +11,8 @@ import { findUnit } from '../../shared/domain/units.js';
 
 type Row = [unit: string, form: SigningForm, title: string];
 
-const errorsOf = (unit: string, form: SigningForm, title: string) =>
-  checkSigner(findUnit(unit), form, title).filter((f) => f.severity === 'error');
-const warningsOf = (unit: string, form: SigningForm, title: string) =>
-  checkSigner(findUnit(unit), form, title).filter((f) => f.severity === 'warning');
+const errorsOf = (unit: string, form: SigningForm, title: string) => checkSigner(findUnit(unit), form, title).filter((f) => f.severity === 'error');
+const warningsOf = (unit: string, form: SigningForm, title: string) => checkSigner(findUnit(unit), form, title).filter((f) => f.severity === 'warning');
 
 describe('checkSigner: leadership signing accepted', () => {
   it.each<Row>([
@@ -126,7 +124,7 @@ describe('checkSigner: accepted with a warning', () => {
     expect(w.map((x) => x.code)).toEqual(['SIGNER_TITLE_UNCLEAR']);
     expect(w[0]!.message).toContain('"sở tư pháp và đào tạo"');
   });
-  it('a people\'s committee chairman signing directly is accepted, with a reminder of TM.', () => {
+  it("a people's committee chairman signing directly is accepted, with a reminder of TM.", () => {
     expect(warningsOf('HUE', 'none', 'Chủ tịch').map((x) => x.code)).toEqual(['SIGNING_FORM_UNUSUAL']);
   });
 });

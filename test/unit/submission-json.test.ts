@@ -7,7 +7,11 @@ const enc = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 's
 
 describe('JSON submission format', () => {
   it('round-trips a submission', () => {
-    for (const [u, p] of [['STP', '2021-Q1'], ['STP', '2021-PLAN'], ['SKHCN', '2021-THEMATIC']] as const) {
+    for (const [u, p] of [
+      ['STP', '2021-Q1'],
+      ['STP', '2021-PLAN'],
+      ['SKHCN', '2021-THEMATIC'],
+    ] as const) {
       const sub = sampleSubmission(u, p);
       const parsed = parseSubmissionJson(enc(toSubmissionJson(sub)));
       expect(parsed.findings).toEqual([]);

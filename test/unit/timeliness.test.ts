@@ -45,15 +45,28 @@ describe('a late plan is accepted and recorded as late', () => {
   it('the plan roll-up lists a late plan as late and does not count it on time', () => {
     const period = findPeriod('2021-PLAN');
     const mk = (code: string, onTime: boolean, receivedAt: string): RollupRecord => ({
-      objectId: `o-${code}`, unitCode: code, kind: 'plan', status: 'valid', onTime, receivedAt,
-      receiptNo: `BN-${code}`, fileName: `${code}.xlsx`, key: `incoming/2021-PLAN/${code}/o-${code}/upload.xlsx`, sha256: null,
+      objectId: `o-${code}`,
+      unitCode: code,
+      kind: 'plan',
+      status: 'valid',
+      onTime,
+      receivedAt,
+      receiptNo: `BN-${code}`,
+      fileName: `${code}.xlsx`,
+      key: `incoming/2021-PLAN/${code}/o-${code}/upload.xlsx`,
+      sha256: null,
       tasksPerArea: { the_che: 1, thu_tuc_hanh_chinh: 1, to_chuc_bo_may: 1, cong_vu: 1, tai_chinh_cong: 1, chinh_phu_dien_tu: 1 },
     });
     const stp = mk('STP', true, '2021-01-04T03:00:00.000Z');
     const stc = mk('STC', false, '2021-01-21T02:00:00.000Z');
     const input = {
-      period, form: currentForm('plan'), units: ['STP', 'STC', 'HUE'].map((c) => findUnit(c)),
-      records: [stp, stc], current: new Set([stp.objectId]), late: new Set([stc.objectId]), generatedAt: new Date('2021-01-06T00:00:00Z'),
+      period,
+      form: currentForm('plan'),
+      units: ['STP', 'STC', 'HUE'].map((c) => findUnit(c)),
+      records: [stp, stc],
+      current: new Set([stp.objectId]),
+      late: new Set([stc.objectId]),
+      generatedAt: new Date('2021-01-06T00:00:00Z'),
     };
     const onTime = computeRollup({ ...input, includeLate: false });
     expect(onTime.late).toEqual(['STC']);

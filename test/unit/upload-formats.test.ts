@@ -48,9 +48,10 @@ describe('checkUpload: other spreadsheet formats get their own message', () => {
   });
 
   it('an OpenDocument spreadsheet (.ods)', async () => {
-    const ods = zipSync(
-      { mimetype: [strToU8('application/vnd.oasis.opendocument.spreadsheet'), { level: 0 }], 'content.xml': strToU8('<office:document-content/>') },
-    );
+    const ods = zipSync({
+      mimetype: [strToU8('application/vnd.oasis.opendocument.spreadsheet'), { level: 0 }],
+      'content.xml': strToU8('<office:document-content/>'),
+    });
     const r = await check(ods);
     expect(r.findings.map((f) => f.code)).toEqual(['FILE_ODS']);
     expect(r.findings[0]!.message).toContain('.ods');

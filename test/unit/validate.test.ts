@@ -186,9 +186,7 @@ describe('validateSubmission: declared relations', () => {
     const sub = stpQ1();
     sub.values['TT.HS.02'] = 51;
     const r = run(sub);
-    expect(r.findings).toEqual([
-      expect.objectContaining({ code: 'RELATION_SUM', severity: 'error', indicator: 'TT.HS.01', cell: cellOf('STP', 'TT.HS.01') }),
-    ]);
+    expect(r.findings).toEqual([expect.objectContaining({ code: 'RELATION_SUM', severity: 'error', indicator: 'TT.HS.01', cell: cellOf('STP', 'TT.HS.01') })]);
     expect(r.findings[0]!.message).toContain('1.000');
     expect(r.findings[0]!.message).toContain('1.001');
   });

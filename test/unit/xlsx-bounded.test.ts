@@ -38,7 +38,10 @@ function assertOutcome(c: HostileCase, result: UploadCheck, baseline: UploadChec
     expect(result.findings, c.name).toEqual(baseline.findings);
     expect(result.submission, c.name).toEqual(baseline.submission);
   } else if (c.expect !== 'any') {
-    expect(result.findings.map((f) => f.code), c.name).toContain(c.expect);
+    expect(
+      result.findings.map((f) => f.code),
+      c.name,
+    ).toContain(c.expect);
   }
 }
 

@@ -55,9 +55,7 @@ describe('inspectXlsx: not a workbook', () => {
   });
 
   it('refuses a zip that is not a workbook, and a truncated one', async () => {
-    expect(refusal(zipSync({ 'word/document.xml': strToU8('<w:document/>'), '[Content_Types].xml': strToU8('<Types/>') })).code).toBe(
-      'FILE_NOT_XLSX',
-    );
+    expect(refusal(zipSync({ 'word/document.xml': strToU8('<w:document/>'), '[Content_Types].xml': strToU8('<Types/>') })).code).toBe('FILE_NOT_XLSX');
     const full = await templateOf(STP_Q1);
     for (const n of [10, 100, Math.floor(full.length / 2), full.length - 10]) {
       expect(refusal(full.subarray(0, n)).code).toBe('FILE_UNREADABLE');
@@ -145,7 +143,13 @@ describe('inspectXlsx: dangerous content', () => {
     expect(f.code).toBe('MACRO');
     expect(f.message).toBe('Tệp có chứa macro. Hãy lưu lại dưới dạng Sổ làm việc Excel (.xlsx) không có macro rồi tải lên.');
     const xlsm = patchZip(base, (_, text) => {
-      text.set('[Content_Types].xml', text.get('[Content_Types].xml').replace('spreadsheetml.sheet.main+xml', '').replace('</Types>', '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>'));
+      text.set(
+        '[Content_Types].xml',
+        text
+          .get('[Content_Types].xml')
+          .replace('spreadsheetml.sheet.main+xml', '')
+          .replace('</Types>', '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>'),
+      );
     });
     expect(refusal(xlsm).code).toBe('MACRO');
   });
@@ -181,7 +185,10 @@ describe('readWorkbook: hostile content past the pre-check', () => {
           .replace(/<dataValidations count="\d+">/, '$&<dataValidation type="whole" sqref="A1:XFD1048576"><formula1>0</formula1></dataValidation>')
           .replace(/<mergeCells count="\d+">/, '$&<mergeCell ref="F1:Z1048576"/>'),
       );
-      text.set('xl/workbook.xml', text.get('xl/workbook.xml').replace('<definedNames>', `<definedNames><definedName name="x">'Số liệu'!$A$1:$XFD$1048576</definedName>`));
+      text.set(
+        'xl/workbook.xml',
+        text.get('xl/workbook.xml').replace('<definedNames>', `<definedNames><definedName name="x">'Số liệu'!$A$1:$XFD$1048576</definedName>`),
+      );
     });
     const result = await readWorkbook(bytes, { key: KEY });
     expect(result.findings).toEqual([]);
@@ -213,7 +220,10 @@ describe('readWorkbook: hostile content past the pre-check', () => {
     for (const [i, bytes] of damaged.entries()) {
       const result = await readWorkbook(bytes, { key: KEY });
       expect(result.submission !== null || result.findings.length > 0, `case ${i}`).toBe(true);
-      expect(result.findings.every((f) => f.severity === 'error' && /[ạảãàáâăđêôơư]/.test(f.message)), `case ${i}`).toBe(true);
+      expect(
+        result.findings.every((f) => f.severity === 'error' && /[ạảãàáâăđêôơư]/.test(f.message)),
+        `case ${i}`,
+      ).toBe(true);
     }
   });
 });

@@ -13,7 +13,9 @@ function book(sheetXml: string, opts: { workbookPr?: string; shared?: string; st
   parts.set('xl/workbook.xml', strToU8(`<workbook ${NS}>${opts.workbookPr ?? ''}<sheets><sheet name="Số liệu" sheetId="1" r:id="rId1"/></sheets></workbook>`));
   parts.set(
     'xl/_rels/workbook.xml.rels',
-    strToU8('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="x" Target="worksheets/sheet1.xml"/></Relationships>'),
+    strToU8(
+      '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="x" Target="worksheets/sheet1.xml"/></Relationships>',
+    ),
   );
   parts.set('xl/worksheets/sheet1.xml', strToU8(sheetXml));
   if (opts.shared) parts.set('xl/sharedStrings.xml', strToU8(`<sst ${NS}>${opts.shared}</sst>`));
@@ -22,11 +24,14 @@ function book(sheetXml: string, opts: { workbookPr?: string; shared?: string; st
 }
 
 const sheet = (rows: string): string => `<worksheet ${NS}><sheetData>${rows}</sheetData></worksheet>`;
-const DATE_STYLES = '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/></cellXfs>';
+const DATE_STYLES =
+  '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/></cellXfs>';
 
 describe('OoxmlWorkbook: cell values as Excel saved them', () => {
   it('reads a formula by its cached value, including a cached 0 (exceljs dropped it)', () => {
-    const cells = book(sheet('<row r="1"><c r="A1"><f>B1-B1</f><v>0</v></c><c r="B1"><f>1+1</f><v>2</v></c><c r="C1" t="str"><f>"x"</f><v>chữ</v></c></row>')).sheet('Số liệu')!;
+    const cells = book(
+      sheet('<row r="1"><c r="A1"><f>B1-B1</f><v>0</v></c><c r="B1"><f>1+1</f><v>2</v></c><c r="C1" t="str"><f>"x"</f><v>chữ</v></c></row>'),
+    ).sheet('Số liệu')!;
     expect(cells.get('A1')).toEqual({ t: 'number', v: 0 });
     expect(cells.get('B1')).toEqual({ t: 'number', v: 2 });
     expect(cells.get('C1')).toEqual({ t: 'string', v: 'chữ' });
@@ -72,12 +77,15 @@ describe('OoxmlWorkbook: cell values as Excel saved them', () => {
   });
 
   it('reads parts whose elements carry a namespace prefix (x:c), as some tools write them', () => {
-    const xml = '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData><x:row r="1"><x:c r="A1"><x:v>7</x:v></x:c></x:row></x:sheetData></x:worksheet>';
+    const xml =
+      '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData><x:row r="1"><x:c r="A1"><x:v>7</x:v></x:c></x:row></x:sheetData></x:worksheet>';
     expect(book(xml).sheet('Số liệu')!.get('A1')).toEqual({ t: 'number', v: 7 });
   });
 
   it('tells dates from numbers by the cell format: built-in ids and custom codes', () => {
-    const cells = book(sheet('<row r="1"><c r="A1" s="1"><v>44270</v></c><c r="B1" s="2"><v>44270</v></c><c r="C1" s="0"><v>44270</v></c></row>'), { styles: DATE_STYLES }).sheet('Số liệu')!;
+    const cells = book(sheet('<row r="1"><c r="A1" s="1"><v>44270</v></c><c r="B1" s="2"><v>44270</v></c><c r="C1" s="0"><v>44270</v></c></row>'), {
+      styles: DATE_STYLES,
+    }).sheet('Số liệu')!;
     expect(cells.get('A1')).toEqual({ t: 'date', v: '2021-03-15' });
     expect(cells.get('B1')).toEqual({ t: 'date', v: '2021-03-15' });
     expect(cells.get('C1')).toEqual({ t: 'number', v: 44270 });
@@ -87,11 +95,17 @@ describe('OoxmlWorkbook: cell values as Excel saved them', () => {
 
   it('reads the 1904 date system in every spelling xsd:boolean allows', () => {
     for (const spelling of ['1', 'true', ' true ']) {
-      const cells = book(sheet('<row r="1"><c r="A1" s="1"><v>42808</v></c></row>'), { workbookPr: `<workbookPr date1904="${spelling}"/>`, styles: DATE_STYLES }).sheet('Số liệu')!;
+      const cells = book(sheet('<row r="1"><c r="A1" s="1"><v>42808</v></c></row>'), {
+        workbookPr: `<workbookPr date1904="${spelling}"/>`,
+        styles: DATE_STYLES,
+      }).sheet('Số liệu')!;
       expect(cells.get('A1'), spelling).toEqual({ t: 'date', v: '2021-03-15' });
     }
     for (const spelling of ['0', 'false']) {
-      const cells = book(sheet('<row r="1"><c r="A1" s="1"><v>44270</v></c></row>'), { workbookPr: `<workbookPr date1904="${spelling}"/>`, styles: DATE_STYLES }).sheet('Số liệu')!;
+      const cells = book(sheet('<row r="1"><c r="A1" s="1"><v>44270</v></c></row>'), {
+        workbookPr: `<workbookPr date1904="${spelling}"/>`,
+        styles: DATE_STYLES,
+      }).sheet('Số liệu')!;
       expect(cells.get('A1'), spelling).toEqual({ t: 'date', v: '2021-03-15' });
     }
     expect(serialToIso(1, false)).toBe('1900-01-01');

@@ -213,10 +213,7 @@ describe('readWorkbook: cell contents as typed', () => {
   });
 
   it('reads a text issue date as typed and a signing form from its code or label', async () => {
-    const result = await readWorkbook(
-      await templateOf(STP_Q1, { signature: { issueDate: ' 10/3/2021 ', signingForm: 'TUQ. Giám đốc' } }),
-      { key: KEY },
-    );
+    const result = await readWorkbook(await templateOf(STP_Q1, { signature: { issueDate: ' 10/3/2021 ', signingForm: 'TUQ. Giám đốc' } }), { key: KEY });
     expect(result.submission!.signature.issueDate).toBe('10/3/2021');
     expect(result.submission!.signature.signingForm).toBe('TUQ.');
     const raw = await readWorkbook(await templateOf(STP_Q1, { signature: { signingForm: 'Ủy quyền miệng' } }), { key: KEY });
@@ -248,7 +245,16 @@ describe('readWorkbook: cell contents as typed', () => {
     });
     const result = await readWorkbook(edited, { key: KEY });
     expect(result.submission!.tasks).toEqual([
-      { area: null, content: 'Nhiệm vụ ở dòng 6', expectedResult: null, deadline: null, leadAgency: null, coordinatingAgencies: null, resources: null, row: t.firstRow + 5 },
+      {
+        area: null,
+        content: 'Nhiệm vụ ở dòng 6',
+        expectedResult: null,
+        deadline: null,
+        leadAgency: null,
+        coordinatingAgencies: null,
+        resources: null,
+        row: t.firstRow + 5,
+      },
     ]);
   });
 

@@ -55,13 +55,7 @@ describe('writeTemplate: a periodic report (STP, 2021-Q1)', async () => {
 
   it('heads the data sheet with the five Vietnamese column labels and the slot identity above', () => {
     const h = slot.layout.data!.headerRow;
-    expect(['A', 'B', 'C', 'D', 'E'].map((c) => text(data, `${c}${h}`))).toEqual([
-      'Mã chỉ tiêu',
-      'Chỉ tiêu',
-      'Đơn vị tính',
-      'Giá trị',
-      'Ghi chú / quan hệ',
-    ]);
+    expect(['A', 'B', 'C', 'D', 'E'].map((c) => text(data, `${c}${h}`))).toEqual(['Mã chỉ tiêu', 'Chỉ tiêu', 'Đơn vị tính', 'Giá trị', 'Ghi chú / quan hệ']);
     expect(text(data, 'A1')).toContain('BÁO CÁO TÌNH HÌNH, KẾT QUẢ THỰC HIỆN CẢI CÁCH HÀNH CHÍNH');
     expect(text(data, 'A2')).toContain('Sở Tư pháp');
     expect(text(data, 'A3')).toContain('2021-Q1');

@@ -1,10 +1,4 @@
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ObjectHead, ObjectRef, PresignedPost, UploadStore } from '../../application/ports.js';
 
 export class ObjectTooLargeError extends Error {
@@ -29,12 +23,7 @@ export class S3UploadStore implements UploadStore {
     const { url, fields } = await createPresignedPost(this.presignClient, {
       Bucket: this.bucket,
       Key: opts.key,
-      Conditions: [
-        { bucket: this.bucket },
-        ['eq', '$key', opts.key],
-        ['eq', '$Content-Type', opts.contentType],
-        ['content-length-range', 1, opts.maxBytes],
-      ],
+      Conditions: [{ bucket: this.bucket }, ['eq', '$key', opts.key], ['eq', '$Content-Type', opts.contentType], ['content-length-range', 1, opts.maxBytes]],
       Fields: { 'Content-Type': opts.contentType },
       Expires: opts.expiresInSeconds,
     });

@@ -20,12 +20,7 @@ function linkParts(link: string | null): { text: string; html: string } {
 }
 
 /** The MIME message with the link rendered in, and the form to keep (the link replaced by a notice). */
-export async function renderLinkTemplate(
-  t: LinkTemplate,
-  to: string[],
-  subject: string,
-  link: string | null,
-): Promise<{ raw: Buffer; keptCopy: Buffer }> {
+export async function renderLinkTemplate(t: LinkTemplate, to: string[], subject: string, link: string | null): Promise<{ raw: Buffer; keptCopy: Buffer }> {
   const build = (parts: { text: string; html: string }) =>
     composeMime({
       from: t.from,

@@ -57,7 +57,14 @@ export interface ReceiptSlotState {
  * Asia/Ho_Chi_Minh), whether on time, what will happen to the file (describeOutcome), and either the
  * key figures or the exact findings to fix. All unit-supplied text is escaped.
  */
-export function buildReceiptMail(rec: SubmissionRecord, unit: Unit, period: Period, portalUrl: string, extension: Extension | null | undefined, slot: ReceiptSlotState): ReceiptMail {
+export function buildReceiptMail(
+  rec: SubmissionRecord,
+  unit: Unit,
+  period: Period,
+  portalUrl: string,
+  extension: Extension | null | undefined,
+  slot: ReceiptSlotState,
+): ReceiptMail {
   const valid = rec.status === 'valid';
   const errors = rec.findings.filter((f) => f.severity === 'error');
   const warnings = rec.findings.filter((f) => f.severity === 'warning');
@@ -87,9 +94,12 @@ export function buildReceiptMail(rec: SubmissionRecord, unit: Unit, period: Peri
     ['Dung lượng', sizeVi(rec.size)],
     ['Mã SHA-256', rec.sha256 ?? '(không tính được)'],
     ['Thời điểm hệ thống nhận', `${formatInstantVi(rec.receivedAt)} (giờ Việt Nam)`],
-    ['Hạn nhận', extension && extension.until > period.dueDate
-      ? `${formatInstantVi(period.deadline)}; đơn vị được gia hạn đến hết ngày ${formatDateVi(extension.until)} (${extension.grantedBy}: ${extension.reason})`
-      : formatInstantVi(period.deadline)],
+    [
+      'Hạn nhận',
+      extension && extension.until > period.dueDate
+        ? `${formatInstantVi(period.deadline)}; đơn vị được gia hạn đến hết ngày ${formatDateVi(extension.until)} (${extension.grantedBy}: ${extension.reason})`
+        : formatInstantVi(period.deadline),
+    ],
     ['Thời hạn', timeliness],
     ...(rec.issueDate ? [['Ngày ban hành văn bản', issued ? formatDateVi(issued) : rec.issueDate] as [string, string]] : []),
     ['Kết quả kiểm tra', `${verdict}${rec.findings.length ? ` — ${errors.length} lỗi, ${warnings.length} cảnh báo` : ''}`],
@@ -122,7 +132,9 @@ export function buildReceiptMail(rec: SubmissionRecord, unit: Unit, period: Peri
     )
     .join('');
   const figureRows = figures
-    .map(([c, v]) => `<tr><td style="${STYLE.td}">${escapeHtml(figureName(c))}</td><td style="${STYLE.td};text-align:right">${escapeHtml(valueVi(v))}</td></tr>`)
+    .map(
+      ([c, v]) => `<tr><td style="${STYLE.td}">${escapeHtml(figureName(c))}</td><td style="${STYLE.td};text-align:right">${escapeHtml(valueVi(v))}</td></tr>`,
+    )
     .join('');
   const html = `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="${STYLE.body}">
 <p>Kính gửi: <strong>${escapeHtml(unit.name)}</strong></p>

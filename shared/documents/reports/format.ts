@@ -1,7 +1,7 @@
 import { formatInstantVi, formatWindow } from '../../domain/calendar.js';
 import { formatDateVi } from '../../domain/dates.js';
 import { getForm } from '../../domain/forms.js';
-import type { IndicatorTotal, KindKey, RelationCheck, Rollup, } from '../../domain/rollup.js';
+import type { IndicatorTotal, KindKey, RelationCheck, Rollup } from '../../domain/rollup.js';
 import type { Area, FormDef } from '../../domain/types.js';
 import { UNIT_KIND_NAMES } from '../../domain/units.js';
 
@@ -99,7 +99,6 @@ export function reportTitle(rollup: Rollup): string {
 }
 
 export const ADDENDUM = 'BẢN BỔ SUNG: gồm báo cáo nộp muộn';
-
 
 /** Areas of the form that have indicators in the roll-up, in form order. */
 export function areasWithIndicators(rollup: Rollup, form: FormDef): { area: Area; indicators: IndicatorTotal[] }[] {

@@ -118,10 +118,12 @@ export function buildReportMail(rollup: Rollup, opts: ReportMailOptions): Report
     ['Đầy đủ', `${c.valid}/${c.expected} đơn vị có báo cáo hợp lệ (${percentVi(c.completeness)})`],
     ['Đúng hạn', `${c.onTime}/${c.expected} đơn vị (${percentVi(c.timeliness)})`],
     ...(rollup.closedEarly
-      ? [[
-          'Đóng trước hạn',
-          `Kỳ được đóng trước hạn, lúc ${formatInstantVi(rollup.closedEarly.closedAt)} (giờ Việt Nam). Tệp nhận sau thời điểm này đến hết hạn nộp vẫn được tính là đúng hạn và được đưa vào bản bổ sung.`,
-        ] as [string, string]]
+      ? [
+          [
+            'Đóng trước hạn',
+            `Kỳ được đóng trước hạn, lúc ${formatInstantVi(rollup.closedEarly.closedAt)} (giờ Việt Nam). Tệp nhận sau thời điểm này đến hết hạn nộp vẫn được tính là đúng hạn và được đưa vào bản bổ sung.`,
+          ] as [string, string],
+        ]
       : []),
   ];
 
@@ -136,13 +138,15 @@ export function buildReportMail(rollup: Rollup, opts: ReportMailOptions): Report
 
   const lists: Listing[] = [
     ...(rollup.sinceLastReport
-      ? [{
-          title: `Nộp sau lần tổng hợp trước (${rollup.sinceLastReport.length})${rollup.sinceLastReport.length ? ' — có trong bản bổ sung này' : ''}`,
-          items: rollup.sinceLastReport.map((code) => {
-            const src = byCode.get(code)?.source;
-            return `${nameOf(code)}${src ? ` (nhận lúc ${formatInstantVi(src.receivedAt)}, ${TIMELINESS_LABELS[src.onTime ? 'on_time' : 'late']})` : ''}`;
-          }),
-        }]
+      ? [
+          {
+            title: `Nộp sau lần tổng hợp trước (${rollup.sinceLastReport.length})${rollup.sinceLastReport.length ? ' — có trong bản bổ sung này' : ''}`,
+            items: rollup.sinceLastReport.map((code) => {
+              const src = byCode.get(code)?.source;
+              return `${nameOf(code)}${src ? ` (nhận lúc ${formatInstantVi(src.receivedAt)}, ${TIMELINESS_LABELS[src.onTime ? 'on_time' : 'late']})` : ''}`;
+            }),
+          },
+        ]
       : []),
     { title: `${UNIT_STATUS_REPORT_LABELS.missing} (${rollup.missing.length})`, items: rollup.missing.map(nameOf) },
     {
@@ -179,7 +183,8 @@ export function buildReportMail(rollup: Rollup, opts: ReportMailOptions): Report
     ? `Sổ tổng hợp (Excel) được đính kèm thư này: ${oneLine(workbook.filename)}.`
     : `Sổ tổng hợp (Excel) quá lớn để đính kèm. Tải về tại đường dẫn dưới đây; đường dẫn có hiệu lực đến ${formatInstantVi(workbook.expiresAt)} (giờ Việt Nam).`;
   const footer = `Thư này được gửi tự động từ hệ thống tiếp nhận báo cáo CCHC của ${AGGREGATOR}; vui lòng không trả lời thư này.`;
-  const trace = 'Mọi số liệu trong sổ tổng hợp truy được về tệp gốc của từng đơn vị: xem trang "Đầy đủ - kịp thời" (số biên nhận, thời điểm nhận, tên tệp, mã SHA-256, khóa lưu trữ).';
+  const trace =
+    'Mọi số liệu trong sổ tổng hợp truy được về tệp gốc của từng đơn vị: xem trang "Đầy đủ - kịp thời" (số biên nhận, thời điểm nhận, tên tệp, mã SHA-256, khóa lưu trữ).';
 
   // ------------------------------------------------------------ plain text
   const coverageText = coverageKinds(rollup).map((k) => {
@@ -189,9 +194,7 @@ export function buildReportMail(rollup: Rollup, opts: ReportMailOptions): Report
   const figuresText = rollup.plan
     ? planRows.map(([label, n]) => `- ${label}: ${numberVi(n)} nhiệm vụ`)
     : headline.map(
-        (i) =>
-          `- ${i.name} (${i.code}): ${valueVi(i, i.total)}` +
-          ` [${KINDS.map((k) => `${KIND_COLUMNS[k]}: ${cellValue(i, i.byKind[k])}`).join('; ')}]`,
+        (i) => `- ${i.name} (${i.code}): ${valueVi(i, i.total)}` + ` [${KINDS.map((k) => `${KIND_COLUMNS[k]}: ${cellValue(i, i.byKind[k])}`).join('; ')}]`,
       );
   const text = [
     'Kính gửi: Phòng Cải cách hành chính, Sở Nội vụ',
@@ -214,7 +217,10 @@ export function buildReportMail(rollup: Rollup, opts: ReportMailOptions): Report
       : failed.length
         ? [
             `QUAN HỆ GIỮA CÁC CHỈ TIÊU KHÔNG THỎA MÃN TRÊN SỐ TỔNG HỢP (${failed.length}/${rollup.relationChecks.length})`,
-            ...failed.map((f) => `- [${SEVERITY_NAMES[f.severity]}] ${f.id} (${KIND_LABELS[f.scope]}): ${relationText(f)} Vế trái ${numberVi(f.left)}, vế phải ${numberVi(f.right)}.`),
+            ...failed.map(
+              (f) =>
+                `- [${SEVERITY_NAMES[f.severity]}] ${f.id} (${KIND_LABELS[f.scope]}): ${relationText(f)} Vế trái ${numberVi(f.left)}, vế phải ${numberVi(f.right)}.`,
+            ),
             '',
           ]
         : [`Tất cả ${rollup.relationChecks.length} quan hệ giữa các chỉ tiêu kiểm tra được trên số tổng hợp đều thỏa mãn.`, '']),
@@ -247,17 +253,21 @@ export function buildReportMail(rollup: Rollup, opts: ReportMailOptions): Report
             (i) =>
               `<tr>${td(`${i.name} (${i.code})`)}${td(cellValue(i, i.total), true, 'font-weight:bold')}${KINDS.map((k) => td(cellValue(i, i.byKind[k]), true)).join('')}</tr>`,
           )
-          .join('')}</table><p style="${STYLE.note}">“—”: chưa có số liệu (không phải 0). Tỷ lệ (%) được tính lại từ tổng các chỉ tiêu thành phần, không lấy trung bình các tỷ lệ.</p>`
+          .join(
+            '',
+          )}</table><p style="${STYLE.note}">“—”: chưa có số liệu (không phải 0). Tỷ lệ (%) được tính lại từ tổng các chỉ tiêu thành phần, không lấy trung bình các tỷ lệ.</p>`
       : '';
 
   const coverageHtml =
     `<h2 style="${STYLE.h2}">Tình hình nộp báo cáo theo loại đơn vị</h2>` +
     `<table width="100%" style="${STYLE.wide}"><tr>${th('Loại đơn vị')}${th('Phải báo cáo', true)}${th('Hợp lệ', true)}${th('Đúng hạn', true)}${th('Nộp muộn', true)}${th('Chỉ có tệp bị từ chối', true)}${th('Chưa nộp', true)}${th('Tỷ lệ đầy đủ', true)}${th('Tỷ lệ đúng hạn', true)}</tr>` +
-    coverageKinds(rollup).map((k: KindKey) => {
-      const x = rollup.coverage[k];
-      const extra = k === 'all' ? STYLE.total : '';
-      return `<tr>${td(KIND_LABELS[k], false, extra)}${[x.expected, x.valid, x.onTime, x.late, x.rejectedOnly, x.missing].map((n) => td(String(n), true, extra)).join('')}${td(percentVi(x.completeness), true, extra)}${td(percentVi(x.timeliness), true, extra)}</tr>`;
-    }).join('') +
+    coverageKinds(rollup)
+      .map((k: KindKey) => {
+        const x = rollup.coverage[k];
+        const extra = k === 'all' ? STYLE.total : '';
+        return `<tr>${td(KIND_LABELS[k], false, extra)}${[x.expected, x.valid, x.onTime, x.late, x.rejectedOnly, x.missing].map((n) => td(String(n), true, extra)).join('')}${td(percentVi(x.completeness), true, extra)}${td(percentVi(x.timeliness), true, extra)}</tr>`;
+      })
+      .join('') +
     `</table><p style="margin:8px 0"><img src="cid:${CHART_CID}" width="720" height="360" alt="Biểu đồ tỷ lệ nộp báo cáo đầy đủ và đúng hạn theo loại đơn vị" style="display:block;width:100%;max-width:720px;height:auto;border:0"></p>`;
 
   const listsHtml =
@@ -266,7 +276,9 @@ export function buildReportMail(rollup: Rollup, opts: ReportMailOptions): Report
       .map(
         (l) =>
           `<p style="margin:10px 0 2px"><strong>${e(l.title)}</strong></p>` +
-          (l.items.length ? `<ol style="margin:0;padding-left:24px">${l.items.map((s) => `<li>${e(s)}</li>`).join('')}</ol>` : `<p style="margin:0;color:#5f6368">Không có.</p>`),
+          (l.items.length
+            ? `<ol style="margin:0;padding-left:24px">${l.items.map((s) => `<li>${e(s)}</li>`).join('')}</ol>`
+            : `<p style="margin:0;color:#5f6368">Không có.</p>`),
       )
       .join('');
 

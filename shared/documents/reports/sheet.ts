@@ -241,12 +241,20 @@ const FORBIDDEN = /[[\]:*?/\\]/g;
 
 /** A valid, unique worksheet name (≤ 31 characters, none of `[]:*?/\`, not starting or ending with '). */
 export function sheetName(wanted: string, taken: Set<string>): string {
-  let base = wanted.replace(FORBIDDEN, '-').replace(/^'+|'+$/g, '').trim() || 'Trang';
+  let base =
+    wanted
+      .replace(FORBIDDEN, '-')
+      .replace(/^'+|'+$/g, '')
+      .trim() || 'Trang';
   base = [...base].slice(0, 31).join('').trim();
   let name = base;
   for (let n = 2; [...taken].some((t) => t.toLocaleLowerCase('vi') === name.toLocaleLowerCase('vi')); n++) {
     const suffix = ` (${n})`;
-    name = [...base].slice(0, 31 - suffix.length).join('').trim() + suffix;
+    name =
+      [...base]
+        .slice(0, 31 - suffix.length)
+        .join('')
+        .trim() + suffix;
   }
   taken.add(name);
   return name;

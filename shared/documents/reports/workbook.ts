@@ -95,17 +95,25 @@ function titleBlock(s: ReportSheet, rollup: Rollup, subtitle: string): void {
   s.line(reportTitle(rollup), { bold: true, size: 14, color: { argb: COLOR.title } }, { align: { horizontal: 'center' }, minHeight: 24 });
   s.line(subtitle, { bold: true, size: 12 }, { align: { horizontal: 'center' }, minHeight: 20 });
   if (rollup.includesLate) {
-    s.line(ADDENDUM, { bold: true, size: 12, color: { argb: COLOR.bad } }, {
-      align: { horizontal: 'center' },
-      fill: COLOR.badFill,
-      minHeight: 20,
-    });
+    s.line(
+      ADDENDUM,
+      { bold: true, size: 12, color: { argb: COLOR.bad } },
+      {
+        align: { horizontal: 'center' },
+        fill: COLOR.badFill,
+        minHeight: 20,
+      },
+    );
   }
   const period = `Kỳ báo cáo: ${rollup.periodName} (mã kỳ ${rollup.periodId}). Thời gian chốt số liệu: ${windowText(rollup.dataWindow)}.`;
-  s.line(`${period} ${scopeText(rollup)}`, { size: 10, italic: true, color: { argb: COLOR.note } }, {
-    align: { horizontal: 'center' },
-    minHeight: 16,
-  });
+  s.line(
+    `${period} ${scopeText(rollup)}`,
+    { size: 10, italic: true, color: { argb: COLOR.note } },
+    {
+      align: { horizontal: 'center' },
+      minHeight: 16,
+    },
+  );
   s.gap(6);
 }
 
@@ -137,11 +145,15 @@ function writeSummaryHead(s: ReportSheet, rollup: Rollup, form: FormDef): void {
   s.line(reportTitle(rollup), { bold: true, size: 14, color: { argb: COLOR.title } }, { align: { horizontal: 'center' }, minHeight: 24 });
   s.line(form.title, { size: 12, italic: true }, { align: { horizontal: 'center' }, minHeight: 18 });
   if (rollup.includesLate) {
-    s.line(ADDENDUM, { bold: true, size: 12, color: { argb: COLOR.bad } }, {
-      align: { horizontal: 'center' },
-      fill: COLOR.badFill,
-      minHeight: 22,
-    });
+    s.line(
+      ADDENDUM,
+      { bold: true, size: 12, color: { argb: COLOR.bad } },
+      {
+        align: { horizontal: 'center' },
+        fill: COLOR.badFill,
+        minHeight: 22,
+      },
+    );
   }
   s.gap(6);
 }
@@ -241,12 +253,15 @@ function writeUnitList(s: ReportSheet, rollup: Rollup, list: UnitList): void {
     s.line('Không có.', { italic: true, color: { argb: COLOR.note } }, { from: 2, minHeight: 16 });
     return;
   }
-  s.header([
-    { col: 1, label: 'STT' },
-    { col: 2, to: 4, label: 'Tên đơn vị' },
-    { col: 5, to: 6, label: 'Loại đơn vị' },
-    { col: 7, to: last, label: 'Ghi chú' },
-  ], 20);
+  s.header(
+    [
+      { col: 1, label: 'STT' },
+      { col: 2, to: 4, label: 'Tên đơn vị' },
+      { col: 5, to: 6, label: 'Loại đơn vị' },
+      { col: 7, to: last, label: 'Ghi chú' },
+    ],
+    20,
+  );
   list.codes.forEach((code, i) => {
     const u = byCode.get(code);
     s.cells([
@@ -270,11 +285,14 @@ function writePlanTotals(s: ReportSheet, rollup: Rollup, form: FormDef, heading:
   const plan = rollup.plan!;
   const last = s.lastCol;
   heading('SỐ NHIỆM VỤ CCHC THEO LĨNH VỰC (TOÀN TỈNH)');
-  s.header([
-    { col: 1, label: 'STT' },
-    { col: 2, to: 7, label: 'Lĩnh vực' },
-    { col: 8, to: last, label: 'Số nhiệm vụ' },
-  ], 20);
+  s.header(
+    [
+      { col: 1, label: 'STT' },
+      { col: 2, to: 7, label: 'Lĩnh vực' },
+      { col: 8, to: last, label: 'Số nhiệm vụ' },
+    ],
+    20,
+  );
   const areas = form.areas.filter((a) => a.code in plan.tasksPerArea);
   areas.forEach((a, i) => {
     s.cells([
@@ -296,15 +314,18 @@ function writePlanTotals(s: ReportSheet, rollup: Rollup, form: FormDef, heading:
 /** Section III of a report: the headline indicators, overall and by unit kind, and where to find the others. */
 function writeHeadlineFigures(s: ReportSheet, rollup: Rollup, areaSheets: Map<string, string>, heading: Heading): void {
   heading('MỘT SỐ SỐ LIỆU CHÍNH');
-  s.header([
-    { col: 1, label: 'STT' },
-    { col: 2, to: 5, label: 'Chỉ tiêu' },
-    { col: 6, label: 'Đơn vị tính' },
-    { col: 7, label: KIND_COLUMNS.all },
-    { col: 8, label: KIND_COLUMNS.department },
-    { col: 9, label: KIND_COLUMNS.district },
-    { col: 10, label: KIND_COLUMNS.central },
-  ], 32);
+  s.header(
+    [
+      { col: 1, label: 'STT' },
+      { col: 2, to: 5, label: 'Chỉ tiêu' },
+      { col: 6, label: 'Đơn vị tính' },
+      { col: 7, label: KIND_COLUMNS.all },
+      { col: 8, label: KIND_COLUMNS.department },
+      { col: 9, label: KIND_COLUMNS.district },
+      { col: 10, label: KIND_COLUMNS.central },
+    ],
+    32,
+  );
   headlineIndicators(rollup).forEach((ind, i) => {
     const fmt = numFmtOf(ind);
     s.cells([
@@ -353,19 +374,21 @@ function writeRelationChecks(s: ReportSheet, rollup: Rollup, heading: Heading): 
     return;
   }
   s.line(
-    `${failed.length}/${count} quan hệ không thỏa mãn trên số tổng hợp; ` +
-      'đề nghị đối chiếu với báo cáo của các đơn vị trước khi sử dụng số liệu liên quan.',
+    `${failed.length}/${count} quan hệ không thỏa mãn trên số tổng hợp; đề nghị đối chiếu với báo cáo của các đơn vị trước khi sử dụng số liệu liên quan.`,
     { color: { argb: COLOR.bad } },
     { minHeight: 17 },
   );
-  s.header([
-    { col: 1, label: 'STT' },
-    { col: 2, to: 6, label: 'Quan hệ giữa các chỉ tiêu' },
-    { col: 7, label: 'Phạm vi' },
-    { col: 8, label: 'Mức độ' },
-    { col: 9, label: 'Vế trái' },
-    { col: 10, label: 'Vế phải' },
-  ], 20);
+  s.header(
+    [
+      { col: 1, label: 'STT' },
+      { col: 2, to: 6, label: 'Quan hệ giữa các chỉ tiêu' },
+      { col: 7, label: 'Phạm vi' },
+      { col: 8, label: 'Mức độ' },
+      { col: 9, label: 'Vế trái' },
+      { col: 10, label: 'Vế phải' },
+    ],
+    20,
+  );
   failed.forEach((c, i) => {
     s.cells([
       { col: 1, value: i + 1, align: { horizontal: 'center' } },
@@ -476,17 +499,20 @@ function writeAreaRow(s: ReportSheet, ind: IndicatorTotal, def: IndicatorDef | u
 function writeArea(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, label: string, name: string, indicators: IndicatorTotal[]): void {
   const s = new ReportSheet(wb, name, [9.5, 46, 10, 12, 12, 12, 12, 11, 36], { orientation: 'landscape', tabColor: 'FFFFC000' });
   titleBlock(s, rollup, `Lĩnh vực: ${label}`);
-  const headerRow = s.header([
-    { col: 1, label: 'Mã' },
-    { col: 2, label: 'Chỉ tiêu' },
-    { col: 3, label: 'Đơn vị tính' },
-    { col: 4, label: KIND_COLUMNS.all },
-    { col: 5, label: KIND_COLUMNS.department },
-    { col: 6, label: KIND_COLUMNS.district },
-    { col: 7, label: KIND_COLUMNS.central },
-    { col: 8, label: 'Số đơn vị báo cáo/áp dụng' },
-    { col: 9, label: 'Ghi chú' },
-  ], 46);
+  const headerRow = s.header(
+    [
+      { col: 1, label: 'Mã' },
+      { col: 2, label: 'Chỉ tiêu' },
+      { col: 3, label: 'Đơn vị tính' },
+      { col: 4, label: KIND_COLUMNS.all },
+      { col: 5, label: KIND_COLUMNS.department },
+      { col: 6, label: KIND_COLUMNS.district },
+      { col: 7, label: KIND_COLUMNS.central },
+      { col: 8, label: 'Số đơn vị báo cáo/áp dụng' },
+      { col: 9, label: 'Ghi chú' },
+    ],
+    46,
+  );
   const defs = new Map(form.indicators.map((i) => [i.code, i]));
   const failedBy = failedByIndicator(rollup, form);
   for (const ind of indicators) writeAreaRow(s, ind, defs.get(ind.code), failedBy.get(ind.code) ?? []);
@@ -506,8 +532,10 @@ function writeArea(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, label: s
 /** The line heading the units of one kind: their counts by status. */
 function kindCoverageText(rollup: Rollup, kind: UnitKind): string {
   const c = rollup.coverage[kind];
-  return `${UNIT_KIND_NAMES[kind]}: ${c.expected} đơn vị — ${c.valid} hợp lệ (${c.onTime} đúng hạn, ${c.late} nộp muộn), ` +
-    `${c.rejectedOnly} chỉ có tệp bị từ chối, ${c.missing} chưa nộp`;
+  return (
+    `${UNIT_KIND_NAMES[kind]}: ${c.expected} đơn vị — ${c.valid} hợp lệ (${c.onTime} đúng hạn, ${c.late} nộp muộn), ` +
+    `${c.rejectedOnly} chỉ có tệp bị từ chối, ${c.missing} chưa nộp`
+  );
 }
 
 /** One unit's row of the completeness sheet: its status and the file its figures come from (receipt, time, name, hash, key). */
@@ -533,19 +561,22 @@ function writeSourceRow(s: ReportSheet, n: number, u: UnitLine): void {
 function writeCompleteness(wb: ExcelJS.Workbook, rollup: Rollup, name: string): void {
   const s = new ReportSheet(wb, name, [5, 9, 27, 13, 12, 7, 15, 11.5, 24, 23, 29], { orientation: 'landscape', size: 10, tabColor: 'FF70AD47' });
   titleBlock(s, rollup, 'ĐẦY ĐỦ, KỊP THỜI VÀ NGUỒN SỐ LIỆU CỦA TỪNG ĐƠN VỊ');
-  const headerRow = s.header([
-    { col: 1, label: 'STT' },
-    { col: 2, label: 'Mã' },
-    { col: 3, label: 'Tên đơn vị' },
-    { col: 4, label: 'Loại' },
-    { col: 5, label: 'Tình trạng' },
-    { col: 6, label: 'Số tệp đã nhận' },
-    { col: 7, label: 'Số biên nhận' },
-    { col: 8, label: 'Thời điểm nhận (giờ Việt Nam)' },
-    { col: 9, label: 'Tên tệp' },
-    { col: 10, label: 'SHA-256' },
-    { col: 11, label: 'Khóa lưu trữ (S3)' },
-  ], 44);
+  const headerRow = s.header(
+    [
+      { col: 1, label: 'STT' },
+      { col: 2, label: 'Mã' },
+      { col: 3, label: 'Tên đơn vị' },
+      { col: 4, label: 'Loại' },
+      { col: 5, label: 'Tình trạng' },
+      { col: 6, label: 'Số tệp đã nhận' },
+      { col: 7, label: 'Số biên nhận' },
+      { col: 8, label: 'Thời điểm nhận (giờ Việt Nam)' },
+      { col: 9, label: 'Tên tệp' },
+      { col: 10, label: 'SHA-256' },
+      { col: 11, label: 'Khóa lưu trữ (S3)' },
+    ],
+    44,
+  );
   let n = 0;
   for (const kind of KINDS) {
     const lines = rollup.units.filter((u) => u.kind === kind);
@@ -620,11 +651,14 @@ function writeNarrativeEntry(s: ReportSheet, no: number, e: NarrativeEntry): voi
 function writeNarratives(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, name: string): void {
   const s = new ReportSheet(wb, name, [5, 26, 84], { orientation: 'portrait', tabColor: 'FF7030A0' });
   titleBlock(s, rollup, 'NỘI DUNG THUYẾT MINH CỦA CÁC ĐƠN VỊ');
-  const headerRow = s.header([
-    { col: 1, label: 'STT' },
-    { col: 2, label: 'Đơn vị' },
-    { col: 3, label: 'Nội dung' },
-  ], 20);
+  const headerRow = s.header(
+    [
+      { col: 1, label: 'STT' },
+      { col: 2, label: 'Đơn vị' },
+      { col: 3, label: 'Nội dung' },
+    ],
+    20,
+  );
   narrativeSections(rollup, form).forEach((section, si) => {
     const entries = rollup.narratives[section.code] ?? [];
     s.cells([{ col: 1, to: 3, value: `${si + 1}. ${section.name}`, font: { bold: true }, fill: COLOR.section }], 20);
@@ -655,13 +689,16 @@ function writePlan(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, name: st
   const s = new ReportSheet(wb, name, [5, 9, 32, ...cols.map(() => 12.5), 11], { orientation: 'landscape', tabColor: 'FFFFC000' });
   titleBlock(s, rollup, 'SỐ NHIỆM VỤ CCHC THEO LĨNH VỰC CẢI CÁCH');
   const totalCol = 4 + cols.length;
-  const headerRow = s.header([
-    { col: 1, label: 'STT' },
-    { col: 2, label: 'Mã' },
-    { col: 3, label: 'Tên đơn vị' },
-    ...cols.map((c, i) => ({ col: 4 + i, label: c.label })),
-    { col: totalCol, label: 'Tổng số' },
-  ], 34);
+  const headerRow = s.header(
+    [
+      { col: 1, label: 'STT' },
+      { col: 2, label: 'Mã' },
+      { col: 3, label: 'Tên đơn vị' },
+      ...cols.map((c, i) => ({ col: 4 + i, label: c.label })),
+      { col: totalCol, label: 'Tổng số' },
+    ],
+    34,
+  );
   const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
   s.cells([
     { col: 1, value: '', fill: COLOR.total },
@@ -701,13 +738,16 @@ function writeThematic(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, name
   const th = rollup.thematic!;
   const s = new ReportSheet(wb, name, [5, 9, 34, 52, 22], { orientation: 'landscape', tabColor: 'FFFFC000' });
   titleBlock(s, rollup, 'BÁO CÁO CHUYÊN ĐỀ CỦA CÁC SỞ ĐƯỢC GIAO THEO DÕI');
-  const headerRow = s.header([
-    { col: 1, label: 'STT' },
-    { col: 2, label: 'Mã' },
-    { col: 3, label: 'Tên đơn vị' },
-    { col: 4, label: 'Chủ đề được giao theo dõi' },
-    { col: 5, label: 'Tình trạng' },
-  ], 20);
+  const headerRow = s.header(
+    [
+      { col: 1, label: 'STT' },
+      { col: 2, label: 'Mã' },
+      { col: 3, label: 'Tên đơn vị' },
+      { col: 4, label: 'Chủ đề được giao theo dõi' },
+      { col: 5, label: 'Tình trạng' },
+    ],
+    20,
+  );
   const reported = new Set(th.reported);
   const byCode = new Map(rollup.units.map((u) => [u.unitCode, u]));
   const nameOf = unitNamer(rollup);
@@ -776,4 +816,3 @@ export async function writeConsolidatedWorkbook(rollup: Rollup, form: FormDef): 
   const out = await wb.xlsx.writeBuffer();
   return Buffer.from(out as ArrayBuffer);
 }
-

@@ -48,8 +48,7 @@ export type InspectResult = { ok: true; entries: Map<string, Uint8Array> } | { o
 
 // ---------------------------------------------------------------- messages
 
-const NOT_XLSX =
-  'Tệp không phải bảng tính Excel .xlsx. Vui lòng tải mẫu từ đường dẫn của đơn vị, điền và lưu dưới dạng .xlsx.';
+const NOT_XLSX = 'Tệp không phải bảng tính Excel .xlsx. Vui lòng tải mẫu từ đường dẫn của đơn vị, điền và lưu dưới dạng .xlsx.';
 
 function fileFinding(code: string, message: string): { ok: false; finding: Finding } {
   return { ok: false, finding: { code, severity: 'error', sheet: null, cell: null, indicator: null, message } };
@@ -115,8 +114,7 @@ const refuse = {
       `Tệp bị từ chối vì phần "${part}" có khai báo DOCTYPE/ENTITY, điều không có trong tệp Excel thông thường và có thể gây mất an toàn. ` +
         'Hãy mở tệp bằng Microsoft Excel, lưu lại dưới dạng .xlsx rồi tải lên; nếu vẫn lỗi, hãy tải mẫu mới và nhập lại.',
     ),
-  macro: () =>
-    fileFinding('MACRO', 'Tệp có chứa macro. Hãy lưu lại dưới dạng Sổ làm việc Excel (.xlsx) không có macro rồi tải lên.'),
+  macro: () => fileFinding('MACRO', 'Tệp có chứa macro. Hãy lưu lại dưới dạng Sổ làm việc Excel (.xlsx) không có macro rồi tải lên.'),
   external: () =>
     fileFinding(
       'EXTERNAL_LINK',
@@ -422,13 +420,7 @@ const CONTENT_TYPE_REFUSALS: [RegExp, () => { ok: false; finding: Finding }][] =
 /** XML by its first bytes: `<`, or a UTF-8/UTF-16 byte-order mark, or UTF-16 `<` without one. */
 function looksLikeXml(b: Uint8Array): boolean {
   const [b0, b1] = [b[0], b[1]];
-  return (
-    b0 === 0x3c ||
-    (b0 === 0xef && b1 === 0xbb) ||
-    (b0 === 0xff && b1 === 0xfe) ||
-    (b0 === 0xfe && b1 === 0xff) ||
-    (b0 === 0x00 && b1 === 0x3c)
-  );
+  return b0 === 0x3c || (b0 === 0xef && b1 === 0xbb) || (b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff) || (b0 === 0x00 && b1 === 0x3c);
 }
 
 /**

@@ -75,7 +75,13 @@ export function writeHeaderBlock(ws: ExcelJS.Worksheet, lastCol: string, info: S
 
 /** A two-column input sheet: labels in A, yellow inputs in B, the slot's header block on top. */
 export function labelValueSheet(
-  wb: ExcelJS.Workbook, sheet: string, info: SheetInfo, valueWidth: number, title: string, note: string, headers: [string, string],
+  wb: ExcelJS.Workbook,
+  sheet: string,
+  info: SheetInfo,
+  valueWidth: number,
+  title: string,
+  note: string,
+  headers: [string, string],
 ): ExcelJS.Worksheet {
   const ws = wb.addWorksheet(sheet, { properties: { tabColor: { argb: 'FFFFC000' } } });
   ws.columns = [{ width: 30 }, { width: valueWidth }];

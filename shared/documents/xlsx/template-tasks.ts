@@ -95,7 +95,9 @@ export function writeTasks(wb: ExcelJS.Workbook, layout: Layout, info: SheetInfo
   const ws = wb.addWorksheet(t.sheet, { properties: { tabColor: { argb: 'FFFFC000' } } });
   ws.getColumn('A').width = 6;
   for (const f of TASK_FIELDS) ws.getColumn(t.columns[f]).width = TASK_WIDTHS[f];
-  const lastCol = TASK_FIELDS.map((f) => t.columns[f]).sort().at(-1)!;
+  const lastCol = TASK_FIELDS.map((f) => t.columns[f])
+    .sort()
+    .at(-1)!;
   writeHeaderBlock(
     ws,
     lastCol,

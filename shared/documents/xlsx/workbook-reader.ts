@@ -174,9 +174,7 @@ function readMeta(ws: Map<string, CellValue>, key: string): MetaOutcome {
     if (k.t !== 'string') continue;
     fields.set(k.v, v.t === 'string' ? v.v : v.t === 'number' ? String(v.v) : '');
   }
-  const bad = tampered(
-    `Thông tin nhận diện của mẫu (trang ẩn "${SHEETS.meta}") đã bị sửa hoặc mẫu không do hệ thống này cấp. ${NEW_TEMPLATE}`,
-  );
+  const bad = tampered(`Thông tin nhận diện của mẫu (trang ẩn "${SHEETS.meta}") đã bị sửa hoặc mẫu không do hệ thống này cấp. ${NEW_TEMPLATE}`);
   const sig = fields.get('sig');
   if (sig === undefined || META_FIELDS.some((f) => !fields.has(f))) return { ok: false, finding: bad, meta: null };
   const kind = fields.get('kind') as SubmissionKind;
@@ -266,9 +264,7 @@ function checkStructure(form: FormDef, layout: Layout, sheets: Sheets): Finding[
 function areaCodeOf(raw: string | null, form: FormDef): string | null {
   if (raw === null) return null;
   const key = raw.toLocaleLowerCase('vi');
-  const area = form.areas.find(
-    (a) => areaLabel(a).toLocaleLowerCase('vi') === key || a.name.toLocaleLowerCase('vi') === key || a.code.toLowerCase() === key,
-  );
+  const area = form.areas.find((a) => areaLabel(a).toLocaleLowerCase('vi') === key || a.name.toLocaleLowerCase('vi') === key || a.code.toLowerCase() === key);
   return area ? area.code : raw;
 }
 
@@ -304,9 +300,7 @@ function readSignature(layout: Layout, cells: CellReader): Signature {
 function interpret(book: OoxmlWorkbook, ctx: ReadContext): ReadResult {
   const metaSheet = book.sheet(SHEETS.meta);
   if (!metaSheet) {
-    return failed([
-      fileFinding('TEMPLATE_UNKNOWN', `Tệp không phải mẫu do hệ thống cấp hoặc đã bị xóa trang thông tin ẩn. ${NEW_TEMPLATE}`),
-    ]);
+    return failed([fileFinding('TEMPLATE_UNKNOWN', `Tệp không phải mẫu do hệ thống cấp hoặc đã bị xóa trang thông tin ẩn. ${NEW_TEMPLATE}`)]);
   }
   const read = readMeta(metaSheet, ctx.key);
   if (!read.ok) return failed([read.finding]);

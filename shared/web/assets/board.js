@@ -90,10 +90,7 @@ const state = {
 function denied(err) {
   showFatal(
     'Không có quyền xem bảng theo dõi',
-    [
-      err.message || 'Chức năng này chỉ dành cho Phòng Cải cách hành chính, Sở Nội vụ.',
-      'Đường dẫn riêng của đơn vị chỉ dùng để nộp báo cáo của đơn vị mình.',
-    ],
+    [err.message || 'Chức năng này chỉ dành cho Phòng Cải cách hành chính, Sở Nội vụ.', 'Đường dẫn riêng của đơn vị chỉ dùng để nộp báo cáo của đơn vị mình.'],
     el('p', {}, el('a', { href: '/', text: 'Về trang nộp báo cáo của đơn vị' })),
   );
 }
@@ -133,7 +130,8 @@ async function loadPeriods(year) {
 
 function fillYears() {
   const select = clear($('year', HTMLSelectElement));
-  for (const y of yearOptions(state.year, serverYear(state.serverNow))) select.append(el('option', { value: String(y), text: String(y), selected: y === state.year }));
+  for (const y of yearOptions(state.year, serverYear(state.serverNow)))
+    select.append(el('option', { value: String(y), text: String(y), selected: y === state.year }));
 }
 
 function fillPeriods() {
@@ -199,7 +197,8 @@ function renderMeta(p) {
     el('li', {}, el('span', { class: `state state-${p.state}`, text: stateName(p) })),
     el('li', {}, el('span', { class: 'label', text: 'Hạn nộp: ' }), p.deadlineText ?? formatDate(p.dueDate)),
   );
-  if (p.dataWindow) meta.append(el('li', {}, el('span', { class: 'label', text: 'Số liệu tính từ ' }), `${formatDate(p.dataWindow.from)} đến ${formatDate(p.dataWindow.to)}`));
+  if (p.dataWindow)
+    meta.append(el('li', {}, el('span', { class: 'label', text: 'Số liệu tính từ ' }), `${formatDate(p.dataWindow.from)} đến ${formatDate(p.dataWindow.to)}`));
   const box = clear($('warnings'));
   const warnings = p.warnings ?? [];
   if (warnings.length > 0) {
@@ -208,7 +207,11 @@ function renderMeta(p) {
         'div',
         { class: 'message message-warning', role: 'note', 'aria-label': 'Lưu ý về kỳ báo cáo' },
         el('h3', { class: 'warning-title', text: 'Lưu ý về kỳ báo cáo' }),
-        el('ul', {}, warnings.map((w) => el('li', { text: w }))),
+        el(
+          'ul',
+          {},
+          warnings.map((w) => el('li', { text: w })),
+        ),
       ),
     );
   }
@@ -225,7 +228,13 @@ function renderKpis(summary) {
    * @param {string | null} cls
    */
   const kpi = (label, value, sub, cls) =>
-    el('div', { class: `kpi${cls ? ` ${cls}` : ''}` }, el('span', { class: 'kpi-label', text: label }), el('span', { class: 'kpi-value', text: value }), sub ? el('span', { class: 'kpi-sub', text: sub }) : null);
+    el(
+      'div',
+      { class: `kpi${cls ? ` ${cls}` : ''}` },
+      el('span', { class: 'kpi-label', text: label }),
+      el('span', { class: 'kpi-value', text: value }),
+      sub ? el('span', { class: 'kpi-sub', text: sub }) : null,
+    );
   box.append(
     kpi('Tỷ lệ đầy đủ', percent(all.completeness), `${all.valid}/${all.expected} đơn vị có báo cáo hợp lệ`, 'kpi-completeness'),
     kpi('Tỷ lệ đúng hạn', percent(all.timeliness), `${all.onTime}/${all.expected} đơn vị nộp hợp lệ đúng hạn`, 'kpi-timeliness'),
@@ -304,7 +313,11 @@ function renderChart(summary) {
       const y = barY(i, j);
       const w = Math.max(value > 0 ? 2 : 0, x(value) - left);
       chart.append(
-        svg('rect', { class: `bar-${key}`, x: left, y, width: w, height: barH, rx: 2 }, svg('title', { text: `${g.name}, ${name.toLowerCase()}: ${percent(value)}` })),
+        svg(
+          'rect',
+          { class: `bar-${key}`, x: left, y, width: w, height: barH, rx: 2 },
+          svg('title', { text: `${g.name}, ${name.toLowerCase()}: ${percent(value)}` }),
+        ),
         svg('text', { class: 'value', x: left + w + 6, y: y + barH - 4, text: percent(value) }),
       );
     });
@@ -329,7 +342,15 @@ function renderSummaryTable(summary) {
     el(
       'table',
       { class: 'table summary stack-on-phone', 'aria-labelledby': 'summary-table-title' },
-      el('thead', {}, el('tr', {}, head.map((h, i) => el('th', { scope: 'col', class: i ? 'num' : null, text: h })))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          head.map((h, i) => el('th', { scope: 'col', class: i ? 'num' : null, text: h })),
+        ),
+      ),
       el('tbody', {}, rows),
     ),
   );
@@ -341,7 +362,9 @@ function renderUnits() {
   const status = $('filter-status', HTMLSelectElement).value;
   const kind = $('filter-kind', HTMLSelectElement).value;
   const text = fold($('filter-text', HTMLInputElement).value.trim());
-  const shown = units.filter((u) => (!status || u.status === status) && (!kind || u.kind === kind) && (!text || fold(`${u.name} ${u.unitCode}`).includes(text)));
+  const shown = units.filter(
+    (u) => (!status || u.status === status) && (!kind || u.kind === kind) && (!text || fold(`${u.name} ${u.unitCode}`).includes(text)),
+  );
   announce($('units-count'), `Hiển thị ${shown.length}/${units.length} đơn vị.`);
   const box = clear($('units'));
   // no board, no units: shown is empty then
@@ -376,7 +399,15 @@ function renderUnits() {
       'table',
       { class: 'table units stack-on-phone' },
       el('caption', { class: 'visually-hidden', text: `Tình trạng nộp ${board.period.name} của từng đơn vị` }),
-      el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col', text: h })))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          head.map((h) => el('th', { scope: 'col', text: h })),
+        ),
+      ),
       el('tbody', {}, rows),
     ),
   );
@@ -407,7 +438,12 @@ function renderReports(reports) {
             'aria-label': `Tải ${r.name} (${format})`,
             text: 'Tải về',
             onclick: (e) =>
-              download(`/api/admin/report?key=${encodeURIComponent(r.key)}`, r.key.split('/').pop() || 'bao-cao', e.currentTarget instanceof HTMLButtonElement ? e.currentTarget : undefined, true),
+              download(
+                `/api/admin/report?key=${encodeURIComponent(r.key)}`,
+                r.key.split('/').pop() || 'bao-cao',
+                e.currentTarget instanceof HTMLButtonElement ? e.currentTarget : undefined,
+                true,
+              ),
           }),
         );
       }),
@@ -466,7 +502,8 @@ function renderRemind(board) {
 function askRemind(board) {
   const dialog = $('remind-dialog', HTMLDialogElement);
   const { missing, rejected } = counts();
-  $('remind-dialog-text').textContent = `Gửi thư nhắc nộp ${board.period.name} (hạn ${board.period.deadlineText}) đến các đơn vị chưa có báo cáo hợp lệ: hiện có ${missing} đơn vị chưa nộp và ${rejected} đơn vị chỉ có tệp bị từ chối.`;
+  $('remind-dialog-text').textContent =
+    `Gửi thư nhắc nộp ${board.period.name} (hạn ${board.period.deadlineText}) đến các đơn vị chưa có báo cáo hợp lệ: hiện có ${missing} đơn vị chưa nộp và ${rejected} đơn vị chỉ có tệp bị từ chối.`;
   dialog.showModal();
   $('remind-no').focus();
   return new Promise((resolve) => {
@@ -505,7 +542,14 @@ async function remind() {
     const list = clear($('remind-list'));
     list.hidden = names.length === 0;
     if (names.length > 0) {
-      list.append(el('summary', { text: `Danh sách ${names.length} đơn vị đã được nhắc` }), el('ul', { class: 'name-list' }, names.map((n) => el('li', { text: n }))));
+      list.append(
+        el('summary', { text: `Danh sách ${names.length} đơn vị đã được nhắc` }),
+        el(
+          'ul',
+          { class: 'name-list' },
+          names.map((n) => el('li', { text: n })),
+        ),
+      );
     }
   } catch (err) {
     handleFailure(err, (m) => announce($('remind-status'), m, 'error'));

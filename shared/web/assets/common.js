@@ -395,7 +395,11 @@ export function findingsTable(findings, caption) {
     el(
       'tr',
       { class: f.severity === 'error' ? 'finding-error' : 'finding-warning' },
-      el('td', { 'data-label': 'Mức độ' }, el('span', { class: `sev ${f.severity === 'error' ? 'sev-error' : 'sev-warning'}`, text: f.severity === 'error' ? 'Lỗi' : 'Cảnh báo' })),
+      el(
+        'td',
+        { 'data-label': 'Mức độ' },
+        el('span', { class: `sev ${f.severity === 'error' ? 'sev-error' : 'sev-warning'}`, text: f.severity === 'error' ? 'Lỗi' : 'Cảnh báo' }),
+      ),
       el('td', { 'data-label': 'Trang', text: f.sheet ?? 'Toàn tệp' }),
       el('td', { 'data-label': 'Ô', class: 'cell-ref', text: f.cell ?? '—' }),
       el('td', { 'data-label': 'Nội dung', class: 'finding-message', text: f.message }),
@@ -405,7 +409,18 @@ export function findingsTable(findings, caption) {
     'table',
     { class: 'table findings stack-on-phone' },
     caption ? el('caption', { text: caption }) : null,
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Mức độ' }), el('th', { scope: 'col', text: 'Trang' }), el('th', { scope: 'col', text: 'Ô' }), el('th', { scope: 'col', text: 'Nội dung' }))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'col', text: 'Mức độ' }),
+        el('th', { scope: 'col', text: 'Trang' }),
+        el('th', { scope: 'col', text: 'Ô' }),
+        el('th', { scope: 'col', text: 'Nội dung' }),
+      ),
+    ),
     el('tbody', {}, rows),
   );
 }
@@ -422,11 +437,19 @@ let disclosureSeq = 0;
 export function findingsDisclosure(findings, colspan) {
   if (findings.length === 0) return { cell: el('span', { class: 'muted', text: 'Không có' }), row: null };
   const id = `findings-${++disclosureSeq}`;
-  const row = el('tr', { class: 'findings-row', id, hidden: true }, el('td', { colspan, class: 'findings-cell' }, el('div', { class: 'table-wrap' }, findingsTable(findings))));
+  const row = el(
+    'tr',
+    { class: 'findings-row', id, hidden: true },
+    el('td', { colspan, class: 'findings-cell' }, el('div', { class: 'table-wrap' }, findingsTable(findings))),
+  );
   const button = el(
     'button',
     { type: 'button', class: 'findings-toggle', 'aria-expanded': 'false', 'aria-controls': id },
-    svg('svg', { class: 'chevron', viewBox: '0 0 10 10', width: 10, height: 10, 'aria-hidden': 'true', focusable: 'false' }, svg('path', { d: 'M3 1.5 6.5 5 3 8.5', fill: 'none', stroke: 'currentColor', 'stroke-width': 2 })),
+    svg(
+      'svg',
+      { class: 'chevron', viewBox: '0 0 10 10', width: 10, height: 10, 'aria-hidden': 'true', focusable: 'false' },
+      svg('path', { d: 'M3 1.5 6.5 5 3 8.5', fill: 'none', stroke: 'currentColor', 'stroke-width': 2 }),
+    ),
     ` Xem ${findingsSummary(findings)}`,
   );
   button.addEventListener('click', () => {

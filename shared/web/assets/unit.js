@@ -175,7 +175,8 @@ async function loadPeriods(year) {
 
 function fillYears() {
   const select = clear($('year', HTMLSelectElement));
-  for (const y of yearOptions(state.year, serverYear(state.serverNow))) select.append(el('option', { value: String(y), text: String(y), selected: y === state.year }));
+  for (const y of yearOptions(state.year, serverYear(state.serverNow)))
+    select.append(el('option', { value: String(y), text: String(y), selected: y === state.year }));
 }
 
 async function changeYear() {
@@ -219,8 +220,15 @@ async function selectPeriod(periodId, byUser) {
   if (!p) return;
   $('submit-title').textContent = `Nộp báo cáo: ${p.name}`;
   const facts = clear($('period-facts'));
-  facts.append(el('span', { class: 'label', text: 'Hạn nộp: ' }), p.deadlineText, ' (', el('span', { 'data-period-left': p.periodId, text: leftText(p) }), ').');
-  if (p.dataWindow) facts.append(' ', el('span', { class: 'label', text: 'Số liệu tính từ ' }), `${formatDate(p.dataWindow.from)} đến ${formatDate(p.dataWindow.to)}.`);
+  facts.append(
+    el('span', { class: 'label', text: 'Hạn nộp: ' }),
+    p.deadlineText,
+    ' (',
+    el('span', { 'data-period-left': p.periodId, text: leftText(p) }),
+    ').',
+  );
+  if (p.dataWindow)
+    facts.append(' ', el('span', { class: 'label', text: 'Số liệu tính từ ' }), `${formatDate(p.dataWindow.from)} đến ${formatDate(p.dataWindow.to)}.`);
   const late = $('late-notice');
   late.hidden = !p.overdue;
   late.textContent = late.hidden
@@ -414,7 +422,11 @@ function postFile(ticket, file, onProgress) {
         return;
       }
       const code = /<Code>([^<]+)<\/Code>/.exec(xhr.responseText ?? '')?.[1] ?? `HTTP ${xhr.status}`;
-      reject(new Error(`${S3_MESSAGES[code] ?? 'Máy chủ lưu trữ không nhận tệp.'} (Mã lỗi: ${code}.) Nếu lỗi lặp lại, vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ.`));
+      reject(
+        new Error(
+          `${S3_MESSAGES[code] ?? 'Máy chủ lưu trữ không nhận tệp.'} (Mã lỗi: ${code}.) Nếu lỗi lặp lại, vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ.`,
+        ),
+      );
     });
     xhr.addEventListener('error', () => reject(new Error('Mất kết nối trong khi tải tệp lên. Vui lòng kiểm tra kết nối Internet rồi gửi lại.')));
     xhr.addEventListener('timeout', () => reject(new Error('Tải tệp lên quá lâu nên đã dừng. Vui lòng gửi lại.')));
@@ -503,7 +515,11 @@ async function send() {
   state.checking.delete(ticket.periodId);
   setBusy(false);
   if (!found) {
-    announce(status, 'Tệp đã được nhận nhưng hệ thống chưa kiểm tra xong sau 90 giây. Kết quả sẽ được gửi qua thư điện tử của đơn vị và hiện trong mục “Lịch sử nộp”.', 'checking');
+    announce(
+      status,
+      'Tệp đã được nhận nhưng hệ thống chưa kiểm tra xong sau 90 giây. Kết quả sẽ được gửi qua thư điện tử của đơn vị và hiện trong mục “Lịch sử nộp”.',
+      'checking',
+    );
     await refreshPeriodsQuietly();
     return;
   }
@@ -692,5 +708,8 @@ async function start() {
 }
 
 start().catch((err) => {
-  showFatal('Trang gặp sự cố', [err instanceof Error ? err.message : String(err), 'Vui lòng tải lại trang (phím F5). Nếu vẫn lỗi, liên hệ Phòng Cải cách hành chính, Sở Nội vụ.']);
+  showFatal('Trang gặp sự cố', [
+    err instanceof Error ? err.message : String(err),
+    'Vui lòng tải lại trang (phím F5). Nếu vẫn lỗi, liên hệ Phòng Cải cách hành chính, Sở Nội vụ.',
+  ]);
 });

@@ -15,7 +15,16 @@ export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -60,7 +69,11 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   const height = await page.evaluate(() => (globalThis as any).document.documentElement.scrollHeight as number);
   const part = 1100;
   for (let y = 0, i = 1; y < height; y += part, i++) {
-    await page.screenshot({ path: join(ARTIFACTS, `${name}-part${i}.png`), fullPage: true, clip: { x: 0, y, width: viewport.width, height: Math.min(part, height - y) } });
+    await page.screenshot({
+      path: join(ARTIFACTS, `${name}-part${i}.png`),
+      fullPage: true,
+      clip: { x: 0, y, width: viewport.width, height: Math.min(part, height - y) },
+    });
   }
 }
 

@@ -22,7 +22,16 @@ export interface TestStack extends LocalStack {
 /** A private local stack in a temporary folder, on free ports, with the outbox loop off. */
 export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
   const dir = await mkdtemp(join(tmpdir(), 'cchc-it-'));
-  const stack = await startLocalStack({ dataDir: dir, port: 0, s3Port: 0, outboxIntervalMs: 0, retryDelayMs: 20, templateKey: 'test-template-key', tokenKey: 'test-token-key', ...options });
+  const stack = await startLocalStack({
+    dataDir: dir,
+    port: 0,
+    s3Port: 0,
+    outboxIntervalMs: 0,
+    retryDelayMs: 20,
+    templateKey: 'test-template-key',
+    tokenKey: 'test-token-key',
+    ...options,
+  });
   const self: TestStack = Object.assign(stack, {
     async token(unitCode: string) {
       return (await issueToken(stack.deps, unitCode)).token;

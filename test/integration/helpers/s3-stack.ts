@@ -56,7 +56,13 @@ export interface FormFile {
 }
 
 /** POSTs fields (in order) then the file, as a browser form would. */
-export async function postForm(url: string, fields: Record<string, string> | [string, string][], file: FormFile | null, after: [string, string][] = [], headers: Record<string, string> = {}): Promise<Response> {
+export async function postForm(
+  url: string,
+  fields: Record<string, string> | [string, string][],
+  file: FormFile | null,
+  after: [string, string][] = [],
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const form = new FormData();
   for (const [k, v] of Array.isArray(fields) ? fields : Object.entries(fields)) form.append(k, v);
   if (file) form.append('file', new Blob([file.bytes], { type: file.type ?? 'application/octet-stream' }), file.name ?? 'upload.bin');

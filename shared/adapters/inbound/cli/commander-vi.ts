@@ -22,7 +22,10 @@ const ERRORS: [RegExp, (...m: string[]) => string][] = [
   [/^error: required option '([^']*)' not specified/, (o) => `Lỗi: thiếu tùy chọn bắt buộc ${o}`],
   [/^error: option '([^']*)' argument missing/, (o) => `Lỗi: tùy chọn ${o} cần một giá trị`],
   [/^error: option '([^']*)' argument '([^']*)' is invalid\./, (o, v) => `Lỗi: giá trị "${v}" của tùy chọn ${o} không hợp lệ.`],
-  [/^error: too many arguments(?: for '([^']*)')?\. Expected (\d+) arguments? but got (\d+)\./, (_c, e, g) => `Lỗi: thừa tham số: lệnh nhận ${e} tham số nhưng nhận được ${g}.`],
+  [
+    /^error: too many arguments(?: for '([^']*)')?\. Expected (\d+) arguments? but got (\d+)\./,
+    (_c, e, g) => `Lỗi: thừa tham số: lệnh nhận ${e} tham số nhưng nhận được ${g}.`,
+  ],
   [/^error: (.+) cannot be used with (.+)$/m, (a, b) => `Lỗi: không dùng ${a} cùng với ${b}`],
   [/Allowed choices are ([^.]*)\./, (c) => `Chỉ nhận: ${c}.`],
   [/\(Did you mean one of ([^?]*)\?\)/, (s) => `(Có phải ý bạn là một trong: ${s}?)`],

@@ -62,7 +62,9 @@ function awsConfig(env: NodeJS.ProcessEnv) {
     return loadConfig(env, CLI_SETTINGS, 'cchc');
   } catch (err) {
     if (err instanceof ConfigError && err.variable) {
-      throw new UsageError(`Cấu hình bản triển khai AWS chưa đủ: biến môi trường ${err.variable} bị thiếu hoặc không hợp lệ (xem README, mục "CLI against AWS").`);
+      throw new UsageError(
+        `Cấu hình bản triển khai AWS chưa đủ: biến môi trường ${err.variable} bị thiếu hoặc không hợp lệ (xem README, mục "CLI against AWS").`,
+      );
     }
     throw err;
   }

@@ -36,7 +36,8 @@ export function parseInstant(raw: string): Date {
   const s = raw.trim();
   let dt = DateTime.fromISO(s, { zone: ZONE });
   if (!dt.isValid) dt = DateTime.fromSQL(s, { zone: ZONE });
-  if (!dt.isValid) throw new UsageError(`Thời điểm "${raw}" không hợp lệ; dùng dạng ISO, ví dụ 2021-03-15T10:00:00+07:00 (không ghi múi giờ thì hiểu là giờ Việt Nam).`);
+  if (!dt.isValid)
+    throw new UsageError(`Thời điểm "${raw}" không hợp lệ; dùng dạng ISO, ví dụ 2021-03-15T10:00:00+07:00 (không ghi múi giờ thì hiểu là giờ Việt Nam).`);
   return dt.toJSDate();
 }
 
@@ -53,11 +54,15 @@ async function writeOut(path: string, data: Uint8Array | string): Promise<void> 
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
-      code === 'EACCES' || code === 'EPERM' ? 'không có quyền ghi vào đó'
-      : code === 'EISDIR' ? 'đó là một thư mục'
-      : code === 'ENOTDIR' || code === 'EEXIST' ? 'một phần của đường dẫn là tệp, không phải thư mục'
-      : code === 'ENOSPC' ? 'ổ đĩa đã đầy'
-      : `lỗi hệ thống ${code ?? String(err)}`;
+      code === 'EACCES' || code === 'EPERM'
+        ? 'không có quyền ghi vào đó'
+        : code === 'EISDIR'
+          ? 'đó là một thư mục'
+          : code === 'ENOTDIR' || code === 'EEXIST'
+            ? 'một phần của đường dẫn là tệp, không phải thư mục'
+            : code === 'ENOSPC'
+              ? 'ổ đĩa đã đầy'
+              : `lỗi hệ thống ${code ?? String(err)}`;
     throw new UsageError(`Không ghi được tệp "${path}": ${why}.`);
   }
 }
@@ -109,50 +114,52 @@ export function registerDomainCommands(program: Command): void {
     .option('--received-at <thời điểm>', 'thời điểm nhận (ISO; không ghi múi giờ thì là giờ Việt Nam); mặc định là bây giờ')
     .option('--extended-until <ngày>', 'ngày cuối của hạn được gia hạn cho đơn vị (nếu có), ví dụ 2021-03-20')
     .option('--json', 'xuất JSON { status, findings, timeliness }')
-    .action(async (file: string, opts: { unit: string; period: string; kind?: SubmissionKind; receivedAt?: string; extendedUntil?: string; json?: boolean }) => {
-      const unit = findUnit(opts.unit);
-      const period = findPeriod(opts.period);
-      const kind = opts.kind ?? period.kind;
-      if (kind !== period.kind) throw new UsageError(`Kỳ ${period.id} nhận ${KIND_NAMES[period.kind]}, không nhận ${KIND_NAMES[kind]}.`);
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(file);
-      } catch (err) {
-        throw new UsageError(`Không đọc được tệp "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
-      }
-      const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt) : cliClock().now();
-      const extendedUntil = opts.extendedUntil === undefined ? null : parseDateInput(opts.extendedUntil.trim());
-      if (opts.extendedUntil !== undefined && !extendedUntil) {
-        throw new UsageError(`Ngày gia hạn "${opts.extendedUntil}" không hợp lệ; nhập dạng 2021-03-20 hoặc 20/03/2021.`);
-      }
-      const check = await checkUpload(bytes, { unitCode: unit.code, periodId: period.id, kind }, receivedAt, { templateKey: cliTemplateKey() });
-      const onTime = isOnTime(period, receivedAt, extendedUntil ?? undefined);
-      const deadline = unitDeadline(period, extendedUntil);
-      const extended = extendedUntil !== null && extendedUntil > period.dueDate;
-      const timeliness = {
-        onTime,
-        receivedAt: vnIso(receivedAt),
-        deadline: vnIso(deadline),
-        dueDate: period.dueDate,
-        extendedUntil: extended ? extendedUntil : null,
-        text: TIMELINESS_LABELS[onTime ? 'on_time' : 'late'],
-      };
-      if (opts.json) {
-        print(JSON.stringify({ status: check.status, findings: check.findings, timeliness }, null, 2));
-      } else {
-        const errors = check.findings.filter((f) => f.severity === 'error').length;
-        const warnings = check.findings.length - errors;
-        print(`Tệp: ${basename(file)} (${check.format === 'xlsx' ? 'Excel' : check.format === 'json' ? 'JSON' : 'không xác định'})`);
-        print(`Đơn vị: ${unit.name} (${unit.code}) — Kỳ: ${period.name} (${period.id})`);
-        print(`Kết quả: ${check.status === 'valid' ? 'HỢP LỆ' : 'KHÔNG HỢP LỆ'} — ${errors} lỗi, ${warnings} cảnh báo`);
-        print(
-          `Thời hạn: ${onTime ? 'ĐÚNG HẠN' : 'NỘP MUỘN'} — nhận lúc ${timeliness.receivedAt.slice(11, 23)} ngày ${formatDateVi(timeliness.receivedAt.slice(0, 10))} (giờ Việt Nam); ` +
-            `hạn nhận ${formatInstantVi(deadline)}${extended ? ` (đã gia hạn đến hết ngày ${formatDateVi(extendedUntil!)}; hạn chung ${formatInstantVi(period.deadline)})` : ''}`,
-        );
-        if (check.findings.length > 0) print(formatFindings(check.findings));
-      }
-      process.exitCode = check.status === 'valid' ? 0 : 1;
-    });
+    .action(
+      async (file: string, opts: { unit: string; period: string; kind?: SubmissionKind; receivedAt?: string; extendedUntil?: string; json?: boolean }) => {
+        const unit = findUnit(opts.unit);
+        const period = findPeriod(opts.period);
+        const kind = opts.kind ?? period.kind;
+        if (kind !== period.kind) throw new UsageError(`Kỳ ${period.id} nhận ${KIND_NAMES[period.kind]}, không nhận ${KIND_NAMES[kind]}.`);
+        let bytes: Buffer;
+        try {
+          bytes = await readFile(file);
+        } catch (err) {
+          throw new UsageError(`Không đọc được tệp "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
+        }
+        const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt) : cliClock().now();
+        const extendedUntil = opts.extendedUntil === undefined ? null : parseDateInput(opts.extendedUntil.trim());
+        if (opts.extendedUntil !== undefined && !extendedUntil) {
+          throw new UsageError(`Ngày gia hạn "${opts.extendedUntil}" không hợp lệ; nhập dạng 2021-03-20 hoặc 20/03/2021.`);
+        }
+        const check = await checkUpload(bytes, { unitCode: unit.code, periodId: period.id, kind }, receivedAt, { templateKey: cliTemplateKey() });
+        const onTime = isOnTime(period, receivedAt, extendedUntil ?? undefined);
+        const deadline = unitDeadline(period, extendedUntil);
+        const extended = extendedUntil !== null && extendedUntil > period.dueDate;
+        const timeliness = {
+          onTime,
+          receivedAt: vnIso(receivedAt),
+          deadline: vnIso(deadline),
+          dueDate: period.dueDate,
+          extendedUntil: extended ? extendedUntil : null,
+          text: TIMELINESS_LABELS[onTime ? 'on_time' : 'late'],
+        };
+        if (opts.json) {
+          print(JSON.stringify({ status: check.status, findings: check.findings, timeliness }, null, 2));
+        } else {
+          const errors = check.findings.filter((f) => f.severity === 'error').length;
+          const warnings = check.findings.length - errors;
+          print(`Tệp: ${basename(file)} (${check.format === 'xlsx' ? 'Excel' : check.format === 'json' ? 'JSON' : 'không xác định'})`);
+          print(`Đơn vị: ${unit.name} (${unit.code}) — Kỳ: ${period.name} (${period.id})`);
+          print(`Kết quả: ${check.status === 'valid' ? 'HỢP LỆ' : 'KHÔNG HỢP LỆ'} — ${errors} lỗi, ${warnings} cảnh báo`);
+          print(
+            `Thời hạn: ${onTime ? 'ĐÚNG HẠN' : 'NỘP MUỘN'} — nhận lúc ${timeliness.receivedAt.slice(11, 23)} ngày ${formatDateVi(timeliness.receivedAt.slice(0, 10))} (giờ Việt Nam); ` +
+              `hạn nhận ${formatInstantVi(deadline)}${extended ? ` (đã gia hạn đến hết ngày ${formatDateVi(extendedUntil!)}; hạn chung ${formatInstantVi(period.deadline)})` : ''}`,
+          );
+          if (check.findings.length > 0) print(formatFindings(check.findings));
+        }
+        process.exitCode = check.status === 'valid' ? 0 : 1;
+      },
+    );
 
   program
     .command('schema')

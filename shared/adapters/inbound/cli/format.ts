@@ -14,7 +14,11 @@ function pad(s: string, n: number): string {
 /** A plain text table with a header row. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...(r[i] ?? '')].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => pad(c, widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -31,8 +35,11 @@ export function formatCalendar(cal: Calendar): string {
     formatInstantVi(p.deadline),
     who(p),
   ]);
-  const out = [`Lịch báo cáo CCHC năm ${cal.year} (giờ Việt Nam, Asia/Ho_Chi_Minh)`, '',
-    table(['Mã kỳ', 'Tên kỳ', 'Thời gian chốt số liệu', 'Hạn nhận', 'Hạn cuối', 'Đơn vị gửi'], rows)];
+  const out = [
+    `Lịch báo cáo CCHC năm ${cal.year} (giờ Việt Nam, Asia/Ho_Chi_Minh)`,
+    '',
+    table(['Mã kỳ', 'Tên kỳ', 'Thời gian chốt số liệu', 'Hạn nhận', 'Hạn cuối', 'Đơn vị gửi'], rows),
+  ];
   if (cal.warnings.length > 0) {
     out.push('', 'Cảnh báo:');
     for (const w of cal.warnings) out.push(`  ! ${w.message}`);
@@ -63,17 +70,52 @@ const pct = (x: number): string => `${new Intl.NumberFormat('vi-VN', { maximumFr
 const numVi = (x: number | null): string => (x === null ? '—' : new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(x));
 
 export function formatRollup(r: Rollup): string {
-  const kinds = [['all', 'Toàn tỉnh'], ['department', UNIT_KIND_NAMES.department], ['district', UNIT_KIND_NAMES.district], ['central', UNIT_KIND_NAMES.central]] as const;
+  const kinds = [
+    ['all', 'Toàn tỉnh'],
+    ['department', UNIT_KIND_NAMES.department],
+    ['district', UNIT_KIND_NAMES.district],
+    ['central', UNIT_KIND_NAMES.central],
+  ] as const;
   const out = [`${r.periodName} (${r.periodId})${r.includesLate ? ' — gồm báo cáo nộp muộn' : ''}`, ''];
-  out.push(table(['Nhóm', 'Phải nộp', 'Hợp lệ', 'Đúng hạn', 'Nộp muộn', 'Bị từ chối', 'Chưa nộp', 'Đầy đủ', 'Đúng hạn (%)'],
-    kinds.map(([k, name]) => { const c = r.coverage[k]; return [name, String(c.expected), String(c.valid), String(c.onTime), String(c.late), String(c.rejectedOnly), String(c.missing), pct(c.completeness), pct(c.timeliness)]; })));
+  out.push(
+    table(
+      ['Nhóm', 'Phải nộp', 'Hợp lệ', 'Đúng hạn', 'Nộp muộn', 'Bị từ chối', 'Chưa nộp', 'Đầy đủ', 'Đúng hạn (%)'],
+      kinds.map(([k, name]) => {
+        const c = r.coverage[k];
+        return [
+          name,
+          String(c.expected),
+          String(c.valid),
+          String(c.onTime),
+          String(c.late),
+          String(c.rejectedOnly),
+          String(c.missing),
+          pct(c.completeness),
+          pct(c.timeliness),
+        ];
+      }),
+    ),
+  );
   for (const w of r.warnings) out.push('', `! ${w}`);
   if (r.missing.length) out.push('', `Chưa nộp: ${r.missing.join(', ')}`);
   if (r.late.length) out.push(`Nộp muộn: ${r.late.join(', ')}`);
   if (r.rejectedOnly.length) out.push(`Chỉ có tệp bị từ chối: ${r.rejectedOnly.join(', ')}`);
   if (r.indicators.length) {
-    out.push('', table(['Mã', 'Chỉ tiêu', 'Toàn tỉnh', 'Số ĐV báo cáo'], r.indicators.map((i) => [i.code, i.name.length > 60 ? `${i.name.slice(0, 59)}…` : i.name, numVi(i.total), `${i.reporting}/${i.applicable}`])));
+    out.push(
+      '',
+      table(
+        ['Mã', 'Chỉ tiêu', 'Toàn tỉnh', 'Số ĐV báo cáo'],
+        r.indicators.map((i) => [i.code, i.name.length > 60 ? `${i.name.slice(0, 59)}…` : i.name, numVi(i.total), `${i.reporting}/${i.applicable}`]),
+      ),
+    );
   }
-  if (r.plan) out.push('', table(['Lĩnh vực', 'Số nhiệm vụ'], Object.entries(r.plan.tasksPerArea).map(([a, n]) => [a, String(n)])));
+  if (r.plan)
+    out.push(
+      '',
+      table(
+        ['Lĩnh vực', 'Số nhiệm vụ'],
+        Object.entries(r.plan.tasksPerArea).map(([a, n]) => [a, String(n)]),
+      ),
+    );
   return out.join('\n');
 }

@@ -83,10 +83,12 @@ export function registerPipelineCommands(program: Command): void {
       print(`${period.name} (${period.id}): ${subs.length} tệp đã nhận`);
       if (subs.length === 0) return;
       print('');
-      print(table(
-        ['Đơn vị', 'Số biên nhận', 'Thời điểm nhận', 'Kết quả', 'Dùng tổng hợp', 'Tệp'],
-        subs.map((s) => [s.unitCode, s.receiptNo, s.receivedAtText, s.statusText, s.current ? 'Có' : '', s.fileName]),
-      ));
+      print(
+        table(
+          ['Đơn vị', 'Số biên nhận', 'Thời điểm nhận', 'Kết quả', 'Dùng tổng hợp', 'Tệp'],
+          subs.map((s) => [s.unitCode, s.receiptNo, s.receivedAtText, s.statusText, s.current ? 'Có' : '', s.fileName]),
+        ),
+      );
     });
 
   program
@@ -119,15 +121,21 @@ export function registerPipelineCommands(program: Command): void {
         const out = opts.reissue ? await reissueReport(deps, period.id) : await closePeriod(deps, period.id, { force: opts.force });
         switch (out.outcome) {
           case 'closed':
-            print(`Đã đóng ${period.name}: ${out.rollup.coverage.all.valid}/${out.rollup.coverage.all.expected} đơn vị hợp lệ. Báo cáo tổng hợp đã gửi tới ${deps.config.aggregatorRecipients.join(', ')}.`);
+            print(
+              `Đã đóng ${period.name}: ${out.rollup.coverage.all.valid}/${out.rollup.coverage.all.expected} đơn vị hợp lệ. Báo cáo tổng hợp đã gửi tới ${deps.config.aggregatorRecipients.join(', ')}.`,
+            );
             if (out.rollup.closedEarly) {
-              print(`Kỳ được đóng trước hạn (${formatInstantVi(period.deadline)}); tệp nhận từ nay đến hết hạn vẫn đúng hạn và sẽ vào bản bổ sung (close --reissue).`);
+              print(
+                `Kỳ được đóng trước hạn (${formatInstantVi(period.deadline)}); tệp nhận từ nay đến hết hạn vẫn đúng hạn và sẽ vào bản bổ sung (close --reissue).`,
+              );
             }
             break;
           case 'addendum': {
             const since = out.rollup.sinceLastReport ?? [];
             const lateSince = since.filter((c) => out.rollup.late.includes(c)).length;
-            print(`Đã lập bản bổ sung số ${out.number} của ${period.name} (gồm ${since.length} đơn vị nộp sau lần tổng hợp trước, trong đó ${lateSince} nộp muộn) và gửi đi.`);
+            print(
+              `Đã lập bản bổ sung số ${out.number} của ${period.name} (gồm ${since.length} đơn vị nộp sau lần tổng hợp trước, trong đó ${lateSince} nộp muộn) và gửi đi.`,
+            );
             break;
           }
           case 'already-closed':

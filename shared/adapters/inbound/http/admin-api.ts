@@ -9,7 +9,6 @@ import { sendReminders } from '../../../application/reminders.js';
 import type { Principal } from '../../../application/tokens.js';
 import type { HttpEvent, HttpResult } from './unit-api.js';
 
-
 function json(status: number, body: unknown): HttpResult {
   return { statusCode: status, headers: { 'content-type': MEDIA_TYPES.jsonText, 'cache-control': 'no-store' }, body: JSON.stringify(body) };
 }

@@ -9,7 +9,12 @@ import { makeUnitApi, uploadOrigin, type HttpEvent, type HttpResult } from './un
  * both serve exactly this.
  */
 export function makeHttpApp(deps: PipelineDeps): (event: HttpEvent) => Promise<HttpResult> {
-  const config = deps.config as PipelineDeps['config'] & { uploadBucketName: string; region: string; endpoints?: { s3Public?: string }; portalAssetsDir?: string };
+  const config = deps.config as PipelineDeps['config'] & {
+    uploadBucketName: string;
+    region: string;
+    endpoints?: { s3Public?: string };
+    portalAssetsDir?: string;
+  };
   return makeUnitApi(deps, {
     admin: makeAdminRoutes(deps),
     portal: makePortal({ uploadOrigin: uploadOrigin(config), assetsDir: config.portalAssetsDir, log: deps.log }),

@@ -98,14 +98,26 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
   const routes: Record<string, (p: Principal, e: HttpEvent) => Promise<HttpResult>> = {
     'GET /api/me': async (p) => {
       const unit = findUnit(p.unitCode, deps.units);
-      const body: MeResponse = { unitCode: unit.code, name: unit.name, kind: unit.kind, kindName: UNIT_KIND_NAMES[unit.kind], role: p.role, maxUploadBytes: deps.config.maxUploadBytes };
+      const body: MeResponse = {
+        unitCode: unit.code,
+        name: unit.name,
+        kind: unit.kind,
+        kindName: UNIT_KIND_NAMES[unit.kind],
+        role: p.role,
+        maxUploadBytes: deps.config.maxUploadBytes,
+      };
       return json(200, body);
     },
     'GET /api/periods': async (p, e) => {
       const raw = e.queryStringParameters?.year;
       const year = raw && /^\d{4}$/.test(raw) ? Number(raw) : currentYear(deps);
       // `now` is the server's clock (the virtual one on the local stack): the page shows it and judges nothing by its own.
-      const body: PeriodsResponse = { year, now: deps.clock.now().toISOString(), periods: await listUnitPeriods(deps, p.unitCode, year), statusLabels: STATUS_LABELS };
+      const body: PeriodsResponse = {
+        year,
+        now: deps.clock.now().toISOString(),
+        periods: await listUnitPeriods(deps, p.unitCode, year),
+        statusLabels: STATUS_LABELS,
+      };
       return json(200, body);
     },
     'POST /api/uploads': async (p, e) => {
@@ -121,7 +133,14 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
       const periodId = e.queryStringParameters?.periodId;
       if (!periodId) throw new ApiError(400, 'BAD_REQUEST', 'Thiếu mã kỳ báo cáo (periodId).');
       const { period, kind } = resolveSlotFor(p, periodId, undefined, deps);
-      const made = await makeTemplate({ unitCode: p.unitCode, periodId: period.id, kind, key: await deps.templateKey(), now: deps.clock.now(), units: deps.units });
+      const made = await makeTemplate({
+        unitCode: p.unitCode,
+        periodId: period.id,
+        kind,
+        key: await deps.templateKey(),
+        now: deps.clock.now(),
+        units: deps.units,
+      });
       return {
         statusCode: 200,
         isBase64Encoded: true,
@@ -151,7 +170,11 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
       const principal = await authenticate(deps, bearer(event));
       if (!principal) {
         deps.log.warn('request refused: missing, unknown, revoked or expired token', { route: `${method} ${path}` });
-        return error(401, 'UNAUTHORIZED', 'Đường dẫn riêng không hợp lệ, đã hết hạn hoặc đã bị thu hồi. Vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ để được cấp đường dẫn mới.');
+        return error(
+          401,
+          'UNAUTHORIZED',
+          'Đường dẫn riêng không hợp lệ, đã hết hạn hoặc đã bị thu hồi. Vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ để được cấp đường dẫn mới.',
+        );
       }
       if (isAdmin && principal.role !== 'admin') {
         deps.log.warn('admin route refused for a unit token', { route: `${method} ${path}`, unit: principal.unitCode });

@@ -17,11 +17,19 @@ export type ClosePeriodEvent =
  * report; schedule (every 15 minutes) → the sweep that closes whatever is due and resumes a close a
  * crash left in CLOSING. Safe to fire twice or rerun after a crash; a failure throws so it is retried.
  */
-export function makeClosePeriodHandler(deps: PipelineDeps): (event: ClosePeriodEvent) => Promise<Omit<CloseOutcome, 'rollup'> | { swept: { periodId: string; outcome: string }[] }> {
+export function makeClosePeriodHandler(
+  deps: PipelineDeps,
+): (event: ClosePeriodEvent) => Promise<Omit<CloseOutcome, 'rollup'> | { swept: { periodId: string; outcome: string }[] }> {
   return async (event) => {
     if (event && 'sweep' in event) {
       const swept = await closeDuePeriods(deps, event.sweep.years);
-      if (swept.some((s) => s.outcome === 'failed')) throw new Error(`close failed for ${swept.filter((s) => s.outcome === 'failed').map((s) => s.periodId).join(', ')}`);
+      if (swept.some((s) => s.outcome === 'failed'))
+        throw new Error(
+          `close failed for ${swept
+            .filter((s) => s.outcome === 'failed')
+            .map((s) => s.periodId)
+            .join(', ')}`,
+        );
       return { swept };
     }
     if (!event?.periodId) throw new Error('close-period needs { periodId } or { sweep: { years } }');

@@ -19,7 +19,10 @@ export function makeRecordUnprocessableHandler(deps: PipelineDeps): (event: SQSE
       try {
         for (const obj of createdObjectsOf(message.body, 'dead-letter')) await recordUnprocessable(deps, obj, DEAD_LETTER_REASON);
       } catch (err) {
-        deps.log.error('could not record a dead-lettered upload; will retry', { messageId: message.messageId, error: err instanceof Error ? err.stack : String(err) });
+        deps.log.error('could not record a dead-lettered upload; will retry', {
+          messageId: message.messageId,
+          error: err instanceof Error ? err.stack : String(err),
+        });
         failures.push({ itemIdentifier: message.messageId });
       }
     }

@@ -135,7 +135,11 @@ export class DynamoOutboxStore implements OutboxStore {
     return this.table.update(
       keys.mail(messageId),
       { expression: 'SET leaseUntil = :until ADD attempts :one', values: { ':until': leaseUntil, ':one': 1 } },
-      { ...PENDING, expression: `${PENDING.expression} AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)`, values: { ...PENDING.values, ':now': now } },
+      {
+        ...PENDING,
+        expression: `${PENDING.expression} AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)`,
+        values: { ...PENDING.values, ':now': now },
+      },
     );
   }
 

@@ -17,9 +17,7 @@ export interface Update {
 }
 
 /** A query on the table (by pk and an optional sort-key prefix) or on an index (by its partition key). */
-export type Query =
-  | { pk: string; skPrefix?: string }
-  | { index: 'gsi1' | 'gsi2'; indexPk: string; limit?: number };
+export type Query = { pk: string; skPrefix?: string } | { index: 'gsi1' | 'gsi2'; indexPk: string; limit?: number };
 
 function isConditionFailure(err: unknown): boolean {
   return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
@@ -58,7 +56,11 @@ export class Table {
         ? { IndexName: q.index, KeyConditionExpression: `${q.index}pk = :pk`, ExpressionAttributeValues: { ':pk': q.indexPk }, Limit: q.limit }
         : q.skPrefix === undefined
           ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': q.pk }, ConsistentRead: true }
-          : { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': q.pk, ':sk': q.skPrefix }, ConsistentRead: true };
+          : {
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+              ExpressionAttributeValues: { ':pk': q.pk, ':sk': q.skPrefix },
+              ConsistentRead: true,
+            };
     const items: T[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
