@@ -251,3 +251,25 @@ describe('cchc rough edges a user hits', { timeout: 180_000 }, () => {
     expect(code).toBe(0);
   });
 });
+
+describe('cchc against AWS', () => {
+  it('refuses a deployed configuration without SES_CONFIGURATION_SET, in Vietnamese, before touching AWS', async () => {
+    const deployed = {
+      ...process.env,
+      TABLE_NAME: 'cchc-table',
+      UPLOAD_BUCKET_NAME: 'cchc-uploads',
+      SENDER_ADDRESS: 'cchc-noreply@snv.thuathienhue.gov.vn',
+      AGGREGATOR_RECIPIENTS: 'phongcchc.snv@thuathienhue.gov.vn',
+      PORTAL_URL: 'https://cchc.thuathienhue.gov.vn',
+      TEMPLATE_SIGNING_KEY_SECRET_ARN: 'arn:aws:secretsmanager:ap-southeast-1:111111111111:secret:t',
+      TOKEN_KEY_SECRET_ARN: 'arn:aws:secretsmanager:ap-southeast-1:111111111111:secret:k',
+      SES_CONFIGURATION_SET: '',
+    };
+    const out = await run(TSX, ['shared/adapters/inbound/cli/main.ts', 'submissions', '--period', '2021-Q1'], { cwd: ROOT, env: deployed }).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect((out as { code?: number }).code).toBe(2);
+    expect((out as { stderr: string }).stderr).toContain('biến môi trường SES_CONFIGURATION_SET bị thiếu');
+    expect((out as { stderr: string }).stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
