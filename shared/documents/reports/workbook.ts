@@ -88,23 +88,18 @@ function pct(ratio: number): number {
   return round2(ratio * 100);
 }
 
+/** The red line that marks an addendum (a report that includes late submissions). */
+function addendumBanner(s: ReportSheet, minHeight: number): void {
+  s.line(ADDENDUM, { bold: true, size: 12, color: { argb: COLOR.bad } }, { align: { horizontal: 'center' }, fill: COLOR.badFill, minHeight });
+}
+
 /** Title block shared by the sheets: agency line, title, sheet subtitle, addendum marker. */
 function titleBlock(s: ReportSheet, rollup: Rollup, subtitle: string): void {
   const agency = `${AGGREGATOR.toLocaleUpperCase('vi')} — PHÒNG CẢI CÁCH HÀNH CHÍNH`;
   s.line(agency, { bold: true, size: 10, color: { argb: COLOR.note } }, { minHeight: 16 });
   s.line(reportTitle(rollup), { bold: true, size: 14, color: { argb: COLOR.title } }, { align: { horizontal: 'center' }, minHeight: 24 });
   s.line(subtitle, { bold: true, size: 12 }, { align: { horizontal: 'center' }, minHeight: 20 });
-  if (rollup.includesLate) {
-    s.line(
-      ADDENDUM,
-      { bold: true, size: 12, color: { argb: COLOR.bad } },
-      {
-        align: { horizontal: 'center' },
-        fill: COLOR.badFill,
-        minHeight: 20,
-      },
-    );
-  }
+  if (rollup.includesLate) addendumBanner(s, 20);
   const period = `Kỳ báo cáo: ${rollup.periodName} (mã kỳ ${rollup.periodId}). Thời gian chốt số liệu: ${windowText(rollup.dataWindow)}.`;
   s.line(
     `${period} ${scopeText(rollup)}`,
@@ -144,17 +139,7 @@ function writeSummaryHead(s: ReportSheet, rollup: Rollup, form: FormDef): void {
   s.gap(4);
   s.line(reportTitle(rollup), { bold: true, size: 14, color: { argb: COLOR.title } }, { align: { horizontal: 'center' }, minHeight: 24 });
   s.line(form.title, { size: 12, italic: true }, { align: { horizontal: 'center' }, minHeight: 18 });
-  if (rollup.includesLate) {
-    s.line(
-      ADDENDUM,
-      { bold: true, size: 12, color: { argb: COLOR.bad } },
-      {
-        align: { horizontal: 'center' },
-        fill: COLOR.badFill,
-        minHeight: 22,
-      },
-    );
-  }
+  if (rollup.includesLate) addendumBanner(s, 22);
   s.gap(6);
 }
 
