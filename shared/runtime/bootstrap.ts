@@ -87,9 +87,16 @@ export function forFunction(deps: PipelineDeps, name: FunctionName): PipelineDep
   const noMailer = notConfigured<Mailer>('a mailer (setting "mailSend")', name);
   const noUploads = notConfigured<UploadStore>('the bucket (setting "uploads")', name);
   const noKey = refusingKey('template signing key', name);
+  // Every line a function logs names it, as its own log group does on AWS.
+  const log: Log = {
+    info: (m, f = {}) => deps.log.info(m, { function: name, ...f }),
+    warn: (m, f = {}) => deps.log.warn(m, { function: name, ...f }),
+    error: (m, f = {}) => deps.log.error(m, { function: name, ...f }),
+  };
   return new Proxy(deps, {
     get(target, prop, receiver) {
       if (prop === 'config') return config;
+      if (prop === 'log') return log;
       if (prop === 'tokenKey') return has('tokenKey') ? target.tokenKey : undefined;
       if (prop === 'templateKey') return has('templateKey') ? target.templateKey : noKey;
       if (prop === 'mailer') return has('mailSend') ? target.mailer : noMailer;
