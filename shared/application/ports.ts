@@ -1,3 +1,4 @@
+import type { DossierPart } from '../domain/object-keys.js';
 import type {
   AddressProblem,
   CurrentPointer,
@@ -60,9 +61,13 @@ export interface SubmissionStore {
 
 /** The current (on time) and latest late valid submission per slot. */
 export interface PointerStore {
-  /** Moves the pointer to `pointer` only if it is newer than the stored one (never backwards); true when it moved. */
+  /**
+   * Moves the pointer of `pointer.part` (default the form) to `pointer` only if it is newer than the
+   * stored one (never backwards); true when it moved.
+   */
   advance(which: 'current' | 'late', pointer: CurrentPointer): Promise<boolean>;
-  listOfPeriod(periodId: string): Promise<{ current: CurrentPointer[]; late: CurrentPointer[] }>;
+  /** A period's pointers of one dossier part (default the form). */
+  listOfPeriod(periodId: string, part?: DossierPart): Promise<{ current: CurrentPointer[]; late: CurrentPointer[] }>;
 }
 
 /** E-mails waiting to be sent, and sent. */

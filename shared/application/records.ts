@@ -1,3 +1,4 @@
+import type { DossierPart } from '../domain/object-keys.js';
 import type { Finding, SubmissionKind } from '../domain/types.js';
 
 /**
@@ -34,7 +35,11 @@ export interface SubmissionRecord {
   fileName: string;
   size: number;
   sha256: string | null;
-  format: 'xlsx' | 'json' | 'unknown';
+  format: 'xlsx' | 'json' | 'pdf' | 'unknown';
+  /** Which part of the unit's dossier the file is (absent on records from before signed reports: the form). */
+  part?: DossierPart;
+  /** For the signed report: who signed it, in which capacity and when, and what the certificates say. */
+  report?: SignedReportSummary;
   /** Server receipt time (S3 event time), ISO UTC. */
   receivedAt: string;
   onTime: boolean;
@@ -60,6 +65,8 @@ export interface CurrentPointer {
   periodId: string;
   unitCode: string;
   kind: SubmissionKind;
+  /** The dossier part the pointer is for (absent: the form). */
+  part?: DossierPart;
   objectId: string;
   receivedAt: string;
   /** Ordering key: receivedAt then objectId, so ties resolve the same way everywhere. */
@@ -151,4 +158,26 @@ export interface TokenRecord {
   createdAt: string;
   expiresAt: string;
   revokedAt?: string;
+}
+
+/** One digital signature of a signed report, as the receipt, the portal and the board show it. */
+export interface SignatureSummary {
+  /** The leader's signature, the organisation's (văn thư, on issuance), or another. */
+  role: 'leader' | 'organisation' | 'other';
+  signer: string | null;
+  /** The title in the certificate, else the roster's office for the leader. */
+  title: string | null;
+  organization: string | null;
+  issuer: string | null;
+  /** ISO. */
+  signingTime: string | null;
+  chain: string;
+  revocation: string;
+}
+
+/** What a signed report's signatures establish. */
+export interface SignedReportSummary {
+  signatures: SignatureSummary[];
+  /** The roster entry the leader's signature matched, if any. */
+  leader: { name: string; office: string } | null;
 }

@@ -69,7 +69,11 @@ export async function requestUpload(deps: PipelineDeps, principal: Principal, bo
   const { period, kind } = resolveSlotFor(principal, req.periodId, req.kind, deps);
   const extension = UPLOAD_CONTENT_TYPES[req.contentType];
   if (!extension) {
-    throw new ApiError(415, 'UNSUPPORTED_TYPE', 'Chỉ nhận tệp Excel (.xlsx) theo mẫu của hệ thống hoặc tệp JSON theo lược đồ đã công bố.');
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_TYPE',
+      'Chỉ nhận tệp Excel (.xlsx) theo mẫu của hệ thống, tệp JSON theo lược đồ đã công bố, hoặc báo cáo đã ký số dạng PDF.',
+    );
   }
   const max = deps.config.maxUploadBytes;
   if (req.size === 0) throw new ApiError(400, 'EMPTY_FILE', 'Tệp rỗng (0 byte). Hãy chọn lại tệp báo cáo đã điền.');

@@ -6,6 +6,8 @@ export const MEDIA_TYPES = {
   /** As the product serves and stores JSON. */
   jsonText: 'application/json; charset=utf-8',
   csv: 'text/csv; charset=utf-8',
+  /** The signed report (văn bản đã ký số). */
+  pdf: 'application/pdf',
   png: 'image/png',
   eml: 'message/rfc822',
 } as const;

@@ -3,7 +3,7 @@ import { MEDIA_TYPES } from './media-types.js';
 
 /**
  * Object keys are built by the server only, never from a client's file name, and never reused:
- * `incoming/{periodId}/{unitCode}/{uploadId}/upload.{xlsx|json}`. Reports live under
+ * `incoming/{periodId}/{unitCode}/{uploadId}/upload.{xlsx|json|pdf}`. Reports live under
  * `reports/{periodId}/`.
  */
 
@@ -11,12 +11,13 @@ import { MEDIA_TYPES } from './media-types.js';
 export const INCOMING_PREFIX = 'incoming/';
 export const REPORTS_PREFIX = 'reports/';
 
-export type UploadExtension = 'xlsx' | 'json';
+export type UploadExtension = 'xlsx' | 'json' | 'pdf';
 
 /** Content types a unit may upload, with the extension the key gets. */
 export const UPLOAD_CONTENT_TYPES: Record<string, UploadExtension> = {
   [MEDIA_TYPES.xlsx]: 'xlsx',
   [MEDIA_TYPES.json]: 'json',
+  [MEDIA_TYPES.pdf]: 'pdf',
 };
 
 export interface IncomingKey {
@@ -47,7 +48,7 @@ export function incomingKey(k: IncomingKey): string {
 
 /** Parses a (decoded) incoming key; null when the key is not one the server builds. */
 export function parseIncomingKey(key: string): IncomingKey | null {
-  const m = /^incoming\/([^/]+)\/([^/]+)\/([^/]+)\/upload\.(xlsx|json)$/.exec(key);
+  const m = /^incoming\/([^/]+)\/([^/]+)\/([^/]+)\/upload\.(xlsx|json|pdf)$/.exec(key);
   if (!m) return null;
   const [, periodId, unitCode, uploadId, extension] = m as unknown as [string, string, string, string, UploadExtension];
   if (!PERIOD.test(periodId) || !UNIT.test(unitCode) || !UPLOAD_ID.test(uploadId)) return null;
@@ -62,4 +63,16 @@ export function periodPrefix(periodId: string): string {
 /** Decodes a key from an S3 event record (URL-encoded, `+` for spaces). */
 export function decodeEventKey(raw: string): string {
   return decodeURIComponent(raw.replace(/\+/g, ' '));
+}
+
+/**
+ * The two parts of a unit's dossier for a slot: the data form (the Excel template or JSON) and the
+ * signed report (the PDF its leadership signed digitally). Each part has its own "latest valid on
+ * time" submission.
+ */
+export type DossierPart = 'form' | 'report';
+
+/** Which part an upload is, by the extension the server gave its key. */
+export function partOfExtension(extension: UploadExtension): DossierPart {
+  return extension === 'pdf' ? 'report' : 'form';
 }

@@ -8,6 +8,7 @@
  * - submission result    PERIOD#{periodId}        / SUB#{unitCode}#{objectId}  gsi1: UNIT#{unitCode} / {receivedAt}#{objectId}
  * - current (on time)    PERIOD#{periodId}        / CURRENT#{unitCode}#{kind}
  * - latest late valid    PERIOD#{periodId}        / LATE#{unitCode}#{kind}
+ * - the same two for the signed report: REPORT#CURRENT#{unitCode}#{kind}, REPORT#LATE#{unitCode}#{kind}
  * - period state         PERIOD#{periodId}        / STATE
  * - deadline extension   PERIOD#{periodId}        / EXT#{unitCode}
  * - outbox message       MAIL#{messageId}         / MAIL                      gsi2: OUTBOX#PENDING / {createdAt}#{messageId} (while pending)
@@ -34,6 +35,9 @@ export const INDEX_PK = {
 
 export type PointerKind = 'current' | 'late';
 
+/** The dossier part a pointer is for: the form's keep the original prefixes, the signed report's have their own. */
+export type PointerPart = 'form' | 'report';
+
 export interface Key {
   pk: string;
   sk: string;
@@ -45,11 +49,11 @@ export const keys = {
   submission: (periodId: string, unitCode: string, objectId: string): Key => ({ pk: `${PK.period}${periodId}`, sk: `SUB#${unitCode}#${objectId}` }),
   /** Submissions of a period, or of one unit in it. */
   submissionsOf: (periodId: string, unitCode?: string): Key => ({ pk: `${PK.period}${periodId}`, sk: unitCode ? `SUB#${unitCode}#` : 'SUB#' }),
-  pointer: (which: PointerKind, p: { periodId: string; unitCode: string; kind: string }): Key => ({
+  pointer: (which: PointerKind, p: { periodId: string; unitCode: string; kind: string; part?: PointerPart }): Key => ({
     pk: `${PK.period}${p.periodId}`,
-    sk: `${pointerPrefix(which)}${p.unitCode}#${p.kind}`,
+    sk: `${pointerPrefix(which, p.part ?? 'form')}${p.unitCode}#${p.kind}`,
   }),
-  pointersOf: (which: PointerKind, periodId: string): Key => ({ pk: `${PK.period}${periodId}`, sk: pointerPrefix(which) }),
+  pointersOf: (which: PointerKind, periodId: string, part: PointerPart = 'form'): Key => ({ pk: `${PK.period}${periodId}`, sk: pointerPrefix(which, part) }),
   periodState: (periodId: string): Key => ({ pk: `${PK.period}${periodId}`, sk: 'STATE' }),
   extension: (periodId: string, unitCode: string): Key => ({ pk: `${PK.period}${periodId}`, sk: `EXT#${unitCode}` }),
   mail: (messageId: string): Key => ({ pk: `${PK.mail}${messageId}`, sk: 'MAIL' }),
@@ -78,6 +82,7 @@ export const indexKeys = {
   unitTokens: (unitCode: string) => `${INDEX_PK.unitTokens}${unitCode}`,
 };
 
-function pointerPrefix(which: PointerKind): string {
-  return which === 'current' ? 'CURRENT#' : 'LATE#';
+function pointerPrefix(which: PointerKind, part: PointerPart): string {
+  const base = which === 'current' ? 'CURRENT#' : 'LATE#';
+  return part === 'report' ? `REPORT#${base}` : base;
 }

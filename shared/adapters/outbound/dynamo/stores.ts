@@ -1,3 +1,4 @@
+import type { DossierPart } from '../../../domain/object-keys.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   AddressStore,
@@ -104,9 +105,9 @@ export class DynamoPointerStore implements PointerStore {
     );
   }
 
-  async listOfPeriod(periodId: string): Promise<{ current: CurrentPointer[]; late: CurrentPointer[] }> {
+  async listOfPeriod(periodId: string, part: DossierPart = 'form'): Promise<{ current: CurrentPointer[]; late: CurrentPointer[] }> {
     const read = (which: PointerKind) => {
-      const { pk, sk } = keys.pointersOf(which, periodId);
+      const { pk, sk } = keys.pointersOf(which, periodId, part);
       return this.table.query<CurrentPointer>({ pk, skPrefix: sk });
     };
     return { current: await read('current'), late: await read('late') };
