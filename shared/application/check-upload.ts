@@ -2,13 +2,34 @@ import { validateSubmission } from '../domain/validate.js';
 import type { Finding, Slot, Submission, Unit, ValidationResult } from '../domain/types.js';
 import { foreignSpreadsheet, sniff } from '../documents/xlsx/safe-zip.js';
 import { readWorkbook } from '../documents/xlsx/workbook-reader.js';
+import type { TrustConfig } from '../documents/pdf/index.js';
+import type { DossierPart } from '../domain/object-keys.js';
+import type { SignedReportSummary } from './records.js';
 
-export type UploadFormat = 'xlsx' | 'json' | 'unknown';
+export type UploadFormat = 'xlsx' | 'json' | 'pdf' | 'unknown';
 
 export interface UploadCheck extends ValidationResult {
   format: UploadFormat;
   /** The typed submission when the file could be read (for echoing key figures back), else null. */
   submission: Submission | null;
+  /** For a signed report: who signed it and what the certificates say. */
+  report?: SignedReportSummary;
+}
+
+/** What checking an upload needs besides its bytes and slot. */
+export interface CheckContext {
+  templateKey: string;
+  units?: readonly Unit[];
+  /** Which part of the dossier the upload was sent as (by its key); default the form. */
+  part?: DossierPart;
+  /** The trust anchors (and CRLs) signed reports are verified against. */
+  trust?: TrustConfig;
+}
+
+/** A PDF starts with "%PDF-" (ISO 32000), allowing for a little leading junk as readers do. */
+function isPdf(bytes: Uint8Array): boolean {
+  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  return head.includes('%PDF-');
 }
 
 function fileFinding(code: string, message: string): Finding {
@@ -24,8 +45,17 @@ export async function checkUpload(
   bytes: Uint8Array,
   slot: Slot,
   receivedAt: Date,
-  ctx: { templateKey: string; units?: readonly Unit[] },
+  ctx: CheckContext,
 ): Promise<UploadCheck> {
+  const pdf = bytes.length > 0 && isPdf(bytes);
+  if (ctx.part === 'report') {
+    if (!pdf) return invalid('unknown', fileFinding('REPORT_NOT_PDF', 'Báo cáo đã ký số phải là tệp PDF có chữ ký số của lãnh đạo đơn vị. Tệp số liệu (Excel hoặc JSON) nộp ở bước "Biểu mẫu số liệu".'));
+    const { checkReport } = await import('./check-report.js');
+    return checkReport(bytes, slot, receivedAt, { trust: ctx.trust ?? { anchors: [] }, units: ctx.units });
+  }
+  if (pdf) {
+    return invalid('pdf', fileFinding('FILE_IS_PDF', 'Đây là tệp PDF. Báo cáo đã ký số nộp ở bước "Báo cáo đã ký số"; ở bước này hãy nộp biểu mẫu số liệu Excel (.xlsx) của hệ thống.'));
+  }
   const kind = sniff(bytes);
   if (kind === 'empty') {
     return invalid('unknown', fileFinding('FILE_EMPTY', 'Tệp tải lên rỗng (0 byte). Hãy chọn lại tệp báo cáo đã điền và tải lên.'));

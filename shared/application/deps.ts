@@ -1,5 +1,6 @@
 import type { Slot, Unit } from '../domain/types.js';
-import type { UploadCheck } from './check-upload.js';
+import type { CheckContext, UploadCheck } from './check-upload.js';
+import type { TrustConfig } from '../documents/pdf/index.js';
 import type { Log } from './log.js';
 import type { Clock, Mailer, Stores, UploadStore } from './ports.js';
 
@@ -42,6 +43,11 @@ export interface PipelineDeps {
     bytes: Uint8Array,
     slot: Slot,
     receivedAt: Date,
-    ctx: { templateKey: string; units?: readonly Unit[] },
+    ctx: CheckContext,
   ) => Promise<UploadCheck & { verdict?: string; detail?: string }>;
+  /**
+   * The trust anchors, intermediates and CRLs signed reports are verified against (read once). Where
+   * none are configured, every signed report is untrusted (a finding), never accepted by default.
+   */
+  trust?: () => Promise<TrustConfig>;
 }

@@ -1,5 +1,5 @@
-import type { Finding, Slot, Unit } from '../domain/types.js';
-import { checkUpload, type UploadCheck } from './check-upload.js';
+import type { Finding, Slot } from '../domain/types.js';
+import { type CheckContext, checkUpload, type UploadCheck } from './check-upload.js';
 import { Guard, isGuardWorker, serveInWorker, type GuardLimits, type GuardVerdict } from '../runtime/guard.js';
 
 /**
@@ -14,7 +14,7 @@ const ROLE = 'check-upload';
 
 if (isGuardWorker(ROLE)) {
   serveInWorker({
-    checkUpload: (bytes: Uint8Array, slot: Slot, receivedAt: string, ctx: { templateKey: string; units?: readonly Unit[] }) =>
+    checkUpload: (bytes: Uint8Array, slot: Slot, receivedAt: string, ctx: CheckContext) =>
       checkUpload(bytes, slot, new Date(receivedAt), ctx),
   });
 }
@@ -56,7 +56,7 @@ export async function guardedCheckUpload(
   bytes: Uint8Array,
   slot: Slot,
   receivedAt: Date,
-  ctx: { templateKey: string; units?: readonly Unit[] },
+  ctx: CheckContext,
   guard: Guard = uploadGuard(),
 ): Promise<UploadCheck & { verdict?: GuardVerdict; detail?: string }> {
   const out = await guard.call<UploadCheck>('checkUpload', [bytes, slot, receivedAt.toISOString(), ctx]);

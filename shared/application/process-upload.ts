@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseIncomingKey } from '../domain/object-keys.js';
+import { type DossierPart, parseIncomingKey, partOfExtension } from '../domain/object-keys.js';
 import { findPeriod, isOnTime } from '../domain/calendar.js';
 import { RECORD_BOUNDS, capFindings, cutText, excerpt } from '../domain/bounds.js';
 import { DomainError } from '../domain/errors.js';
@@ -97,10 +97,13 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
     const bytes = await deps.uploads.get({ key: obj.key, versionId: obj.versionId }, deps.config.maxUploadBytes);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const slot = { unitCode: unit.code, periodId: period.id, kind: period.kind };
+    const part = partOfKey(obj.key);
     try {
       const guarded = await (deps.check ?? guardedCheckUpload)(bytes, slot, new Date(obj.receivedAt), {
-        templateKey: await deps.templateKey(),
+        templateKey: part === 'form' ? await deps.templateKey() : '',
         units: deps.units,
+        part,
+        ...(part === 'report' ? { trust: deps.trust ? await deps.trust() : { anchors: [] } } : {}),
       });
       if (guarded.verdict) {
         deps.log.error('the file could not be checked within its bounds; recorded as rejected', {
@@ -134,6 +137,12 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
     });
   }
   return out.outcome;
+}
+
+/** The dossier part of a server-built key (its extension); the form for anything else. */
+function partOfKey(key: string): DossierPart {
+  const parsed = parseIncomingKey(key);
+  return parsed ? partOfExtension(parsed.extension) : 'form';
 }
 
 /** How one object is judged once its slot is known: the check to record and the file's hash. */
@@ -186,6 +195,7 @@ async function recordObject(
     unit,
     period,
     fileName: intent?.fileName ?? `upload.${parsed.extension}`,
+    part: partOfExtension(parsed.extension),
     size: head.size,
     sha256,
     check,
@@ -214,6 +224,8 @@ export interface RecordInput {
   onTime: boolean;
   recordedAt: string;
   source: UploadedObject['source'];
+  /** Default the form. */
+  part?: DossierPart;
 }
 
 /**
@@ -237,6 +249,7 @@ export function buildRecord(r: RecordInput): SubmissionRecord {
     size: r.size,
     sha256: r.sha256,
     format: check.format,
+    ...(r.part === 'report' ? { part: r.part, ...(check.report ? { report: check.report } : {}) } : {}),
     receivedAt: r.receivedAt,
     onTime: r.onTime,
     status: check.status,
@@ -315,6 +328,7 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, extension?: 
       periodId: record.periodId,
       unitCode: record.unitCode,
       kind: record.kind,
+      ...(record.part === 'report' ? { part: record.part } : {}),
       objectId: record.objectId,
       receivedAt: record.receivedAt,
       order: `${record.receivedAt}#${record.objectId}`,
@@ -324,7 +338,10 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, extension?: 
   const unit = findUnit(record.unitCode, deps.units);
   const period = findPeriod(record.periodId);
   // What the receipt says depends on the slot's pointers as they stand now (just advanced above).
-  const slot = { ...slotPointers(await deps.stores.pointers.listOfPeriod(record.periodId), record.unitCode, record.kind), asOf: deps.clock.now() };
+  const slot = {
+    ...slotPointers(await deps.stores.pointers.listOfPeriod(record.periodId, record.part ?? 'form'), record.unitCode, record.kind),
+    asOf: deps.clock.now(),
+  };
   const mail = buildReceiptMail(
     record,
     unit,

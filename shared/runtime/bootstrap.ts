@@ -9,6 +9,7 @@ import type { PipelineDeps } from '../application/deps.js';
 import type { Log } from '../application/log.js';
 import { systemClock, type Clock, type Mailer, type UploadStore } from '../application/ports.js';
 import { defaultUnits } from '../domain/units.js';
+import { trustProvider } from './trust.js';
 import { ConfigError, FUNCTION_SETTINGS, loadConfig, restrictConfig, type AppConfig, type FunctionName, type Setting } from './config.js';
 
 /**
@@ -69,6 +70,7 @@ export function buildDeps(config: Readonly<AppConfig>, settings: readonly Settin
     clock: options.clock ?? systemClock,
     templateKey: has('templateKey') ? secretKeyProvider(config.templateKey, config.region, 'template signing key') : refusingKey('template signing key', owner),
     ...(has('tokenKey') ? { tokenKey: secretKeyProvider(config.tokenKey, config.region, 'token key') } : {}),
+    ...(has('trust') ? { trust: trustProvider(config.trustDir) } : {}),
     units: defaultUnits,
     log: options.log ?? powertoolsLog(new Logger({ serviceName: owner })),
   };
@@ -98,6 +100,7 @@ export function forFunction(deps: PipelineDeps, name: FunctionName): PipelineDep
       if (prop === 'config') return config;
       if (prop === 'log') return log;
       if (prop === 'tokenKey') return has('tokenKey') ? target.tokenKey : undefined;
+      if (prop === 'trust') return has('trust') ? target.trust : undefined;
       if (prop === 'templateKey') return has('templateKey') ? target.templateKey : noKey;
       if (prop === 'mailer') return has('mailSend') ? target.mailer : noMailer;
       if (prop === 'uploads') return has('uploads') ? target.uploads : noUploads;

@@ -34,6 +34,8 @@ export interface AppConfig extends PipelineSettings {
   tokenTtlDays: number;
   /** Where the portal's pages and assets are (the Lambda bundle's copy); default: the sources. */
   portalAssetsDir?: string;
+  /** The trust folder for signed reports (runtime/trust.ts); absent: nothing is trusted. */
+  trustDir?: string;
   /** AWS region. */
   region: string;
   /** Endpoints of the local emulators; absent on AWS. */
@@ -59,6 +61,8 @@ export const SETTINGS = {
   tokenTtl: ['TOKEN_TTL_DAYS'],
   portalAssets: ['PORTAL_ASSETS_DIR'],
   reportFonts: ['REPORT_FONTS_DIR'],
+  /** The folder of trust anchors, intermediates and CRLs signed reports are verified against (runtime/trust.ts). */
+  trust: ['TRUST_DIR'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Setting = keyof typeof SETTINGS;
@@ -82,11 +86,11 @@ export type FunctionName =
  */
 export const FUNCTION_SETTINGS: Record<FunctionName, readonly Setting[]> = {
   'unit-api': ['table', 'uploads', 'mailFrom', 'maxUpload', 'uploadTtl', 'templateKey', 'portalAssets'],
-  'validate-submission': ['table', 'uploads', 'mailSend', 'portalUrl', 'maxUpload', 'templateKey'],
+  'validate-submission': ['table', 'uploads', 'mailSend', 'portalUrl', 'maxUpload', 'templateKey', 'trust'],
   'record-unprocessable': ['table', 'uploads', 'mailSend', 'portalUrl', 'maxUpload'],
   'flush-outbox': ['table', 'uploads', 'mailSend', 'portalUrl', 'tokenKey'],
-  'close-period': ['table', 'uploads', 'mailSend', 'portalUrl', 'aggregator', 'maxUpload', 'templateKey', 'reportFonts'],
-  'send-reminders': ['table', 'uploads', 'mailSend', 'portalUrl', 'maxUpload', 'templateKey'],
+  'close-period': ['table', 'uploads', 'mailSend', 'portalUrl', 'aggregator', 'maxUpload', 'templateKey', 'reportFonts', 'trust'],
+  'send-reminders': ['table', 'uploads', 'mailSend', 'portalUrl', 'maxUpload', 'templateKey', 'trust'],
   'handle-mail-feedback': ['table', 'mailSend', 'aggregator'],
 };
 
@@ -103,6 +107,7 @@ export const CLI_SETTINGS: readonly Setting[] = [
   'tokenKey',
   'tokenTtl',
   'reportFonts',
+  'trust',
 ];
 
 /** The local stack runs every function in one process: the union of their settings and the CLI's. */
@@ -202,6 +207,8 @@ function parseSetting(env: Env, setting: Setting, local: boolean): Partial<AppCo
       return env.PORTAL_ASSETS_DIR?.trim() ? { portalAssetsDir: env.PORTAL_ASSETS_DIR.trim() } : {};
     case 'reportFonts':
       return env.REPORT_FONTS_DIR?.trim() ? { reportFontsDir: env.REPORT_FONTS_DIR.trim() } : {};
+    case 'trust':
+      return env.TRUST_DIR?.trim() ? { trustDir: env.TRUST_DIR.trim() } : {};
   }
 }
 
@@ -235,6 +242,7 @@ const SETTING_FIELDS: Record<Setting, readonly (keyof AppConfig)[]> = {
   tokenTtl: ['tokenTtlDays'],
   portalAssets: ['portalAssetsDir'],
   reportFonts: ['reportFontsDir'],
+  trust: ['trustDir'],
 };
 
 /**

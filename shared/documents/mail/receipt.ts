@@ -52,6 +52,24 @@ export interface ReceiptSlotState {
   asOf: Date;
 }
 
+const ROLE_NAMES = { leader: 'Lãnh đạo đơn vị ký', organisation: 'Cơ quan ký khi phát hành', other: 'Chữ ký khác' } as const;
+const CHAIN_NAMES: Record<string, string> = {
+  trusted: 'chứng thư số hợp lệ',
+  untrusted: 'chứng thư số không thuộc tổ chức cung cấp dịch vụ được tin cậy',
+  expired: 'chứng thư số đã hết hạn khi ký',
+  'not-yet-valid': 'chứng thư số chưa có hiệu lực khi ký',
+};
+
+/** One line per digital signature of a signed report: capacity, who, title, when, issuer, status. */
+function signatureLines(rec: SubmissionRecord): string[] {
+  return (rec.report?.signatures ?? []).map((s) => {
+    const who = [s.signer ?? '(không rõ tên)', s.title, s.organization].filter(Boolean).join(', ');
+    const when = s.signingTime ? `ký lúc ${formatInstantVi(s.signingTime)}` : 'không rõ thời điểm ký';
+    const issuer = s.issuer ? `; cấp bởi ${s.issuer}` : '';
+    return `${ROLE_NAMES[s.role]}: ${who}; ${when}${issuer}; ${CHAIN_NAMES[s.chain] ?? s.chain}${s.revocation === 'revoked' ? ', ĐÃ BỊ THU HỒI' : s.revocation === 'not-checked' ? ', chưa kiểm tra thu hồi' : ''}.`;
+  });
+}
+
 /**
  * The Vietnamese receipt for one recorded submission: what was received, when (server time,
  * Asia/Ho_Chi_Minh), whether on time, what will happen to the file (describeOutcome), and either the
@@ -89,7 +107,7 @@ export function buildReceiptMail(
     ['Số biên nhận', rec.receiptNo],
     ['Đơn vị', `${unit.name} (${unit.code})`],
     ['Kỳ báo cáo', `${period.name} (${period.id})`],
-    ['Loại hồ sơ', KIND_NAMES[rec.kind]],
+    ['Loại hồ sơ', `${KIND_NAMES[rec.kind]}${rec.part === 'report' ? ' — báo cáo đã ký số (PDF)' : ' — biểu mẫu số liệu'}`],
     ['Tên tệp', displayFileName(rec.fileName)],
     ['Dung lượng', sizeVi(rec.size)],
     ['Mã SHA-256', rec.sha256 ?? '(không tính được)'],
@@ -108,6 +126,7 @@ export function buildReceiptMail(
   const lead = outcome.text;
 
   const figures = Object.entries(rec.figures);
+  const signatures = signatureLines(rec);
   const findingsText = rec.findings.map((f, i) => `${i + 1}. [${f.severity === 'error' ? 'Lỗi' : 'Cảnh báo'}] ${place(f)}: ${f.message}`);
   const text = [
     `Kính gửi: ${unit.name}`,
@@ -117,6 +136,7 @@ export function buildReceiptMail(
     ...facts.map(([k, v]) => `${k}: ${v}`),
     ...(findingsText.length ? ['', valid ? 'Cảnh báo cần xem lại:' : 'Các lỗi cần sửa:', ...findingsText] : []),
     ...(valid && figures.length ? ['', 'Một số số liệu chính hệ thống đã đọc được:', ...figures.map(([c, v]) => `- ${figureName(c)}: ${valueVi(v)}`)] : []),
+    ...(signatures.length ? ['', 'Chữ ký số trong văn bản:', ...signatures.map((l) => `- ${l}`)] : []),
     '',
     `Xem lịch sử nộp và kết quả tại cổng tiếp nhận: ${portalUrl} (mở bằng đường dẫn riêng của đơn vị).`,
     '',
@@ -142,6 +162,7 @@ export function buildReceiptMail(
 <table style="${STYLE.table}">${rows}</table>
 ${rec.findings.length ? `<h3 style="margin:16px 0 4px">${valid ? 'Cảnh báo cần xem lại' : 'Các lỗi cần sửa'}</h3><table style="${STYLE.table}"><tr><th style="${STYLE.th}">STT</th><th style="${STYLE.th}">Mức độ</th><th style="${STYLE.th}">Trang</th><th style="${STYLE.th}">Ô</th><th style="${STYLE.th}">Nội dung</th></tr>${findingRows}</table>` : ''}
 ${valid && figures.length ? `<h3 style="margin:16px 0 4px">Một số số liệu chính hệ thống đã đọc được</h3><table style="${STYLE.table}"><tr><th style="${STYLE.th}">Chỉ tiêu</th><th style="${STYLE.th}">Giá trị</th></tr>${figureRows}</table>` : ''}
+${signatures.length ? `<h3 style="margin:16px 0 4px">Chữ ký số trong văn bản</h3><ul>${signatures.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}
 <p>Xem lịch sử nộp và kết quả tại cổng tiếp nhận: <a href="${escapeHtml(portalUrl)}">${escapeHtml(portalUrl)}</a> (mở bằng đường dẫn riêng của đơn vị).</p>
 <p style="color:#666;font-size:12px">Thư này được gửi tự động từ hệ thống tiếp nhận báo cáo CCHC của Sở Nội vụ tỉnh Thừa Thiên Huế; vui lòng không trả lời thư này.</p>
 </body></html>`;
