@@ -12,7 +12,7 @@ import type { PipelineDeps } from './deps.js';
 import { realTime } from './ports.js';
 import { ApiError } from './errors.js';
 import { periodPhase, type PeriodPhase } from './list-submissions.js';
-import type { PeriodState, SubmissionRecord, UploadIntent } from './records.js';
+import { isFormPart, type PeriodState, type SubmissionRecord, type UploadIntent } from './records.js';
 
 /**
  * What the Department's board shows: the year's periods, a period's completeness and units, the
@@ -129,7 +129,7 @@ function isChecking(unitCode: string, mine: SubmissionRecord[], intents: UploadI
 
 /** A unit's row: its roll-up line, its last file of the period's kind, and whether one is being checked. */
 function boardUnit(line: UnitLine, records: SubmissionRecord[], intents: UploadIntent[], kind: SubmissionKind, now: number): BoardUnit {
-  const mine = records.filter((r) => r.unitCode === line.unitCode && r.kind === kind);
+  const mine = records.filter((r) => r.unitCode === line.unitCode && r.kind === kind && isFormPart(r));
   const last = mine.at(-1);
   const fileName = line.source?.fileName ?? last?.fileName;
   return {

@@ -15,6 +15,7 @@ import {
 } from '../documents/reports/index.js';
 import type { PipelineDeps } from './deps.js';
 import { realTime } from './ports.js';
+import { isFormPart } from './records.js';
 import { queueMail } from './outbox.js';
 import { reconcilePeriod } from './reconcile.js';
 import { MEDIA_TYPES } from '../domain/media-types.js';
@@ -43,7 +44,8 @@ export async function currentRollup(
     period,
     form: currentForm(period.kind),
     units: expectedUnits(period, deps.units),
-    records,
+    // The figures come from the form; the signed report is judged on its own (its pointers are separate).
+    records: records.filter(isFormPart),
     current: new Set(pointers.current.map((p) => p.objectId)),
     late: new Set(pointers.late.map((p) => p.objectId)),
     includeLate,

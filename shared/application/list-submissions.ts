@@ -5,7 +5,7 @@ import { findUnit, owes } from '../domain/units.js';
 import { describeOutcome, slotPointers, type OutcomeCode, type OutcomeUse } from '../domain/outcome.js';
 import { STATUS_LABELS } from '../domain/labels.js';
 import type { UnitStatus } from '../domain/rollup.js';
-import type { CurrentPointer, SubmissionRecord } from './records.js';
+import { type CurrentPointer, isFormPart, type SubmissionRecord } from './records.js';
 import type { PipelineDeps } from './deps.js';
 
 /** What a unit (or the aggregator) sees of one submission. */
@@ -159,7 +159,7 @@ export interface UnitPeriodView {
 export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units' | 'clock'>, unitCode: string, year: number): Promise<UnitPeriodView[]> {
   const unit = findUnit(unitCode, deps.units);
   const periods = buildCalendar(year).periods.filter((p) => owes(unit, p));
-  const records = (await deps.stores.submissions.listOfUnit(unit.code)).filter((r) => r.periodId.startsWith(`${year}-`));
+  const records = (await deps.stores.submissions.listOfUnit(unit.code)).filter((r) => r.periodId.startsWith(`${year}-`) && isFormPart(r));
   const now = deps.clock.now();
   const extra = await Promise.all(
     periods.map(async (p) => {

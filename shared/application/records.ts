@@ -181,3 +181,8 @@ export interface SignedReportSummary {
   /** The roster entry the leader's signature matched, if any. */
   leader: { name: string; office: string } | null;
 }
+
+/** Whether a record is of the dossier's form part (records from before signed reports are). */
+export function isFormPart(r: { part?: DossierPart }): boolean {
+  return (r.part ?? 'form') === 'form';
+}
