@@ -5,7 +5,7 @@ import { findUnit, owes } from '../domain/units.js';
 import { describeOutcome, slotPointers, type OutcomeCode, type OutcomeUse } from '../domain/outcome.js';
 import { STATUS_LABELS } from '../domain/labels.js';
 import type { UnitStatus } from '../domain/rollup.js';
-import { type CurrentPointer, isFormPart, type SubmissionRecord } from './records.js';
+import { type CurrentPointer, isFormPart, type SignatureSummary, type SubmissionRecord } from './records.js';
 import type { PipelineDeps } from './deps.js';
 
 /** What a unit (or the aggregator) sees of one submission. */
@@ -26,6 +26,10 @@ export interface SubmissionView {
   statusText: string;
   /** True for the submission the roll-up uses. */
   current: boolean;
+  /** The dossier part: the data form or the signed report. */
+  part: 'form' | 'report';
+  /** For a signed report: its signatures (who, in which capacity, when, issuer). */
+  signatures: SignatureSummary[];
   findings: Finding[];
   /** What happens to the file now (describeOutcome): its code, where its figures go, and the sentence. */
   outcome: { code: OutcomeCode; use: OutcomeUse; text: string };
@@ -55,6 +59,8 @@ export function toView(r: SubmissionRecord, currentIds: Set<string>, ctx: ViewCo
     status: r.status,
     statusText,
     current: currentIds.has(`${r.periodId}#${r.unitCode}#${r.objectId}`),
+    part: isFormPart(r) ? 'form' : 'report',
+    signatures: r.report?.signatures ?? [],
     findings: r.findings,
     outcome: describeOutcome({
       objectId: r.objectId,
@@ -72,6 +78,8 @@ export function toView(r: SubmissionRecord, currentIds: Set<string>, ctx: ViewCo
 
 interface PeriodContext {
   pointers: { current: CurrentPointer[]; late: CurrentPointer[] };
+  /** The signed report's pointers (a separate "latest valid on time" per dossier part). */
+  reportPointers: { current: CurrentPointer[]; late: CurrentPointer[] };
   extensions: Map<string, string | null>;
 }
 
@@ -80,13 +88,13 @@ async function contextOf(deps: Pick<PipelineDeps, 'stores'>, records: Submission
   const ids = new Set<string>();
   const byPeriod = new Map<string, PeriodContext>();
   for (const p of new Set(records.map((r) => r.periodId))) {
-    const pointers = await deps.stores.pointers.listOfPeriod(p);
-    for (const c of [...pointers.current, ...pointers.late]) ids.add(`${c.periodId}#${c.unitCode}#${c.objectId}`);
+    const [pointers, reportPointers] = await Promise.all([deps.stores.pointers.listOfPeriod(p), deps.stores.pointers.listOfPeriod(p, 'report')]);
+    for (const c of [...pointers.current, ...pointers.late, ...reportPointers.current, ...reportPointers.late]) ids.add(`${c.periodId}#${c.unitCode}#${c.objectId}`);
     const extensions = new Map<string, string | null>();
     for (const u of new Set(records.filter((r) => r.periodId === p).map((r) => r.unitCode))) {
       extensions.set(u, (await deps.stores.extensions.get(p, u))?.until ?? null);
     }
-    byPeriod.set(p, { pointers, extensions });
+    byPeriod.set(p, { pointers, reportPointers, extensions });
   }
   return { ids, byPeriod };
 }
@@ -94,7 +102,8 @@ async function contextOf(deps: Pick<PipelineDeps, 'stores'>, records: Submission
 function viewsOf(records: SubmissionRecord[], c: { ids: Set<string>; byPeriod: Map<string, PeriodContext> }, now: Date): SubmissionView[] {
   return records.map((r) => {
     const p = c.byPeriod.get(r.periodId)!;
-    return toView(r, c.ids, { pointers: p.pointers, extendedUntil: p.extensions.get(r.unitCode) ?? null, now });
+    const pointers = isFormPart(r) ? p.pointers : p.reportPointers;
+    return toView(r, c.ids, { pointers, extendedUntil: p.extensions.get(r.unitCode) ?? null, now });
   });
 }
 
@@ -148,6 +157,8 @@ export interface UnitPeriodView {
    */
   status: UnitStatus;
   lastReceivedAt: string | null;
+  /** The same for the dossier's signed report (the PDF signed by the unit's leadership). */
+  reportStatus: UnitStatus;
   /** The period's phase on the server's clock, and whether its deadline (with the unit's extension) has passed. */
   phase: PeriodPhase;
   overdue: boolean;
@@ -155,11 +166,20 @@ export interface UnitPeriodView {
   extendedUntil: string | null;
 }
 
+/** A unit's status from its files of one part of one slot (the roll-up's codes). */
+function statusOf(files: SubmissionRecord[]): UnitStatus {
+  if (files.some((r) => r.status === 'valid' && r.onTime)) return 'on_time';
+  if (files.some((r) => r.status === 'valid' && !r.onTime)) return 'late';
+  return files.length > 0 ? 'rejected_only' : 'missing';
+}
+
 /** The periods of a year a unit owes, with its status in each. */
 export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units' | 'clock'>, unitCode: string, year: number): Promise<UnitPeriodView[]> {
   const unit = findUnit(unitCode, deps.units);
   const periods = buildCalendar(year).periods.filter((p) => owes(unit, p));
-  const records = (await deps.stores.submissions.listOfUnit(unit.code)).filter((r) => r.periodId.startsWith(`${year}-`) && isFormPart(r));
+  const all = (await deps.stores.submissions.listOfUnit(unit.code)).filter((r) => r.periodId.startsWith(`${year}-`));
+  const records = all.filter(isFormPart);
+  const reports = all.filter((r) => !isFormPart(r));
   const now = deps.clock.now();
   const extra = await Promise.all(
     periods.map(async (p) => {
@@ -170,9 +190,6 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units
   );
   return periods.map((p, i) => {
     const mine = records.filter((r) => r.periodId === p.id);
-    const validOnTime = mine.some((r) => r.status === 'valid' && r.onTime);
-    const validLate = mine.some((r) => r.status === 'valid' && !r.onTime);
-    const status: UnitStatus = validOnTime ? 'on_time' : validLate ? 'late' : mine.length > 0 ? 'rejected_only' : 'missing';
     return {
       periodId: p.id,
       name: p.name,
@@ -181,8 +198,9 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units
       deadline: p.deadline,
       deadlineText: formatInstantVi(p.deadline),
       dataWindow: p.dataWindow,
-      status,
+      status: statusOf(mine),
       lastReceivedAt: mine.at(-1)?.receivedAt ?? null,
+      reportStatus: statusOf(reports.filter((r) => r.periodId === p.id)),
       ...extra[i]!,
     };
   });

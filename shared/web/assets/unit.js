@@ -13,6 +13,7 @@ import {
   findingsSummary,
   findingsTable,
   formatDate,
+  formatInstant,
   formatSize,
   handleApiFailure as handleFailure,
   NO_TOKEN_LINES,
@@ -143,7 +144,13 @@ function renderPeriods() {
       el('span', { class: 'period-name', text: p.name }),
       el('span', { class: 'period-due' }, el('span', { class: 'label', text: 'Hạn nộp: ' }), p.deadlineText),
       el('span', { class: `period-left${p.overdue ? ' overdue' : ''}`, 'data-period-left': p.periodId, text: left }),
-      el('span', { class: 'period-status' }, badge(statusOf(p), state.labels)),
+      el('span', { class: 'period-status' }, el('span', { class: 'label', text: 'Số liệu: ' }), badge(statusOf(p), state.labels)),
+      el(
+        'span',
+        { class: 'period-status', 'data-report-status': p.periodId },
+        el('span', { class: 'label', text: 'Báo cáo ký số: ' }),
+        badge(p.reportStatus, state.labels),
+      ),
     );
     list.append(card);
   }
@@ -275,6 +282,7 @@ function contentTypeOf(name) {
   const lower = name.toLowerCase();
   if (lower.endsWith('.xlsx')) return XLSX_TYPE;
   if (lower.endsWith('.json')) return 'application/json';
+  if (lower.endsWith('.pdf')) return 'application/pdf';
   return null;
 }
 
@@ -304,7 +312,7 @@ function chooseFile(file) {
   if (/\.(xls|xlsm|xlsb|ods|csv)$/.test(lower)) {
     refusal = `Tệp “${file.name}” không đúng định dạng. Hệ thống chỉ nhận tệp Excel .xlsx theo mẫu đã tải về (hoặc tệp .json). Hãy mở tệp bằng Excel và chọn Lưu thành (Save As) → “Excel Workbook (*.xlsx)”.`;
   } else if (!contentTypeOf(file.name)) {
-    refusal = `Tệp “${file.name}” không phải tệp báo cáo. Hệ thống chỉ nhận tệp Excel .xlsx theo mẫu hoặc tệp .json theo lược đồ đã công bố.`;
+    refusal = `Tệp “${file.name}” không phải tệp báo cáo. Hệ thống nhận biểu mẫu số liệu Excel .xlsx theo mẫu (hoặc tệp .json theo lược đồ đã công bố) và báo cáo đã ký số dạng .pdf.`;
   } else if (file.size === 0) {
     refusal = 'Tệp rỗng (0 byte). Hãy chọn lại tệp báo cáo đã điền.';
   } else if (file.size > maxBytes) {
@@ -562,6 +570,38 @@ async function pollFor(ticket) {
   return null;
 }
 
+/* ---------- signed report ---------- */
+
+/** @type {Record<string, string>} */
+const SIGNATURE_ROLES = { leader: 'Lãnh đạo đơn vị ký', organisation: 'Cơ quan ký khi phát hành', other: 'Chữ ký khác' };
+
+/**
+ * Who signed a signed report, in which capacity and when, as the receipt says it.
+ * @param {SubmissionView} s
+ */
+function signaturesList(s) {
+  if (s.signatures.length === 0) return el('p', { class: 'note', text: 'Không tìm thấy chữ ký số trong tệp.' });
+  return el(
+    'div',
+    { class: 'signatures' },
+    el('h4', { text: 'Chữ ký số trong văn bản' }),
+    el(
+      'ul',
+      {},
+      s.signatures.map((g) =>
+        el(
+          'li',
+          { 'data-signature-role': g.role },
+          el('strong', { text: `${SIGNATURE_ROLES[g.role] ?? g.role}: ` }),
+          [g.signer ?? '(không rõ tên)', g.title, g.organization].filter(Boolean).join(', '),
+          g.signingTime ? ` — ký lúc ${formatInstant(g.signingTime)}` : '',
+          g.issuer ? ` — cấp bởi ${g.issuer}` : '',
+        ),
+      ),
+    ),
+  );
+}
+
 /* ---------- result and history ---------- */
 
 /** @param {SubmissionView} s */
@@ -587,6 +627,7 @@ function renderResult(s) {
       el('div', {}, el('dt', { text: 'Thời hạn' }), el('dd', {}, s.onTime ? el('span', { class: 'on-time', text: 'Đúng hạn' }) : badge('late', state.labels))),
     ),
   );
+  if (s.part === 'report') box.append(signaturesList(s));
   // What will happen to the file, decided and worded by the server (describeOutcome), as in the receipt.
   if (s.outcome) box.append(el('p', { class: 'note outcome', 'data-outcome': s.outcome.code, text: s.outcome.text }));
   if (s.findings.length > 0) {
