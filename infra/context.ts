@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { MAX_UPLOAD_BYTES_BOUNDS } from '../shared/runtime/config.js';
 /**
  * Deployment settings, read once from CDK context (cdk.json, or `-c key=value` on the command line)
@@ -22,10 +24,16 @@ export interface CchcContext {
   readonly portalOrigin?: string;
   /** Where alarm notifications are e-mailed; absent for no subscription. */
   readonly alarmEmail?: string;
+  /**
+   * The folder of certificates signed reports are verified against (anchors/, intermediates/, crls/:
+   * see README "Trust anchors"), absolute or relative to the repository; bundled with the functions that
+   * check reports. Absent: nothing is trusted and every signed report is refused as untrusted.
+   */
+  readonly trustDir?: string;
 }
 
 /** Context keys this app reads. */
-export const CONTEXT_KEYS = ['senderAddress', 'aggregatorRecipients', 'maxUploadBytes', 'years', 'portalOrigin', 'alarmEmail'] as const;
+export const CONTEXT_KEYS = ['senderAddress', 'aggregatorRecipients', 'maxUploadBytes', 'years', 'portalOrigin', 'alarmEmail', 'trustDir'] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
 export class ContextError extends Error {
@@ -94,6 +102,14 @@ function origin(key: ContextKey, v: unknown): string {
   return url.origin;
 }
 
+/** A trust folder that exists and has an anchors/ folder (a typo must not deploy a product that trusts nothing). */
+function trustFolder(v: unknown): string {
+  if (typeof v !== 'string') fail('trustDir', `must be a folder path, got ${JSON.stringify(v)}`);
+  const dir = resolve(v.trim());
+  if (!existsSync(join(dir, 'anchors'))) fail('trustDir', `must be a folder with an anchors/ folder of CA certificates, got "${v}" (${dir})`);
+  return dir;
+}
+
 /**
  * Parses the app's context. `get` returns the raw value of a key (`node.tryGetContext`).
  * Throws ContextError naming the first bad key.
@@ -121,6 +137,7 @@ export function parseContext(get: (key: ContextKey) => unknown): CchcContext {
 
   const portalOrigin = isBlank(raw('portalOrigin')) ? undefined : origin('portalOrigin', raw('portalOrigin'));
   const alarmEmail = isBlank(raw('alarmEmail')) ? undefined : email('alarmEmail', raw('alarmEmail'));
+  const trustDir = isBlank(raw('trustDir')) ? undefined : trustFolder(raw('trustDir'));
 
   return Object.freeze({
     senderAddress,
@@ -130,5 +147,6 @@ export function parseContext(get: (key: ContextKey) => unknown): CchcContext {
     years: Object.freeze({ first, last }),
     ...(portalOrigin ? { portalOrigin } : {}),
     ...(alarmEmail ? { alarmEmail } : {}),
+    ...(trustDir ? { trustDir } : {}),
   });
 }

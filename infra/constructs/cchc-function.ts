@@ -42,8 +42,13 @@ export interface CchcFunctionProps {
   readonly environment?: Record<string, string>;
   /** @default six months */
   readonly logRetention?: RetentionDays;
-  /** Files copied next to the bundle: the portal's pages and assets, the fonts of report charts. */
-  readonly assets?: readonly ('portal' | 'fonts')[];
+  /**
+   * Files copied next to the bundle: the portal's pages and assets, the fonts of report charts, the
+   * trust folder for signed reports (`trustDir`; an empty one when none is configured).
+   */
+  readonly assets?: readonly ('portal' | 'fonts' | 'trust')[];
+  /** The deployment's trust folder (context `trustDir`), for the `trust` asset. */
+  readonly trustDir?: string;
   /**
    * The environment variables the function's settings name (FUNCTION_SETTINGS); synthesis fails when
    * the variables set (plain settings, use* helpers, assets) differ from these.
@@ -59,7 +64,19 @@ const ASSETS = {
     to: 'fonts',
     env: 'REPORT_FONTS_DIR',
   },
+  // Copied from the deployment's own folder (absolute path), see bundleCommands.
+  trust: { from: [], to: 'trust', env: 'TRUST_DIR' },
 } as const;
+
+/** The shell commands that copy one asset set next to the bundle. */
+function bundleCommands(asset: keyof typeof ASSETS, inputDir: string, outputDir: string, trustDir: string | undefined): string[] {
+  const to = `${outputDir}/${ASSETS[asset].to}`;
+  if (asset === 'trust') {
+    // Always the folder layout, so TRUST_DIR exists: empty (nothing trusted) unless the deployment gives one.
+    return [`mkdir -p "${to}/anchors" "${to}/intermediates" "${to}/crls"`, ...(trustDir ? [`cp -R "${trustDir}/." "${to}/"`] : [])];
+  }
+  return [`mkdir -p "${to}"`, `cp -R ${ASSETS[asset].from.map((f) => `"${inputDir}/${f}"`).join(' ')} "${to}/"`];
+}
 
 /** Table actions: no Scan, no DeleteItem, no batch or transactional writes. */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
@@ -127,11 +144,7 @@ export class CchcFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) =>
-            (props.assets ?? []).flatMap((a) => [
-              `mkdir -p "${outputDir}/${ASSETS[a].to}"`,
-              `cp -R ${ASSETS[a].from.map((f) => `"${inputDir}/${f}"`).join(' ')} "${outputDir}/${ASSETS[a].to}/"`,
-            ]),
+          afterBundling: (inputDir: string, outputDir: string) => (props.assets ?? []).flatMap((a) => bundleCommands(a, inputDir, outputDir, props.trustDir)),
         },
         format: OutputFormat.ESM,
         target: 'node22',
