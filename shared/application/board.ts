@@ -56,6 +56,8 @@ export interface BoardUnit {
   findings: number;
   /** How many files the unit sent for the period. */
   submissions: number;
+  /** The signed report: whether the unit has a valid one (on time or late), and who signed it as its leader. */
+  report: { status: UnitStatus; signedBy: string | null; office: string | null };
 }
 
 /** A stored consolidated report (original or addendum) the board lists. */
@@ -128,8 +130,17 @@ function isChecking(unitCode: string, mine: SubmissionRecord[], intents: UploadI
 }
 
 /** A unit's row: its roll-up line, its last file of the period's kind, and whether one is being checked. */
+/** The unit's signed report for the slot: its status and the leader of its latest valid file. */
+function reportOf(records: SubmissionRecord[]): BoardUnit['report'] {
+  const valid = records.filter((r) => r.status === 'valid');
+  const chosen = valid.filter((r) => r.onTime).at(-1) ?? valid.at(-1);
+  const status: UnitStatus = valid.some((r) => r.onTime) ? 'on_time' : valid.length > 0 ? 'late' : records.length > 0 ? 'rejected_only' : 'missing';
+  return { status, signedBy: chosen?.report?.leader?.name ?? null, office: chosen?.report?.leader?.office ?? null };
+}
+
 function boardUnit(line: UnitLine, records: SubmissionRecord[], intents: UploadIntent[], kind: SubmissionKind, now: number): BoardUnit {
-  const mine = records.filter((r) => r.unitCode === line.unitCode && r.kind === kind && isFormPart(r));
+  const theirs = records.filter((r) => r.unitCode === line.unitCode && r.kind === kind);
+  const mine = theirs.filter(isFormPart);
   const last = mine.at(-1);
   const fileName = line.source?.fileName ?? last?.fileName;
   return {
@@ -144,6 +155,7 @@ function boardUnit(line: UnitLine, records: SubmissionRecord[], intents: UploadI
     fileName: fileName ? displayFileName(fileName) : null,
     findings: last?.findings.length ?? 0,
     submissions: mine.length,
+    report: reportOf(theirs.filter((r) => !isFormPart(r))),
   };
 }
 

@@ -372,7 +372,7 @@ function renderUnits() {
     box.append(el('p', { class: 'empty', text: 'Không có đơn vị nào khớp với bộ lọc.' }));
     return;
   }
-  const head = ['Đơn vị', 'Loại đơn vị', 'Trạng thái', 'Thời điểm nhận', 'Số biên nhận', 'Tệp, lỗi'];
+  const head = ['Đơn vị', 'Loại đơn vị', 'Trạng thái', 'Thời điểm nhận', 'Số biên nhận', 'Tệp, lỗi', 'Báo cáo ký số'];
   const rows = shown.map((u) => {
     // the board sends counts (of the last file's findings, of the files), not the lists
     const findingCount = u.findings;
@@ -391,6 +391,12 @@ function renderUnits() {
         u.fileName ? el('span', { class: 'file-name', text: u.fileName }) : el('span', { class: 'muted', text: '—' }),
         n > 1 ? el('span', { class: 'unit-code', text: `${n} lần nộp` }) : null,
         findingCount > 0 ? el('span', { class: 'unit-code', text: `Tệp gần nhất có ${findingCount} lỗi hoặc cảnh báo` }) : null,
+      ),
+      el(
+        'td',
+        { 'data-label': head[6], 'data-report-status': u.report.status },
+        badge(u.report.status, state.labels),
+        u.report.signedBy ? el('span', { class: 'unit-code', text: `Ký: ${u.report.signedBy}${u.report.office ? `, ${u.report.office}` : ''}` }) : null,
       ),
     );
   });
