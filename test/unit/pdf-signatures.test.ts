@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PdfVerification, type TrustConfig, sameName, verifyPdfSignatures } from '../../shared/documents/pdf/index.js';
-import { appendRevision, appendUnsignedChange, basePdf, makeCrl, makeTestPki, type PdfDraft, signPdf, type TestPki } from '../fixtures/pdf-signing.js';
+import {
+  appendRevision,
+  appendUnsignedChange,
+  basePdf,
+  issue,
+  makeCrl,
+  makeTestPki,
+  newKeys,
+  type PdfDraft,
+  signCms,
+  signPdf,
+  type TestPki,
+} from '../fixtures/pdf-signing.js';
 
 /**
  * The PDF signature verifier on PDFs signed in code: valid single and double signatures, both
@@ -163,6 +175,20 @@ describe('verifyPdfSignatures: forged structure (universal signature forgery, wr
     expect(result.findings[0]!.message).toContain('thiếu ByteRange');
   });
 
+  it('refuses a CMS that embeds its own content instead of signing the byte range', async () => {
+    const cms = await signCms(new Uint8Array(Buffer.from('other content')), pki.leader, [], new Date(), true);
+    const result = await broken({ contentsHex: Buffer.from(cms).toString('hex') });
+    expect(errors(result)).toEqual(['PDF_SIGNATURE_BROKEN']);
+    expect(result.findings[0]!.message).toContain('chứa sẵn nội dung');
+  });
+
+  it('refuses a valid CMS of other bytes placed in the PDF (signature copied from another file)', async () => {
+    const cms = await signCms(new Uint8Array(Buffer.from('another report')), pki.leader, [], new Date());
+    const result = await broken({ contentsHex: Buffer.from(cms).toString('hex') });
+    expect(result.signatures[0]).toMatchObject({ digestValid: false, signatureValid: true });
+    expect(errors(result)).toEqual(['PDF_SIGNATURE_BROKEN']);
+  });
+
   it('refuses an unsupported SubFilter', async () => {
     const result = await broken({ subFilter: 'adbe.x509.rsa_sha1' });
     expect(errors(result)).toEqual(['PDF_SUBFILTER_UNSUPPORTED']);
@@ -175,6 +201,19 @@ describe('verifyPdfSignatures: certificates', () => {
     const result = await verifyPdfSignatures(pdf.bytes, trust);
     expect(result.signatures[0]).toMatchObject({ digestValid: true, signatureValid: true, chain: 'untrusted' });
     expect(errors(result)).toEqual(['PDF_CERT_UNTRUSTED']);
+  });
+
+  it('ends chain building on certificates that issue each other (a cycle chosen by the signer)', async () => {
+    const [keysA, keysB] = await Promise.all([newKeys(), newKeys()]);
+    const seedB = await issue({ subject: { '2.5.4.3': 'B' }, keys: keysB, ca: true, serial: '0b' });
+    const a = await issue({ subject: { '2.5.4.3': 'A' }, keys: keysA, issuer: seedB, ca: true, serial: '0a' });
+    const b = await issue({ subject: { '2.5.4.3': 'B' }, keys: keysB, issuer: a, ca: true, serial: '0c' });
+    const leaf = await issue({ subject: { '2.5.4.3': 'Nguyễn Văn An' }, keys: pki.leader.keys, issuer: a, ca: false, serial: '0d' });
+    const pdf = await signPdf(basePdf(), leaf, { chain: [a, b] });
+    const started = performance.now();
+    const result = await verifyPdfSignatures(pdf.bytes, trust);
+    expect(result.signatures[0]!.chain).toBe('untrusted');
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   it('refuses every signature when no anchor is configured', async () => {
