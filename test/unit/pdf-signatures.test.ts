@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type PdfVerification, type TrustConfig, sameName, verifyPdfSignatures } from '../../shared/documents/pdf/index.js';
+import { type PdfVerification, type TrustConfig, verifyPdfSignatures } from '../../shared/documents/pdf/index.js';
 import {
   appendRevision,
   appendUnsignedChange,
@@ -325,20 +325,5 @@ describe('verifyPdfSignatures: hostile and unsigned files', () => {
       expect(f.message).toMatch(/[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỷỹý]/);
       expect(f).toMatchObject({ sheet: null, cell: null, indicator: null });
     }
-  });
-});
-
-describe('sameName', () => {
-  it.each([
-    ['Nguyễn Văn An', 'Nguyễn Văn An', 'match'],
-    ['NGUYỄN VĂN AN', '  nguyễn   văn an ', 'match'],
-    ['Nguyễn Văn An'.normalize('NFD'), 'Nguyễn Văn An', 'match'],
-    ['Nguyen Van An', 'Nguyễn Văn An', 'match-without-diacritics'],
-    ['Đặng Thị Lê', 'DANG THI LE', 'match-without-diacritics'],
-    ['Lê Văn Bình', 'Lễ Văn Bình', 'match-without-diacritics'],
-    ['Nguyễn Văn An', 'Nguyễn Văn Anh', 'different'],
-    ['', '', 'different'],
-  ] as const)('%s vs %s → %s', (a, b, expected) => {
-    expect(sameName(a, b)).toBe(expected);
   });
 });

@@ -104,3 +104,18 @@ describe('organisationIsUnit and sameSigner', () => {
 function foldAscii(s: string): string {
   return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
 }
+
+describe('compareNames, the one name comparison (certificates, the roster, the workbook)', () => {
+  it.each([
+    ['Nguyễn Văn An', 'Nguyễn Văn An', 'exact'],
+    ['NGUYỄN VĂN AN', '  nguyễn   văn an ', 'exact'],
+    ['Nguyễn Văn An'.normalize('NFD'), 'Nguyễn Văn An', 'exact'],
+    ['Nguyen Van An', 'Nguyễn Văn An', 'without-diacritics'],
+    ['Đặng Thị Lê', 'DANG THI LE', 'without-diacritics'],
+    ['Lê Văn Bình', 'Lễ Văn Bình', 'without-diacritics'],
+    ['Nguyễn Văn An', 'Nguyễn Văn Anh', 'different'],
+    ['', '', 'different'],
+  ] as const)('%s vs %s → %s', (a, b, expected) => {
+    expect(compareNames(a, b)).toBe(expected);
+  });
+});

@@ -23,7 +23,6 @@ import { DETAIL, fileFindings, signatureFindings } from './findings.js';
 import { type RawSignature, scanPdf } from './scan.js';
 import { type ByteRange, checkStructure, signedBytes } from './structure.js';
 
-export { sameName, type NameComparison } from './names.js';
 export { PDF_FINDING_CODES, type PdfFindingCode } from './findings.js';
 export { MAX_CONTENTS_HEX, MAX_SIGNATURES } from './scan.js';
 
