@@ -118,16 +118,16 @@ function scheduledYears(context: CchcContext): number[] {
  * send only as that identity and through the configuration set made here. Until SES production
  * access is granted, mail reaches verified recipients only.
  *
- * Adding a scheduled function (close-period, send-reminders) is a few lines in the constructor:
- *   const closePeriod = this.addFunction('ClosePeriod', { name: 'close-period', description: '…', timeout: Duration.minutes(5) })
+ * Adding a function is a private method that calls addFunction with its name in FUNCTION_SETTINGS
+ * (shared/runtime/config.ts: the settings decide its environment, checked at synth) and the use*
+ * helpers for its grants, plus one line in the constructor; for example:
+ *   const fn = this.addFunction('ClosePeriod', { name: 'close-period', description: '…', timeout: Duration.minutes(5) })
  *     .useTable(stateful.table, TABLE_SCOPES.closePeriod)   // item kinds by partition-key prefix
  *     .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], list: [INCOMING_PREFIX], write: [REPORTS_PREFIX] })
  *     .useMail(this.mail)
  *     .useTemplateKey(stateful.templateKeySecret);
- *   this.addSchedule('ClosePeriodDaily', closePeriod,
- *     ScheduleExpression.cron({ hour: '0', minute: '5', timeZone: TimeZone.ASIA_HO_CHI_MINH }), 'Close periods past their deadline');
+ *   this.addSchedule('CloseSweepSchedule', fn, ScheduleExpression.rate(Duration.minutes(15)), 'Close due periods');
  * addFunction adds the Errors alarm; addSchedule adds retries and the shared, alarmed schedule DLQ.
- * (`context.years` bounds the periods if one-time `ScheduleExpression.at(…)` schedules are preferred.)
  */
 export class CchcStatelessStack extends Stack {
   readonly mail: MailSender;
