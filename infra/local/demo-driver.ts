@@ -9,11 +9,12 @@ import { DateTime } from 'luxon';
 import { sampleFill, sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { findPeriod, formatInstantVi, ZONE } from '../../shared/domain/calendar.js';
 import { toSubmissionJson } from '../../shared/domain/submission-json.js';
-import type { Submission } from '../../shared/domain/types.js';
+import type { Period, Submission, Unit } from '../../shared/domain/types.js';
 import { expectedUnits } from '../../shared/domain/units.js';
 import { makeTemplate } from '../../shared/application/make-template.js';
 import { silentLog, type Log } from '../../shared/application/log.js';
-import { reissueReport } from '../../shared/application/close-period.js';
+import { type CloseOutcome, reissueReport } from '../../shared/application/close-period.js';
+import type { PeriodState } from '../../shared/application/records.js';
 import { issueToken } from '../../shared/application/tokens.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 import { MEDIA_TYPES } from '../../shared/domain/media-types.js';
@@ -36,45 +37,48 @@ export interface DemoRun {
   summary: string;
 }
 
+/** What each unit does, by code; everyone else sends a valid report on time. */
+const MISSING = new Set(['SDL', 'CQLTT', 'NDONG']);
+const LATE = new Set(['SNGV', 'ALUOI', 'CTK']);
+const REJECTED_ONLY = new Set(['SYT']);
+const FIX: Record<string, (s: Submission) => void> = {
+  STC: (s) => {
+    s.values['TT.HS.02'] = Number(s.values['TT.HS.02'] ?? 0) + 7;
+  },
+  HTRA: (s) => {
+    s.signature.signingForm = 'TL.';
+    s.signature.signerTitle = 'Chánh Văn phòng';
+  },
+  SXD: (s) => {
+    s.narratives.kho_khan = null;
+  },
+  SGTVT: (s) => {
+    s.values['DT.01'] = '2.000';
+  },
+  BHXH: (s) => {
+    s.values['CV.02'] = null;
+  },
+  SYT: (s) => {
+    s.values['TC.03'] = 99;
+  },
+};
+const JSON_UNITS = new Set(['CTHUE', 'KBNN']);
+
+/** The run's state shared by its steps: the stack, the period, the tokens and the progress writer. */
+interface Demo {
+  stack: LocalStack;
+  period: Period;
+  tokens: Map<string, string>;
+  /** A Vietnam-time instant `days` after the due date, at `time` (HH:mm or HH:mm:ss). */
+  local: (days: number, time: string) => Date;
+  /** A progress line stamped with the virtual time. */
+  step: (s: string) => void;
+}
+
 export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
   const write = opts.write ?? (() => {});
-  const XLSX = MEDIA_TYPES.xlsx;
   const period = findPeriod(opts.periodId);
-  const due = DateTime.fromISO(period.dueDate, { zone: ZONE });
-  const local = (days: number, time: string): Date => {
-    const [h, m, sec] = time.split(':').map(Number) as [number, number, number?];
-    return due
-      .plus({ days })
-      .set({ hour: h, minute: m, second: sec ?? 0, millisecond: 0 })
-      .toJSDate();
-  };
-
-  /** What each unit does, by code; everyone else sends a valid report on time. */
-  const MISSING = new Set(['SDL', 'CQLTT', 'NDONG']);
-  const LATE = new Set(['SNGV', 'ALUOI', 'CTK']);
-  const REJECTED_ONLY = new Set(['SYT']);
-  const FIX: Record<string, (s: Submission) => void> = {
-    STC: (s) => {
-      s.values['TT.HS.02'] = Number(s.values['TT.HS.02'] ?? 0) + 7;
-    },
-    HTRA: (s) => {
-      s.signature.signingForm = 'TL.';
-      s.signature.signerTitle = 'Chánh Văn phòng';
-    },
-    SXD: (s) => {
-      s.narratives.kho_khan = null;
-    },
-    SGTVT: (s) => {
-      s.values['DT.01'] = '2.000';
-    },
-    BHXH: (s) => {
-      s.values['CV.02'] = null;
-    },
-    SYT: (s) => {
-      s.values['TC.03'] = 99;
-    },
-  };
-  const JSON_UNITS = new Set(['CTHUE', 'KBNN']);
+  const local = dueDateClock(period);
 
   const started = Date.now();
   const dataDir = resolve(opts.dataDir);
@@ -90,37 +94,6 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     log: opts.log ?? silentLog,
   });
 
-  async function upload(unitCode: string, when: Date, mutate?: (s: Submission) => void): Promise<void> {
-    stack.clock.set(when);
-    await stack.scheduler.tick();
-    const token = tokens.get(unitCode)!;
-    const sub = sampleSubmission(unitCode, period.id, { asOf: when, scale: 1 + ((unitCode.charCodeAt(0) + unitCode.length) % 3), varyByUnit: true });
-    mutate?.(sub);
-    const asJson = JSON_UNITS.has(unitCode);
-    const bytes = asJson
-      ? Buffer.from(JSON.stringify(toSubmissionJson(sub)), 'utf8')
-      : (await makeTemplate({ unitCode, periodId: period.id, key: await stack.deps.templateKey(), now: when, fill: sampleFill(sub) })).bytes;
-    const res = await fetch(`${stack.apiUrl}/api/uploads`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        periodId: period.id,
-        fileName: `${unitCode}-${period.id}.${asJson ? 'json' : 'xlsx'}`,
-        contentType: asJson ? 'application/json' : XLSX,
-        size: bytes.length,
-      }),
-    });
-    const ticket = (await res.json()) as { url: string; fields: Record<string, string>; error?: { message: string } };
-    if (!res.ok) throw new Error(`${unitCode}: upload link refused: ${ticket.error?.message}`);
-    const form = new FormData();
-    for (const [k, v] of Object.entries(ticket.fields)) form.append(k, v);
-    form.append('file', new Blob([bytes]), 'file');
-    const stored = await fetch(ticket.url, { method: 'POST', body: form });
-    if (stored.status !== 204) throw new Error(`${unitCode}: upload refused by S3: ${stored.status}`);
-    await new Promise((r) => setTimeout(r, 5));
-    await stack.drain();
-  }
-
   const units = expectedUnits(period, stack.deps.units);
   const tokens = new Map<string, string>();
   for (const u of units) tokens.set(u.code, (await issueToken(stack.deps, u.code)).token);
@@ -129,48 +102,119 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     write(`  ${formatInstantVi(stack.clock.now())}  ${s}\n`);
   };
   write(`\nDemo: ${period.name} (${period.id}), ${units.length} units, deadline ${formatInstantVi(period.deadline)}\n\n`);
+  const demo: Demo = { stack, period, tokens, local, step };
 
-  // D-4 … D-2: most units send; some get errors back.
+  const onTime = await sendOnTime(demo, units);
+  await remindAndResubmit(demo, onTime);
+  await closeAtDeadline(demo);
+  const addendum = await sendLateAndReissue(demo);
+
+  const summary = await summarize(demo, dataDir, addendum, started);
+  write(summary);
+  return { stack, tokens, summary };
+}
+
+/** Instants relative to the period's due date, in Vietnam time. */
+function dueDateClock(period: Period): (days: number, time: string) => Date {
+  const due = DateTime.fromISO(period.dueDate, { zone: ZONE });
+  return (days, time) => {
+    const [h, m, sec] = time.split(':').map(Number) as [number, number, number?];
+    return due
+      .plus({ days })
+      .set({ hour: h, minute: m, second: sec ?? 0, millisecond: 0 })
+      .toJSDate();
+  };
+}
+
+/**
+ * One unit's upload at `when`, as a browser makes it: the clock moves there (due jobs run), the unit's
+ * sample report (changed by `mutate`) as a template or JSON, an upload link from the API, the presigned
+ * POST, then the pipeline drains.
+ */
+async function upload({ stack, period, tokens }: Demo, unitCode: string, when: Date, mutate?: (s: Submission) => void): Promise<void> {
+  stack.clock.set(when);
+  await stack.scheduler.tick();
+  const token = tokens.get(unitCode)!;
+  const sub = sampleSubmission(unitCode, period.id, { asOf: when, scale: 1 + ((unitCode.charCodeAt(0) + unitCode.length) % 3), varyByUnit: true });
+  mutate?.(sub);
+  const asJson = JSON_UNITS.has(unitCode);
+  const bytes = asJson
+    ? Buffer.from(JSON.stringify(toSubmissionJson(sub)), 'utf8')
+    : (await makeTemplate({ unitCode, periodId: period.id, key: await stack.deps.templateKey(), now: when, fill: sampleFill(sub) })).bytes;
+  const res = await fetch(`${stack.apiUrl}/api/uploads`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      periodId: period.id,
+      fileName: `${unitCode}-${period.id}.${asJson ? 'json' : 'xlsx'}`,
+      contentType: asJson ? 'application/json' : MEDIA_TYPES.xlsx,
+      size: bytes.length,
+    }),
+  });
+  const ticket = (await res.json()) as { url: string; fields: Record<string, string>; error?: { message: string } };
+  if (!res.ok) throw new Error(`${unitCode}: upload link refused: ${ticket.error?.message}`);
+  const form = new FormData();
+  for (const [k, v] of Object.entries(ticket.fields)) form.append(k, v);
+  form.append('file', new Blob([bytes]), 'file');
+  const stored = await fetch(ticket.url, { method: 'POST', body: form });
+  if (stored.status !== 204) throw new Error(`${unitCode}: upload refused by S3: ${stored.status}`);
+  await new Promise((r) => setTimeout(r, 5));
+  await stack.drain();
+}
+
+/** D-4 … D-2: most units send, 97 minutes apart; some get errors back. Returns the units that sent on time. */
+async function sendOnTime(demo: Demo, units: readonly Unit[]): Promise<Unit[]> {
   const onTime = units.filter((u) => !MISSING.has(u.code) && !LATE.has(u.code));
   let i = 0;
   for (const u of onTime) {
-    const when = new Date(local(-4, '08:30').getTime() + i * 97 * 60_000);
+    const when = new Date(demo.local(-4, '08:30').getTime() + i * 97 * 60_000);
     i += 1;
-    await upload(u.code, when, FIX[u.code]);
+    await upload(demo, u.code, when, FIX[u.code]);
   }
-  step(`${onTime.length} units uploaded; ${Object.keys(FIX).filter((c) => onTime.some((u) => u.code === c)).length} got errors back by e-mail`);
+  demo.step(`${onTime.length} units uploaded; ${Object.keys(FIX).filter((c) => onTime.some((u) => u.code === c)).length} got errors back by e-mail`);
+  return onTime;
+}
 
-  // D-1: the units with errors fix them and resubmit (one never does).
+/** D-1: reminders go out, then the units with errors fix them and resubmit (one never does). */
+async function remindAndResubmit(demo: Demo, onTime: readonly Unit[]): Promise<void> {
+  const { stack, local, step } = demo;
   stack.clock.set(local(-1, '08:00'));
   await stack.scheduler.tick();
   step('D-1 reminders sent to units without a valid report');
   let j = 0;
   for (const code of Object.keys(FIX)) {
     if (REJECTED_ONLY.has(code) || !onTime.some((u) => u.code === code)) continue;
-    await upload(code, local(-1, `${String(9 + j).padStart(2, '0')}:15`));
+    await upload(demo, code, local(-1, `${String(9 + j).padStart(2, '0')}:15`));
     j += 1;
   }
   step(`${j} units fixed their errors and resubmitted`);
+}
 
-  // The deadline passes; the scheduler closes the period.
+/** The deadline passes; the scheduler closes the period and mails the consolidated report. */
+async function closeAtDeadline({ stack, period, step }: Demo): Promise<void> {
   stack.clock.set(new Date(Date.parse(period.closesAt) + 5 * 60_000));
   await stack.scheduler.tick();
   step('deadline passed: period closed, consolidated report e-mailed to Sở Nội vụ');
+}
 
-  // Late units, then an addendum.
+/** The late units send, a day apart; then an addendum is issued with their reports. */
+async function sendLateAndReissue(demo: Demo): Promise<CloseOutcome> {
+  const { stack, period, tokens, local, step } = demo;
   let k = 0;
   for (const code of LATE) {
     if (!tokens.has(code)) continue;
-    await upload(code, local(1 + k, '10:00'));
+    await upload(demo, code, local(1 + k, '10:00'));
     k += 1;
   }
   step(`${k} late reports received (recorded as nộp muộn)`);
   const addendum = await reissueReport(stack.deps, period.id);
   step(`addendum issued with the late reports (bản bổ sung số ${addendum.outcome === 'addendum' ? addendum.number : '?'})`);
   await stack.drain();
+  return addendum;
+}
 
-  // Where to look.
-  const state = await stack.deps.stores.periods.get(period.id);
+/** Copies the stored reports (workbooks, CSV, JSON, charts; close and addenda) to `<dataDir>/reports`; their paths. */
+async function copyReports(stack: LocalStack, state: PeriodState, dataDir: string): Promise<string[]> {
   const outDir = join(dataDir, 'reports');
   await mkdir(outDir, { recursive: true });
   const copied: string[] = [];
@@ -181,11 +225,18 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     await writeFile(target, bytes);
     copied.push(target);
   }
+  return copied;
+}
+
+/** Where to look: the figures of the report at close and of the addendum, the e-mails and the copied reports. */
+async function summarize({ stack, period }: Demo, dataDir: string, addendum: CloseOutcome, started: number): Promise<string> {
+  const state = await stack.deps.stores.periods.get(period.id);
+  const copied = await copyReports(stack, state, dataDir);
   const rollupKey = state.reportKeys!.find((k2) => k2.endsWith('.json'))!;
   const rollup = JSON.parse(Buffer.from(await stack.deps.uploads.get({ key: rollupKey }, 5e7)).toString('utf8'));
   const mails = (await readdir(stack.mailDir)).sort();
   const reportMail = mails.filter((m) => m.includes('_report-'));
-  const summary = `
+  return `
 Summary of the consolidated report (at close):
   expected ${rollup.coverage.all.expected}, valid ${rollup.coverage.all.valid}, on time ${rollup.coverage.all.onTime}, late ${rollup.coverage.all.late}
   completeness ${(rollup.coverage.all.completeness * 100).toFixed(1)}%, timeliness ${(rollup.coverage.all.timeliness * 100).toFixed(1)}%
@@ -200,6 +251,4 @@ Reports:
 
 Finished in ${((Date.now() - started) / 1000).toFixed(1)} s.
 `;
-  write(summary);
-  return { stack, tokens, summary };
 }

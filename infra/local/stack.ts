@@ -30,9 +30,9 @@ import { EventJournal, type JournalEntry } from './event-journal.js';
 import { serveHttpHandler } from './http-server.js';
 import { LocalQueue } from './local-queue.js';
 import { LocalScheduler } from './scheduler.js';
-import { DEFAULT_LOCAL_REGION, S3RVER_CREDENTIALS, startS3Emulator } from './s3-emulator.js';
+import { DEFAULT_LOCAL_REGION, type S3Emulator, S3RVER_CREDENTIALS, startS3Emulator } from './s3-emulator.js';
 import { subscribeObjectCreated } from './s3-events.js';
-import { startS3Front } from './s3-front.js';
+import { type S3Front, startS3Front } from './s3-front.js';
 import { VirtualClock } from './virtual-clock.js';
 
 const require = createRequire(import.meta.url);
@@ -151,6 +151,9 @@ function virtualTimeUploads(inner: UploadStore, clock: VirtualClock, storedAt: M
   };
 }
 
+/** What a step registers to be undone on close; `close()` runs them in reverse order. */
+type Cleanup = () => Promise<void>;
+
 /**
  * Starts the whole pipeline on one machine: dynalite, s3rver behind a POST-policy front,
  * aws-ses-v2-local, the unit API, the S3 event → queue → validator wiring, the outbox retry loop,
@@ -161,222 +164,353 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.log ?? silentLog;
   const dataDir = resolve(options.dataDir ?? '.local');
   const mailDir = join(dataDir, 'mail');
-  if (options.fresh) {
-    await rm(join(dataDir, 'data'), { recursive: true, force: true });
-    await rm(mailDir, { recursive: true, force: true });
-  }
-  await mkdir(join(dataDir, 'data', 'dynamodb'), { recursive: true });
-  await mkdir(join(dataDir, 'data', 's3'), { recursive: true });
-  await mkdir(mailDir, { recursive: true });
-  const cleanups: (() => Promise<void>)[] = [];
+  await prepareDataDir(dataDir, mailDir, Boolean(options.fresh));
+  const cleanups: Cleanup[] = [];
   const close = async (): Promise<void> => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
   };
 
   try {
-    // DynamoDB
-    const dynalite = (require('dynalite') as (o: object) => Server)({
-      path: join(dataDir, 'data', 'dynamodb'),
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
-    });
-    const dynamoPort = await listen(dynalite, 0, host);
-    cleanups.push(() => closeServer(dynalite));
-    const dynamoEndpoint = `http://${host}:${dynamoPort}`;
-    await ensureTable(dynamoEndpoint, LOCAL_TABLE);
-
-    // S3 (s3rver) and its public front
-    const s3 = await startS3Emulator({ directory: join(dataDir, 'data', 's3'), host, buckets: [LOCAL_BUCKET] });
-    cleanups.push(() => s3.close());
-
-    // SES
-    const sesModule = require('aws-ses-v2-local') as { default: (c: { host: string; port: number }) => Promise<Server> };
-    const sesServer = await sesModule.default({ host, port: 0 });
-    cleanups.push(() => closeServer(sesServer));
-    const sesEndpoint = `http://${host}:${(sesServer.address() as AddressInfo).port}`;
-
+    const emulators = await startEmulators(dataDir, host, cleanups);
     const clock = new VirtualClock(options.now ?? new Date(), options.speed ?? 1);
-
-    // The API listens first (its origin is the portal's, which the S3 front must allow for CORS);
-    // requests are answered once the dependencies below are built.
-    let apiHandler: (event: HttpEvent) => Promise<HttpResult> = async () => ({ statusCode: 503, body: 'starting' });
-    const api = serveHttpHandler((event) => apiHandler(event), log);
-    const boundApiPort = await listen(api, options.port ?? 3000, host);
-    cleanups.push(() => closeServer(api));
-    const apiUrl = `http://localhost:${boundApiPort}`;
-
-    const upstream = makeClients({ region: DEFAULT_LOCAL_REGION, credentials: S3RVER_CREDENTIALS, endpoints: { s3: s3.endpoint } }).s3;
-    const front = await startS3Front({
-      host,
-      port: options.s3Port ?? 4569,
-      upstream,
-      credentials: S3RVER_CREDENTIALS,
-      region: DEFAULT_LOCAL_REGION,
-      allowedBuckets: [LOCAL_BUCKET],
-      corsOrigins: [apiUrl, `http://127.0.0.1:${boundApiPort}`],
-      maxBodyBytes: 100 * 1024 * 1024,
-    });
-    cleanups.push(() => front.close());
-
-    const templateKey = options.templateKey ?? resolveTemplateKey(process.env, join(dataDir, 'template-signing-key'));
-    const connection: LocalConnection = {
-      apiUrl,
-      s3PublicUrl: front.url,
-      endpoints: { dynamodb: dynamoEndpoint, s3: s3.endpoint, ses: sesEndpoint },
-      tableName: LOCAL_TABLE,
-      bucket: LOCAL_BUCKET,
-      region: DEFAULT_LOCAL_REGION,
-      mailDir,
-      pid: process.pid,
-      maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
-    };
-    const tokenKey = options.tokenKey ?? resolveTokenKey(process.env, join(dataDir, 'token-key'));
-    // The whole pipeline's configuration, parsed from the same variables a deployed function gets;
-    // each function below runs on its own view of it (forFunction), with only its settings.
-    const config = loadConfig(localEnvironment(connection, { templateKey, tokenKey }), LOCAL_STACK_SETTINGS, 'local stack');
+    const api = await startApi(host, options.port ?? 3000, log, cleanups);
+    const front = await startFront(host, options.s3Port ?? 4569, emulators.s3.endpoint, api, cleanups);
+    const connection = connectionOf(api.apiUrl, front.url, emulators, mailDir, options.maxUploadBytes ?? 10 * 1024 * 1024);
     // s3rver stamps objects with the real time; the pipeline reasons in virtual time.
     const storedAt = new Map<string, string>();
-    const deps = buildDeps(config, LOCAL_STACK_SETTINGS, 'local stack', {
-      log,
-      clock,
-      wrapMailer: (ses) => {
-        const keeping = emlKeepingMailer(ses, mailDir);
-        return options.wrapMailer ? options.wrapMailer(keeping) : keeping;
-      },
-      wrapUploads: (s3) => virtualTimeUploads(s3, clock, storedAt),
-    });
-    apiHandler = makeHttpApp(forFunction(deps, 'unit-api'));
+    const { config, deps } = buildPipeline(options, dataDir, connection, clock, log, storedAt);
+    api.answerWith(makeHttpApp(forFunction(deps, 'unit-api')));
 
-    // S3 event → journal → queue → the validator handler; dead letters → the unprocessable recorder.
-    // Each runs on its function's view: the functions that parse hostile files get no token key, as
-    // on AWS. Views read through, so an adapter a test swaps on `deps` after start is seen.
-    const deadLetterQueue = new LocalQueue({
-      handler: makeRecordUnprocessableHandler(forFunction(deps, 'record-unprocessable')),
-      log,
-      retryDelayMs: options.retryDelayMs,
-    });
-    const validate = makeValidateSubmissionHandler(forFunction(deps, 'validate-submission'));
-    const hold = options.holdValidationMs ?? 0;
-    const queue = new LocalQueue({
-      handler:
-        hold > 0
-          ? async (event) => {
-              await new Promise((r) => setTimeout(r, hold));
-              return validate(event);
-            }
-          : validate,
-      log,
-      retryDelayMs: options.retryDelayMs,
-      onDeadLetter: (body) => deadLetterQueue.send(body),
-    });
-    cleanups.push(async () => {
-      queue.close();
-      deadLetterQueue.close();
-    });
-    const drainQueues = async (): Promise<void> => {
-      do {
-        await queue.drain();
-        await deadLetterQueue.drain();
-      } while (!queue.isIdleNow() || !deadLetterQueue.isIdleNow());
-    };
-    const journal = new EventJournal(join(dataDir, 'data', 'events.jsonl'));
-    const pending = await unrecordedEvents(journal, deps, storedAt);
-    const unsubscribe = subscribeObjectCreated(s3.server, {
-      filter: { prefix: INCOMING_PREFIX },
-      region: DEFAULT_LOCAL_REGION,
-      now: () => clock.now(),
-      deliver: (record) => {
-        const key = decodeEventKey(record.s3.object.key);
-        journal.append({ key, eventTime: record.eventTime, record });
-        storedAt.set(key, record.eventTime);
-        queue.send(JSON.stringify({ Records: [record] }));
-      },
-      onError: (err) => log.error('local S3 event delivery failed', { error: err instanceof Error ? err.message : String(err) }),
-    });
-    let unsubscribed = false;
-    cleanups.push(async () => {
-      if (!unsubscribed) unsubscribe();
-    });
-
-    let flushing: Promise<unknown> = Promise.resolve();
-    const interval = options.outboxIntervalMs ?? 60_000;
-    if (interval > 0) {
-      const timer = setInterval(() => {
-        flushing = flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) =>
-          log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }),
-        );
-      }, interval);
-      timer.unref();
-      cleanups.push(async () => clearInterval(timer));
-    }
-
-    const clockYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric' }).format(clock.now()));
-    const years = options.years ?? calendarYears([2021, clockYear]);
-    const flushNow = () =>
-      flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) =>
-        log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }),
-      );
-    const scheduler = new LocalScheduler(deps, clock, years, log, flushNow);
-    if ((options.schedulerIntervalMs ?? 1000) > 0) scheduler.start(options.schedulerIntervalMs ?? 1000);
-    cleanups.push(() => scheduler.stop());
-
-    // Work a previous run left unfinished (a SIGKILL between an S3 write and its record, a receipt
-    // not yet sent): events from the journal are delivered again, every period of the clock's years
-    // is reconciled (objects whose event never reached the journal), and the outbox is flushed.
-    for (const e of pending) queue.send(JSON.stringify({ Records: [e.record] }));
-    await drainQueues();
-    for (const year of years) {
-      for (const period of buildCalendar(year).periods) {
-        await reconcilePeriod(forFunction(deps, 'close-period'), period.id).catch((err: unknown) =>
-          log.error('start-up reconciliation failed', { periodId: period.id, error: err instanceof Error ? err.message : String(err) }),
-        );
-      }
-    }
-    // A close the previous run left in CLOSING: that run is gone (one stack per data folder), so resume it now.
-    await closeDuePeriods(forFunction(deps, 'close-period'), years, { onlyClosing: true, takeOver: true });
-    await flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) =>
-      log.error('outbox flush failed', { error: err instanceof Error ? err.message : String(err) }),
-    );
-
-    // A graceful stop (runs first): no new events, then the queues and any send in flight finish
-    // before the emulators stop, so a stop never leaves a half-done upload or sends a receipt twice.
-    cleanups.push(async () => {
-      await scheduler.stop();
-      unsubscribe();
-      unsubscribed = true;
-      await Promise.race([drainQueues(), new Promise((r) => setTimeout(r, 30_000).unref())]);
-      await flushing;
-    });
-
-    // The CLI computes the same "now" from the clock's anchor; a jump or a new speed rewrites it.
-    const writeConnection = (): void => writeFileSync(join(dataDir, 'stack.json'), `${JSON.stringify({ ...connection, clock: clock.snapshot() }, null, 2)}\n`);
-    let open = true;
-    clock.onChange(() => {
-      if (open) writeConnection();
-    });
-    writeConnection();
-    cleanups.push(async () => {
-      open = false;
-    });
-    cleanups.unshift(async () => rm(join(dataDir, 'stack.json'), { force: true }));
+    const queues = startQueues(deps, options, log, cleanups);
+    const events = await subscribeUploads(dataDir, deps, emulators.s3, clock, queues.queue, storedAt, log, cleanups);
+    const outboxInFlight = startOutboxLoop(deps, options.outboxIntervalMs ?? 60_000, log, cleanups);
+    const { scheduler, years } = startScheduler(deps, clock, options, log, cleanups);
+    await recoverUnfinishedWork(deps, queues, events.pending, years, log);
+    cleanups.push(gracefulStop(scheduler, events.stop, queues.drain, outboxInFlight));
+    keepConnectionFile(dataDir, connection, clock, cleanups);
 
     return {
-      apiUrl,
+      apiUrl: api.apiUrl,
       s3PublicUrl: front.url,
       mailDir,
       dataDir,
       clock,
       deps,
       config,
-      queue,
+      queue: queues.queue,
       scheduler,
       endpoints: connection.endpoints,
-      drain: drainQueues,
+      drain: queues.drain,
       close,
     };
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+/** Creates the data folders (DynamoDB, S3, mail); with `fresh`, stored data and mail are wiped first. */
+async function prepareDataDir(dataDir: string, mailDir: string, fresh: boolean): Promise<void> {
+  if (fresh) {
+    await rm(join(dataDir, 'data'), { recursive: true, force: true });
+    await rm(mailDir, { recursive: true, force: true });
+  }
+  await mkdir(join(dataDir, 'data', 'dynamodb'), { recursive: true });
+  await mkdir(join(dataDir, 'data', 's3'), { recursive: true });
+  await mkdir(mailDir, { recursive: true });
+}
+
+interface Emulators {
+  dynamoEndpoint: string;
+  s3: S3Emulator;
+  sesEndpoint: string;
+}
+
+/** DynamoDB (dynalite, with the table), S3 (s3rver, with the bucket) and SES, in that order, each on a free port. */
+async function startEmulators(dataDir: string, host: string, cleanups: Cleanup[]): Promise<Emulators> {
+  const dynamoEndpoint = await startDynamo(dataDir, host, cleanups);
+  const s3 = await startS3Emulator({ directory: join(dataDir, 'data', 's3'), host, buckets: [LOCAL_BUCKET] });
+  cleanups.push(() => s3.close());
+  const sesEndpoint = await startSes(host, cleanups);
+  return { dynamoEndpoint, s3, sesEndpoint };
+}
+
+/** dynalite on its data folder, with the table created if missing; its endpoint. */
+async function startDynamo(dataDir: string, host: string, cleanups: Cleanup[]): Promise<string> {
+  const dynalite = (require('dynalite') as (o: object) => Server)({
+    path: join(dataDir, 'data', 'dynamodb'),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  const dynamoPort = await listen(dynalite, 0, host);
+  cleanups.push(() => closeServer(dynalite));
+  const dynamoEndpoint = `http://${host}:${dynamoPort}`;
+  await ensureTable(dynamoEndpoint, LOCAL_TABLE);
+  return dynamoEndpoint;
+}
+
+/** aws-ses-v2-local on a free port; its endpoint. */
+async function startSes(host: string, cleanups: Cleanup[]): Promise<string> {
+  const sesModule = require('aws-ses-v2-local') as { default: (c: { host: string; port: number }) => Promise<Server> };
+  const sesServer = await sesModule.default({ host, port: 0 });
+  cleanups.push(() => closeServer(sesServer));
+  return `http://${host}:${(sesServer.address() as AddressInfo).port}`;
+}
+
+interface ApiServer {
+  apiUrl: string;
+  port: number;
+  /** Sets the handler; until then every request is answered 503 "starting". */
+  answerWith(handler: (event: HttpEvent) => Promise<HttpResult>): void;
+}
+
+/**
+ * The API listens first (its origin is the portal's, which the S3 front must allow for CORS);
+ * requests are answered once the dependencies are built.
+ */
+async function startApi(host: string, port: number, log: Log, cleanups: Cleanup[]): Promise<ApiServer> {
+  let apiHandler: (event: HttpEvent) => Promise<HttpResult> = async () => ({ statusCode: 503, body: 'starting' });
+  const api = serveHttpHandler((event) => apiHandler(event), log);
+  const boundApiPort = await listen(api, port, host);
+  cleanups.push(() => closeServer(api));
+  return {
+    apiUrl: `http://localhost:${boundApiPort}`,
+    port: boundApiPort,
+    answerWith: (handler) => {
+      apiHandler = handler;
+    },
+  };
+}
+
+/** The public S3 front (presigned POST checks) before s3rver, allowing the API's origins for CORS. */
+async function startFront(host: string, port: number, s3Endpoint: string, api: ApiServer, cleanups: Cleanup[]): Promise<S3Front> {
+  const upstream = makeClients({ region: DEFAULT_LOCAL_REGION, credentials: S3RVER_CREDENTIALS, endpoints: { s3: s3Endpoint } }).s3;
+  const front = await startS3Front({
+    host,
+    port,
+    upstream,
+    credentials: S3RVER_CREDENTIALS,
+    region: DEFAULT_LOCAL_REGION,
+    allowedBuckets: [LOCAL_BUCKET],
+    corsOrigins: [api.apiUrl, `http://127.0.0.1:${api.port}`],
+    maxBodyBytes: 100 * 1024 * 1024,
+  });
+  cleanups.push(() => front.close());
+  return front;
+}
+
+/** What the CLI and the tests need to reach this stack (written to stack.json). */
+function connectionOf(apiUrl: string, s3PublicUrl: string, emulators: Emulators, mailDir: string, maxUploadBytes: number): LocalConnection {
+  return {
+    apiUrl,
+    s3PublicUrl,
+    endpoints: { dynamodb: emulators.dynamoEndpoint, s3: emulators.s3.endpoint, ses: emulators.sesEndpoint },
+    tableName: LOCAL_TABLE,
+    bucket: LOCAL_BUCKET,
+    region: DEFAULT_LOCAL_REGION,
+    mailDir,
+    pid: process.pid,
+    maxUploadBytes,
+  };
+}
+
+/**
+ * The whole pipeline's configuration, parsed from the same variables a deployed function gets, and its
+ * dependencies: mail kept as .eml (and wrapped for tests), upload times on the virtual clock. Each
+ * function runs on its own view of them (forFunction), with only its settings.
+ */
+function buildPipeline(
+  options: LocalStackOptions,
+  dataDir: string,
+  connection: LocalConnection,
+  clock: VirtualClock,
+  log: Log,
+  storedAt: Map<string, string>,
+): { config: Readonly<AppConfig>; deps: PipelineDeps } {
+  const templateKey = options.templateKey ?? resolveTemplateKey(process.env, join(dataDir, 'template-signing-key'));
+  const tokenKey = options.tokenKey ?? resolveTokenKey(process.env, join(dataDir, 'token-key'));
+  const config = loadConfig(localEnvironment(connection, { templateKey, tokenKey }), LOCAL_STACK_SETTINGS, 'local stack');
+  const deps = buildDeps(config, LOCAL_STACK_SETTINGS, 'local stack', {
+    log,
+    clock,
+    wrapMailer: (ses) => {
+      const keeping = emlKeepingMailer(ses, connection.mailDir);
+      return options.wrapMailer ? options.wrapMailer(keeping) : keeping;
+    },
+    wrapUploads: (s3) => virtualTimeUploads(s3, clock, storedAt),
+  });
+  return { config, deps };
+}
+
+interface Queues {
+  queue: LocalQueue;
+  /** Until both queues are idle (a dead letter may follow the last upload). */
+  drain(): Promise<void>;
+}
+
+/**
+ * The upload queue → the validator handler; its dead letters → the unprocessable recorder. Each runs on
+ * its function's view: the functions that parse hostile files get no token key, as on AWS. Views read
+ * through, so an adapter a test swaps on `deps` after start is seen.
+ */
+function startQueues(deps: PipelineDeps, options: LocalStackOptions, log: Log, cleanups: Cleanup[]): Queues {
+  const deadLetterQueue = new LocalQueue({
+    handler: makeRecordUnprocessableHandler(forFunction(deps, 'record-unprocessable')),
+    log,
+    retryDelayMs: options.retryDelayMs,
+  });
+  const validate = makeValidateSubmissionHandler(forFunction(deps, 'validate-submission'));
+  const hold = options.holdValidationMs ?? 0;
+  const queue = new LocalQueue({
+    handler:
+      hold > 0
+        ? async (event) => {
+            await new Promise((r) => setTimeout(r, hold));
+            return validate(event);
+          }
+        : validate,
+    log,
+    retryDelayMs: options.retryDelayMs,
+    onDeadLetter: (body) => deadLetterQueue.send(body),
+  });
+  cleanups.push(async () => {
+    queue.close();
+    deadLetterQueue.close();
+  });
+  const drain = async (): Promise<void> => {
+    do {
+      await queue.drain();
+      await deadLetterQueue.drain();
+    } while (!queue.isIdleNow() || !deadLetterQueue.isIdleNow());
+  };
+  return { queue, drain };
+}
+
+/**
+ * S3 events for incoming/ → the journal → the queue. Returns the journal's events a previous run left
+ * unrecorded (to deliver again) and `stop`, which ends the subscription (the graceful stop calls it first).
+ */
+async function subscribeUploads(
+  dataDir: string,
+  deps: PipelineDeps,
+  s3: S3Emulator,
+  clock: VirtualClock,
+  queue: LocalQueue,
+  storedAt: Map<string, string>,
+  log: Log,
+  cleanups: Cleanup[],
+): Promise<{ pending: JournalEntry[]; stop: () => void }> {
+  const journal = new EventJournal(join(dataDir, 'data', 'events.jsonl'));
+  const pending = await unrecordedEvents(journal, deps, storedAt);
+  const unsubscribe = subscribeObjectCreated(s3.server, {
+    filter: { prefix: INCOMING_PREFIX },
+    region: DEFAULT_LOCAL_REGION,
+    now: () => clock.now(),
+    deliver: (record) => {
+      const key = decodeEventKey(record.s3.object.key);
+      journal.append({ key, eventTime: record.eventTime, record });
+      storedAt.set(key, record.eventTime);
+      queue.send(JSON.stringify({ Records: [record] }));
+    },
+    onError: (err) => log.error('local S3 event delivery failed', { error: errorText(err) }),
+  });
+  let unsubscribed = false;
+  cleanups.push(async () => {
+    if (!unsubscribed) unsubscribe();
+  });
+  const stop = (): void => {
+    unsubscribe();
+    unsubscribed = true;
+  };
+  return { pending, stop };
+}
+
+/** One flush-outbox run on its function's view; a failure is logged, never thrown. */
+function flushOutboxLogged(deps: PipelineDeps, log: Log): Promise<unknown> {
+  return flushOutbox(forFunction(deps, 'flush-outbox')).catch((err: unknown) => log.error('outbox flush failed', { error: errorText(err) }));
+}
+
+/** Retries pending mail every `intervalMs` (0: never by itself); returns the flush in flight, for the graceful stop. */
+function startOutboxLoop(deps: PipelineDeps, intervalMs: number, log: Log, cleanups: Cleanup[]): () => Promise<unknown> {
+  let flushing: Promise<unknown> = Promise.resolve();
+  if (intervalMs > 0) {
+    const timer = setInterval(() => {
+      flushing = flushOutboxLogged(deps, log);
+    }, intervalMs);
+    timer.unref();
+    cleanups.push(async () => clearInterval(timer));
+  }
+  return () => flushing;
+}
+
+/** The local scheduler of reminders and closes for the given years (default 2021 and the clock's year), started unless its interval is 0. */
+function startScheduler(
+  deps: PipelineDeps,
+  clock: VirtualClock,
+  options: LocalStackOptions,
+  log: Log,
+  cleanups: Cleanup[],
+): { scheduler: LocalScheduler; years: number[] } {
+  const clockYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric' }).format(clock.now()));
+  const years = options.years ?? calendarYears([2021, clockYear]);
+  const scheduler = new LocalScheduler(deps, clock, years, log, () => flushOutboxLogged(deps, log));
+  if ((options.schedulerIntervalMs ?? 1000) > 0) scheduler.start(options.schedulerIntervalMs ?? 1000);
+  cleanups.push(() => scheduler.stop());
+  return { scheduler, years };
+}
+
+/**
+ * Work a previous run left unfinished (a SIGKILL between an S3 write and its record, a receipt not yet
+ * sent): events from the journal are delivered again, every period of the clock's years is reconciled
+ * (objects whose event never reached the journal), closes left in CLOSING are resumed, and the outbox is flushed.
+ */
+async function recoverUnfinishedWork(deps: PipelineDeps, queues: Queues, pending: JournalEntry[], years: number[], log: Log): Promise<void> {
+  for (const e of pending) queues.queue.send(JSON.stringify({ Records: [e.record] }));
+  await queues.drain();
+  for (const year of years) {
+    for (const period of buildCalendar(year).periods) {
+      await reconcilePeriod(forFunction(deps, 'close-period'), period.id).catch((err: unknown) =>
+        log.error('start-up reconciliation failed', { periodId: period.id, error: errorText(err) }),
+      );
+    }
+  }
+  // A close the previous run left in CLOSING: that run is gone (one stack per data folder), so resume it now.
+  await closeDuePeriods(forFunction(deps, 'close-period'), years, { onlyClosing: true, takeOver: true });
+  await flushOutboxLogged(deps, log);
+}
+
+/**
+ * A graceful stop (registered last, so it runs first): no new events, then the queues (at most 30 s) and
+ * any send in flight finish before the emulators stop, so a stop never leaves a half-done upload or sends
+ * a receipt twice.
+ */
+function gracefulStop(scheduler: LocalScheduler, stopEvents: () => void, drain: () => Promise<void>, outboxInFlight: () => Promise<unknown>): Cleanup {
+  return async () => {
+    await scheduler.stop();
+    stopEvents();
+    await Promise.race([drain(), new Promise((r) => setTimeout(r, 30_000).unref())]);
+    await outboxInFlight();
+  };
+}
+
+/**
+ * Writes stack.json (the connection and the clock's anchor: the CLI computes the same "now" from it) and
+ * rewrites it on every jump or new speed while open; it is removed last on close.
+ */
+function keepConnectionFile(dataDir: string, connection: LocalConnection, clock: VirtualClock, cleanups: Cleanup[]): void {
+  const writeConnection = (): void => writeFileSync(join(dataDir, 'stack.json'), `${JSON.stringify({ ...connection, clock: clock.snapshot() }, null, 2)}\n`);
+  let open = true;
+  clock.onChange(() => {
+    if (open) writeConnection();
+  });
+  writeConnection();
+  cleanups.push(async () => {
+    open = false;
+  });
+  cleanups.unshift(async () => rm(join(dataDir, 'stack.json'), { force: true }));
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -53,7 +53,25 @@ export class CchcStatefulStack extends Stack implements StatefulResources {
     super(scope, id, props);
     const { context } = props;
 
-    this.api = new HttpApi(this, 'PortalApi', {
+    this.api = this.createPortalApi(context);
+    // apiEndpoint is https://{apiId}.execute-api.{region}.{suffix}: an origin, and with the
+    // $default stage also the base URL.
+    this.portalUrl = context.portalOrigin ?? this.api.apiEndpoint;
+    this.portalOrigin = context.portalOrigin ?? this.api.apiEndpoint;
+
+    const accessLogBucket = this.createAccessLogBucket();
+    const uploadBucket = this.createUploadBucket(accessLogBucket);
+    this.uploadBucket = this.exportUploadBucket(uploadBucket);
+    this.table = this.createTable();
+    this.templateKeySecret = this.createTemplateKeySecret();
+    this.tokenKeySecret = this.createTokenKeySecret();
+
+    new CfnOutput(this, 'PortalUrl', { value: this.portalUrl, description: 'Base URL of the portal and unit API' });
+  }
+
+  /** The HTTP API (retained), with CORS only when a separate portal origin is configured. */
+  private createPortalApi(context: CchcContext): HttpApi {
+    const api = new HttpApi(this, 'PortalApi', {
       description: 'CCHC report portal and unit API (routes and stage: stateless stack)',
       createDefaultStage: false,
       // Without a separate portal, pages and API share the API's origin: same-origin needs no CORS,
@@ -72,14 +90,13 @@ export class CchcStatefulStack extends Stack implements StatefulResources {
         : {}),
     });
     // Retained like the data: the stack is termination-protected, and a lost API would be a new URL.
-    this.api.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    // apiEndpoint is https://{apiId}.execute-api.{region}.{suffix}: an origin, and with the
-    // $default stage also the base URL.
-    this.portalUrl = context.portalOrigin ?? this.api.apiEndpoint;
-    this.portalOrigin = context.portalOrigin ?? this.api.apiEndpoint;
+    api.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    return api;
+  }
 
-    // Server access logs of the upload bucket. (Not logged itself: nag's S1 recognises a log target.)
-    const accessLogBucket = new Bucket(this, 'AccessLogBucket', {
+  /** Server access logs of the upload bucket. (Not logged itself: nag's S1 recognises a log target.) */
+  private createAccessLogBucket(): Bucket {
+    return new Bucket(this, 'AccessLogBucket', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       encryption: BucketEncryption.S3_MANAGED,
@@ -87,8 +104,11 @@ export class CchcStatefulStack extends Stack implements StatefulResources {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+  }
 
-    const uploadBucket = new Bucket(this, 'UploadBucket', {
+  /** The upload bucket (incoming/ and reports/): private, versioned, logged, CORS for the portal's origin only. */
+  private createUploadBucket(accessLogBucket: Bucket): Bucket {
+    return new Bucket(this, 'UploadBucket', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       encryption: BucketEncryption.S3_MANAGED,
@@ -110,16 +130,24 @@ export class CchcStatefulStack extends Stack implements StatefulResources {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // Named exports rather than automatic ones: the stateless stack's IAM policies embed these
-    // values in prefix ARNs (`…/incoming/*`), and cdk-nag names each such finding by the rendered
-    // ARN. A fixed export name keeps that name stable and readable, so the acknowledgement can be
-    // written for the exact finding. The stateless stack declares the stack dependency itself.
-    this.uploadBucket = {
+  }
+
+  /**
+   * The upload bucket's name and ARN as named exports rather than automatic ones: the stateless stack's IAM
+   * policies embed these values in prefix ARNs (`…/incoming/*`), and cdk-nag names each such finding by the
+   * rendered ARN. A fixed export name keeps that name stable and readable, so the acknowledgement can be
+   * written for the exact finding. The stateless stack declares the stack dependency itself.
+   */
+  private exportUploadBucket(uploadBucket: Bucket): BucketRef {
+    return {
       bucketName: this.exportValue(uploadBucket.bucketName, { name: `${this.stackName}:UploadBucketName` }),
       bucketArn: this.exportValue(uploadBucket.bucketArn, { name: `${this.stackName}:UploadBucketArn` }),
     };
+  }
 
-    this.table = new Table(this, 'Table', {
+  /** The single table (TABLE_SCHEMA) with its global secondary indexes; point-in-time recovery, deletion protection. */
+  private createTable(): Table {
+    const table = new Table(this, 'Table', {
       partitionKey: { name: TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
       sortKey: { name: TABLE_SCHEMA.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -128,36 +156,43 @@ export class CchcStatefulStack extends Stack implements StatefulResources {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const index of TABLE_SCHEMA.indexes) {
-      this.table.addGlobalSecondaryIndex({
+      table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
         projectionType: ProjectionType.ALL,
       });
     }
+    return table;
+  }
 
-    this.templateKeySecret = new Secret(this, 'TemplateSigningKey', {
+  /** The secret that signs each Excel template's identity; rotated deliberately, never on a timer. */
+  private createTemplateKeySecret(): Secret {
+    const secret = new Secret(this, 'TemplateSigningKey', {
       description: 'Key that signs the identity (form id, version, period, unit) written into each Excel template',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledgeNag(
-      this.templateKeySecret,
+      secret,
       'SMG4',
       'Every Excel template handed out carries an identity signed with this key; rotating it makes all of them fail the identity check, so automatic rotation would reject valid uploads mid-period. It signs templates only (personal tokens derive from the separate token key), and is rotated deliberately between reporting years (README).',
     );
+    return secret;
+  }
 
-    this.tokenKeySecret = new Secret(this, 'TokenKey', {
+  /** The secret every personal token derives from; rotated deliberately (revoke, rotate, re-issue), never on a timer. */
+  private createTokenKeySecret(): Secret {
+    const secret = new Secret(this, 'TokenKey', {
       description: 'Key from which every personal access token (unit and Department links) is derived; read only by what renders links',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledgeNag(
-      this.tokenKeySecret,
+      secret,
       'SMG4',
       'Every personal link (each unit token and the Department admin token) is derived from this key and a token id. Rotating it does not revoke links already handed out (their hashes stay valid until revoked or expired) but stops reminders from re-deriving them, so every token must be re-issued: rotation is a deliberate operator procedure (revoke, rotate, re-issue; README and docs/SECURITY.md), not a timer.',
     );
-
-    new CfnOutput(this, 'PortalUrl', { value: this.portalUrl, description: 'Base URL of the portal and unit API' });
+    return secret;
   }
 }

@@ -68,6 +68,45 @@ export const TABLE_SCOPES = {
 const CALENDAR_FIRST_YEAR = defaultCalendarSource.rules.firstYear;
 const CALENDAR_LAST_YEAR = defaultCalendarSource.rules.lastYear;
 
+/** The API's access-log line: HTTP API context variables; no headers, so no bearer token reaches the log. */
+const API_ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  time: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatencyMs: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+};
+
+/**
+ * Plain settings (no resource behind them), given to a function only when its settings (FUNCTION_SETTINGS)
+ * include them; resource names and ARNs come from the use* helpers with their grants.
+ */
+function plainSettingsOf(stateful: StatefulResources, context: CchcContext): Record<string, string> {
+  return {
+    PORTAL_URL: stateful.portalUrl,
+    SENDER_ADDRESS: context.senderAddress,
+    AGGREGATOR_RECIPIENTS: context.aggregatorRecipients.join(','),
+    MAX_UPLOAD_BYTES: String(context.maxUploadBytes),
+    UPLOAD_URL_TTL_SECONDS: String(UPLOAD_URL_TTL_SECONDS),
+  };
+}
+
+/** The configured years (context.years) that the product's calendar covers. */
+function scheduledYears(context: CchcContext): number[] {
+  return Array.from({ length: context.years.last - context.years.first + 1 }, (_, i) => context.years.first + i).filter(
+    (y) => y >= CALENDAR_FIRST_YEAR && y <= CALENDAR_LAST_YEAR,
+  );
+}
+
 /**
  * Code and wiring, replaceable at any time: the functions, the API's routes and stage, the upload
  * queue with its dead-letter queue, the bucket notification, schedules, alarms and the SES
@@ -79,16 +118,16 @@ const CALENDAR_LAST_YEAR = defaultCalendarSource.rules.lastYear;
  * send only as that identity and through the configuration set made here. Until SES production
  * access is granted, mail reaches verified recipients only.
  *
- * Adding a scheduled function (close-period, send-reminders) is a few lines in the constructor:
- *   const closePeriod = this.addFunction('ClosePeriod', { name: 'close-period', description: '…', timeout: Duration.minutes(5) })
+ * Adding a function is a private method that calls addFunction with its name in FUNCTION_SETTINGS
+ * (shared/runtime/config.ts: the settings decide its environment, checked at synth) and the use*
+ * helpers for its grants, plus one line in the constructor; for example:
+ *   const fn = this.addFunction('ClosePeriod', { name: 'close-period', description: '…', timeout: Duration.minutes(5) })
  *     .useTable(stateful.table, TABLE_SCOPES.closePeriod)   // item kinds by partition-key prefix
  *     .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], list: [INCOMING_PREFIX], write: [REPORTS_PREFIX] })
  *     .useMail(this.mail)
  *     .useTemplateKey(stateful.templateKeySecret);
- *   this.addSchedule('ClosePeriodDaily', closePeriod,
- *     ScheduleExpression.cron({ hour: '0', minute: '5', timeZone: TimeZone.ASIA_HO_CHI_MINH }), 'Close periods past their deadline');
+ *   this.addSchedule('CloseSweepSchedule', fn, ScheduleExpression.rate(Duration.minutes(15)), 'Close due periods');
  * addFunction adds the Errors alarm; addSchedule adds retries and the shared, alarmed schedule DLQ.
- * (`context.years` bounds the periods if one-time `ScheduleExpression.at(…)` schedules are preferred.)
  */
 export class CchcStatelessStack extends Stack {
   readonly mail: MailSender;
@@ -115,9 +154,43 @@ export class CchcStatelessStack extends Stack {
     // reference; the explicit dependency keeps deploy and delete order right.
     this.addStackDependency(stateful, 'imports the upload bucket name and ARN by export name');
 
-    // ---- Alarms go to one encrypted topic ----------------------------------------------------
-    // An own key: CloudWatch must be allowed to use it, which the AWS-managed alias/aws/sns key
-    // cannot grant, so alarms published to a topic under that key would be dropped.
+    const alarmKey = this.createAlarmKey();
+    this.alarmTopic = this.createAlarmTopic(alarmKey, context);
+    const configurationSet = this.createMailConfigurationSet();
+    this.mail = this.mailSenderOf(configurationSet, context);
+    this.plainSettings = plainSettingsOf(stateful, context);
+
+    const queues = this.createQueues();
+    this.unprocessableDeadLetterQueue = queues.unprocessableDeadLetterQueue;
+    this.uploadDeadLetterQueue = queues.uploadDeadLetterQueue;
+    this.uploadQueue = queues.uploadQueue;
+    this.scheduleDeadLetterQueue = queues.scheduleDeadLetterQueue;
+    this.asyncFailureQueue = queues.asyncFailureQueue;
+    this.notifyUploadQueue(stateful);
+
+    this.unitApi = this.createUnitApi(stateful);
+    this.validateSubmission = this.createValidateSubmission(stateful);
+    this.recordUnprocessable = this.createRecordUnprocessable(stateful);
+    this.flushOutbox = this.createFlushOutbox(stateful);
+    this.addSchedule('FlushOutboxSchedule', this.flushOutbox, ScheduleExpression.rate(Duration.minutes(5)), 'Retry unsent e-mails from the outbox');
+    this.closePeriod = this.createClosePeriod(stateful);
+    this.sendReminders = this.createSendReminders(stateful);
+    this.addPeriodSchedules(context, props.scheduleFrom);
+    this.addPoisonObjectAlarms();
+    this.handleMailFeedback = this.createMailFeedback(stateful, alarmKey, configurationSet);
+    this.routeAsyncFailures();
+
+    this.addApiRoutesAndStage(stateful);
+    this.addOutputs(stateful);
+  }
+
+  // ---- Alarms go to one encrypted topic ----------------------------------------------------
+
+  /**
+   * The alarm topic's own key: CloudWatch must be allowed to use it, which the AWS-managed alias/aws/sns key
+   * cannot grant, so alarms published to a topic under that key would be dropped. SES feedback uses it too.
+   */
+  private createAlarmKey(): Key {
     const alarmKey = new Key(this, 'AlarmTopicKey', {
       description: 'Encrypts CCHC alarm notifications (SNS)',
       enableKeyRotation: true,
@@ -143,22 +216,36 @@ export class CchcStatelessStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
-    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+    return alarmKey;
+  }
+
+  /** The encrypted topic every alarm notifies, with the operator's e-mail subscribed when configured. */
+  private createAlarmTopic(alarmKey: Key, context: CchcContext): Topic {
+    const topic = new Topic(this, 'AlarmTopic', {
       displayName: 'CCHC report pipeline alarms',
       masterKey: alarmKey,
       enforceSSL: true,
     });
-    if (context.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(context.alarmEmail));
+    if (context.alarmEmail) topic.addSubscription(new EmailSubscription(context.alarmEmail));
+    return topic;
+  }
 
-    // ---- Mail ---------------------------------------------------------------------------------
-    const configurationSet = new ConfigurationSet(this, 'MailConfigurationSet', {
+  // ---- Mail ---------------------------------------------------------------------------------
+
+  /** The SES configuration set every message goes through: TLS required, reputation metrics, account suppression. */
+  private createMailConfigurationSet(): ConfigurationSet {
+    return new ConfigurationSet(this, 'MailConfigurationSet', {
       tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
       reputationMetrics: true,
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
+  }
+
+  /** What a sending function is granted: the sender's identities (domain and address) and the configuration set. */
+  private mailSenderOf(configurationSet: ConfigurationSet, context: CchcContext): MailSender {
     const identityArn = (identity: string) =>
       this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    this.mail = {
+    return {
       senderAddress: context.senderAddress,
       identityArns: [identityArn(context.senderDomain), identityArn(context.senderAddress)],
       configurationSetName: configurationSet.configurationSetName,
@@ -169,101 +256,123 @@ export class CchcStatelessStack extends Stack {
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       }),
     };
+  }
 
-    // Plain settings (no resource behind them), given to a function only when its settings
-    // (FUNCTION_SETTINGS) include them; resource names and ARNs come from the use* helpers with their grants.
-    this.plainSettings = {
-      PORTAL_URL: stateful.portalUrl,
-      SENDER_ADDRESS: context.senderAddress,
-      AGGREGATOR_RECIPIENTS: context.aggregatorRecipients.join(','),
-      MAX_UPLOAD_BYTES: String(context.maxUploadBytes),
-      UPLOAD_URL_TTL_SECONDS: String(UPLOAD_URL_TTL_SECONDS),
-    };
+  // ---- Queues -------------------------------------------------------------------------------
 
-    // ---- Queues -------------------------------------------------------------------------------
+  /**
+   * The upload queue with its dead-letter queue (and that one's own, the last), the schedule DLQ and the
+   * async on-failure queue; every dead-letter queue is alarmed when not empty.
+   */
+  private createQueues(): {
+    unprocessableDeadLetterQueue: Queue;
+    uploadDeadLetterQueue: Queue;
+    uploadQueue: Queue;
+    scheduleDeadLetterQueue: Queue;
+    asyncFailureQueue: Queue;
+  } {
     // Messages that record-unprocessable cannot record either end here (the last, alarmed queue).
-    this.unprocessableDeadLetterQueue = new Queue(this, 'UnprocessableDeadLetterQueue', {
+    const unprocessableDeadLetterQueue = new Queue(this, 'UnprocessableDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     this.addAlarm(
       'UnprocessableDeadLetterQueueNotEmpty',
-      this.unprocessableDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      unprocessableDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
       {
         description:
           'An upload failed every retry and could not even be recorded as unprocessable: fix the cause (table, bucket), then redrive to UploadDeadLetterQueue.',
       },
     );
-    this.uploadDeadLetterQueue = new Queue(this, 'UploadDeadLetterQueue', {
+    const uploadDeadLetterQueue = new Queue(this, 'UploadDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       // Consumed by record-unprocessable (timeout 30 s), which records the object as unprocessable.
       visibilityTimeout: Duration.seconds(180),
-      deadLetterQueue: { queue: this.unprocessableDeadLetterQueue, maxReceiveCount: 5 },
+      deadLetterQueue: { queue: unprocessableDeadLetterQueue, maxReceiveCount: 5 },
     });
-    this.uploadQueue = new Queue(this, 'UploadQueue', {
+    const uploadQueue = new Queue(this, 'UploadQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       // Six times the validator's timeout, as Lambda's SQS integration recommends.
       visibilityTimeout: Duration.seconds(VALIDATOR_TIMEOUT.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.uploadDeadLetterQueue, maxReceiveCount: 5 },
+      deadLetterQueue: { queue: uploadDeadLetterQueue, maxReceiveCount: 5 },
     });
-    this.scheduleDeadLetterQueue = new Queue(this, 'ScheduleDeadLetterQueue', {
+    const scheduleDeadLetterQueue = new Queue(this, 'ScheduleDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    this.asyncFailureQueue = new Queue(this, 'AsyncFailureQueue', {
+    const asyncFailureQueue = new Queue(this, 'AsyncFailureQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     acknowledgeNag(
-      this.asyncFailureQueue,
+      asyncFailureQueue,
       'SQS3',
       'This queue is itself the on-failure destination of every asynchronously invoked function (nag only recognises DLQs named in an SQS redrive policy); it is alarmed when not empty.',
     );
-    for (const dlq of [this.uploadDeadLetterQueue, this.scheduleDeadLetterQueue, this.asyncFailureQueue]) {
+    this.alarmDeadLetterQueues(uploadDeadLetterQueue, [uploadDeadLetterQueue, scheduleDeadLetterQueue, asyncFailureQueue]);
+    acknowledgeNag(
+      scheduleDeadLetterQueue,
+      'SQS3',
+      'This queue is itself the dead-letter queue of the EventBridge Scheduler targets (nag only recognises DLQs named in an SQS redrive policy); it is alarmed when not empty.',
+    );
+    return { unprocessableDeadLetterQueue, uploadDeadLetterQueue, uploadQueue, scheduleDeadLetterQueue, asyncFailureQueue };
+  }
+
+  /** A "not empty" alarm on each dead-letter queue; the upload DLQ's says that its messages are recorded as unprocessable. */
+  private alarmDeadLetterQueues(uploadDeadLetterQueue: Queue, queues: Queue[]): void {
+    for (const dlq of queues) {
       this.addAlarm(`${dlq.node.id}NotEmpty`, dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), {
         description:
-          dlq === this.uploadDeadLetterQueue
+          dlq === uploadDeadLetterQueue
             ? 'An upload failed every retry: record-unprocessable records it as unprocessable and tells the unit. Find out why the validator failed on it.'
             : `Messages are waiting in ${dlq.node.id}: a scheduled run failed every retry. Inspect, fix, then redrive.`,
       });
     }
-    acknowledgeNag(
-      this.scheduleDeadLetterQueue,
-      'SQS3',
-      'This queue is itself the dead-letter queue of the EventBridge Scheduler targets (nag only recognises DLQs named in an SQS redrive policy); it is alarmed when not empty.',
-    );
+  }
 
-    // S3 → SQS for incoming/ only. The bucket belongs to the stateful stack; importing it here puts
-    // the notification custom resource in this stack (Managed: false, so other notifications on the
-    // bucket are left alone), and nothing in the stateful stack points back here: no cycle.
+  /**
+   * S3 → SQS for incoming/ only. The bucket belongs to the stateful stack; importing it here puts the
+   * notification custom resource in this stack (Managed: false, so other notifications on the bucket are
+   * left alone), and nothing in the stateful stack points back here: no cycle.
+   */
+  private notifyUploadQueue(stateful: StatefulResources): void {
     const uploadBucket = Bucket.fromBucketAttributes(this, 'UploadBucket', stateful.uploadBucket);
     uploadBucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(this.uploadQueue), { prefix: INCOMING_PREFIX });
     this.acknowledgeNotificationHandler();
+  }
 
-    // ---- Functions ----------------------------------------------------------------------------
-    this.unitApi = this.addFunction('UnitApi', {
-      name: 'unit-api',
-      description: 'Unit API and portal: tokens, upload links (presigned POST to incoming/), status, report downloads',
-      assets: ['portal'],
-      memorySize: 1024,
-    })
-      .useTable(stateful.table, TABLE_SCOPES.unitApi)
-      // write incoming/ to sign presigned POSTs; read reports/ for downloads from the board. No read
-      // of uploads: the API reads token items, so it never parses an uploaded file.
-      .useUploadBucket(stateful.uploadBucket, { write: [INCOMING_PREFIX], read: [REPORTS_PREFIX] })
-      // No SES grant: the reminders the board asks for are queued with the sender's address and sent
-      // by flush-outbox, which alone renders personal links. Makes templates for download; no token
-      // key: checking a token needs only its hash.
-      .useTemplateKey(stateful.templateKeySecret);
+  // ---- Functions ----------------------------------------------------------------------------
 
-    this.validateSubmission = this.addFunction('ValidateSubmission', {
+  /** unit-api: the portal and the unit API (tokens, upload links, status, report downloads). */
+  private createUnitApi(stateful: StatefulResources): CchcFunction {
+    return (
+      this.addFunction('UnitApi', {
+        name: 'unit-api',
+        description: 'Unit API and portal: tokens, upload links (presigned POST to incoming/), status, report downloads',
+        assets: ['portal'],
+        memorySize: 1024,
+      })
+        .useTable(stateful.table, TABLE_SCOPES.unitApi)
+        // write incoming/ to sign presigned POSTs; read reports/ for downloads from the board. No read
+        // of uploads: the API reads token items, so it never parses an uploaded file.
+        .useUploadBucket(stateful.uploadBucket, { write: [INCOMING_PREFIX], read: [REPORTS_PREFIX] })
+        // No SES grant: the reminders the board asks for are queued with the sender's address and sent
+        // by flush-outbox, which alone renders personal links. Makes templates for download; no token
+        // key: checking a token needs only its hash.
+        .useTemplateKey(stateful.templateKeySecret)
+    );
+  }
+
+  /** validate-submission, fed by the upload queue: validate, record the result, queue the receipt. */
+  private createValidateSubmission(stateful: StatefulResources): CchcFunction {
+    const fn = this.addFunction('ValidateSubmission', {
       name: 'validate-submission',
       description: 'S3 upload (via SQS) → validate → record result → outbox receipt e-mail',
       memorySize: 1024,
@@ -273,10 +382,13 @@ export class CchcStatelessStack extends Stack {
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
       .useMail(this.mail)
       .useTemplateKey(stateful.templateKeySecret);
-    this.validateSubmission.fn.addEventSource(new SqsEventSource(this.uploadQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 5 }));
+    fn.fn.addEventSource(new SqsEventSource(this.uploadQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 5 }));
+    return fn;
+  }
 
-    // Upload dead letters → record each object as unprocessable, with its receipt.
-    this.recordUnprocessable = this.addFunction('RecordUnprocessable', {
+  /** record-unprocessable, fed by the upload dead letters: records each object as unprocessable, with its receipt. */
+  private createRecordUnprocessable(stateful: StatefulResources): CchcFunction {
+    const fn = this.addFunction('RecordUnprocessable', {
       name: 'record-unprocessable',
       description: 'Upload dead letters (via SQS) → record the object as unprocessable → outbox receipt that says so',
     })
@@ -284,24 +396,30 @@ export class CchcStatelessStack extends Stack {
       // HEAD for the size, GET only to hash the file for the record (nothing is parsed).
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true })
       .useMail(this.mail);
-    this.recordUnprocessable.fn.addEventSource(
-      new SqsEventSource(this.uploadDeadLetterQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }),
+    fn.fn.addEventSource(new SqsEventSource(this.uploadDeadLetterQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    return fn;
+  }
+
+  /** flush-outbox: sends pending outbox e-mails again (its schedule is added by the constructor). */
+  private createFlushOutbox(stateful: StatefulResources): CchcFunction {
+    return (
+      this.addFunction('FlushOutbox', {
+        name: 'flush-outbox',
+        description: 'Every 5 minutes: send pending outbox e-mails again',
+        timeout: Duration.seconds(120),
+      })
+        .useTable(stateful.table, TABLE_SCOPES.flushOutbox)
+        .useMail(this.mail)
+        // reports/ only: large messages (consolidated reports) are stored there as .eml.
+        .useUploadBucket(stateful.uploadBucket, { read: [REPORTS_PREFIX] })
+        // renders each reminder's personal link at send time; reads no upload.
+        .useTokenKey(stateful.tokenKeySecret)
     );
+  }
 
-    this.flushOutbox = this.addFunction('FlushOutbox', {
-      name: 'flush-outbox',
-      description: 'Every 5 minutes: send pending outbox e-mails again',
-      timeout: Duration.seconds(120),
-    })
-      .useTable(stateful.table, TABLE_SCOPES.flushOutbox)
-      .useMail(this.mail)
-      // reports/ only: large messages (consolidated reports) are stored there as .eml.
-      .useUploadBucket(stateful.uploadBucket, { read: [REPORTS_PREFIX] })
-      // renders each reminder's personal link at send time; reads no upload.
-      .useTokenKey(stateful.tokenKeySecret);
-    this.addSchedule('FlushOutboxSchedule', this.flushOutbox, ScheduleExpression.rate(Duration.minutes(5)), 'Retry unsent e-mails from the outbox');
-
-    this.closePeriod = this.addFunction('ClosePeriod', {
+  /** close-period: reconcile, roll up, store and mail the consolidated report, close. */
+  private createClosePeriod(stateful: StatefulResources): CchcFunction {
+    return this.addFunction('ClosePeriod', {
       name: 'close-period',
       description: 'After each deadline: reconcile, roll up, store the consolidated report under reports/, mail it, close',
       memorySize: 1024,
@@ -312,25 +430,34 @@ export class CchcStatelessStack extends Stack {
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX, REPORTS_PREFIX], readVersions: true, write: [REPORTS_PREFIX], list: [INCOMING_PREFIX] })
       .useMail(this.mail)
       .useTemplateKey(stateful.templateKeySecret);
+  }
 
-    this.sendReminders = this.addFunction('SendReminders', {
-      name: 'send-reminders',
-      description: 'D-3 and D-1 at 08:00: remind units without a valid submission, with their personal link',
-      timeout: Duration.minutes(5),
-    })
-      .useTable(stateful.table, TABLE_SCOPES.sendReminders)
-      .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
-      .useMail(this.mail)
-      // reconciles (checks templates); its reminders carry a placeholder that flush-outbox renders.
-      .useTemplateKey(stateful.templateKeySecret);
-
-    // One-time schedules in Asia/Ho_Chi_Minh for every period of the configured years, from the same
-    // calendar the product validates with. Jobs already in the past at synth time are left out
-    // (redeploy each year, or widen `years`).
-    const years = Array.from({ length: context.years.last - context.years.first + 1 }, (_, i) => context.years.first + i).filter(
-      (y) => y >= CALENDAR_FIRST_YEAR && y <= CALENDAR_LAST_YEAR,
+  /** send-reminders: D-3 and D-1 reminders to units without a valid submission. */
+  private createSendReminders(stateful: StatefulResources): CchcFunction {
+    return (
+      this.addFunction('SendReminders', {
+        name: 'send-reminders',
+        description: 'D-3 and D-1 at 08:00: remind units without a valid submission, with their personal link',
+        timeout: Duration.minutes(5),
+      })
+        .useTable(stateful.table, TABLE_SCOPES.sendReminders)
+        .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
+        .useMail(this.mail)
+        // reconciles (checks templates); its reminders carry a placeholder that flush-outbox renders.
+        .useTemplateKey(stateful.templateKeySecret)
     );
-    const from = props.scheduleFrom.getTime();
+  }
+
+  // ---- Schedules ----------------------------------------------------------------------------
+
+  /**
+   * One-time schedules in Asia/Ho_Chi_Minh for every period of the configured years, from the same calendar
+   * the product validates with. Jobs already in the past at synth time are left out (redeploy each year, or
+   * widen `years`). Then the close sweep.
+   */
+  private addPeriodSchedules(context: CchcContext, scheduleFrom: Date): void {
+    const years = scheduledYears(context);
+    const from = scheduleFrom.getTime();
     for (const job of scheduledJobs(years)) {
       if (Date.parse(job.at) <= from) continue;
       const local = DateTime.fromISO(job.at).setZone(ZONE).toFormat("yyyy-MM-dd'T'HH:mm:ss");
@@ -348,8 +475,10 @@ export class CchcStatelessStack extends Stack {
     this.addSchedule('CloseSweepSchedule', this.closePeriod, ScheduleExpression.rate(Duration.minutes(15)), 'Close due periods; resume unfinished closes', {
       sweep: { years },
     });
+  }
 
-    // One alarm for every file recorded as unprocessable, by whichever function met it.
+  /** One alarm for every file recorded as unprocessable, by whichever function met it. */
+  private addPoisonObjectAlarms(): void {
     for (const fn of [this.validateSubmission, this.recordUnprocessable, this.closePeriod, this.sendReminders]) {
       const filter = new MetricFilter(this, `${fn.node.id}PoisonObjects`, {
         logGroup: fn.logGroup,
@@ -362,29 +491,40 @@ export class CchcStatelessStack extends Stack {
         description: `${fn.node.id} recorded an upload as unprocessable (it could not be checked): the unit was told to resubmit; find out why.`,
       });
     }
+  }
 
-    // SES bounces and complaints → SNS → handle-mail-feedback: the address is marked and Phòng CCHC told.
+  /** SES bounces and complaints → SNS → handle-mail-feedback: the address is marked and Phòng CCHC told. */
+  private createMailFeedback(stateful: StatefulResources, alarmKey: Key, configurationSet: ConfigurationSet): CchcFunction {
     const feedbackTopic = new Topic(this, 'MailFeedbackTopic', { displayName: 'CCHC SES bounces and complaints', masterKey: alarmKey, enforceSSL: true });
     configurationSet.addEventDestination('BouncesAndComplaints', {
       destination: EventDestination.snsTopic(feedbackTopic),
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
-    this.handleMailFeedback = this.addFunction('HandleMailFeedback', {
+    const handleMailFeedback = this.addFunction('HandleMailFeedback', {
       name: 'handle-mail-feedback',
       description: 'SES bounce or complaint (via SNS) → mark the address, tell Phòng CCHC',
     })
       .useTable(stateful.table, TABLE_SCOPES.handleMailFeedback)
       .useMail(this.mail);
-    feedbackTopic.addSubscription(new LambdaSubscription(this.handleMailFeedback.fn, { deadLetterQueue: this.scheduleDeadLetterQueue }));
+    feedbackTopic.addSubscription(new LambdaSubscription(handleMailFeedback.fn, { deadLetterQueue: this.scheduleDeadLetterQueue }));
+    return handleMailFeedback;
+  }
 
-    // Every asynchronously invoked function (Scheduler targets, the SNS subscription): Lambda retries
-    // twice, then the event goes to the alarmed on-failure queue, with the error, for redrive. (The
-    // schedule DLQ only catches events Scheduler could not deliver to Lambda at all.)
+  /**
+   * Every asynchronously invoked function (Scheduler targets, the SNS subscription): Lambda retries twice,
+   * then the event goes to the alarmed on-failure queue, with the error, for redrive. (The schedule DLQ only
+   * catches events Scheduler could not deliver to Lambda at all.)
+   */
+  private routeAsyncFailures(): void {
     for (const fn of [this.flushOutbox, this.closePeriod, this.sendReminders, this.handleMailFeedback]) {
       fn.fn.configureAsyncInvoke({ onFailure: new LambdaSqsDestination(this.asyncFailureQueue), retryAttempts: 2, maxEventAge: Duration.hours(6) });
     }
+  }
 
-    // ---- HTTP API: routes and stage on the API from the stateful stack -------------------------
+  // ---- HTTP API: routes and stage on the API from the stateful stack -------------------------
+
+  /** The API's routes to unit-api and its $default stage (throttled, access-logged). */
+  private addApiRoutesAndStage(stateful: StatefulResources): void {
     const integration = new HttpLambdaIntegration('UnitApiIntegration', this.unitApi.fn);
     const routes = {
       ApiRoute: HttpRouteKey.with('/api/{proxy+}', HttpMethod.ANY),
@@ -408,28 +548,15 @@ export class CchcStatelessStack extends Stack {
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         // HTTP API context variables; no headers, so no bearer token reaches the log.
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTime',
-            ip: '$context.identity.sourceIp',
-            userAgent: '$context.identity.userAgent',
-            method: '$context.httpMethod',
-            path: '$context.path',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            integrationStatus: '$context.integrationStatus',
-            integrationLatencyMs: '$context.integrationLatency',
-            integrationError: '$context.integrationErrorMessage',
-            error: '$context.error.message',
-          }),
-        ),
+        format: AccessLogFormat.custom(JSON.stringify(API_ACCESS_LOG_FIELDS)),
       },
     });
+  }
 
-    // ---- Outputs ------------------------------------------------------------------------------
+  // ---- Outputs ------------------------------------------------------------------------------
+
+  /** The stack outputs the operator needs: URLs and names of the API, bucket, table and queues. */
+  private addOutputs(stateful: StatefulResources): void {
     new CfnOutput(this, 'ApiUrl', { value: stateful.portalUrl, description: 'Portal and unit API base URL (personal links point here)' });
     new CfnOutput(this, 'UploadBucketName', { value: stateful.uploadBucket.bucketName, description: 'Bucket for uploads (incoming/) and reports (reports/)' });
     new CfnOutput(this, 'TableName', { value: stateful.table.tableName, description: 'DynamoDB table of submissions, periods, outbox and tokens' });

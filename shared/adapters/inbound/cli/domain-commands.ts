@@ -8,9 +8,9 @@ import { formatDateVi, parseDateInput } from '../../../domain/dates.js';
 import { TIMELINESS_LABELS } from '../../../domain/labels.js';
 import { unitDeadline } from '../../../domain/outcome.js';
 import { submissionJsonSchemaDocument } from '../../../domain/submission-json.js';
-import type { SubmissionKind } from '../../../domain/types.js';
+import type { Period, SubmissionKind, Unit } from '../../../domain/types.js';
 import { defaultUnits, findUnit, KIND_NAMES } from '../../../domain/units.js';
-import { checkUpload } from '../../../application/check-upload.js';
+import { checkUpload, type UploadCheck } from '../../../application/check-upload.js';
 import { makeTemplate } from '../../../application/make-template.js';
 import { formatCalendar, formatFindings, formatUnits } from './format.js';
 import { UsageError } from './usage-error.js';
@@ -74,18 +74,9 @@ export function registerDomainCommands(program: Command): void {
     .description('lịch báo cáo của một năm: các kỳ, thời gian chốt số liệu, hạn nhận')
     .argument('<năm>', 'năm báo cáo, ví dụ 2021')
     .option('--json', 'xuất JSON')
-    .action((year: string, opts: { json?: boolean }) => {
-      const cal = buildCalendar(parseYear(year));
-      print(opts.json ? JSON.stringify(cal, null, 2) : formatCalendar(cal));
-    });
+    .action(calendarCommand);
 
-  program
-    .command('units')
-    .description('danh sách đơn vị báo cáo')
-    .option('--json', 'xuất JSON')
-    .action((opts: { json?: boolean }) => {
-      print(opts.json ? JSON.stringify(defaultUnits, null, 2) : formatUnits(defaultUnits));
-    });
+  program.command('units').description('danh sách đơn vị báo cáo').option('--json', 'xuất JSON').action(unitsCommand);
 
   program
     .command('template')
@@ -95,14 +86,7 @@ export function registerDomainCommands(program: Command): void {
     .addOption(kindOption())
     .requiredOption('--out <tệp.xlsx>', 'nơi ghi tệp mẫu')
     .option('--sample', 'điền sẵn số liệu mẫu hợp lệ (để thử hệ thống; không dùng để báo cáo thật)')
-    .action(async (opts: { unit: string; period: string; kind?: SubmissionKind; out: string; sample?: boolean }) => {
-      const now = cliClock().now();
-      const fill = opts.sample ? sampleFill(sampleSubmission(opts.unit, opts.period, { asOf: now })) : undefined;
-      const made = await makeTemplate({ unitCode: opts.unit, periodId: opts.period, kind: opts.kind, key: cliTemplateKey(), now, fill });
-      await writeOut(opts.out, made.bytes);
-      const unit = findUnit(made.meta.unitCode);
-      print(`Đã tạo mẫu ${KIND_NAMES[made.meta.kind]} kỳ ${made.meta.periodId} cho ${unit.name}${fill ? ' (điền sẵn số liệu mẫu)' : ''}: ${opts.out}`);
-    });
+    .action(templateCommand);
 
   program
     .command('validate')
@@ -114,60 +98,133 @@ export function registerDomainCommands(program: Command): void {
     .option('--received-at <thời điểm>', 'thời điểm nhận (ISO; không ghi múi giờ thì là giờ Việt Nam); mặc định là bây giờ')
     .option('--extended-until <ngày>', 'ngày cuối của hạn được gia hạn cho đơn vị (nếu có), ví dụ 2021-03-20')
     .option('--json', 'xuất JSON { status, findings, timeliness }')
-    .action(
-      async (file: string, opts: { unit: string; period: string; kind?: SubmissionKind; receivedAt?: string; extendedUntil?: string; json?: boolean }) => {
-        const unit = findUnit(opts.unit);
-        const period = findPeriod(opts.period);
-        const kind = opts.kind ?? period.kind;
-        if (kind !== period.kind) throw new UsageError(`Kỳ ${period.id} nhận ${KIND_NAMES[period.kind]}, không nhận ${KIND_NAMES[kind]}.`);
-        let bytes: Buffer;
-        try {
-          bytes = await readFile(file);
-        } catch (err) {
-          throw new UsageError(`Không đọc được tệp "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
-        }
-        const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt) : cliClock().now();
-        const extendedUntil = opts.extendedUntil === undefined ? null : parseDateInput(opts.extendedUntil.trim());
-        if (opts.extendedUntil !== undefined && !extendedUntil) {
-          throw new UsageError(`Ngày gia hạn "${opts.extendedUntil}" không hợp lệ; nhập dạng 2021-03-20 hoặc 20/03/2021.`);
-        }
-        const check = await checkUpload(bytes, { unitCode: unit.code, periodId: period.id, kind }, receivedAt, { templateKey: cliTemplateKey() });
-        const onTime = isOnTime(period, receivedAt, extendedUntil ?? undefined);
-        const deadline = unitDeadline(period, extendedUntil);
-        const extended = extendedUntil !== null && extendedUntil > period.dueDate;
-        const timeliness = {
-          onTime,
-          receivedAt: vnIso(receivedAt),
-          deadline: vnIso(deadline),
-          dueDate: period.dueDate,
-          extendedUntil: extended ? extendedUntil : null,
-          text: TIMELINESS_LABELS[onTime ? 'on_time' : 'late'],
-        };
-        if (opts.json) {
-          print(JSON.stringify({ status: check.status, findings: check.findings, timeliness }, null, 2));
-        } else {
-          const errors = check.findings.filter((f) => f.severity === 'error').length;
-          const warnings = check.findings.length - errors;
-          print(`Tệp: ${basename(file)} (${check.format === 'xlsx' ? 'Excel' : check.format === 'json' ? 'JSON' : 'không xác định'})`);
-          print(`Đơn vị: ${unit.name} (${unit.code}) — Kỳ: ${period.name} (${period.id})`);
-          print(`Kết quả: ${check.status === 'valid' ? 'HỢP LỆ' : 'KHÔNG HỢP LỆ'} — ${errors} lỗi, ${warnings} cảnh báo`);
-          print(
-            `Thời hạn: ${onTime ? 'ĐÚNG HẠN' : 'NỘP MUỘN'} — nhận lúc ${timeliness.receivedAt.slice(11, 23)} ngày ${formatDateVi(timeliness.receivedAt.slice(0, 10))} (giờ Việt Nam); ` +
-              `hạn nhận ${formatInstantVi(deadline)}${extended ? ` (đã gia hạn đến hết ngày ${formatDateVi(extendedUntil!)}; hạn chung ${formatInstantVi(period.deadline)})` : ''}`,
-          );
-          if (check.findings.length > 0) print(formatFindings(check.findings));
-        }
-        process.exitCode = check.status === 'valid' ? 0 : 1;
-      },
-    );
+    .action(validateCommand);
 
   program
     .command('schema')
     .description('ghi lược đồ JSON (JSON Schema) của định dạng nộp JSON')
     .option('--out <tệp>', 'nơi ghi; mặc định in ra màn hình')
-    .action(async (opts: { out?: string }) => {
-      const text = `${JSON.stringify(submissionJsonSchemaDocument(), null, 2)}\n`;
-      if (opts.out) await writeOut(opts.out, text);
-      else process.stdout.write(text);
-    });
+    .action(schemaCommand);
+}
+
+/** calendar: a year's periods, data windows and deadlines, as text or JSON. */
+function calendarCommand(year: string, opts: { json?: boolean }): void {
+  const cal = buildCalendar(parseYear(year));
+  print(opts.json ? JSON.stringify(cal, null, 2) : formatCalendar(cal));
+}
+
+/** units: the shipped registry of reporting units, as text or JSON. */
+function unitsCommand(opts: { json?: boolean }): void {
+  print(opts.json ? JSON.stringify(defaultUnits, null, 2) : formatUnits(defaultUnits));
+}
+
+/** template: writes a unit's signed Excel template for a period, optionally filled with valid sample figures. */
+async function templateCommand(opts: { unit: string; period: string; kind?: SubmissionKind; out: string; sample?: boolean }): Promise<void> {
+  const now = cliClock().now();
+  const fill = opts.sample ? sampleFill(sampleSubmission(opts.unit, opts.period, { asOf: now })) : undefined;
+  const made = await makeTemplate({ unitCode: opts.unit, periodId: opts.period, kind: opts.kind, key: cliTemplateKey(), now, fill });
+  await writeOut(opts.out, made.bytes);
+  const unit = findUnit(made.meta.unitCode);
+  print(`Đã tạo mẫu ${KIND_NAMES[made.meta.kind]} kỳ ${made.meta.periodId} cho ${unit.name}${fill ? ' (điền sẵn số liệu mẫu)' : ''}: ${opts.out}`);
+}
+
+interface ValidateOptions {
+  unit: string;
+  period: string;
+  kind?: SubmissionKind;
+  receivedAt?: string;
+  extendedUntil?: string;
+  json?: boolean;
+}
+
+/** validate: checks a file as the pipeline would and says whether it was on time; exit code 1 unless valid. */
+async function validateCommand(file: string, opts: ValidateOptions): Promise<void> {
+  const unit = findUnit(opts.unit);
+  const period = findPeriod(opts.period);
+  const kind = opts.kind ?? period.kind;
+  if (kind !== period.kind) throw new UsageError(`Kỳ ${period.id} nhận ${KIND_NAMES[period.kind]}, không nhận ${KIND_NAMES[kind]}.`);
+  const bytes = await readInputFile(file);
+  const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt) : cliClock().now();
+  const extendedUntil = parseExtendedUntil(opts.extendedUntil);
+  const check = await checkUpload(bytes, { unitCode: unit.code, periodId: period.id, kind }, receivedAt, { templateKey: cliTemplateKey() });
+  const { timeliness, deadline, extended } = timelinessOf(period, receivedAt, extendedUntil);
+  if (opts.json) {
+    print(JSON.stringify({ status: check.status, findings: check.findings, timeliness }, null, 2));
+  } else {
+    printValidation(file, unit, period, check, { timeliness, deadline, extended });
+  }
+  process.exitCode = check.status === 'valid' ? 0 : 1;
+}
+
+/** The file to check; one that cannot be read is a Vietnamese usage error with the system's code. */
+async function readInputFile(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new UsageError(`Không đọc được tệp "${file}": ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
+  }
+}
+
+/** --extended-until as an ISO date (null when not given); an unreadable date is a usage error. */
+function parseExtendedUntil(raw: string | undefined): string | null {
+  const extendedUntil = raw === undefined ? null : parseDateInput(raw.trim());
+  if (raw !== undefined && !extendedUntil) {
+    throw new UsageError(`Ngày gia hạn "${raw}" không hợp lệ; nhập dạng 2021-03-20 hoặc 20/03/2021.`);
+  }
+  return extendedUntil;
+}
+
+type Timeliness = {
+  onTime: boolean;
+  receivedAt: string;
+  deadline: string;
+  dueDate: string;
+  extendedUntil: string | null;
+  text: string;
+};
+
+/** The unit's deadline (the period's, or its extension when later), whether it was extended, and the timeliness as printed in JSON. */
+interface TimelinessVerdict {
+  timeliness: Timeliness;
+  deadline: string;
+  extended: boolean;
+}
+
+/** Whether the file was on time, against the unit's deadline (the period's, or its extension when later). */
+function timelinessOf(period: Period, receivedAt: Date, extendedUntil: string | null): TimelinessVerdict {
+  const onTime = isOnTime(period, receivedAt, extendedUntil ?? undefined);
+  const deadline = unitDeadline(period, extendedUntil);
+  const extended = extendedUntil !== null && extendedUntil > period.dueDate;
+  const timeliness = {
+    onTime,
+    receivedAt: vnIso(receivedAt),
+    deadline: vnIso(deadline),
+    dueDate: period.dueDate,
+    extendedUntil: extended ? extendedUntil : null,
+    text: TIMELINESS_LABELS[onTime ? 'on_time' : 'late'],
+  };
+  return { timeliness, deadline, extended };
+}
+
+/** The check's result for people: file and format, unit and period, verdict with counts, timeliness, the findings. */
+function printValidation(file: string, unit: Unit, period: Period, check: UploadCheck, verdict: TimelinessVerdict): void {
+  const errors = check.findings.filter((f) => f.severity === 'error').length;
+  const warnings = check.findings.length - errors;
+  const { timeliness, deadline, extended } = verdict;
+  const { onTime, extendedUntil } = timeliness;
+  print(`Tệp: ${basename(file)} (${check.format === 'xlsx' ? 'Excel' : check.format === 'json' ? 'JSON' : 'không xác định'})`);
+  print(`Đơn vị: ${unit.name} (${unit.code}) — Kỳ: ${period.name} (${period.id})`);
+  print(`Kết quả: ${check.status === 'valid' ? 'HỢP LỆ' : 'KHÔNG HỢP LỆ'} — ${errors} lỗi, ${warnings} cảnh báo`);
+  print(
+    `Thời hạn: ${onTime ? 'ĐÚNG HẠN' : 'NỘP MUỘN'} — nhận lúc ${timeliness.receivedAt.slice(11, 23)} ngày ${formatDateVi(timeliness.receivedAt.slice(0, 10))} (giờ Việt Nam); ` +
+      `hạn nhận ${formatInstantVi(deadline)}${extended ? ` (đã gia hạn đến hết ngày ${formatDateVi(extendedUntil!)}; hạn chung ${formatInstantVi(period.deadline)})` : ''}`,
+  );
+  if (check.findings.length > 0) print(formatFindings(check.findings));
+}
+
+/** schema: the JSON Schema of the JSON submission format, to a file or standard output. */
+async function schemaCommand(opts: { out?: string }): Promise<void> {
+  const text = `${JSON.stringify(submissionJsonSchemaDocument(), null, 2)}\n`;
+  if (opts.out) await writeOut(opts.out, text);
+  else process.stdout.write(text);
 }

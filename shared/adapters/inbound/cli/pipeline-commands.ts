@@ -6,7 +6,9 @@ import { findUnit } from '../../../domain/units.js';
 import { UPLOAD_CONTENT_TYPES } from '../../../domain/object-keys.js';
 import { listPeriodSubmissions, type SubmissionView } from '../../../application/list-submissions.js';
 import { issueToken, personalLink, revokeUnitTokens } from '../../../application/tokens.js';
-import { closePeriod, currentRollup, PeriodNotDueError, reissueReport } from '../../../application/close-period.js';
+import { closePeriod, currentRollup, PeriodNotDueError, reissueReport, type CloseOutcome } from '../../../application/close-period.js';
+import type { PipelineDeps } from '../../../application/deps.js';
+import type { Period } from '../../../domain/types.js';
 import { grantExtension } from '../../../application/extensions.js';
 import { connect } from './connect.js';
 import { formatFindings, formatRollup, table } from './format.js';
@@ -27,31 +29,8 @@ export function registerPipelineCommands(program: Command): void {
     .requiredOption('--unit <mã>', 'mã đơn vị, ví dụ STP')
     .option('--admin', 'mã dành cho Phòng CCHC, Sở Nội vụ (bảng theo dõi)')
     .option('--json', 'xuất JSON')
-    .action(async (opts: { unit: string; admin?: boolean; json?: boolean }) => {
-      const unit = findUnit(opts.unit);
-      if (opts.admin && !unit.aggregator) throw new UsageError('Chỉ Sở Nội vụ (SNV) được cấp mã quản trị.');
-      const { deps, apiUrl } = connect();
-      const { token: t, record } = await issueToken(deps, unit.code, opts.admin ? 'admin' : 'unit');
-      const link = opts.admin ? personalLink(`${apiUrl}/board`, t) : personalLink(apiUrl, t);
-      if (opts.json) {
-        print(JSON.stringify({ unitCode: unit.code, token: t, link, expiresAt: record.expiresAt, tokenId: record.tokenId }, null, 2));
-        return;
-      }
-      print(`Đã cấp mã truy cập cho ${unit.name} (${unit.code}), hiệu lực đến ${formatInstantVi(record.expiresAt)} (giờ Việt Nam).`);
-      print(`Mã truy cập: ${t}`);
-      print(`Đường dẫn riêng: ${link}`);
-      print('Mã chỉ hiện một lần; hệ thống chỉ lưu bản băm. Gửi đường dẫn cho văn thư đơn vị qua kênh an toàn.');
-    });
-  token
-    .command('revoke')
-    .description('thu hồi mọi mã truy cập còn hiệu lực của đơn vị')
-    .requiredOption('--unit <mã>', 'mã đơn vị')
-    .action(async (opts: { unit: string }) => {
-      const unit = findUnit(opts.unit);
-      const { deps } = connect();
-      const n = await revokeUnitTokens(deps, unit.code);
-      print(`Đã thu hồi ${n} mã truy cập của ${unit.name} (${unit.code}).`);
-    });
+    .action(issueTokenCommand);
+  token.command('revoke').description('thu hồi mọi mã truy cập còn hiệu lực của đơn vị').requiredOption('--unit <mã>', 'mã đơn vị').action(revokeTokensCommand);
 
   program
     .command('extension')
@@ -61,35 +40,14 @@ export function registerPipelineCommands(program: Command): void {
     .requiredOption('--until <ngày>', 'ngày cuối được gia hạn, ví dụ 2021-03-20')
     .requiredOption('--by <người quyết định>', 'họ tên, chức vụ người quyết định gia hạn')
     .requiredOption('--reason <lý do>', 'lý do gia hạn')
-    .action(async (opts: { unit: string; period: string; until: string; by: string; reason: string }) => {
-      const { deps } = connect();
-      const ext = await grantExtension(deps, { unitCode: opts.unit, periodId: opts.period, until: opts.until, grantedBy: opts.by, reason: opts.reason });
-      print(`Đã gia hạn cho ${findUnit(ext.unitCode).name} kỳ ${ext.periodId} đến hết ngày ${ext.until} (${ext.grantedBy}; lý do: ${ext.reason}).`);
-    });
+    .action(extensionCommand);
 
   program
     .command('submissions')
     .description('các tệp đã nộp của một kỳ và kết quả kiểm tra')
     .requiredOption('--period <mã kỳ>', 'mã kỳ, ví dụ 2021-Q1')
     .option('--json', 'xuất JSON')
-    .action(async (opts: { period: string; json?: boolean }) => {
-      const period = findPeriod(opts.period);
-      const { deps } = connect();
-      const subs = await listPeriodSubmissions(deps, period.id);
-      if (opts.json) {
-        print(JSON.stringify({ periodId: period.id, submissions: subs }, null, 2));
-        return;
-      }
-      print(`${period.name} (${period.id}): ${subs.length} tệp đã nhận`);
-      if (subs.length === 0) return;
-      print('');
-      print(
-        table(
-          ['Đơn vị', 'Số biên nhận', 'Thời điểm nhận', 'Kết quả', 'Dùng tổng hợp', 'Tệp'],
-          subs.map((s) => [s.unitCode, s.receiptNo, s.receivedAtText, s.statusText, s.current ? 'Có' : '', s.fileName]),
-        ),
-      );
-    });
+    .action(submissionsCommand);
 
   program
     .command('rollup')
@@ -97,16 +55,7 @@ export function registerPipelineCommands(program: Command): void {
     .requiredOption('--period <mã kỳ>', 'mã kỳ')
     .option('--late', 'gồm cả báo cáo hợp lệ nộp muộn')
     .option('--json', 'xuất JSON')
-    .action(async (opts: { period: string; late?: boolean; json?: boolean }) => {
-      const period = findPeriod(opts.period);
-      const { deps } = connect();
-      const r = await currentRollup(deps, period, Boolean(opts.late));
-      if (opts.json) {
-        print(JSON.stringify(r, null, 2));
-        return;
-      }
-      print(formatRollup(r));
-    });
+    .action(rollupCommand);
 
   program
     .command('close')
@@ -114,44 +63,7 @@ export function registerPipelineCommands(program: Command): void {
     .requiredOption('--period <mã kỳ>', 'mã kỳ')
     .option('--reissue', 'lập bản bổ sung gồm các báo cáo nộp muộn (kỳ đã đóng)')
     .option('--force', 'đóng trước hạn')
-    .action(async (opts: { period: string; reissue?: boolean; force?: boolean }) => {
-      const period = findPeriod(opts.period);
-      const { deps } = connect();
-      try {
-        const out = opts.reissue ? await reissueReport(deps, period.id) : await closePeriod(deps, period.id, { force: opts.force });
-        switch (out.outcome) {
-          case 'closed':
-            print(
-              `Đã đóng ${period.name}: ${out.rollup.coverage.all.valid}/${out.rollup.coverage.all.expected} đơn vị hợp lệ. Báo cáo tổng hợp đã gửi tới ${deps.config.aggregatorRecipients.join(', ')}.`,
-            );
-            if (out.rollup.closedEarly) {
-              print(
-                `Kỳ được đóng trước hạn (${formatInstantVi(period.deadline)}); tệp nhận từ nay đến hết hạn vẫn đúng hạn và sẽ vào bản bổ sung (close --reissue).`,
-              );
-            }
-            break;
-          case 'addendum': {
-            const since = out.rollup.sinceLastReport ?? [];
-            const lateSince = since.filter((c) => out.rollup.late.includes(c)).length;
-            print(
-              `Đã lập bản bổ sung số ${out.number} của ${period.name} (gồm ${since.length} đơn vị nộp sau lần tổng hợp trước, trong đó ${lateSince} nộp muộn) và gửi đi.`,
-            );
-            break;
-          }
-          case 'already-closed':
-            print(`${period.name} đã đóng trước đó; không gửi lại báo cáo. Dùng --reissue để lập bản bổ sung.`);
-            break;
-          case 'busy':
-            print(`${period.name} đang được đóng bởi một tiến trình khác; thử lại sau ít phút.`);
-            process.exitCode = 1;
-            return;
-        }
-        if ('reportKeys' in out) for (const k of out.reportKeys) print(`  ${k}`);
-      } catch (err) {
-        if (err instanceof PeriodNotDueError) throw new UsageError(err.message);
-        throw err;
-      }
-    });
+    .action(closeCommand);
 
   program
     .command('upload')
@@ -161,40 +73,181 @@ export function registerPipelineCommands(program: Command): void {
     .requiredOption('--period <mã kỳ>', 'mã kỳ')
     .option('--api <url>', 'địa chỉ API; mặc định của hệ thống cục bộ')
     .option('--no-wait', 'không chờ kết quả kiểm tra')
-    .action(async (file: string, opts: { token: string; period: string; api?: string; wait: boolean }) => {
-      const bytes = await readFile(file).catch(() => {
-        throw new UsageError(`Không đọc được tệp "${file}".`);
-      });
-      const api = opts.api ?? connect().apiUrl;
-      const contentType = file.toLowerCase().endsWith('.json') ? 'application/json' : XLSX_TYPE;
-      const auth = { authorization: `Bearer ${opts.token}` };
-      const res = await fetch(`${api}/api/uploads`, {
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ periodId: opts.period, fileName: basename(file), contentType, size: bytes.length }),
-      });
-      const ticket = (await res.json()) as { url: string; fields: Record<string, string>; uploadId: string; late: boolean; error?: { message: string } };
-      if (!res.ok) throw new UsageError(ticket.error?.message ?? `API trả về ${res.status}`);
-      const form = new FormData();
-      for (const [k, v] of Object.entries(ticket.fields)) form.append(k, v);
-      form.append('file', new Blob([bytes], { type: contentType }), basename(file));
-      const up = await fetch(ticket.url, { method: 'POST', body: form });
-      if (!up.ok) throw new UsageError(`Tải tệp lên bị từ chối (${up.status}): ${await up.text()}`);
-      print(`Đã gửi tệp ${basename(file)}${ticket.late ? ' (sau hạn: sẽ ghi nhận nộp muộn)' : ''}. Mã tải lên: ${ticket.uploadId}`);
-      if (!opts.wait) return;
-      const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 500));
-        const list = await fetch(`${api}/api/submissions?periodId=${encodeURIComponent(opts.period)}`, { headers: auth });
-        const { submissions } = (await list.json()) as { submissions: SubmissionView[] };
-        const mine = submissions.find((s) => s.uploadId === ticket.uploadId);
-        if (mine) {
-          print(`Kết quả: ${mine.statusText.toUpperCase()} — số biên nhận ${mine.receiptNo}, nhận lúc ${mine.receivedAtText}`);
-          if (mine.findings.length) print(formatFindings(mine.findings));
-          process.exitCode = mine.status === 'valid' ? 0 : 1;
-          return;
-        }
+    .action(uploadCommand);
+}
+
+/** token issue: a new token for a unit (an admin token for Sở Nội vụ only), printed once with the personal link. */
+async function issueTokenCommand(opts: { unit: string; admin?: boolean; json?: boolean }): Promise<void> {
+  const unit = findUnit(opts.unit);
+  if (opts.admin && !unit.aggregator) throw new UsageError('Chỉ Sở Nội vụ (SNV) được cấp mã quản trị.');
+  const { deps, apiUrl } = connect();
+  const { token: t, record } = await issueToken(deps, unit.code, opts.admin ? 'admin' : 'unit');
+  const link = opts.admin ? personalLink(`${apiUrl}/board`, t) : personalLink(apiUrl, t);
+  if (opts.json) {
+    print(JSON.stringify({ unitCode: unit.code, token: t, link, expiresAt: record.expiresAt, tokenId: record.tokenId }, null, 2));
+    return;
+  }
+  print(`Đã cấp mã truy cập cho ${unit.name} (${unit.code}), hiệu lực đến ${formatInstantVi(record.expiresAt)} (giờ Việt Nam).`);
+  print(`Mã truy cập: ${t}`);
+  print(`Đường dẫn riêng: ${link}`);
+  print('Mã chỉ hiện một lần; hệ thống chỉ lưu bản băm. Gửi đường dẫn cho văn thư đơn vị qua kênh an toàn.');
+}
+
+/** token revoke: every live token of a unit. */
+async function revokeTokensCommand(opts: { unit: string }): Promise<void> {
+  const unit = findUnit(opts.unit);
+  const { deps } = connect();
+  const n = await revokeUnitTokens(deps, unit.code);
+  print(`Đã thu hồi ${n} mã truy cập của ${unit.name} (${unit.code}).`);
+}
+
+/** extension: a unit's extended deadline in a period, with who decided and why. */
+async function extensionCommand(opts: { unit: string; period: string; until: string; by: string; reason: string }): Promise<void> {
+  const { deps } = connect();
+  const ext = await grantExtension(deps, { unitCode: opts.unit, periodId: opts.period, until: opts.until, grantedBy: opts.by, reason: opts.reason });
+  print(`Đã gia hạn cho ${findUnit(ext.unitCode).name} kỳ ${ext.periodId} đến hết ngày ${ext.until} (${ext.grantedBy}; lý do: ${ext.reason}).`);
+}
+
+/** submissions: a period's received files and their results, as a table or JSON. */
+async function submissionsCommand(opts: { period: string; json?: boolean }): Promise<void> {
+  const period = findPeriod(opts.period);
+  const { deps } = connect();
+  const subs = await listPeriodSubmissions(deps, period.id);
+  if (opts.json) {
+    print(JSON.stringify({ periodId: period.id, submissions: subs }, null, 2));
+    return;
+  }
+  print(`${period.name} (${period.id}): ${subs.length} tệp đã nhận`);
+  if (subs.length === 0) return;
+  print('');
+  print(
+    table(
+      ['Đơn vị', 'Số biên nhận', 'Thời điểm nhận', 'Kết quả', 'Dùng tổng hợp', 'Tệp'],
+      subs.map((s) => [s.unitCode, s.receiptNo, s.receivedAtText, s.statusText, s.current ? 'Có' : '', s.fileName]),
+    ),
+  );
+}
+
+/** rollup: a period's current roll-up (late reports included on request), without closing it. */
+async function rollupCommand(opts: { period: string; late?: boolean; json?: boolean }): Promise<void> {
+  const period = findPeriod(opts.period);
+  const { deps } = connect();
+  const r = await currentRollup(deps, period, Boolean(opts.late));
+  if (opts.json) {
+    print(JSON.stringify(r, null, 2));
+    return;
+  }
+  print(formatRollup(r));
+}
+
+/** close: closes a period (early with --force) or issues an addendum (--reissue); a period not yet due is a usage error. */
+async function closeCommand(opts: { period: string; reissue?: boolean; force?: boolean }): Promise<void> {
+  const period = findPeriod(opts.period);
+  const { deps } = connect();
+  try {
+    const out = opts.reissue ? await reissueReport(deps, period.id) : await closePeriod(deps, period.id, { force: opts.force });
+    if (!printCloseOutcome(out, period, deps)) return;
+    if ('reportKeys' in out) for (const k of out.reportKeys) print(`  ${k}`);
+  } catch (err) {
+    if (err instanceof PeriodNotDueError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Says what a close or reissue did; false (and exit code 1) when another process holds the close. */
+function printCloseOutcome(out: CloseOutcome, period: Period, deps: PipelineDeps): boolean {
+  switch (out.outcome) {
+    case 'closed':
+      print(
+        `Đã đóng ${period.name}: ${out.rollup.coverage.all.valid}/${out.rollup.coverage.all.expected} đơn vị hợp lệ. Báo cáo tổng hợp đã gửi tới ${deps.config.aggregatorRecipients.join(', ')}.`,
+      );
+      if (out.rollup.closedEarly) {
+        print(
+          `Kỳ được đóng trước hạn (${formatInstantVi(period.deadline)}); tệp nhận từ nay đến hết hạn vẫn đúng hạn và sẽ vào bản bổ sung (close --reissue).`,
+        );
       }
-      throw new UsageError('Chưa có kết quả kiểm tra sau 60 giây; xem lại bằng lệnh "submissions" hoặc thư biên nhận.');
-    });
+      break;
+    case 'addendum': {
+      const since = out.rollup.sinceLastReport ?? [];
+      const lateSince = since.filter((c) => out.rollup.late.includes(c)).length;
+      print(
+        `Đã lập bản bổ sung số ${out.number} của ${period.name} (gồm ${since.length} đơn vị nộp sau lần tổng hợp trước, trong đó ${lateSince} nộp muộn) và gửi đi.`,
+      );
+      break;
+    }
+    case 'already-closed':
+      print(`${period.name} đã đóng trước đó; không gửi lại báo cáo. Dùng --reissue để lập bản bổ sung.`);
+      break;
+    case 'busy':
+      print(`${period.name} đang được đóng bởi một tiến trình khác; thử lại sau ít phút.`);
+      process.exitCode = 1;
+      return false;
+  }
+  return true;
+}
+
+interface UploadTicket {
+  url: string;
+  fields: Record<string, string>;
+  uploadId: string;
+  late: boolean;
+  error?: { message: string };
+}
+
+/** upload: sends a file as the portal does (upload link, presigned POST) and, unless --no-wait, waits for its result. */
+async function uploadCommand(file: string, opts: { token: string; period: string; api?: string; wait: boolean }): Promise<void> {
+  const bytes = await readFile(file).catch(() => {
+    throw new UsageError(`Không đọc được tệp "${file}".`);
+  });
+  const api = opts.api ?? connect().apiUrl;
+  const contentType = file.toLowerCase().endsWith('.json') ? 'application/json' : XLSX_TYPE;
+  const auth = { authorization: `Bearer ${opts.token}` };
+  const ticket = await requestUploadTicket(api, auth, { periodId: opts.period, fileName: basename(file), contentType, size: bytes.length });
+  await postToS3(ticket, bytes, contentType, basename(file));
+  print(`Đã gửi tệp ${basename(file)}${ticket.late ? ' (sau hạn: sẽ ghi nhận nộp muộn)' : ''}. Mã tải lên: ${ticket.uploadId}`);
+  if (!opts.wait) return;
+  await awaitCheckResult(api, auth, opts.period, ticket.uploadId);
+}
+
+/** Asks the API for an upload link (a presigned POST); its refusal is a usage error with the API's message. */
+async function requestUploadTicket(
+  api: string,
+  auth: { authorization: string },
+  request: { periodId: string; fileName: string; contentType: string; size: number },
+): Promise<UploadTicket> {
+  const res = await fetch(`${api}/api/uploads`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  const ticket = (await res.json()) as UploadTicket;
+  if (!res.ok) throw new UsageError(ticket.error?.message ?? `API trả về ${res.status}`);
+  return ticket;
+}
+
+/** Posts the file to S3 with the ticket's form fields. */
+async function postToS3(ticket: UploadTicket, bytes: Buffer, contentType: string, fileName: string): Promise<void> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(ticket.fields)) form.append(k, v);
+  form.append('file', new Blob([bytes], { type: contentType }), fileName);
+  const up = await fetch(ticket.url, { method: 'POST', body: form });
+  if (!up.ok) throw new UsageError(`Tải tệp lên bị từ chối (${up.status}): ${await up.text()}`);
+}
+
+/** Polls the unit's submissions every half second for up to 60 s and prints the upload's result (exit code 1 unless valid). */
+async function awaitCheckResult(api: string, auth: { authorization: string }, periodId: string, uploadId: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    const list = await fetch(`${api}/api/submissions?periodId=${encodeURIComponent(periodId)}`, { headers: auth });
+    const { submissions } = (await list.json()) as { submissions: SubmissionView[] };
+    const mine = submissions.find((s) => s.uploadId === uploadId);
+    if (mine) {
+      print(`Kết quả: ${mine.statusText.toUpperCase()} — số biên nhận ${mine.receiptNo}, nhận lúc ${mine.receivedAtText}`);
+      if (mine.findings.length) print(formatFindings(mine.findings));
+      process.exitCode = mine.status === 'valid' ? 0 : 1;
+      return;
+    }
+  }
+  throw new UsageError('Chưa có kết quả kiểm tra sau 60 giây; xem lại bằng lệnh "submissions" hoặc thư biên nhận.');
 }
