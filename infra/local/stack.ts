@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,6 +56,8 @@ export interface LocalStackOptions {
   log?: Log;
   maxUploadBytes?: number;
   templateKey?: string;
+  /** The trust folder for signed reports (anchors/, intermediates/, crls/); default `<dataDir>/trust`. */
+  trustDir?: string;
   tokenKey?: string;
   /** Wraps the mailer (tests inject failures here). */
   wrapMailer?: (mailer: Mailer) => Mailer;
@@ -330,7 +332,9 @@ function buildPipeline(
 ): { config: Readonly<AppConfig>; deps: PipelineDeps } {
   const templateKey = options.templateKey ?? resolveTemplateKey(process.env, join(dataDir, 'template-signing-key'));
   const tokenKey = options.tokenKey ?? resolveTokenKey(process.env, join(dataDir, 'token-key'));
-  const config = loadConfig(localEnvironment(connection, { templateKey, tokenKey }), LOCAL_STACK_SETTINGS, 'local stack');
+  const trustDir = options.trustDir ?? join(dataDir, 'trust');
+  mkdirSync(join(trustDir, 'anchors'), { recursive: true });
+  const config = loadConfig(localEnvironment(connection, { templateKey, tokenKey, trustDir }), LOCAL_STACK_SETTINGS, 'local stack');
   const deps = buildDeps(config, LOCAL_STACK_SETTINGS, 'local stack', {
     log,
     clock,

@@ -146,10 +146,13 @@ export class CchcStatelessStack extends Stack {
   readonly sendReminders: CchcFunction;
   readonly handleMailFeedback: CchcFunction;
   private readonly plainSettings: Record<string, string>;
+  /** The deployment's trust folder for signed reports (context trustDir), if any. */
+  private readonly trustDir: string | undefined;
 
   constructor(scope: Construct, id: string, props: CchcStatelessStackProps) {
     super(scope, id, props);
     const { context, stateful } = props;
+    this.trustDir = context.trustDir;
     // The bucket is referenced through named exports (Fn::ImportValue), which CDK does not see as a
     // reference; the explicit dependency keeps deploy and delete order right.
     this.addStackDependency(stateful, 'imports the upload bucket name and ARN by export name');
@@ -578,7 +581,9 @@ export class CchcStatelessStack extends Stack {
   ): CchcFunction {
     const wanted = new Set(environmentOf(FUNCTION_SETTINGS[props.name]));
     const environment = Object.fromEntries(Object.entries(this.plainSettings).filter(([name]) => wanted.has(name) && !this.setByHelper(props.name, name)));
-    const fn = new CchcFunction(this, id, { ...props, environment, expectedEnvironment: [...wanted] });
+    // The functions that check signed reports carry the trust folder (TRUST_DIR), empty when none is configured.
+    const assets = [...(props.assets ?? []), ...(wanted.has('TRUST_DIR') ? (['trust'] as const) : [])];
+    const fn = new CchcFunction(this, id, { ...props, assets, trustDir: this.trustDir, environment, expectedEnvironment: [...wanted] });
     this.addAlarm(`${id}Errors`, fn.fn.metricErrors({ period: Duration.minutes(5) }), {
       description: `${props.name} reported errors (infrastructure failures: they are retried, then dead-lettered).`,
     });

@@ -47,7 +47,13 @@ function isOrganisationSignature(s: PdfSignatureCheck, unit: Unit, units: readon
   return organisationIsUnit(s.signer?.commonName ?? null, unit, units);
 }
 
-function summaryOf(signatures: PdfSignatureCheck[], leader: PdfSignatureCheck | null, leaderOffice: string | null, unit: Unit, units: readonly Unit[]): SignatureSummary[] {
+function summaryOf(
+  signatures: PdfSignatureCheck[],
+  leader: PdfSignatureCheck | null,
+  leaderOffice: string | null,
+  unit: Unit,
+  units: readonly Unit[],
+): SignatureSummary[] {
   return signatures.map((s) => ({
     role: s === leader ? 'leader' : isOrganisationSignature(s, unit, units) ? 'organisation' : 'other',
     signer: s.signer?.commonName ?? null,
@@ -61,7 +67,12 @@ function summaryOf(signatures: PdfSignatureCheck[], leader: PdfSignatureCheck | 
 }
 
 /** Who signed, judged: the leader, the organisation, the signing times. */
-function identityFindings(v: PdfVerification, unit: Unit, receivedAt: Date, ctx: Required<Omit<ReportCheckContext, 'trust'>>): { findings: Finding[]; summary: SignedReportSummary } {
+function identityFindings(
+  v: PdfVerification,
+  unit: Unit,
+  receivedAt: Date,
+  ctx: Required<Omit<ReportCheckContext, 'trust'>>,
+): { findings: Finding[]; summary: SignedReportSummary } {
   const signatures = v.signatures;
   if (signatures.length === 0) return { findings: [], summary: { signatures: [], leader: null } };
   const findings: Finding[] = [];
@@ -71,7 +82,11 @@ function identityFindings(v: PdfVerification, unit: Unit, receivedAt: Date, ctx:
     const org = leader.signature.signer?.organization ?? null;
     if (org && !organisationIsUnit(org, unit, ctx.units)) {
       findings.push(
-        finding('PDF_ORG_MISMATCH', 'error', `Chứng thư số của người ký cấp cho tổ chức "${org}", không phải ${unit.name}. Báo cáo phải do lãnh đạo của chính đơn vị ký.`),
+        finding(
+          'PDF_ORG_MISMATCH',
+          'error',
+          `Chứng thư số của người ký cấp cho tổ chức "${org}", không phải ${unit.name}. Báo cáo phải do lãnh đạo của chính đơn vị ký.`,
+        ),
       );
     }
   } else {
@@ -81,7 +96,9 @@ function identityFindings(v: PdfVerification, unit: Unit, receivedAt: Date, ctx:
   const others = signatures.filter((s) => s !== leader?.signature);
   if (others.length > 0 && !others.some((s) => isOrganisationSignature(s, unit, ctx.units))) {
     const names = others.map((s) => `"${s.signer?.commonName ?? '(không rõ)'}"`).join(', ');
-    findings.push(finding('PDF_ORG_MISMATCH', 'error', `Chữ ký số ${names} không phải của ${unit.name}. Chữ ký số của cơ quan khi phát hành phải là của chính đơn vị.`));
+    findings.push(
+      finding('PDF_ORG_MISMATCH', 'error', `Chữ ký số ${names} không phải của ${unit.name}. Chữ ký số của cơ quan khi phát hành phải là của chính đơn vị.`),
+    );
   } else if (others.length === 0) {
     findings.push(
       finding(

@@ -41,20 +41,28 @@ function fileFinding(code: string, message: string): Finding {
  * workbook or JSON, validates with the domain rules. Every problem, down to a hostile file, ends in a
  * finding; only programming errors throw. The same function serves the Lambda, the CLI and the tests.
  */
-export async function checkUpload(
-  bytes: Uint8Array,
-  slot: Slot,
-  receivedAt: Date,
-  ctx: CheckContext,
-): Promise<UploadCheck> {
+export async function checkUpload(bytes: Uint8Array, slot: Slot, receivedAt: Date, ctx: CheckContext): Promise<UploadCheck> {
   const pdf = bytes.length > 0 && isPdf(bytes);
   if (ctx.part === 'report') {
-    if (!pdf) return invalid('unknown', fileFinding('REPORT_NOT_PDF', 'Báo cáo đã ký số phải là tệp PDF có chữ ký số của lãnh đạo đơn vị. Tệp số liệu (Excel hoặc JSON) nộp ở bước "Biểu mẫu số liệu".'));
+    if (!pdf)
+      return invalid(
+        'unknown',
+        fileFinding(
+          'REPORT_NOT_PDF',
+          'Báo cáo đã ký số phải là tệp PDF có chữ ký số của lãnh đạo đơn vị. Tệp số liệu (Excel hoặc JSON) nộp ở bước "Biểu mẫu số liệu".',
+        ),
+      );
     const { checkReport } = await import('./check-report.js');
     return checkReport(bytes, slot, receivedAt, { trust: ctx.trust ?? { anchors: [] }, units: ctx.units });
   }
   if (pdf) {
-    return invalid('pdf', fileFinding('FILE_IS_PDF', 'Đây là tệp PDF. Báo cáo đã ký số nộp ở bước "Báo cáo đã ký số"; ở bước này hãy nộp biểu mẫu số liệu Excel (.xlsx) của hệ thống.'));
+    return invalid(
+      'pdf',
+      fileFinding(
+        'FILE_IS_PDF',
+        'Đây là tệp PDF. Báo cáo đã ký số nộp ở bước "Báo cáo đã ký số"; ở bước này hãy nộp biểu mẫu số liệu Excel (.xlsx) của hệ thống.',
+      ),
+    );
   }
   const kind = sniff(bytes);
   if (kind === 'empty') {

@@ -39,12 +39,7 @@ export interface PipelineDeps {
    * Reads and validates one upload. Default: `guardedCheckUpload`, in a worker bounded in memory and
    * time; tests inject their own to play a runaway file.
    */
-  check?: (
-    bytes: Uint8Array,
-    slot: Slot,
-    receivedAt: Date,
-    ctx: CheckContext,
-  ) => Promise<UploadCheck & { verdict?: string; detail?: string }>;
+  check?: (bytes: Uint8Array, slot: Slot, receivedAt: Date, ctx: CheckContext) => Promise<UploadCheck & { verdict?: string; detail?: string }>;
   /**
    * The trust anchors, intermediates and CRLs signed reports are verified against (read once). Where
    * none are configured, every signed report is untrusted (a finding), never accepted by default.

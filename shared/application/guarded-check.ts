@@ -14,8 +14,7 @@ const ROLE = 'check-upload';
 
 if (isGuardWorker(ROLE)) {
   serveInWorker({
-    checkUpload: (bytes: Uint8Array, slot: Slot, receivedAt: string, ctx: CheckContext) =>
-      checkUpload(bytes, slot, new Date(receivedAt), ctx),
+    checkUpload: (bytes: Uint8Array, slot: Slot, receivedAt: string, ctx: CheckContext) => checkUpload(bytes, slot, new Date(receivedAt), ctx),
   });
 }
 

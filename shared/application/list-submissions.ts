@@ -89,7 +89,8 @@ async function contextOf(deps: Pick<PipelineDeps, 'stores'>, records: Submission
   const byPeriod = new Map<string, PeriodContext>();
   for (const p of new Set(records.map((r) => r.periodId))) {
     const [pointers, reportPointers] = await Promise.all([deps.stores.pointers.listOfPeriod(p), deps.stores.pointers.listOfPeriod(p, 'report')]);
-    for (const c of [...pointers.current, ...pointers.late, ...reportPointers.current, ...reportPointers.late]) ids.add(`${c.periodId}#${c.unitCode}#${c.objectId}`);
+    for (const c of [...pointers.current, ...pointers.late, ...reportPointers.current, ...reportPointers.late])
+      ids.add(`${c.periodId}#${c.unitCode}#${c.objectId}`);
     const extensions = new Map<string, string | null>();
     for (const u of new Set(records.filter((r) => r.periodId === p).map((r) => r.unitCode))) {
       extensions.set(u, (await deps.stores.extensions.get(p, u))?.until ?? null);

@@ -38,6 +38,8 @@ export const LOCAL_AGGREGATOR = 'phongcchc.snv@thuathienhue.example';
 export interface LocalKeys {
   templateKey: string;
   tokenKey: string;
+  /** The trust folder signed reports are verified against (`<data dir>/trust` by default). */
+  trustDir: string;
 }
 
 /**
@@ -57,6 +59,7 @@ export function localEnvironment(c: LocalConnection, keys: LocalKeys): Record<st
     TEMPLATE_SIGNING_KEY: keys.templateKey,
     TOKEN_KEY: keys.tokenKey,
     TOKEN_TTL_DAYS: '400',
+    TRUST_DIR: keys.trustDir,
     AWS_REGION: c.region,
     [LOCAL_ENDPOINT_ENV.dynamodb]: c.endpoints.dynamodb,
     [LOCAL_ENDPOINT_ENV.s3]: c.endpoints.s3,

@@ -36,7 +36,11 @@ async function objectsIn(dir: string): Promise<Uint8Array[]> {
 /** Reads the trust folder (see above). */
 export async function loadTrust(dir: string | undefined): Promise<TrustConfig> {
   if (!dir) return { anchors: [], intermediates: [], crls: [] };
-  const [anchors, intermediates, crls] = await Promise.all([objectsIn(join(dir, 'anchors')), objectsIn(join(dir, 'intermediates')), objectsIn(join(dir, 'crls'))]);
+  const [anchors, intermediates, crls] = await Promise.all([
+    objectsIn(join(dir, 'anchors')),
+    objectsIn(join(dir, 'intermediates')),
+    objectsIn(join(dir, 'crls')),
+  ]);
   return { anchors, intermediates, crls };
 }
 

@@ -18,8 +18,19 @@ let leader: Identity;
 let organisation: Identity;
 
 beforeAll(async () => {
-  pki = await makeTestPki();
+  // A root and an intermediate valid in 2021 (the stack's clock), as the government CA's would be.
   const valid = { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z') };
+  const test = await makeTestPki();
+  const root = await issue({ subject: { '2.5.4.3': 'Root CA thử nghiệm 2020' }, keys: test.root.keys, ca: true, serial: '11', ...valid });
+  const intermediate = await issue({
+    subject: { '2.5.4.3': 'CA thử nghiệm cho cơ quan nhà nước' },
+    keys: test.intermediate.keys,
+    issuer: root,
+    ca: true,
+    serial: '12',
+    ...valid,
+  });
+  pki = { ...test, root, intermediate };
   // The roster's head of Sở Tư pháp, and the organisation, with certificates valid in 2021.
   leader = await issue({
     subject: { '2.5.4.6': 'VN', '2.5.4.10': 'Sở Tư pháp tỉnh Thừa Thiên Huế', '2.5.4.12': 'Giám đốc', '2.5.4.3': headOfStp.name },
@@ -108,7 +119,9 @@ describe('the signed report (PDF) through the pipeline', () => {
 
   it('a report signed after the server received it is rejected; an Excel file sent as the report is refused', async () => {
     const token = await stack.token('STP');
-    const late = await submissionOf(await stack.upload(token, '2021-Q1', await signedReport([leader, organisation], new Date('2021-03-20T10:00:00+07:00')), PDF));
+    const late = await submissionOf(
+      await stack.upload(token, '2021-Q1', await signedReport([leader, organisation], new Date('2021-03-20T10:00:00+07:00')), PDF),
+    );
     expect(late.findings.map((f) => f.code)).toContain('PDF_SIGNED_AFTER_RECEIPT');
     const notPdf = await submissionOf(await stack.upload(token, '2021-Q1', new TextEncoder().encode('{"a":1}'), PDF, 'nham.pdf'));
     expect(notPdf.findings.map((f) => f.code)).toEqual(['REPORT_NOT_PDF']);

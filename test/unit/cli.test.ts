@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -271,5 +271,48 @@ describe('cchc against AWS', () => {
     expect((out as { code?: number }).code).toBe(2);
     expect((out as { stderr: string }).stderr).toContain('biến môi trường SES_CONFIGURATION_SET bị thiếu');
     expect((out as { stderr: string }).stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe('cchc validate report.pdf', () => {
+  it('verifies a signed report offline against a trust folder and prints who signed; untrusted without it', async () => {
+    const { basePdf, issue, makeTestPki, newKeys, signPdf } = await import('../fixtures/pdf-signing.js');
+    const { defaultRoster } = await import('../../shared/domain/roster.js');
+    const head = defaultRoster.find((l) => l.unit === 'STP' && l.role === 'head' && l.from <= '2021-03-08' && (!l.to || l.to >= '2021-03-08'))!;
+    const valid = { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z') };
+    const test = await makeTestPki();
+    const root = await issue({ subject: { '2.5.4.3': 'Root CA thử nghiệm 2020' }, keys: test.root.keys, ca: true, serial: '21', ...valid });
+    const leader = await issue({
+      subject: { '2.5.4.10': 'Sở Tư pháp tỉnh Thừa Thiên Huế', '2.5.4.12': 'Giám đốc', '2.5.4.3': head.name },
+      keys: await newKeys(),
+      issuer: root,
+      ca: false,
+      serial: '2201',
+      ...valid,
+    });
+    const pdf = await signPdf(basePdf(), leader, { signingTime: new Date('2021-03-05T10:00:00+07:00'), chain: [] });
+    const file = join(dir, 'bao-cao-da-ky.pdf');
+    await writeFile(file, pdf.bytes);
+    const trust = join(dir, 'trust');
+    await mkdir(join(trust, 'anchors'), { recursive: true });
+    await writeFile(join(trust, 'anchors', 'root.cer'), root.der);
+    const ok = await cchc('validate', file, '--unit', 'STP', '--period', '2021-Q1', '--received-at', '2021-03-08T09:00:00', '--trust', trust);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Tệp: bao-cao-da-ky.pdf (PDF)');
+    expect(ok.stdout).toContain(`Chữ ký số (lãnh đạo đơn vị): ${head.name}, Giám đốc, Sở Tư pháp tỉnh Thừa Thiên Huế`);
+    const untrusted = await cchc(
+      'validate',
+      file,
+      '--unit',
+      'STP',
+      '--period',
+      '2021-Q1',
+      '--received-at',
+      '2021-03-08T09:00:00',
+      '--trust',
+      join(dir, 'none'),
+    );
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stdout).toContain('không do tổ chức chứng thực được tin cậy cấp');
   });
 });

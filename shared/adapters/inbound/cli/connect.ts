@@ -89,7 +89,11 @@ export function connect(env: NodeJS.ProcessEnv = process.env, dataDir = localDat
         'hoặc đặt các biến môi trường của bản triển khai AWS (TABLE_NAME, UPLOAD_BUCKET_NAME, …) theo README.',
     );
   }
-  const keys = { templateKey: resolveTemplateKey(env, join(dataDir, 'template-signing-key')), tokenKey: resolveTokenKey(env, join(dataDir, 'token-key')) };
+  const keys = {
+    templateKey: resolveTemplateKey(env, join(dataDir, 'template-signing-key')),
+    tokenKey: resolveTokenKey(env, join(dataDir, 'token-key')),
+    trustDir: join(dataDir, 'trust'),
+  };
   const config = loadConfig(localEnvironment(local, keys), CLI_SETTINGS, 'cchc');
   const deps = buildDeps(config, CLI_SETTINGS, 'cchc', { log: silentLog, clock: localClock(local), wrapMailer: (ses) => emlKeepingMailer(ses, local.mailDir) });
   return { deps, apiUrl: local.apiUrl, where: 'local' };

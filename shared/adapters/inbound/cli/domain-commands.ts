@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
-import { cliClock, cliTemplateKey } from './connect.js';
+import { basename, dirname, join, resolve } from 'node:path';
+import { loadTrust } from '../../../runtime/trust.js';
+import { cliClock, cliTemplateKey, localDataDir } from './connect.js';
 import { Option, type Command } from 'commander';
 import { DateTime } from 'luxon';
 import { buildCalendar, findPeriod, formatInstantVi, isOnTime, ZONE } from '../../../domain/calendar.js';
@@ -90,14 +91,18 @@ export function registerDomainCommands(program: Command): void {
 
   program
     .command('validate')
-    .description('kiểm tra một tệp .xlsx hoặc .json theo biểu mẫu và quy định của Công văn 1588/SNV-CCHC')
-    .argument('<tệp>', 'tệp .xlsx hoặc .json')
+    .description('kiểm tra một tệp .xlsx hoặc .json theo biểu mẫu và quy định của Công văn 1588/SNV-CCHC, hoặc chữ ký số của báo cáo .pdf')
+    .argument('<tệp>', 'tệp .xlsx, .json hoặc báo cáo đã ký số .pdf')
     .requiredOption('--unit <mã>', 'mã đơn vị nộp')
     .requiredOption('--period <mã kỳ>', 'mã kỳ, ví dụ 2021-Q1')
     .addOption(kindOption())
     .option('--received-at <thời điểm>', 'thời điểm nhận (ISO; không ghi múi giờ thì là giờ Việt Nam); mặc định là bây giờ')
     .option('--extended-until <ngày>', 'ngày cuối của hạn được gia hạn cho đơn vị (nếu có), ví dụ 2021-03-20')
-    .option('--json', 'xuất JSON { status, findings, timeliness }')
+    .option(
+      '--trust <thư mục>',
+      'thư mục chứng thư số tin cậy (anchors/, intermediates/, crls/) để kiểm tra tệp .pdf; mặc định TRUST_DIR hoặc <thư mục dữ liệu>/trust',
+    )
+    .option('--json', 'xuất JSON { status, findings, timeliness, signatures }')
     .action(validateCommand);
 
   program
@@ -134,6 +139,7 @@ interface ValidateOptions {
   kind?: SubmissionKind;
   receivedAt?: string;
   extendedUntil?: string;
+  trust?: string;
   json?: boolean;
 }
 
@@ -146,10 +152,19 @@ async function validateCommand(file: string, opts: ValidateOptions): Promise<voi
   const bytes = await readInputFile(file);
   const receivedAt = opts.receivedAt ? parseInstant(opts.receivedAt) : cliClock().now();
   const extendedUntil = parseExtendedUntil(opts.extendedUntil);
-  const check = await checkUpload(bytes, { unitCode: unit.code, periodId: period.id, kind }, receivedAt, { templateKey: cliTemplateKey() });
+  // A .pdf is the dossier's signed report: its signatures are verified against the trust folder.
+  const part = /\.pdf$/i.test(file) ? 'report' : 'form';
+  const trust = part === 'report' ? await loadTrust(opts.trust ?? process.env.TRUST_DIR ?? join(localDataDir(), 'trust')) : undefined;
+  const check = await checkUpload(bytes, { unitCode: unit.code, periodId: period.id, kind }, receivedAt, {
+    templateKey: part === 'form' ? cliTemplateKey() : '',
+    part,
+    ...(trust ? { trust } : {}),
+  });
   const { timeliness, deadline, extended } = timelinessOf(period, receivedAt, extendedUntil);
   if (opts.json) {
-    print(JSON.stringify({ status: check.status, findings: check.findings, timeliness }, null, 2));
+    print(
+      JSON.stringify({ status: check.status, findings: check.findings, timeliness, ...(check.report ? { signatures: check.report.signatures } : {}) }, null, 2),
+    );
   } else {
     printValidation(file, unit, period, check, { timeliness, deadline, extended });
   }
@@ -212,15 +227,24 @@ function printValidation(file: string, unit: Unit, period: Period, check: Upload
   const warnings = check.findings.length - errors;
   const { timeliness, deadline, extended } = verdict;
   const { onTime, extendedUntil } = timeliness;
-  print(`Tệp: ${basename(file)} (${check.format === 'xlsx' ? 'Excel' : check.format === 'json' ? 'JSON' : 'không xác định'})`);
+  print(`Tệp: ${basename(file)} (${FORMAT_NAMES[check.format]})`);
   print(`Đơn vị: ${unit.name} (${unit.code}) — Kỳ: ${period.name} (${period.id})`);
   print(`Kết quả: ${check.status === 'valid' ? 'HỢP LỆ' : 'KHÔNG HỢP LỆ'} — ${errors} lỗi, ${warnings} cảnh báo`);
   print(
     `Thời hạn: ${onTime ? 'ĐÚNG HẠN' : 'NỘP MUỘN'} — nhận lúc ${timeliness.receivedAt.slice(11, 23)} ngày ${formatDateVi(timeliness.receivedAt.slice(0, 10))} (giờ Việt Nam); ` +
       `hạn nhận ${formatInstantVi(deadline)}${extended ? ` (đã gia hạn đến hết ngày ${formatDateVi(extendedUntil!)}; hạn chung ${formatInstantVi(period.deadline)})` : ''}`,
   );
+  for (const s of check.report?.signatures ?? []) {
+    const who = [s.signer ?? '(không rõ tên)', s.title, s.organization].filter(Boolean).join(', ');
+    print(
+      `Chữ ký số (${SIGNATURE_ROLES[s.role]}): ${who}${s.signingTime ? ` — ký lúc ${formatInstantVi(s.signingTime)}` : ''}${s.issuer ? ` — cấp bởi ${s.issuer}` : ''}`,
+    );
+  }
   if (check.findings.length > 0) print(formatFindings(check.findings));
 }
+
+const FORMAT_NAMES = { xlsx: 'Excel', json: 'JSON', pdf: 'PDF', unknown: 'không xác định' } as const;
+const SIGNATURE_ROLES = { leader: 'lãnh đạo đơn vị', organisation: 'cơ quan, khi phát hành', other: 'khác' } as const;
 
 /** schema: the JSON Schema of the JSON submission format, to a file or standard output. */
 async function schemaCommand(opts: { out?: string }): Promise<void> {
