@@ -64,3 +64,21 @@ describe('parseContext', () => {
     expect(() => withDefaults(overrides)).toThrow(`"${key}"`);
   });
 });
+
+describe('trustDir', () => {
+  it('is a folder with anchors/, resolved; a typo or a folder without anchors/ stops synthesis', async () => {
+    const { mkdtemp, mkdir, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'cchc-trust-'));
+    try {
+      expect(() => withDefaults({ trustDir: dir })).toThrow(/trustDir.*anchors/);
+      await mkdir(join(dir, 'anchors'));
+      expect(withDefaults({ trustDir: dir }).trustDir).toBe(dir);
+      expect(() => withDefaults({ trustDir: join(dir, 'typo') })).toThrow(ContextError);
+      expect(withDefaults({ trustDir: '' }).trustDir).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
@@ -488,6 +488,16 @@ describe('least privilege per function', () => {
         reach.filter((r) => /^(PutItem|UpdateItem) .*TOKEN/.test(r)),
         fn,
       ).toEqual([]);
+    }
+  });
+
+  it('bundles the trust folder (empty without trustDir: nothing trusted) with the functions that check signed reports', () => {
+    for (const fn of ['validateSubmission', 'closePeriod', 'sendReminders'] as const) {
+      const resource = stateless.findResources('AWS::Lambda::Function')[logicalId(built.stateless[fn].fn)] as Resource;
+      expect(resource.Properties!.Environment.Variables.TRUST_DIR, fn).toBe('/var/task/trust');
+      const asset = `asset.${String(resource.Properties!.Code.S3Key).replace(/\.zip$/, '')}`;
+      expect(readdirSync(join(outdir, asset, 'trust')).sort(), fn).toEqual(['anchors', 'crls', 'intermediates']);
+      expect(readdirSync(join(outdir, asset, 'trust', 'anchors')), fn).toEqual([]);
     }
   });
 
