@@ -101,7 +101,7 @@ export async function checkMessageDigest(parsed: ParsedCms, data: Uint8Array): P
   if (digests.length !== 1 || digests[0]!.values.length !== 1 || !attributes.some((a) => a.type === OID.contentType)) return false;
   const declared = digests[0]!.values[0] as asn1js.OctetString;
   if (!(declared instanceof asn1js.OctetString)) return false;
-  const actual = new Uint8Array(await crypto.digest({ name: hash.name }, data));
+  const actual = new Uint8Array(await crypto.digest({ name: hash.name }, ownBuffer(data)));
   return Buffer.from(actual).equals(Buffer.from(declared.valueBlock.valueHexView));
 }
 
@@ -255,7 +255,7 @@ export function embeddedCrls(parsed: ParsedCms): pkijs.CertificateRevocationList
 export function parseCertificates(ders: readonly Uint8Array[]): pkijs.Certificate[] {
   return ders.flatMap((der) => {
     try {
-      return [pkijs.Certificate.fromBER(der)];
+      return [pkijs.Certificate.fromBER(ownBuffer(der))];
     } catch {
       return [];
     }
@@ -266,9 +266,14 @@ export function parseCertificates(ders: readonly Uint8Array[]): pkijs.Certificat
 export function parseCrls(ders: readonly Uint8Array[]): pkijs.CertificateRevocationList[] {
   return ders.flatMap((der) => {
     try {
-      return [pkijs.CertificateRevocationList.fromBER(der)];
+      return [pkijs.CertificateRevocationList.fromBER(ownBuffer(der))];
     } catch {
       return [];
     }
   });
+}
+
+/** The bytes in an ArrayBuffer of their own (WebCrypto and asn1js take ArrayBuffer views, not shared memory). */
+function ownBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(bytes);
 }
