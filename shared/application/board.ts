@@ -7,7 +7,7 @@ import { displayFileName } from '../domain/text.js';
 import type { Period, SubmissionKind, UnitKind } from '../domain/types.js';
 import { UNIT_KIND_NAMES } from '../domain/units.js';
 import { rollupToCsv, rollupToJson, writeConsolidatedWorkbook } from '../documents/reports/index.js';
-import { currentRollup } from './close-period.js';
+import { currentRollup } from './current-rollup.js';
 import type { PipelineDeps } from './deps.js';
 import { realTime } from './ports.js';
 import { ApiError } from './errors.js';

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { REPORTS_PREFIX } from '../domain/object-keys.js';
 import { buildCalendar, findPeriod, formatInstantVi } from '../domain/calendar.js';
 import { currentForm } from '../domain/forms.js';
-import { computeRollup, type Rollup } from '../domain/rollup.js';
+import { type Rollup } from '../domain/rollup.js';
 import type { Period } from '../domain/types.js';
-import { expectedUnits } from '../domain/units.js';
 import {
   buildReportMail,
   renderCoverageChart,
@@ -15,7 +14,7 @@ import {
 } from '../documents/reports/index.js';
 import type { PipelineDeps } from './deps.js';
 import { realTime } from './ports.js';
-import { isFormPart } from './records.js';
+import { currentRollup } from './current-rollup.js';
 import { queueMail } from './outbox.js';
 import { reconcilePeriod } from './reconcile.js';
 import { MEDIA_TYPES } from '../domain/media-types.js';
@@ -31,28 +30,6 @@ export type CloseOutcome =
   | { outcome: 'already-closed'; periodId: string; reportKeys: string[] }
   | { outcome: 'busy'; periodId: string }
   | { outcome: 'addendum'; periodId: string; number: number; reportKeys: string[]; rollup: Rollup };
-
-/** Computes the period's roll-up from what is recorded now (no close, no side effects). */
-export async function currentRollup(
-  deps: PipelineDeps,
-  period: Period,
-  includeLate = false,
-  unrecorded: Rollup['unprocessable'] | { unitCode: string; key: string }[] = [],
-): Promise<Rollup> {
-  const [records, pointers] = await Promise.all([deps.stores.submissions.listOfPeriod(period.id), deps.stores.pointers.listOfPeriod(period.id)]);
-  return computeRollup({
-    period,
-    form: currentForm(period.kind),
-    units: expectedUnits(period, deps.units),
-    // The figures come from the form; the signed report is judged on its own (its pointers are separate).
-    records: records.filter(isFormPart),
-    current: new Set(pointers.current.map((p) => p.objectId)),
-    late: new Set(pointers.late.map((p) => p.objectId)),
-    includeLate,
-    generatedAt: deps.clock.now(),
-    unrecorded,
-  });
-}
 
 /** Folder of a report's artifacts: the close's, or the n-th addendum's. */
 export function reportFolder(periodId: string, addendum?: number): string {

@@ -4,7 +4,6 @@ import { LINK_PLACEHOLDER } from '../documents/mail/link-template.js';
 import { escapeHtml } from '../documents/mail/mime.js';
 import type { PipelineDeps } from './deps.js';
 import { queueMail } from './outbox.js';
-import { reconcilePeriod } from './reconcile.js';
 
 export interface ReminderResult {
   periodId: string;
@@ -20,12 +19,12 @@ export interface ReminderResult {
  *
  * The outbox keeps the message with a placeholder for the link: the link is rendered from the
  * unit's token only when it is sent, by a sender holding the token key (flush-outbox on AWS), so no
- * stored item holds a usable token. `reconcile: false` (the board's manual reminder) skips reading
- * uploads: the API, which reads token items, never parses an uploaded file.
+ * stored item holds a usable token. This reads no upload: the board's manual reminder (the API,
+ * which reads token items, never parses an uploaded file) calls it as it is; the schedule reconciles
+ * first (remindAfterReconciling).
  */
-export async function sendReminders(deps: PipelineDeps, periodId: string, label: string, options: { reconcile?: boolean } = {}): Promise<ReminderResult> {
+export async function sendReminders(deps: PipelineDeps, periodId: string, label: string): Promise<ReminderResult> {
   const period = findPeriod(periodId);
-  if (options.reconcile !== false) await reconcilePeriod(deps, period.id);
   const { current } = await deps.stores.pointers.listOfPeriod(period.id);
   const done = new Set(current.filter((c) => c.kind === period.kind).map((c) => c.unitCode));
   const due = expectedUnits(period, deps.units).filter((u) => !done.has(u.code));

@@ -9,7 +9,8 @@ import { makeTemplate } from '../../shared/application/make-template.js';
 import type { UploadStore } from '../../shared/application/ports.js';
 import { closePeriod, reissueReport } from '../../shared/application/close-period.js';
 import { grantExtension } from '../../shared/application/extensions.js';
-import { sendReminders } from '../../shared/application/reminders.js';
+// The scheduled path (reconcile, then remind), as the test always exercised: sendReminders no longer reconciles itself.
+import { remindAfterReconciling as sendReminders } from '../../shared/application/scheduled-reminders.js';
 import { startTestStack, XLSX, type TestStack } from './helpers/pipeline-stack.js';
 
 const at = (iso: string): Date => new Date(iso);

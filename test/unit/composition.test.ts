@@ -29,6 +29,7 @@ function deployedEnv(name: FunctionName): Record<string, string> {
     TOKEN_TTL_DAYS: '400',
     PORTAL_ASSETS_DIR: '/var/task/portal-assets',
     REPORT_FONTS_DIR: '/var/task/fonts',
+    TRUST_DIR: '/var/task/trust',
   };
   return Object.fromEntries(environmentOf(FUNCTION_SETTINGS[name]).map((v) => [v, values[v]!]));
 }
@@ -44,7 +45,7 @@ describe('one composition root', () => {
 
   it.each(FUNCTIONS)('%s refuses to start without any one of its required variables, naming it', (name) => {
     const env = deployedEnv(name);
-    const optional = new Set(['MAX_UPLOAD_BYTES', 'UPLOAD_URL_TTL_SECONDS', 'TOKEN_TTL_DAYS', 'PORTAL_ASSETS_DIR', 'REPORT_FONTS_DIR']);
+    const optional = new Set(['MAX_UPLOAD_BYTES', 'UPLOAD_URL_TTL_SECONDS', 'TOKEN_TTL_DAYS', 'PORTAL_ASSETS_DIR', 'REPORT_FONTS_DIR', 'TRUST_DIR']);
     for (const variable of Object.keys(env).filter((v) => !optional.has(v))) {
       const { [variable]: _gone, ...rest } = env;
       const start = () => bootstrap(name, rest);

@@ -84,7 +84,7 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
       const label = `thu-cong-${deps.clock.now().toISOString().replace(/[:.]/g, '-')}`;
       // No reconciliation here: the API reads token items and so must never parse an uploaded file
       // (the scheduled reminders and every close reconcile).
-      const out = await sendReminders(deps, period.id, label, { reconcile: false });
+      const out = await sendReminders(deps, period.id, label);
       deps.log.info('manual reminders', { by: findUnit(p.unitCode, deps.units).code, periodId: period.id, sent: out.units.length });
       const answer: RemindResponse = { sent: out.units.length, units: out.units };
       return json(200, answer);

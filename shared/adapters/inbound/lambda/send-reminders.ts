@@ -1,5 +1,6 @@
 import type { PipelineDeps } from '../../../application/deps.js';
-import { sendReminders, type ReminderResult } from '../../../application/reminders.js';
+import type { ReminderResult } from '../../../application/reminders.js';
+import { remindAfterReconciling } from '../../../application/scheduled-reminders.js';
 
 export interface SendRemindersEvent {
   periodId: string;
@@ -11,6 +12,6 @@ export interface SendRemindersEvent {
 export function makeSendRemindersHandler(deps: PipelineDeps): (event: SendRemindersEvent) => Promise<ReminderResult> {
   return async (event) => {
     if (!event?.periodId || !event.label) throw new Error('send-reminders needs { periodId, label }');
-    return sendReminders(deps, event.periodId, event.label);
+    return remindAfterReconciling(deps, event.periodId, event.label);
   };
 }

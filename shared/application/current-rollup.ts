@@ -1,0 +1,32 @@
+import { currentForm } from '../domain/forms.js';
+import { computeRollup, type Rollup } from '../domain/rollup.js';
+import type { Period } from '../domain/types.js';
+import { expectedUnits } from '../domain/units.js';
+import type { PipelineDeps } from './deps.js';
+import { isFormPart } from './records.js';
+
+/**
+ * The roll-up of what is recorded now, for the close and for the board. Its own module so that what
+ * only reads (the API's board) does not carry the close's reconciliation, and with it the upload check.
+ */
+/** Computes the period's roll-up from what is recorded now (no close, no side effects). */
+export async function currentRollup(
+  deps: PipelineDeps,
+  period: Period,
+  includeLate = false,
+  unrecorded: Rollup['unprocessable'] | { unitCode: string; key: string }[] = [],
+): Promise<Rollup> {
+  const [records, pointers] = await Promise.all([deps.stores.submissions.listOfPeriod(period.id), deps.stores.pointers.listOfPeriod(period.id)]);
+  return computeRollup({
+    period,
+    form: currentForm(period.kind),
+    units: expectedUnits(period, deps.units),
+    // The figures come from the form; the signed report is judged on its own (its pointers are separate).
+    records: records.filter(isFormPart),
+    current: new Set(pointers.current.map((p) => p.objectId)),
+    late: new Set(pointers.late.map((p) => p.objectId)),
+    includeLate,
+    generatedAt: deps.clock.now(),
+    unrecorded,
+  });
+}
