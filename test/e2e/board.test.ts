@@ -74,10 +74,10 @@ describe("the aggregator's board in a real browser", () => {
     expect(await page.locator('#period').inputValue()).toBe('2021-Q1');
     await row('STP').waitFor();
 
-    expect(await row('STP').locator('.badge').textContent()).toBe('Hợp lệ');
-    expect(await row('HUE').locator('.badge').textContent()).toBe('Hợp lệ');
-    expect(await row('SYT').locator('.badge').textContent()).toBe('Bị từ chối');
-    expect(await row('VPUB').locator('.badge').textContent()).toBe('Chưa nộp');
+    expect(await row('STP').locator('[data-part="form"] .badge').textContent()).toBe('Hợp lệ');
+    expect(await row('HUE').locator('[data-part="form"] .badge').textContent()).toBe('Hợp lệ');
+    expect(await row('SYT').locator('[data-part="form"] .badge').textContent()).toBe('Bị từ chối');
+    expect(await row('VPUB').locator('[data-part="form"] .badge').textContent()).toBe('Chưa nộp');
     expect(await row('STP').textContent()).toContain('STP-quy-I.xlsx');
 
     const completeness = (await page.locator('.kpi-completeness .kpi-value').textContent()) ?? '';
@@ -157,7 +157,7 @@ describe("the aggregator's board in a real browser", () => {
     await page.locator('#period').selectOption('2021-Q3');
     await expect.poll(() => page.locator('#warnings li').count()).toBeGreaterThan(0);
     expect(await page.locator('#warnings').textContent()).toContain('2020');
-    expect(await row('STP').locator('.badge').textContent()).toBe('Chưa nộp');
+    expect(await row('STP').locator('[data-part="form"] .badge').textContent()).toBe('Chưa nộp');
     await page.locator('#period-title').scrollIntoViewIfNeeded();
     await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
     await screenshot(page, '12-board-q3-warning', { fullPage: false });

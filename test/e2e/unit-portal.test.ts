@@ -150,7 +150,7 @@ describe('the unit portal in a real browser', () => {
     await expect.poll(() => row.locator('.receipt-no').textContent()).toBe(receiptNo);
     expect(await row.textContent()).toContain('Báo cáo quý I - STP.xlsx');
     expect(await row.locator('.tag-current').textContent()).toBe('dùng để tổng hợp');
-    await expect.poll(() => page.locator('.period-card[data-period="2021-Q1"] .badge').textContent()).toBe('Hợp lệ');
+    await expect.poll(() => page.locator('.period-card[data-period="2021-Q1"] [data-part="form"] .badge').textContent()).toBe('Hợp lệ');
     await screenshot(page, '04-unit-upload-valid');
   });
 
@@ -195,7 +195,7 @@ describe('the unit portal in a real browser', () => {
     const details = page.locator(`#${await toggle.getAttribute('aria-controls')}`);
     expect(await details.locator('table.findings tbody tr').count()).toBe(rows.length);
     expect(await page.locator(HISTORY_ROWS).nth(1).locator('.tag-current').count()).toBe(1);
-    expect(await page.locator('.period-card[data-period="2021-Q1"] .badge').textContent()).toBe('Hợp lệ');
+    expect(await page.locator('.period-card[data-period="2021-Q1"] [data-part="form"] .badge').textContent()).toBe('Hợp lệ');
     await screenshot(page, '05-unit-upload-rejected');
   });
 

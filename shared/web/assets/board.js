@@ -382,7 +382,7 @@ function renderUnits() {
       { 'data-unit': u.unitCode },
       el('td', { 'data-label': head[0] }, el('span', { class: 'unit-name', text: u.name }), el('span', { class: 'unit-code', text: u.unitCode })),
       el('td', { 'data-label': head[1], text: KIND_NAMES[u.kind] ?? u.kindName ?? '' }),
-      el('td', { 'data-label': head[2] }, badge(u.status, state.labels)),
+      el('td', { 'data-label': head[2], 'data-part': 'form' }, badge(u.status, state.labels)),
       el('td', { 'data-label': head[3], text: u.receivedAtText || (u.receivedAt ? formatInstant(u.receivedAt) : '—') }),
       el('td', { 'data-label': head[4], class: 'receipt-no', text: u.receiptNo || '—' }),
       el(
@@ -394,7 +394,7 @@ function renderUnits() {
       ),
       el(
         'td',
-        { 'data-label': head[6], 'data-report-status': u.report.status },
+        { 'data-label': head[6], 'data-part': 'report' },
         badge(u.report.status, state.labels),
         u.report.signedBy ? el('span', { class: 'unit-code', text: `Ký: ${u.report.signedBy}${u.report.office ? `, ${u.report.office}` : ''}` }) : null,
       ),

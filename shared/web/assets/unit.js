@@ -144,10 +144,10 @@ function renderPeriods() {
       el('span', { class: 'period-name', text: p.name }),
       el('span', { class: 'period-due' }, el('span', { class: 'label', text: 'Hạn nộp: ' }), p.deadlineText),
       el('span', { class: `period-left${p.overdue ? ' overdue' : ''}`, 'data-period-left': p.periodId, text: left }),
-      el('span', { class: 'period-status' }, el('span', { class: 'label', text: 'Số liệu: ' }), badge(statusOf(p), state.labels)),
+      el('span', { class: 'period-status', 'data-part': 'form' }, el('span', { class: 'label', text: 'Số liệu: ' }), badge(statusOf(p), state.labels)),
       el(
         'span',
-        { class: 'period-status', 'data-report-status': p.periodId },
+        { class: 'period-status', 'data-part': 'report' },
         el('span', { class: 'label', text: 'Báo cáo ký số: ' }),
         badge(p.reportStatus, state.labels),
       ),
