@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { REPORTS_PREFIX } from '../domain/object-keys.js';
 import { buildCalendar, findPeriod, formatInstantVi } from '../domain/calendar.js';
 import { currentForm } from '../domain/forms.js';
-import { type Rollup } from '../domain/rollup.js';
+import type { Rollup } from '../domain/rollup.js';
 import type { Period } from '../domain/types.js';
 import {
   buildReportMail,
