@@ -1,9 +1,9 @@
 import { currentForm } from '../domain/forms.js';
-import { computeRollup, type Rollup } from '../domain/rollup.js';
+import { computeRollup, type Rollup, type SignedReportSource } from '../domain/rollup.js';
 import type { Period } from '../domain/types.js';
 import { expectedUnits } from '../domain/units.js';
 import type { PipelineDeps } from './deps.js';
-import { isFormPart } from './records.js';
+import { type CurrentPointer, isFormPart, type SubmissionRecord } from './records.js';
 
 /**
  * The roll-up of what is recorded now, for the close and for the board. Its own module so that what
@@ -16,7 +16,11 @@ export async function currentRollup(
   includeLate = false,
   unrecorded: Rollup['unprocessable'] | { unitCode: string; key: string }[] = [],
 ): Promise<Rollup> {
-  const [records, pointers] = await Promise.all([deps.stores.submissions.listOfPeriod(period.id), deps.stores.pointers.listOfPeriod(period.id)]);
+  const [records, pointers, reportPointers] = await Promise.all([
+    deps.stores.submissions.listOfPeriod(period.id),
+    deps.stores.pointers.listOfPeriod(period.id),
+    deps.stores.pointers.listOfPeriod(period.id, 'report'),
+  ]);
   return computeRollup({
     period,
     form: currentForm(period.kind),
@@ -28,5 +32,31 @@ export async function currentRollup(
     includeLate,
     generatedAt: deps.clock.now(),
     unrecorded,
+    signedReports: signedReportsOf(records, reportPointers),
   });
+}
+
+/** Each unit's current valid signed report (on time, else its latest late one), for the report's traceability. */
+function signedReportsOf(
+  records: readonly SubmissionRecord[],
+  pointers: { current: CurrentPointer[]; late: CurrentPointer[] },
+): Map<string, SignedReportSource> {
+  const byObject = new Map(records.filter((r) => !isFormPart(r)).map((r) => [r.objectId, r]));
+  const out = new Map<string, SignedReportSource>();
+  for (const p of [...pointers.late, ...pointers.current]) {
+    const r = byObject.get(p.objectId);
+    if (!r) continue;
+    const leader = r.report?.signatures.find((s) => s.role === 'leader');
+    out.set(r.unitCode, {
+      receiptNo: r.receiptNo,
+      key: r.key,
+      sha256: r.sha256,
+      receivedAt: r.receivedAt,
+      onTime: r.onTime,
+      signer: r.report?.leader?.name ?? null,
+      office: r.report?.leader?.office ?? null,
+      signingTime: leader?.signingTime ?? null,
+    });
+  }
+  return out;
 }

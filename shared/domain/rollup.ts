@@ -51,6 +51,22 @@ export interface UnitLine {
   files: number;
   /** The file the figures come from, when any. */
   source: { receiptNo: string; objectId: string; key: string; sha256: string | null; fileName: string; receivedAt: string; onTime: boolean } | null;
+  /** The unit's current valid signed report (the dossier's PDF), when any: traceable like the figures. */
+  signedReport?: SignedReportSource | null;
+}
+
+/** A unit's signed report as the consolidated report traces it: the file, and who signed it when. */
+export interface SignedReportSource {
+  receiptNo: string;
+  key: string;
+  sha256: string | null;
+  receivedAt: string;
+  onTime: boolean;
+  /** The leader whose signature the roster matched, and their office. */
+  signer: string | null;
+  office: string | null;
+  /** ISO: the leader's signing time. */
+  signingTime: string | null;
 }
 
 export interface Coverage {
@@ -153,6 +169,8 @@ export interface RollupInput {
   generatedAt: Date;
   /** Objects the reconciliation could not even record (S3 or the table failed on them). */
   unrecorded?: readonly { unitCode: string; key: string }[];
+  /** Each unit's current valid signed report, by unit code (listed for traceability; not yet counted in completeness). */
+  signedReports?: ReadonlyMap<string, SignedReportSource>;
 }
 
 function ratio(n: number, d: number): number {
@@ -213,7 +231,15 @@ function unitLine(unit: Unit, records: readonly RollupRecord[], input: RollupInp
   const late = mine.find((r) => input.late.has(r.objectId) && r.status === 'valid' && !r.onTime);
   const chosen = cur ?? late;
   const status: UnitStatus = cur ? 'on_time' : late ? 'late' : mine.length > 0 ? 'rejected_only' : 'missing';
-  return { unitCode: unit.code, name: unit.name, kind: unit.kind, status, files: mine.length, source: chosen ? sourceOf(chosen) : null };
+  return {
+    unitCode: unit.code,
+    name: unit.name,
+    kind: unit.kind,
+    status,
+    files: mine.length,
+    source: chosen ? sourceOf(chosen) : null,
+    ...(input.signedReports ? { signedReport: input.signedReports.get(unit.code) ?? null } : {}),
+  };
 }
 
 /** Whether a unit's figures are in the totals: on time, or late in an addendum. */

@@ -2,6 +2,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { currentRollup } from '../../shared/application/current-rollup.js';
+import { writeConsolidatedWorkbook } from '../../shared/documents/reports/index.js';
+import { findPeriod } from '../../shared/domain/calendar.js';
+import { currentForm } from '../../shared/domain/forms.js';
 import { defaultRoster } from '../../shared/domain/roster.js';
 import { basePdf, type Identity, issue, makeTestPki, newKeys, signPdf, type TestPki } from '../fixtures/pdf-signing.js';
 import { startTestStack, type TestStack } from './helpers/pipeline-stack.js';
@@ -87,6 +92,21 @@ describe('the signed report (PDF) through the pipeline', () => {
     expect(text).toContain(headOfStp.name);
     expect(text).toContain('Cơ quan ký khi phát hành');
     expect(text).toContain(record.sha256!);
+  });
+
+  it('the roll-up and the consolidated workbook trace each unit to its signed report: signer, time, SHA-256', async () => {
+    const period = findPeriod('2021-Q1');
+    const rollup = await currentRollup(stack.deps, period);
+    const line = rollup.units.find((u) => u.unitCode === 'STP')!;
+    expect(line.signedReport).toMatchObject({ signer: headOfStp.name, office: 'Giám đốc', onTime: true });
+    expect(line.signedReport!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(rollup.units.find((u) => u.unitCode === 'HUE')!.signedReport).toBeNull();
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await writeConsolidatedWorkbook(rollup, currentForm(period.kind))) as never);
+    const rows = wb.worksheets.flatMap((ws) => ws.getRows(1, ws.rowCount) ?? []);
+    const stp = rows.find((r) => r.getCell(2).value === 'STP' && String(r.getCell(14).value ?? '').length === 64)!;
+    expect(String(stp.getCell(12).value)).toBe(`${headOfStp.name}, Giám đốc`);
+    expect(stp.getCell(14).value).toBe(line.signedReport!.sha256);
   });
 
   it('a report signed by someone outside the leadership is rejected with a Vietnamese finding naming the signer', async () => {

@@ -539,12 +539,28 @@ function writeSourceRow(s: ReportSheet, n: number, u: UnitLine): void {
     { col: 9, value: src?.fileName ?? '', font: { size: 9 } },
     { col: 10, value: src?.sha256 ?? (src ? '(không tính được)' : ''), font: { name: MONO, size: 8 } },
     { col: 11, value: src?.key ?? '', font: { name: MONO, size: 8 } },
+    ...signedReportCells(u),
   ]);
+}
+
+/** The signed report's cells of a unit's row: who signed as leader (office), when, the PDF's SHA-256. */
+function signedReportCells(u: UnitLine): CellSpec[] {
+  const r = u.signedReport;
+  const signed = r?.signingTime ? formatInstantVi(r.signingTime).split(' ngày ') : null;
+  return [
+    {
+      col: 12,
+      value: r ? `${r.signer ?? '(không khớp danh sách lãnh đạo)'}${r.office ? `, ${r.office}` : ''}${r.onTime ? '' : ' (nộp muộn)'}` : 'Chưa có',
+      font: { size: 9 },
+    },
+    { col: 13, value: signed ? `${signed[0]}\n${signed[1]}` : '', align: { horizontal: 'center' } },
+    { col: 14, value: r?.sha256 ?? '', font: { name: MONO, size: 8 } },
+  ];
 }
 
 /** The completeness sheet: every expected unit by kind, its status and the file its figures come from. */
 function writeCompleteness(wb: ExcelJS.Workbook, rollup: Rollup, name: string): void {
-  const s = new ReportSheet(wb, name, [5, 9, 27, 13, 12, 7, 15, 11.5, 24, 23, 29], { orientation: 'landscape', size: 10, tabColor: 'FF70AD47' });
+  const s = new ReportSheet(wb, name, [5, 9, 27, 13, 12, 7, 15, 11.5, 24, 23, 29, 24, 11.5, 23], { orientation: 'landscape', size: 10, tabColor: 'FF70AD47' });
   titleBlock(s, rollup, 'ĐẦY ĐỦ, KỊP THỜI VÀ NGUỒN SỐ LIỆU CỦA TỪNG ĐƠN VỊ');
   const headerRow = s.header(
     [
@@ -559,6 +575,9 @@ function writeCompleteness(wb: ExcelJS.Workbook, rollup: Rollup, name: string): 
       { col: 9, label: 'Tên tệp' },
       { col: 10, label: 'SHA-256' },
       { col: 11, label: 'Khóa lưu trữ (S3)' },
+      { col: 12, label: 'Báo cáo ký số: lãnh đạo ký' },
+      { col: 13, label: 'Thời điểm ký' },
+      { col: 14, label: 'SHA-256 của tệp PDF' },
     ],
     44,
   );
