@@ -7,12 +7,13 @@ import { displayFileName } from '../domain/text.js';
 import { applicableIndicators, currentForm } from '../domain/forms.js';
 import type { Finding, Period, Submission, Unit } from '../domain/types.js';
 import { findUnit } from '../domain/units.js';
+import { sameSigner } from '../domain/roster.js';
 import type { UploadCheck } from './check-upload.js';
 import { guardedCheckUpload, unprocessableFinding } from './guarded-check.js';
 import { buildReceiptMail } from '../documents/mail/receipt.js';
 import { slotPointers } from '../domain/outcome.js';
 import type { ObjectHead } from './ports.js';
-import type { CurrentPointer, Extension, SubmissionRecord } from './records.js';
+import { type CurrentPointer, type Extension, isFormPart, type SubmissionRecord } from './records.js';
 import type { PipelineDeps } from './deps.js';
 import { queueMail } from './outbox.js';
 
@@ -186,7 +187,11 @@ async function recordObject(
   if (!head) throw new Error(`Uploaded object ${obj.key} not found (nothing is ever deleted: retry later)`);
   const intent = await deps.stores.intents.get(parsed.uploadId);
   const extension = await deps.stores.extensions.get(period.id, unit.code);
-  const { check, sha256 } = await judge({ head, unit, period });
+  const judged = await judge({ head, unit, period });
+  const part = partOfExtension(parsed.extension);
+  // The dossier's two parts must name the same signer: the workbook's typed signer block and the PDF's leader.
+  const check = judged.check.status === 'valid' ? crossCheckSigner(judged.check, part, await otherPartOf(deps, period, unit, part)) : judged.check;
+  const sha256 = judged.sha256;
   const record = buildRecord({
     objectId,
     key: obj.key,
@@ -195,7 +200,7 @@ async function recordObject(
     unit,
     period,
     fileName: intent?.fileName ?? `upload.${parsed.extension}`,
-    part: partOfExtension(parsed.extension),
+    part,
     size: head.size,
     sha256,
     check,
@@ -207,6 +212,41 @@ async function recordObject(
   const stored = await deps.stores.submissions.putOnce(record);
   await finish(deps, stored.record, extension);
   return { outcome: stored.created ? { outcome: 'recorded', record: stored.record } : { outcome: 'duplicate', record: stored.record }, stored };
+}
+
+/** The current file (on time, else the latest late one) of the slot's other dossier part, if any. */
+async function otherPartOf(deps: PipelineDeps, period: Period, unit: Unit, part: DossierPart): Promise<SubmissionRecord | null> {
+  const other: DossierPart = part === 'form' ? 'report' : 'form';
+  const pointers = await deps.stores.pointers.listOfPeriod(period.id, other);
+  const mine = (list: CurrentPointer[]) => list.find((p) => p.unitCode === unit.code && p.kind === period.kind);
+  const pointer = mine(pointers.current) ?? mine(pointers.late);
+  return pointer ? deps.stores.submissions.get(period.id, unit.code, pointer.objectId) : null;
+}
+
+/** The signer each part names: the workbook's typed signer, the PDF's leader (else its first signer). */
+function signerOf(check: UploadCheck, part: DossierPart): string | null {
+  if (part === 'form') return check.submission?.signature.signerName ?? null;
+  return check.report?.leader?.name ?? check.report?.signatures[0]?.signer ?? null;
+}
+
+function recordedSigner(r: SubmissionRecord): string | null {
+  return isFormPart(r) ? (r.signerName ?? null) : (r.report?.leader?.name ?? r.report?.signatures[0]?.signer ?? null);
+}
+
+/**
+ * Adds the finding of a signer that differs from the one the slot's other part names (a valid file
+ * only: the other part already stands); an error makes the file invalid, as every error does.
+ */
+export function crossCheckSigner(check: UploadCheck, part: DossierPart, other: SubmissionRecord | null): UploadCheck {
+  if (check.status !== 'valid' || !other) return check;
+  const mine = signerOf(check, part);
+  const theirs = recordedSigner(other);
+  const typed = part === 'form' ? mine : theirs;
+  const signed = part === 'form' ? theirs : mine;
+  const findings = sameSigner(typed, signed);
+  if (findings.length === 0) return check;
+  const all = [...check.findings, ...findings];
+  return { ...check, findings: all, status: all.some((f) => f.severity === 'error') ? 'invalid' : 'valid' };
 }
 
 export interface RecordInput {
@@ -259,6 +299,7 @@ export function buildRecord(r: RecordInput): SubmissionRecord {
     narratives: valid && sub ? knownNarratives(sub) : undefined,
     tasksPerArea: valid && sub?.kind === 'plan' ? tasksPerArea(sub) : undefined,
     issueDate: sub?.signature.issueDate == null ? null : excerpt(sub.signature.issueDate, 40),
+    ...(sub?.signature.signerName ? { signerName: excerpt(sub.signature.signerName, 80) } : {}),
     receiptNo: receiptNo(period.id, unit.code, r.objectId),
     recordedAt: r.recordedAt,
     source: r.source,

@@ -51,6 +51,8 @@ export interface SubmissionRecord {
   values?: Record<string, number | string | boolean | null>;
   narratives?: Record<string, string | null>;
   tasksPerArea?: Record<string, number>;
+  /** The data form's typed signer (name), kept to check it against the signed report's signer. */
+  signerName?: string | null;
   /** The document's issue date as read (ISO date, or the raw text), kept whether or not it was late. */
   issueDate?: string | null;
   /** Receipt number shown to the unit. */

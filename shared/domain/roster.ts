@@ -164,7 +164,7 @@ export function sameSigner(typedName: string | null, signedName: string | null):
     finding(
       'SIGNER_BLOCK_MISMATCH',
       'error',
-      `Người ký ghi trong biểu mẫu số liệu ("${typedName}") khác người đã ký số báo cáo ("${signedName}"). Đề nghị sửa phần người ký trong biểu mẫu cho đúng người ký báo cáo.`,
+      `Người ký ghi trong biểu mẫu số liệu ("${typedName}") khác người đã ký số báo cáo ("${signedName}"). Hai tệp của một hồ sơ phải cùng một người ký: sửa phần người ký trong biểu mẫu, hoặc nộp báo cáo do đúng người đó ký số.`,
     ),
   ];
 }

@@ -8,6 +8,8 @@ import { writeConsolidatedWorkbook } from '../../shared/documents/reports/index.
 import { findPeriod } from '../../shared/domain/calendar.js';
 import { currentForm } from '../../shared/domain/forms.js';
 import { defaultRoster } from '../../shared/domain/roster.js';
+import { sampleSubmission } from '../../shared/domain/sample-submission.js';
+import { toSubmissionJson } from '../../shared/domain/submission-json.js';
 import { basePdf, type Identity, issue, makeTestPki, newKeys, signPdf, type TestPki } from '../fixtures/pdf-signing.js';
 import { startTestStack, type TestStack } from './helpers/pipeline-stack.js';
 
@@ -154,5 +156,19 @@ describe('the signed report (PDF) through the pipeline', () => {
     const mine = (await stack.deps.stores.submissions.listOfUnit('HUE', '2021-Q1')).find((r) => r.uploadId === uploadId)!;
     expect(record).toBe(0);
     expect(mine.findings.map((f) => f.code)).toEqual(['FILE_IS_PDF']);
+  });
+
+  it("the data form's typed signer must be the signed report's: another name is refused, the same one accepted", async () => {
+    const token = await stack.token('STP');
+    const form = (signerName: string) =>
+      new TextEncoder().encode(JSON.stringify(toSubmissionJson(sampleSubmission('STP', '2021-Q1', { asOf: NOW, signerName }))));
+    const other = await submissionOf(await stack.upload(token, '2021-Q1', form('Trần Thị Khác'), 'application/json', 'so-lieu.json'));
+    expect(other.status).toBe('invalid');
+    const mismatch = other.findings.find((f) => f.code === 'SIGNER_BLOCK_MISMATCH')!;
+    expect(mismatch.message).toContain('Trần Thị Khác');
+    expect(mismatch.message).toContain(headOfStp.name);
+    const same = await submissionOf(await stack.upload(token, '2021-Q1', form(headOfStp.name.toUpperCase()), 'application/json', 'so-lieu.json'));
+    expect(same.status).toBe('valid');
+    expect(same.signerName).toBe(headOfStp.name.toUpperCase());
   });
 });
