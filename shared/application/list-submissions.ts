@@ -1,3 +1,4 @@
+import { describeSignature } from '../documents/signatures.js';
 import { displayFileName } from '../domain/text.js';
 import { buildCalendar, deadlineOf, findPeriod, formatInstantVi } from '../domain/calendar.js';
 import type { Finding, Period, SubmissionKind } from '../domain/types.js';
@@ -28,8 +29,8 @@ export interface SubmissionView {
   current: boolean;
   /** The dossier part: the data form or the signed report. */
   part: 'form' | 'report';
-  /** For a signed report: its signatures (who, in which capacity, when, issuer). */
-  signatures: SignatureSummary[];
+  /** For a signed report: its signatures, each with its sentence (describeSignature) as the receipt words it. */
+  signatures: (SignatureSummary & { text: string })[];
   findings: Finding[];
   /** What happens to the file now (describeOutcome): its code, where its figures go, and the sentence. */
   outcome: { code: OutcomeCode; use: OutcomeUse; text: string };
@@ -60,7 +61,7 @@ export function toView(r: SubmissionRecord, currentIds: Set<string>, ctx: ViewCo
     statusText,
     current: currentIds.has(`${r.periodId}#${r.unitCode}#${r.objectId}`),
     part: isFormPart(r) ? 'form' : 'report',
-    signatures: r.report?.signatures ?? [],
+    signatures: (r.report?.signatures ?? []).map((s) => ({ ...s, text: describeSignature(s) })),
     findings: r.findings,
     outcome: describeOutcome({
       objectId: r.objectId,

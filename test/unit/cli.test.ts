@@ -299,7 +299,7 @@ describe('cchc validate report.pdf', () => {
     const ok = await cchc('validate', file, '--unit', 'STP', '--period', '2021-Q1', '--received-at', '2021-03-08T09:00:00', '--trust', trust);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain('Tệp: bao-cao-da-ky.pdf (PDF)');
-    expect(ok.stdout).toContain(`Chữ ký số (lãnh đạo đơn vị): ${head.name}, Giám đốc, Sở Tư pháp tỉnh Thừa Thiên Huế`);
+    expect(ok.stdout).toContain(`Chữ ký số — Lãnh đạo đơn vị ký: ${head.name}, Giám đốc, Sở Tư pháp tỉnh Thừa Thiên Huế; ký lúc 10:00:00 ngày 05/03/2021`);
     const untrusted = await cchc(
       'validate',
       file,

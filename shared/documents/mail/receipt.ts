@@ -7,6 +7,7 @@ import type { Extension, SubmissionRecord } from '../../application/records.js';
 import { formatDateVi, parseDateInput } from '../../domain/dates.js';
 import { describeOutcome, type OutcomePointer } from '../../domain/outcome.js';
 import { escapeHtml } from './mime.js';
+import { describeSignature } from '../signatures.js';
 
 export interface ReceiptMail {
   subject: string;
@@ -52,22 +53,9 @@ export interface ReceiptSlotState {
   asOf: Date;
 }
 
-const ROLE_NAMES = { leader: 'Lãnh đạo đơn vị ký', organisation: 'Cơ quan ký khi phát hành', other: 'Chữ ký khác' } as const;
-const CHAIN_NAMES: Record<string, string> = {
-  trusted: 'chứng thư số hợp lệ',
-  untrusted: 'chứng thư số không thuộc tổ chức cung cấp dịch vụ được tin cậy',
-  expired: 'chứng thư số đã hết hạn khi ký',
-  'not-yet-valid': 'chứng thư số chưa có hiệu lực khi ký',
-};
-
-/** One line per digital signature of a signed report: capacity, who, title, when, issuer, status. */
+/** One line per digital signature of a signed report (describeSignature). */
 function signatureLines(rec: SubmissionRecord): string[] {
-  return (rec.report?.signatures ?? []).map((s) => {
-    const who = [s.signer ?? '(không rõ tên)', s.title, s.organization].filter(Boolean).join(', ');
-    const when = s.signingTime ? `ký lúc ${formatInstantVi(s.signingTime)}` : 'không rõ thời điểm ký';
-    const issuer = s.issuer ? `; cấp bởi ${s.issuer}` : '';
-    return `${ROLE_NAMES[s.role]}: ${who}; ${when}${issuer}; ${CHAIN_NAMES[s.chain] ?? s.chain}${s.revocation === 'revoked' ? ', ĐÃ BỊ THU HỒI' : s.revocation === 'not-checked' ? ', chưa kiểm tra thu hồi' : ''}.`;
-  });
+  return (rec.report?.signatures ?? []).map(describeSignature);
 }
 
 /**

@@ -13,7 +13,6 @@ import {
   findingsSummary,
   findingsTable,
   formatDate,
-  formatInstant,
   formatSize,
   handleApiFailure as handleFailure,
   NO_TOKEN_LINES,
@@ -572,11 +571,8 @@ async function pollFor(ticket) {
 
 /* ---------- signed report ---------- */
 
-/** @type {Record<string, string>} */
-const SIGNATURE_ROLES = { leader: 'Lãnh đạo đơn vị ký', organisation: 'Cơ quan ký khi phát hành', other: 'Chữ ký khác' };
-
 /**
- * Who signed a signed report, in which capacity and when, as the receipt says it.
+ * Who signed a signed report, in which capacity and when, in the receipt's words.
  * @param {SubmissionView} s
  */
 function signaturesList(s) {
@@ -588,16 +584,8 @@ function signaturesList(s) {
     el(
       'ul',
       {},
-      s.signatures.map((g) =>
-        el(
-          'li',
-          { 'data-signature-role': g.role },
-          el('strong', { text: `${SIGNATURE_ROLES[g.role] ?? g.role}: ` }),
-          [g.signer ?? '(không rõ tên)', g.title, g.organization].filter(Boolean).join(', '),
-          g.signingTime ? ` — ký lúc ${formatInstant(g.signingTime)}` : '',
-          g.issuer ? ` — cấp bởi ${g.issuer}` : '',
-        ),
-      ),
+      // The server words each signature (as in the receipt); the page only shows it.
+      s.signatures.map((g) => el('li', { 'data-signature-role': g.role, text: g.text })),
     ),
   );
 }

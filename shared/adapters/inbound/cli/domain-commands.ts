@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { describeSignature } from '../../../documents/signatures.js';
 import { loadTrust } from '../../../runtime/trust.js';
 import { cliClock, cliTemplateKey, localDataDir } from './connect.js';
 import { Option, type Command } from 'commander';
@@ -234,17 +235,11 @@ function printValidation(file: string, unit: Unit, period: Period, check: Upload
     `Thời hạn: ${onTime ? 'ĐÚNG HẠN' : 'NỘP MUỘN'} — nhận lúc ${timeliness.receivedAt.slice(11, 23)} ngày ${formatDateVi(timeliness.receivedAt.slice(0, 10))} (giờ Việt Nam); ` +
       `hạn nhận ${formatInstantVi(deadline)}${extended ? ` (đã gia hạn đến hết ngày ${formatDateVi(extendedUntil!)}; hạn chung ${formatInstantVi(period.deadline)})` : ''}`,
   );
-  for (const s of check.report?.signatures ?? []) {
-    const who = [s.signer ?? '(không rõ tên)', s.title, s.organization].filter(Boolean).join(', ');
-    print(
-      `Chữ ký số (${SIGNATURE_ROLES[s.role]}): ${who}${s.signingTime ? ` — ký lúc ${formatInstantVi(s.signingTime)}` : ''}${s.issuer ? ` — cấp bởi ${s.issuer}` : ''}`,
-    );
-  }
+  for (const s of check.report?.signatures ?? []) print(`Chữ ký số — ${describeSignature(s)}`);
   if (check.findings.length > 0) print(formatFindings(check.findings));
 }
 
 const FORMAT_NAMES = { xlsx: 'Excel', json: 'JSON', pdf: 'PDF', unknown: 'không xác định' } as const;
-const SIGNATURE_ROLES = { leader: 'lãnh đạo đơn vị', organisation: 'cơ quan, khi phát hành', other: 'khác' } as const;
 
 /** schema: the JSON Schema of the JSON submission format, to a file or standard output. */
 async function schemaCommand(opts: { out?: string }): Promise<void> {
