@@ -3,6 +3,8 @@ import { currentForm } from '../domain/forms.js';
 import { STATUS_LABELS, type StatusCode } from '../domain/labels.js';
 import { MEDIA_TYPES } from '../domain/media-types.js';
 import type { Coverage, KindKey, Rollup, UnitLine, UnitStatus } from '../domain/rollup.js';
+import { missingText, type PartStatus, partStatusOf } from '../domain/dossier.js';
+import { type DossierPart, parseIncomingKey, partOfExtension } from '../domain/object-keys.js';
 import { displayFileName } from '../domain/text.js';
 import type { Period, SubmissionKind, UnitKind } from '../domain/types.js';
 import { UNIT_KIND_NAMES } from '../domain/units.js';
@@ -47,7 +49,13 @@ export interface BoardUnit {
   name: string;
   kind: UnitKind;
   kindName: string;
+  /** The unit's standing: its dossier's (domain/dossier.ts), or "checking" while a file of it is being checked. */
   status: UnitStatus | 'checking';
+  /** The required parts the dossier has no valid file for ("thiếu …" in words), empty when complete. */
+  missingParts: DossierPart[];
+  missingText: string;
+  /** The data form: its part's standing (or "checking"). */
+  form: { status: PartStatus | 'checking' };
   receivedAt: string | null;
   receivedAtText: string | null;
   receiptNo: string | null;
@@ -57,7 +65,7 @@ export interface BoardUnit {
   /** How many files the unit sent for the period. */
   submissions: number;
   /** The signed report: whether the unit has a valid one (on time or late), and who signed it as its leader. */
-  report: { status: UnitStatus; signedBy: string | null; office: string | null };
+  report: { status: PartStatus; required: boolean; signedBy: string | null; office: string | null };
 }
 
 /** A stored consolidated report (original or addendum) the board lists. */
@@ -116,13 +124,20 @@ export async function adminPeriods(deps: Pick<PipelineDeps, 'stores' | 'clock'>,
   return { year, now: now.toISOString(), periods, statusLabels: STATUS_LABELS };
 }
 
-/** Whether a unit has an upload asked for recently whose result is not recorded yet. */
-function isChecking(unitCode: string, mine: SubmissionRecord[], intents: UploadIntent[], now: number): boolean {
+/** The dossier part an upload intent is for (by the extension of its key). */
+function partOfIntent(i: UploadIntent): DossierPart {
+  const parsed = parseIncomingKey(i.key);
+  return parsed ? partOfExtension(parsed.extension) : 'form';
+}
+
+/** Whether a unit has an upload of one part asked for recently whose result is not recorded yet. */
+function isChecking(unitCode: string, mine: SubmissionRecord[], intents: UploadIntent[], now: number, part: DossierPart): boolean {
   const last = mine.at(-1);
   const recorded = new Set(mine.map((r) => r.uploadId));
   return intents.some(
     (i) =>
       i.unitCode === unitCode &&
+      partOfIntent(i) === part &&
       !recorded.has(i.uploadId) &&
       now - Date.parse(i.requestedAt) < CHECKING_WINDOW_MS &&
       (!last || i.requestedAt > last.receivedAt),
@@ -131,31 +146,37 @@ function isChecking(unitCode: string, mine: SubmissionRecord[], intents: UploadI
 
 /** A unit's row: its roll-up line, its last file of the period's kind, and whether one is being checked. */
 /** The unit's signed report for the slot: its status and the leader of its latest valid file. */
-function reportOf(records: SubmissionRecord[]): BoardUnit['report'] {
+function reportOf(records: SubmissionRecord[], required: boolean): BoardUnit['report'] {
   const valid = records.filter((r) => r.status === 'valid');
   const chosen = valid.filter((r) => r.onTime).at(-1) ?? valid.at(-1);
-  const status: UnitStatus = valid.some((r) => r.onTime) ? 'on_time' : valid.length > 0 ? 'late' : records.length > 0 ? 'rejected_only' : 'missing';
-  return { status, signedBy: chosen?.report?.leader?.name ?? null, office: chosen?.report?.leader?.office ?? null };
+  return { status: partStatusOf(records), required, signedBy: chosen?.report?.leader?.name ?? null, office: chosen?.report?.leader?.office ?? null };
 }
 
-function boardUnit(line: UnitLine, records: SubmissionRecord[], intents: UploadIntent[], kind: SubmissionKind, now: number): BoardUnit {
-  const theirs = records.filter((r) => r.unitCode === line.unitCode && r.kind === kind);
+function boardUnit(line: UnitLine, records: SubmissionRecord[], intents: UploadIntent[], period: Period, now: number): BoardUnit {
+  const theirs = records.filter((r) => r.unitCode === line.unitCode && r.kind === period.kind);
   const mine = theirs.filter(isFormPart);
+  const reports = theirs.filter((r) => !isFormPart(r));
   const last = mine.at(-1);
   const fileName = line.source?.fileName ?? last?.fileName;
+  const formChecking = isChecking(line.unitCode, mine, intents, now, 'form');
+  const checking = formChecking || isChecking(line.unitCode, reports, intents, now, 'report');
+  const missingParts = line.missingParts ?? (line.source ? [] : ['form' as const]);
   return {
     unitCode: line.unitCode,
     name: line.name,
     kind: line.kind,
     kindName: UNIT_KIND_NAMES[line.kind],
-    status: isChecking(line.unitCode, mine, intents, now) ? 'checking' : line.status,
+    status: checking ? 'checking' : line.status,
+    missingParts,
+    missingText: missingText(missingParts),
+    form: { status: formChecking ? 'checking' : partStatusOf(mine) },
     receivedAt: last?.receivedAt ?? null,
     receivedAtText: last ? formatInstantVi(last.receivedAt) : null,
     receiptNo: line.source?.receiptNo ?? last?.receiptNo ?? null,
     fileName: fileName ? displayFileName(fileName) : null,
     findings: last?.findings.length ?? 0,
     submissions: mine.length,
-    report: reportOf(theirs.filter((r) => !isFormPart(r))),
+    report: reportOf(reports, period.requiresSignedReport),
   };
 }
 
@@ -202,7 +223,7 @@ export async function boardOf(deps: PipelineDeps, period: Period): Promise<Board
     },
     now: new Date(now).toISOString(),
     summary: { all: { ...c.all }, department: { ...c.department }, district: { ...c.district }, central: { ...c.central } },
-    units: rollup.units.map((line) => boardUnit(line, records, intents, period.kind, now)),
+    units: rollup.units.map((line) => boardUnit(line, records, intents, period, now)),
     reports: storedReports(state),
   };
 }

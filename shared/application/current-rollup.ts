@@ -33,7 +33,15 @@ export async function currentRollup(
     generatedAt: deps.clock.now(),
     unrecorded,
     signedReports: signedReportsOf(records, reportPointers),
+    reportFiles: reportFilesOf(records, period),
   });
+}
+
+/** Signed-report files received per unit for the period's kind (valid or not). */
+function reportFilesOf(records: readonly SubmissionRecord[], period: Period): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of records) if (!isFormPart(r) && r.kind === period.kind) out.set(r.unitCode, (out.get(r.unitCode) ?? 0) + 1);
+  return out;
 }
 
 /** Each unit's current valid signed report (on time, else its latest late one), for the report's traceability. */

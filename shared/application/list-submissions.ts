@@ -6,6 +6,8 @@ import { findUnit, owes } from '../domain/units.js';
 import { describeOutcome, slotPointers, type OutcomeCode, type OutcomeUse } from '../domain/outcome.js';
 import { STATUS_LABELS } from '../domain/labels.js';
 import type { UnitStatus } from '../domain/rollup.js';
+import { dossierStanding, missingText, type PartStatus, partStatusOf } from '../domain/dossier.js';
+import type { DossierPart } from '../domain/object-keys.js';
 import { type CurrentPointer, isFormPart, type SignatureSummary, type SubmissionRecord } from './records.js';
 import type { PipelineDeps } from './deps.js';
 
@@ -157,22 +159,24 @@ export interface UnitPeriodView {
    * file only after the deadline (late), files none of them valid (rejected_only), no file (missing).
    * Its words are STATUS_LABELS[status].
    */
-  status: UnitStatus;
+  status: PartStatus;
   lastReceivedAt: string | null;
   /** The same for the dossier's signed report (the PDF signed by the unit's leadership). */
-  reportStatus: UnitStatus;
+  reportStatus: PartStatus;
+  /** Whether the period's dossier requires the signed report (calendar data). */
+  reportRequired: boolean;
+  /**
+   * The slot's standing from both parts (domain/dossier.ts): on time, late, incomplete (one required
+   * part valid), rejected only, missing; and the required parts still without a valid file, in words.
+   */
+  dossierStatus: UnitStatus;
+  missingParts: DossierPart[];
+  missingText: string;
   /** The period's phase on the server's clock, and whether its deadline (with the unit's extension) has passed. */
   phase: PeriodPhase;
   overdue: boolean;
   /** The unit's extension, when one was granted (uploads until then count as on time). */
   extendedUntil: string | null;
-}
-
-/** A unit's status from its files of one part of one slot (the roll-up's codes). */
-function statusOf(files: SubmissionRecord[]): UnitStatus {
-  if (files.some((r) => r.status === 'valid' && r.onTime)) return 'on_time';
-  if (files.some((r) => r.status === 'valid' && !r.onTime)) return 'late';
-  return files.length > 0 ? 'rejected_only' : 'missing';
 }
 
 /** The periods of a year a unit owes, with its status in each. */
@@ -192,6 +196,9 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units
   );
   return periods.map((p, i) => {
     const mine = records.filter((r) => r.periodId === p.id);
+    const form = partStatusOf(mine);
+    const report = partStatusOf(reports.filter((r) => r.periodId === p.id));
+    const standing = dossierStanding(form, p.requiresSignedReport ? report : null);
     return {
       periodId: p.id,
       name: p.name,
@@ -200,9 +207,13 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units
       deadline: p.deadline,
       deadlineText: formatInstantVi(p.deadline),
       dataWindow: p.dataWindow,
-      status: statusOf(mine),
+      status: form,
       lastReceivedAt: mine.at(-1)?.receivedAt ?? null,
-      reportStatus: statusOf(reports.filter((r) => r.periodId === p.id)),
+      reportStatus: report,
+      reportRequired: p.requiresSignedReport,
+      dossierStatus: standing.status,
+      missingParts: standing.missingParts,
+      missingText: missingText(standing.missingParts),
       ...extra[i]!,
     };
   });

@@ -19,6 +19,8 @@ export interface CalendarRules {
   periodicDueDay: number;
   thematicDue: string;
   thematicUnits: string[];
+  /** Per submission kind: whether the slot needs the signed report (PDF) beside the data form. */
+  signedReport: { required: Record<SubmissionKind, boolean> };
   windows: Record<'Q1' | 'H1' | 'Q3' | 'YEAR', { from: MonthDayRule; to: MonthDayRule }>;
   dueMonths: Record<'Q1' | 'H1' | 'Q3' | 'YEAR', number>;
 }
@@ -82,7 +84,16 @@ export function deadlineOf(dueDate: IsoDate): { deadline: string; closesAt: stri
 }
 
 function rulePeriod(year: number, type: PeriodType, rules: CalendarRules): Omit<Period, 'deadline' | 'closesAt'> {
-  const base = { id: `${year}-${type}`, year, type, kind: kindOfPeriodType(type), name: PERIOD_NAMES[type](year), source: 'rules' as const };
+  const kind = kindOfPeriodType(type);
+  const base = {
+    id: `${year}-${type}`,
+    year,
+    type,
+    kind,
+    name: PERIOD_NAMES[type](year),
+    source: 'rules' as const,
+    requiresSignedReport: rules.signedReport.required[kind],
+  };
   if (type === 'PLAN') return { ...base, dataWindow: null, dueDate: `${year}-${rules.planDue}`, who: 'all' };
   if (type === 'THEMATIC') return { ...base, dataWindow: null, dueDate: `${year}-${rules.thematicDue}`, who: [...rules.thematicUnits] };
   const w = rules.windows[type];

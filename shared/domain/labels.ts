@@ -21,6 +21,7 @@ export const STATUS_LABELS: Readonly<Record<StatusCode, string>> = Object.freeze
   late: 'nộp muộn',
   rejected_only: 'bị từ chối',
   missing: 'chưa nộp',
+  incomplete: 'chưa đủ hồ sơ',
   checking: 'đang kiểm tra',
   valid: 'hợp lệ',
   invalid: 'bị từ chối',
@@ -32,6 +33,7 @@ export const UNIT_STATUS_REPORT_LABELS: Readonly<Record<UnitStatus, string>> = O
   late: 'Nộp muộn',
   rejected_only: 'Chỉ có tệp bị từ chối',
   missing: 'Chưa nộp',
+  incomplete: 'Hồ sơ chưa đủ',
 });
 
 /** When a file came: before its deadline or after (lower case). */

@@ -1,4 +1,6 @@
 import { buildCalendar } from './calendar.js';
+import { type DossierStatus, dossierStanding, type PartStatus } from './dossier.js';
+import type { DossierPart } from './object-keys.js';
 import { applicableIndicators, relationCodes } from './forms.js';
 import type { EqualRelation, FormDef, IndicatorDef, LteRelation, Period, RatioRelation, RawValue, SubmissionKind, Unit, UnitKind } from './types.js';
 
@@ -40,15 +42,23 @@ export interface UnprocessableFile {
 /** The finding code of a file that could not be checked within its bounds. */
 const UNPROCESSABLE_CODE = 'FILE_UNPROCESSABLE';
 
-export type UnitStatus = 'on_time' | 'late' | 'rejected_only' | 'missing';
+/**
+ * A unit's standing in a period: its dossier's (domain/dossier.ts): on time, late, incomplete (one
+ * required part valid, the other not), only rejected files, nothing received.
+ */
+export type UnitStatus = DossierStatus;
 
 export interface UnitLine {
   unitCode: string;
   name: string;
   kind: UnitKind;
   status: UnitStatus;
-  /** Files received (valid or not). */
+  /** Data-form files received (valid or not). */
   files: number;
+  /** Signed-report files received (valid or not), when the period's dossier has one. */
+  reportFiles?: number;
+  /** The required parts with no valid file (domain/dossier.ts); empty when the dossier is complete. */
+  missingParts?: DossierPart[];
   /** The file the figures come from, when any. */
   source: { receiptNo: string; objectId: string; key: string; sha256: string | null; fileName: string; receivedAt: string; onTime: boolean } | null;
   /** The unit's current valid signed report (the dossier's PDF), when any: traceable like the figures. */
@@ -78,6 +88,8 @@ export interface Coverage {
   late: number;
   rejectedOnly: number;
   missing: number;
+  /** Units with one required part valid and the other not (counted in neither valid nor missing). */
+  incomplete: number;
   /** valid / expected (0..1). */
   completeness: number;
   /** onTime / expected (0..1). */
@@ -143,6 +155,10 @@ export interface Rollup {
   missing: string[];
   late: string[];
   rejectedOnly: string[];
+  /** Units whose dossier lacks a required part (see each line's missingParts). */
+  incomplete: string[];
+  /** Whether this period's dossier requires the signed report (calendar data). */
+  requiresSignedReport: boolean;
   /** Uploads that could not be checked (or recorded): listed so that nobody takes silence for absence. */
   unprocessable: UnprocessableFile[];
   indicators: IndicatorTotal[];
@@ -169,8 +185,14 @@ export interface RollupInput {
   generatedAt: Date;
   /** Objects the reconciliation could not even record (S3 or the table failed on them). */
   unrecorded?: readonly { unitCode: string; key: string }[];
-  /** Each unit's current valid signed report, by unit code (listed for traceability; not yet counted in completeness). */
+  /**
+   * Each unit's current valid signed report, by unit code: on time when it came on time, else its
+   * latest valid late one. Where the period requires the signed report, a unit's dossier is complete
+   * only with one (domain/dossier.ts); a unit absent here has none.
+   */
   signedReports?: ReadonlyMap<string, SignedReportSource>;
+  /** Signed-report files received per unit (valid or not), to tell a rejected report from none. */
+  reportFiles?: ReadonlyMap<string, number>;
 }
 
 function ratio(n: number, d: number): number {
@@ -230,15 +252,28 @@ function unitLine(unit: Unit, records: readonly RollupRecord[], input: RollupInp
   const cur = mine.find((r) => input.current.has(r.objectId) && r.status === 'valid' && r.onTime);
   const late = mine.find((r) => input.late.has(r.objectId) && r.status === 'valid' && !r.onTime);
   const chosen = cur ?? late;
-  const status: UnitStatus = cur ? 'on_time' : late ? 'late' : mine.length > 0 ? 'rejected_only' : 'missing';
+  const form: PartStatus = cur ? 'on_time' : late ? 'late' : mine.length > 0 ? 'rejected_only' : 'missing';
+  const signed = input.signedReports?.get(unit.code) ?? null;
+  const reportFiles = input.reportFiles?.get(unit.code) ?? (signed ? 1 : 0);
+  const report: PartStatus | null = !input.period.requiresSignedReport
+    ? null
+    : signed
+      ? signed.onTime
+        ? 'on_time'
+        : 'late'
+      : reportFiles > 0
+        ? 'rejected_only'
+        : 'missing';
+  const standing = dossierStanding(form, report);
   return {
     unitCode: unit.code,
     name: unit.name,
     kind: unit.kind,
-    status,
+    status: standing.status,
     files: mine.length,
     source: chosen ? sourceOf(chosen) : null,
-    ...(input.signedReports ? { signedReport: input.signedReports.get(unit.code) ?? null } : {}),
+    ...(input.signedReports ? { signedReport: signed } : {}),
+    ...(input.period.requiresSignedReport ? { reportFiles, missingParts: standing.missingParts } : {}),
   };
 }
 
@@ -274,6 +309,7 @@ function coverageOf(lines: readonly UnitLine[], kind: KindKey, includeLate: bool
     late,
     rejectedOnly: count('rejected_only'),
     missing: count('missing'),
+    incomplete: count('incomplete'),
     completeness: ratio(valid, ls.length),
     timeliness: ratio(onTime, ls.length),
   };
@@ -531,6 +567,8 @@ export function computeRollup(input: RollupInput): Rollup {
     missing: codesWithStatus(lines, 'missing'),
     late: codesWithStatus(lines, 'late'),
     rejectedOnly: codesWithStatus(lines, 'rejected_only'),
+    incomplete: codesWithStatus(lines, 'incomplete'),
+    requiresSignedReport: period.requiresSignedReport,
     unprocessable: unprocessableFiles(records, input.unrecorded),
     indicators,
     relationChecks: relationChecksOn(form, sums),

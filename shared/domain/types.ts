@@ -53,6 +53,11 @@ export interface Period {
   closesAt: string;
   /** 'all' active units, or the codes of the units that owe it. */
   who: 'all' | string[];
+  /**
+   * Whether the slot is complete only with the report signed by the unit's leadership (the PDF)
+   * beside the data form (calendar data, rules.signedReport; on for every kind by default).
+   */
+  requiresSignedReport: boolean;
   /** Where the period comes from: the letter's data, or generated from the rules. */
   source: 'letter-1588' | 'rules';
   note?: string;

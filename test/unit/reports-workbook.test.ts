@@ -57,6 +57,7 @@ describe('writeConsolidatedWorkbook — periodic report', () => {
     ({ rollup, form } = demoRollup({
       periodId: '2021-Q3',
       units: renamed,
+      incomplete: ['SXD'],
       narratives: {
         STP: { to_chuc_thuc_hien: HOSTILE[0]!, ket_qua: HOSTILE[1]!, kho_khan: HOSTILE[2]!, kien_nghi: HOSTILE[3]! },
         STC: { to_chuc_thuc_hien: HOSTILE[4]!, ket_qua: HOSTILE[5]!, kho_khan: HOSTILE[7]!, kien_nghi: HOSTILE[8]! },
@@ -206,14 +207,19 @@ describe('writeConsolidatedWorkbook — periodic report', () => {
     ] as const) {
       const c = rollup.coverage[kind];
       const r = byLabel(label);
-      expect([3, 4, 5, 6, 7, 8].map((n) => r.getCell(n).value)).toEqual([c.expected, c.valid, c.onTime, c.late, c.rejectedOnly, c.missing]);
-      expect(r.getCell(9).value).toBeCloseTo(c.completeness * 100, 2);
-      expect(r.getCell(10).value).toBeCloseTo(c.timeliness * 100, 2);
-      expect(r.getCell(9).numFmt).toBe('0.00');
+      expect([3, 4, 5, 6, 7, 8, 9].map((n) => r.getCell(n).value)).toEqual([c.expected, c.valid, c.onTime, c.late, c.incomplete, c.rejectedOnly, c.missing]);
+      expect(r.getCell(10).value).toBeCloseTo(c.completeness * 100, 2);
+      expect(r.getCell(11).value).toBeCloseTo(c.timeliness * 100, 2);
+      expect(r.getCell(10).numFmt).toBe('0.00');
     }
-    for (const code of [...rollup.missing, ...rollup.late, ...rollup.rejectedOnly]) {
+    for (const code of [...rollup.missing, ...rollup.late, ...rollup.rejectedOnly, ...rollup.incomplete]) {
       expect(all).toContain(rollup.units.find((u) => u.unitCode === code)!.name);
     }
+    // the incomplete dossier: what it lacks, and that its figures are not in
+    expect(rollup.incomplete).toEqual(['SXD']);
+    expect(all).toContain('Hồ sơ chưa đủ (1 đơn vị)');
+    expect(all).toContain('Thiếu báo cáo đã ký số (tệp PDF); biểu số liệu hợp lệ, biên nhận');
+    expect(all).toContain('hồ sơ thiếu một phần chưa được tính vào số liệu tổng hợp');
     const failed = rollup.relationChecks.filter((c) => !c.ok);
     expect(failed.length).toBeGreaterThan(0);
     for (const f of failed) expect(all).toContain(f.id);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { findPeriod } from '../../shared/domain/calendar.js';
 import { currentForm } from '../../shared/domain/forms.js';
-import { computeRollup, type RollupRecord } from '../../shared/domain/rollup.js';
+import { computeRollup, type RollupRecord, type SignedReportSource } from '../../shared/domain/rollup.js';
 import type { Submission } from '../../shared/domain/types.js';
 import { findUnit } from '../../shared/domain/units.js';
 
@@ -30,6 +30,25 @@ function record(sub: Submission, over: Partial<RollupRecord> = {}): RollupRecord
   };
 }
 
+/** Each record's unit also sent its signed report, valid, at the same time as the record (so on time or late alike). */
+function signedFor(...rs: RollupRecord[]): Map<string, SignedReportSource> {
+  return new Map(
+    rs.map((r) => [
+      r.unitCode,
+      {
+        receiptNo: `${r.receiptNo}-PDF`,
+        key: r.key.replace(/upload\.\w+$/, 'upload.pdf'),
+        sha256: 'b'.repeat(64),
+        receivedAt: r.receivedAt,
+        onTime: r.onTime,
+        signer: 'Lãnh đạo',
+        office: 'Giám đốc',
+        signingTime: r.receivedAt,
+      },
+    ]),
+  );
+}
+
 const q1 = findPeriod('2021-Q1');
 const units = ['STP', 'STC', 'SYT', 'HUE', 'CAT'].map((c) => findUnit(c));
 
@@ -54,6 +73,7 @@ describe('computeRollup (hand-computed fixtures)', () => {
     current: new Set([f.stp.objectId, f.hue.objectId]),
     late: new Set([f.cat.objectId]),
     generatedAt: new Date('2021-03-15T17:00:00Z'),
+    signedReports: signedFor(f.stp, f.hue, f.cat),
   };
   const r = computeRollup({ ...base, includeLate: false });
   const ind = (code: string) => r.indicators.find((i) => i.code === code)!;
@@ -76,7 +96,18 @@ describe('computeRollup (hand-computed fixtures)', () => {
   });
 
   it('completeness and timeliness, overall and by kind; the missing, late and rejected-only lists', () => {
-    expect(r.coverage.all).toEqual({ expected: 5, included: 2, valid: 3, onTime: 2, late: 1, rejectedOnly: 1, missing: 1, completeness: 0.6, timeliness: 0.4 });
+    expect(r.coverage.all).toEqual({
+      expected: 5,
+      included: 2,
+      valid: 3,
+      onTime: 2,
+      late: 1,
+      incomplete: 0,
+      rejectedOnly: 1,
+      missing: 1,
+      completeness: 0.6,
+      timeliness: 0.4,
+    });
     expect(r.coverage.department).toMatchObject({ expected: 3, valid: 1, onTime: 1, rejectedOnly: 1, missing: 1 });
     expect(r.coverage.district).toMatchObject({ expected: 1, valid: 1, completeness: 1, timeliness: 1 });
     expect(r.coverage.central).toMatchObject({ expected: 1, valid: 1, onTime: 0, late: 1, timeliness: 0 });
@@ -117,10 +148,63 @@ describe('computeRollup (hand-computed fixtures)', () => {
   });
 
   it('with nothing received every total is blank, not zero', () => {
-    const empty = computeRollup({ ...base, records: [], current: new Set(), late: new Set(), includeLate: false });
+    const empty = computeRollup({ ...base, records: [], current: new Set(), late: new Set(), includeLate: false, signedReports: new Map() });
     expect(empty.indicators.length).toBeGreaterThan(0);
     expect(empty.indicators.every((i) => i.total === null)).toBe(true);
     expect(empty.coverage.all).toMatchObject({ expected: 5, missing: 5, completeness: 0 });
+  });
+});
+
+describe("computeRollup: the dossier (data form + signed report) decides a unit's standing", () => {
+  const f = fixture();
+  const base = {
+    period: q1,
+    form: currentForm('periodic'),
+    units,
+    records: f.records,
+    current: new Set([f.stp.objectId, f.hue.objectId]),
+    late: new Set([f.cat.objectId]),
+    generatedAt: new Date('2021-03-15T17:00:00Z'),
+    includeLate: false,
+  };
+
+  it('a valid form without its signed report is incomplete: listed by name, its figures left out', () => {
+    const r = computeRollup({ ...base, signedReports: signedFor(f.stp, f.cat) });
+    expect(r.incomplete).toEqual(['HUE']);
+    expect(r.units.find((u) => u.unitCode === 'HUE')).toMatchObject({ status: 'incomplete', missingParts: ['report'], source: { objectId: f.hue.objectId } });
+    expect(r.coverage.all).toMatchObject({ valid: 2, onTime: 1, incomplete: 1, included: 1, completeness: 0.4, timeliness: 0.2 });
+    // only STP's figures: HUE's 2,000 are not in the total
+    expect(r.indicators.find((i) => i.code === 'TT.HS.01')).toMatchObject({ total: 1000, reporting: 1 });
+    expect(r.narratives.kho_khan!.map((n) => n.unitCode)).toEqual(['STP']);
+  });
+
+  it('a signed report without a valid form is incomplete too, lacking the form', () => {
+    const r = computeRollup({ ...base, signedReports: signedFor(f.stp, f.hue, f.cat, f.stc) });
+    expect(r.units.find((u) => u.unitCode === 'STC')).toMatchObject({ status: 'incomplete', missingParts: ['form'], source: null });
+  });
+
+  it('an on-time form with a late signed report is late: in the addendum, not at the close', () => {
+    const signed = signedFor(f.stp, f.hue, f.cat);
+    signed.set('HUE', { ...signed.get('HUE')!, onTime: false, receivedAt: '2021-03-16T02:00:00.000Z' });
+    const atClose = computeRollup({ ...base, signedReports: signed });
+    expect(atClose.units.find((u) => u.unitCode === 'HUE')!.status).toBe('late');
+    expect(atClose.late).toEqual(['HUE', 'CAT']);
+    expect(atClose.indicators.find((i) => i.code === 'TT.HS.01')!.total).toBe(1000);
+    const addendum = computeRollup({ ...base, signedReports: signed, includeLate: true });
+    expect(addendum.indicators.find((i) => i.code === 'TT.HS.01')!.total).toBe(4000);
+  });
+
+  it("only rejected signed reports, and no valid form: rejected, counting both parts' files", () => {
+    const r = computeRollup({ ...base, signedReports: signedFor(f.stp, f.hue, f.cat), reportFiles: new Map([['SYT', 2]]) });
+    expect(r.units.find((u) => u.unitCode === 'SYT')).toMatchObject({ status: 'rejected_only', files: 0, reportFiles: 2, missingParts: ['form', 'report'] });
+  });
+
+  it('where the period does not require the signed report, the form alone decides', () => {
+    const r = computeRollup({ ...base, period: { ...q1, requiresSignedReport: false } });
+    expect(r.requiresSignedReport).toBe(false);
+    expect(r.incomplete).toEqual([]);
+    expect(r.coverage.all).toMatchObject({ valid: 3, onTime: 2, late: 1, incomplete: 0 });
+    expect(r.units.find((u) => u.unitCode === 'HUE')!.missingParts).toBeUndefined();
   });
 });
 
@@ -138,6 +222,7 @@ describe('computeRollup for plans, thematic reports and the Q3 warning', () => {
       late: new Set(),
       includeLate: false,
       generatedAt: new Date(),
+      signedReports: signedFor(a, b),
     });
     expect(r.plan!.tasksPerArea).toEqual({ the_che: 2, thu_tuc_hanh_chinh: 2, to_chuc_bo_may: 2, cong_vu: 2, tai_chinh_cong: 2, chinh_phu_dien_tu: 2 });
     expect(Object.keys(r.plan!.byUnit)).toEqual(['STP', 'HUE']);
@@ -158,6 +243,7 @@ describe('computeRollup for plans, thematic reports and the Q3 warning', () => {
       late: new Set(),
       includeLate: false,
       generatedAt: new Date(),
+      signedReports: signedFor(a),
     });
     expect(r.thematic).toEqual({ reported: ['SKHCN'], notReported: ['STP', 'STTTT', 'STC', 'VPUB'] });
     expect(r.indicators.find((i) => i.code === 'DT.08b')!.total).toBe(25);

@@ -67,6 +67,22 @@ describe('a late plan is accepted and recorded as late', () => {
       current: new Set([stp.objectId]),
       late: new Set([stc.objectId]),
       generatedAt: new Date('2021-01-06T00:00:00Z'),
+      // each plan came with its signed PDF, at the same time (so the dossier's timeliness is the form's)
+      signedReports: new Map(
+        [stp, stc].map((r) => [
+          r.unitCode,
+          {
+            receiptNo: `${r.receiptNo}-PDF`,
+            key: r.key.replace('.xlsx', '.pdf'),
+            sha256: null,
+            receivedAt: r.receivedAt,
+            onTime: r.onTime,
+            signer: null,
+            office: null,
+            signingTime: null,
+          },
+        ]),
+      ),
     };
     const onTime = computeRollup({ ...input, includeLate: false });
     expect(onTime.late).toEqual(['STC']);

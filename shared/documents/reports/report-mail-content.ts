@@ -1,4 +1,5 @@
 import { formatInstantVi } from '../../domain/calendar.js';
+import { missingText } from '../../domain/dossier.js';
 import { TIMELINESS_LABELS, UNIT_STATUS_REPORT_LABELS } from '../../domain/labels.js';
 import { areaLabel, getForm } from '../../domain/forms.js';
 import type { IndicatorTotal, RelationCheck, Rollup, UnitLine } from '../../domain/rollup.js';
@@ -131,9 +132,20 @@ function unitListings(rollup: Rollup, nameOf: (code: string) => string): Listing
     ...(rollup.sinceLastReport ? [sinceLastReportListing(rollup.sinceLastReport, byCode, nameOf)] : []),
     { title: `${UNIT_STATUS_REPORT_LABELS.missing} (${rollup.missing.length})`, items: rollup.missing.map(nameOf) },
     lateListing(rollup, byCode, nameOf),
+    ...(rollup.requiresSignedReport || rollup.incomplete.length
+      ? [
+          {
+            title: `${UNIT_STATUS_REPORT_LABELS.incomplete} — chưa đưa vào số liệu tổng hợp (${rollup.incomplete.length})`,
+            items: rollup.incomplete.map((code) => `${nameOf(code)} (${missingText(byCode.get(code)?.missingParts ?? [])})`),
+          },
+        ]
+      : []),
     {
       title: `${UNIT_STATUS_REPORT_LABELS.rejected_only} (${rollup.rejectedOnly.length})`,
-      items: rollup.rejectedOnly.map((code) => `${nameOf(code)} (${byCode.get(code)?.files ?? 0} tệp, không tệp nào hợp lệ)`),
+      items: rollup.rejectedOnly.map((code) => {
+        const u = byCode.get(code);
+        return `${nameOf(code)} (${(u?.files ?? 0) + (u?.reportFiles ?? 0)} tệp, không tệp nào hợp lệ)`;
+      }),
     },
   ];
   const unprocessable = rollup.unprocessable ?? [];

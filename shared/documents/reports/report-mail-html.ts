@@ -106,7 +106,7 @@ function headlineRowHtml(i: IndicatorTotal): string {
 
 /** Completeness and timeliness by unit kind (the province total highlighted), then the chart by Content-ID. */
 function coverageHtml(rollup: Rollup): string {
-  const headers = ['Phải báo cáo', 'Hợp lệ', 'Đúng hạn', 'Nộp muộn', 'Chỉ có tệp bị từ chối', 'Chưa nộp', 'Tỷ lệ đầy đủ', 'Tỷ lệ đúng hạn'];
+  const headers = ['Phải báo cáo', 'Hợp lệ', 'Đúng hạn', 'Nộp muộn', 'Hồ sơ chưa đủ', 'Chỉ có tệp bị từ chối', 'Chưa nộp', 'Tỷ lệ đầy đủ', 'Tỷ lệ đúng hạn'];
   return (
     `<h2 style="${STYLE.h2}">Tình hình nộp báo cáo theo loại đơn vị</h2>` +
     `<table width="100%" style="${STYLE.wide}"><tr>${th('Loại đơn vị')}${headers.map((h) => th(h, true)).join('')}</tr>` +
@@ -121,14 +121,14 @@ function coverageHtml(rollup: Rollup): string {
 function coverageRowHtml(rollup: Rollup, k: KindKey): string {
   const x = rollup.coverage[k];
   const extra = k === 'all' ? STYLE.total : '';
-  const counts = [x.expected, x.valid, x.onTime, x.late, x.rejectedOnly, x.missing].map((n) => td(String(n), true, extra)).join('');
+  const counts = [x.expected, x.valid, x.onTime, x.late, x.incomplete, x.rejectedOnly, x.missing].map((n) => td(String(n), true, extra)).join('');
   return `<tr>${td(KIND_LABELS[k], false, extra)}${counts}${td(percentVi(x.completeness), true, extra)}${td(percentVi(x.timeliness), true, extra)}</tr>`;
 }
 
 /** The lists of units, numbered; "Không có." for an empty one. */
 function listsHtml(lists: Listing[]): string {
   return (
-    `<h2 style="${STYLE.h2}">Đơn vị chưa nộp, nộp muộn, chỉ có tệp bị từ chối</h2>` +
+    `<h2 style="${STYLE.h2}">Đơn vị chưa nộp, nộp muộn, hồ sơ chưa đủ, chỉ có tệp bị từ chối</h2>` +
     lists
       .map(
         (l) =>

@@ -91,7 +91,7 @@ function figuresTextLines({ rollup, planRows, headline }: ReportMailContent): st
 function coverageTextLines(rollup: Rollup): string[] {
   return coverageKinds(rollup).map((k) => {
     const x = rollup.coverage[k];
-    return `- ${KIND_LABELS[k]}: ${x.valid}/${x.expected} hợp lệ (${percentVi(x.completeness)}), ${x.onTime} đúng hạn (${percentVi(x.timeliness)}), ${x.late} nộp muộn, ${x.rejectedOnly} chỉ có tệp bị từ chối, ${x.missing} chưa nộp`;
+    return `- ${KIND_LABELS[k]}: ${x.valid}/${x.expected} hợp lệ (${percentVi(x.completeness)}), ${x.onTime} đúng hạn (${percentVi(x.timeliness)}), ${x.late} nộp muộn, ${x.incomplete} hồ sơ chưa đủ, ${x.rejectedOnly} chỉ có tệp bị từ chối, ${x.missing} chưa nộp`;
   });
 }
 

@@ -1,6 +1,7 @@
 import { areaLabel } from '../../domain/forms.js';
 import ExcelJS from 'exceljs';
 import { formatInstantVi } from '../../domain/calendar.js';
+import { missingText } from '../../domain/dossier.js';
 import { UNIT_STATUS_REPORT_LABELS } from '../../domain/labels.js';
 import type { IndicatorTotal, NarrativeEntry, Rollup, UnitLine, UnitStatus } from '../../domain/rollup.js';
 import type { Area, FormDef, IndicatorDef, UnitKind } from '../../domain/types.js';
@@ -57,6 +58,7 @@ const STATUS_COLOR: Record<UnitStatus, string> = {
   late: COLOR.warn,
   rejected_only: COLOR.bad,
   missing: COLOR.bad,
+  incomplete: COLOR.warn,
 };
 
 function footerOf(rollup: Rollup): string {
@@ -175,10 +177,11 @@ function writeCoverageByKind(s: ReportSheet, rollup: Rollup, heading: Heading): 
       { col: 4, label: 'Hợp lệ' },
       { col: 5, label: 'Đúng hạn' },
       { col: 6, label: 'Nộp muộn' },
-      { col: 7, label: 'Chỉ có tệp bị từ chối' },
-      { col: 8, label: 'Chưa nộp' },
-      { col: 9, label: 'Tỷ lệ đầy đủ (%)' },
-      { col: 10, label: 'Tỷ lệ đúng hạn (%)' },
+      { col: 7, label: 'Hồ sơ chưa đủ' },
+      { col: 8, label: 'Chỉ có tệp bị từ chối' },
+      { col: 9, label: 'Chưa nộp' },
+      { col: 10, label: 'Tỷ lệ đầy đủ (%)' },
+      { col: 11, label: 'Tỷ lệ đúng hạn (%)' },
     ],
     46,
   );
@@ -190,15 +193,19 @@ function writeCoverageByKind(s: ReportSheet, rollup: Rollup, heading: Heading): 
     s.cells([
       { col: 1, value: total ? '' : i + 1, font, fill, align: { horizontal: 'center' } },
       { col: 2, value: KIND_LABELS[k], font, fill },
-      ...[c.expected, c.valid, c.onTime, c.late, c.rejectedOnly, c.missing].map((v, j) => ({ col: 3 + j, value: v, font, fill })),
-      { col: 9, value: pct(c.completeness), numFmt: '0.00', font, fill },
-      { col: 10, value: pct(c.timeliness), numFmt: '0.00', font, fill },
+      ...[c.expected, c.valid, c.onTime, c.late, c.incomplete, c.rejectedOnly, c.missing].map((v, j) => ({ col: 3 + j, value: v, font, fill })),
+      { col: 10, value: pct(c.completeness), numFmt: '0.00', font, fill },
+      { col: 11, value: pct(c.timeliness), numFmt: '0.00', font, fill },
     ]);
   });
   noteLine(
     s,
     'Tỷ lệ đầy đủ = số đơn vị có báo cáo hợp lệ (kể cả nộp muộn) / số đơn vị phải báo cáo; ' +
-      'tỷ lệ đúng hạn = số đơn vị có báo cáo hợp lệ nhận trước hạn / số đơn vị phải báo cáo.',
+      'tỷ lệ đúng hạn = số đơn vị có báo cáo hợp lệ nhận trước hạn / số đơn vị phải báo cáo.' +
+      (rollup.requiresSignedReport
+        ? ' Báo cáo hợp lệ là hồ sơ đủ hai phần hợp lệ: biểu số liệu và báo cáo đã ký số (PDF) của lãnh đạo đơn vị; ' +
+          'hồ sơ thiếu một phần chưa được tính vào số liệu tổng hợp.'
+        : ''),
   );
   s.gap(8);
 }
@@ -221,11 +228,28 @@ function unitLists(rollup: Rollup): UnitList[] {
     { title: `Chưa nộp (${rollup.missing.length} đơn vị)`, codes: rollup.missing, note: () => 'Chưa nhận được tệp nào.' },
     { title: `Nộp muộn (${rollup.late.length} đơn vị)`, codes: rollup.late, note: lateNote },
     {
+      title: `Hồ sơ chưa đủ (${rollup.incomplete.length} đơn vị)`,
+      codes: rollup.incomplete,
+      note: (u) => incompleteNote(u),
+    },
+    {
       title: `Chỉ có tệp bị từ chối (${rollup.rejectedOnly.length} đơn vị)`,
       codes: rollup.rejectedOnly,
-      note: (u) => `Đã nhận ${u?.files ?? 0} tệp, không tệp nào hợp lệ.`,
+      note: (u) => `Đã nhận ${(u?.files ?? 0) + (u?.reportFiles ?? 0)} tệp, không tệp nào hợp lệ.`,
     },
   ];
+}
+
+/** What an incomplete dossier lacks and what it has: "Thiếu báo cáo đã ký số (tệp PDF); biểu số liệu hợp lệ, biên nhận …". */
+function incompleteNote(u: UnitLine | undefined): string {
+  if (!u) return '';
+  const lacks = missingText(u.missingParts ?? []);
+  const has = u.source
+    ? `biểu số liệu hợp lệ, biên nhận ${u.source.receiptNo}`
+    : u.signedReport
+      ? `báo cáo đã ký số hợp lệ, biên nhận ${u.signedReport.receiptNo}`
+      : '';
+  return `${lacks.charAt(0).toLocaleUpperCase('vi')}${lacks.slice(1)}${has ? `; ${has}` : ''}. Chưa đưa vào số liệu tổng hợp.`;
 }
 
 /** One list of section II: its title, then a table of the units (or "Không có."). */
@@ -260,7 +284,7 @@ function writeUnitList(s: ReportSheet, rollup: Rollup, list: UnitList): void {
 
 /** Section II: the units that are missing, late or have only rejected files. */
 function writeUnitLists(s: ReportSheet, rollup: Rollup, heading: Heading): void {
-  heading('ĐƠN VỊ CHƯA NỘP, NỘP MUỘN, CHỈ CÓ TỆP BỊ TỪ CHỐI');
+  heading('ĐƠN VỊ CHƯA NỘP, NỘP MUỘN, HỒ SƠ CHƯA ĐỦ, CHỈ CÓ TỆP BỊ TỪ CHỐI');
   for (const list of unitLists(rollup)) writeUnitList(s, rollup, list);
   s.gap(8);
 }
@@ -412,7 +436,7 @@ function writeTraceability(s: ReportSheet, rollup: Rollup, heading: Heading): vo
  */
 function writeSummary(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, taken: Set<string>, areaSheets: Map<string, string>): void {
   // A: STT, B: label, C..J: eight figures.
-  const s = new ReportSheet(wb, sheetName(SHEET_NAMES.summary, taken), [5, 31, 9.5, 9.5, 9.5, 9.5, 10.5, 9.5, 10, 10], {
+  const s = new ReportSheet(wb, sheetName(SHEET_NAMES.summary, taken), [5, 27, 9, 9, 9, 9, 9, 10, 9, 9.5, 9.5], {
     orientation: 'portrait',
     tabColor: 'FF2F5597',
   });
@@ -519,7 +543,7 @@ function kindCoverageText(rollup: Rollup, kind: UnitKind): string {
   const c = rollup.coverage[kind];
   return (
     `${UNIT_KIND_NAMES[kind]}: ${c.expected} đơn vị — ${c.valid} hợp lệ (${c.onTime} đúng hạn, ${c.late} nộp muộn), ` +
-    `${c.rejectedOnly} chỉ có tệp bị từ chối, ${c.missing} chưa nộp`
+    `${c.incomplete ? `${c.incomplete} hồ sơ chưa đủ, ` : ''}${c.rejectedOnly} chỉ có tệp bị từ chối, ${c.missing} chưa nộp`
   );
 }
 

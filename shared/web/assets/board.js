@@ -60,7 +60,7 @@ function stateName(p) {
  * The status filter's choices, in its order (codes; their words come with the periods).
  * @type {BoardUnit['status'][]}
  */
-const FILTER_STATUSES = ['missing', 'checking', 'on_time', 'rejected_only', 'late'];
+const FILTER_STATUSES = ['missing', 'checking', 'on_time', 'incomplete', 'rejected_only', 'late'];
 /** @type {Readonly<Record<string, string>>} */
 const FORMAT_NAMES = { xlsx: 'Excel', csv: 'CSV', json: 'JSON', pdf: 'PDF', docx: 'Word' };
 
@@ -327,10 +327,10 @@ function renderChart(summary) {
 
 /** @param {Summary} summary */
 function renderSummaryTable(summary) {
-  const head = ['Loại đơn vị', 'Phải nộp', 'Hợp lệ', 'Đúng hạn', 'Nộp muộn', 'Chỉ bị từ chối', 'Chưa nộp', 'Tỷ lệ đầy đủ', 'Tỷ lệ đúng hạn'];
+  const head = ['Loại đơn vị', 'Phải nộp', 'Hợp lệ', 'Đúng hạn', 'Nộp muộn', 'Hồ sơ chưa đủ', 'Chỉ bị từ chối', 'Chưa nộp', 'Tỷ lệ đầy đủ', 'Tỷ lệ đúng hạn'];
   const rows = GROUPS.filter((g) => summary[g.key]).map((g) => {
     const s = summary[g.key];
-    const cells = [s.expected, s.valid, s.onTime, s.late, s.rejectedOnly, s.missing, percent(s.completeness), percent(s.timeliness)];
+    const cells = [s.expected, s.valid, s.onTime, s.late, s.incomplete, s.rejectedOnly, s.missing, percent(s.completeness), percent(s.timeliness)];
     return el(
       'tr',
       { 'data-group': g.key },
@@ -372,7 +372,7 @@ function renderUnits() {
     box.append(el('p', { class: 'empty', text: 'Không có đơn vị nào khớp với bộ lọc.' }));
     return;
   }
-  const head = ['Đơn vị', 'Loại đơn vị', 'Trạng thái', 'Thời điểm nhận', 'Số biên nhận', 'Tệp, lỗi', 'Báo cáo ký số'];
+  const head = ['Đơn vị', 'Loại đơn vị', 'Hồ sơ', 'Biểu số liệu', 'Thời điểm nhận', 'Số biên nhận', 'Tệp, lỗi', 'Báo cáo ký số'];
   const rows = shown.map((u) => {
     // the board sends counts (of the last file's findings, of the files), not the lists
     const findingCount = u.findings;
@@ -382,20 +382,27 @@ function renderUnits() {
       { 'data-unit': u.unitCode },
       el('td', { 'data-label': head[0] }, el('span', { class: 'unit-name', text: u.name }), el('span', { class: 'unit-code', text: u.unitCode })),
       el('td', { 'data-label': head[1], text: KIND_NAMES[u.kind] ?? u.kindName ?? '' }),
-      el('td', { 'data-label': head[2], 'data-part': 'form' }, badge(u.status, state.labels)),
-      el('td', { 'data-label': head[3], text: u.receivedAtText || (u.receivedAt ? formatInstant(u.receivedAt) : '—') }),
-      el('td', { 'data-label': head[4], class: 'receipt-no', text: u.receiptNo || '—' }),
       el(
         'td',
-        { 'data-label': head[5] },
+        { 'data-label': head[2], 'data-part': 'dossier' },
+        badge(u.status, state.labels),
+        u.status === 'incomplete' && u.missingText ? el('span', { class: 'unit-code', text: u.missingText }) : null,
+      ),
+      el('td', { 'data-label': head[3], 'data-part': 'form' }, badge(u.form.status, state.labels)),
+      el('td', { 'data-label': head[4], text: u.receivedAtText || (u.receivedAt ? formatInstant(u.receivedAt) : '—') }),
+      el('td', { 'data-label': head[5], class: 'receipt-no', text: u.receiptNo || '—' }),
+      el(
+        'td',
+        { 'data-label': head[6] },
         u.fileName ? el('span', { class: 'file-name', text: u.fileName }) : el('span', { class: 'muted', text: '—' }),
         n > 1 ? el('span', { class: 'unit-code', text: `${n} lần nộp` }) : null,
         findingCount > 0 ? el('span', { class: 'unit-code', text: `Tệp gần nhất có ${findingCount} lỗi hoặc cảnh báo` }) : null,
       ),
       el(
         'td',
-        { 'data-label': head[6], 'data-part': 'report' },
+        { 'data-label': head[7], 'data-part': 'report' },
         badge(u.report.status, state.labels),
+        u.report.required ? null : el('span', { class: 'unit-code', text: 'không bắt buộc' }),
         u.report.signedBy ? el('span', { class: 'unit-code', text: `Ký: ${u.report.signedBy}${u.report.office ? `, ${u.report.office}` : ''}` }) : null,
       ),
     );
@@ -484,18 +491,20 @@ function counts() {
   return {
     missing: units.filter((u) => u.status === 'missing').length,
     rejected: units.filter((u) => u.status === 'rejected_only').length,
+    incomplete: units.filter((u) => u.status === 'incomplete').length,
   };
 }
 
 /** @param {BoardResponse} board */
 function renderRemind(board) {
-  const { missing, rejected } = counts();
+  const { missing, rejected, incomplete } = counts();
   const name = board.period.name;
+  const outstanding = missing + rejected + incomplete;
   $('remind-summary').textContent =
-    missing + rejected === 0
+    outstanding === 0
       ? `Mọi đơn vị đã có báo cáo hợp lệ cho ${name}.`
-      : `${name}: ${missing} đơn vị chưa nộp, ${rejected} đơn vị chỉ có tệp bị từ chối. Thư nhắc được gửi đến địa chỉ thư điện tử đã đăng ký của các đơn vị chưa có báo cáo hợp lệ.`;
-  $('remind', HTMLButtonElement).disabled = missing + rejected === 0;
+      : `${name}: ${missing} đơn vị chưa nộp, ${incomplete} đơn vị có hồ sơ chưa đủ, ${rejected} đơn vị chỉ có tệp bị từ chối. Thư nhắc được gửi đến địa chỉ thư điện tử đã đăng ký của các đơn vị chưa có hồ sơ hợp lệ, nêu rõ phần còn thiếu.`;
+  $('remind', HTMLButtonElement).disabled = outstanding === 0;
   announce($('remind-status'), '');
   clear($('remind-list')).hidden = true;
   announce($('download-status'), '');
@@ -507,9 +516,9 @@ function renderRemind(board) {
  */
 function askRemind(board) {
   const dialog = $('remind-dialog', HTMLDialogElement);
-  const { missing, rejected } = counts();
+  const { missing, rejected, incomplete } = counts();
   $('remind-dialog-text').textContent =
-    `Gửi thư nhắc nộp ${board.period.name} (hạn ${board.period.deadlineText}) đến các đơn vị chưa có báo cáo hợp lệ: hiện có ${missing} đơn vị chưa nộp và ${rejected} đơn vị chỉ có tệp bị từ chối.`;
+    `Gửi thư nhắc nộp ${board.period.name} (hạn ${board.period.deadlineText}) đến các đơn vị chưa có hồ sơ hợp lệ: hiện có ${missing} đơn vị chưa nộp, ${incomplete} đơn vị có hồ sơ chưa đủ và ${rejected} đơn vị chỉ có tệp bị từ chối.`;
   dialog.showModal();
   $('remind-no').focus();
   return new Promise((resolve) => {

@@ -286,6 +286,7 @@ const BADGES = {
   rejected_only: 'badge-rejected',
   invalid: 'badge-rejected',
   late: 'badge-late',
+  incomplete: 'badge-late',
 };
 
 /**

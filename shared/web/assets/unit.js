@@ -89,7 +89,7 @@ function selectedPeriod() {
  * @returns {string | null}
  */
 function defaultPeriodId(periods) {
-  const upcoming = periods.find((p) => !p.overdue && p.status !== 'on_time');
+  const upcoming = periods.find((p) => !p.overdue && p.dossierStatus !== 'on_time');
   return (upcoming ?? periods.find((p) => !p.overdue) ?? periods.at(-1))?.periodId ?? null;
 }
 
@@ -147,8 +147,15 @@ function renderPeriods() {
       el(
         'span',
         { class: 'period-status', 'data-part': 'report' },
-        el('span', { class: 'label', text: 'Báo cáo ký số: ' }),
+        el('span', { class: 'label', text: p.reportRequired ? 'Báo cáo ký số: ' : 'Báo cáo ký số (không bắt buộc): ' }),
         badge(p.reportStatus, state.labels),
+      ),
+      el(
+        'span',
+        { class: 'period-status', 'data-part': 'dossier' },
+        el('span', { class: 'label', text: 'Hồ sơ: ' }),
+        badge(state.checking.has(p.periodId) ? 'checking' : p.dossierStatus, state.labels),
+        p.missingText && p.dossierStatus !== 'missing' ? el('span', { class: 'period-missing', text: ` (${p.missingText})` }) : null,
       ),
     );
     list.append(card);

@@ -1,5 +1,6 @@
 import { formatInstantVi, formatWindow } from '../../../domain/calendar.js';
 import { formatDateVi } from '../../../domain/dates.js';
+import { missingText } from '../../../domain/dossier.js';
 import type { Rollup } from '../../../domain/rollup.js';
 import type { Calendar, Finding, Period, Unit } from '../../../domain/types.js';
 import { UNIT_KIND_NAMES } from '../../../domain/units.js';
@@ -79,7 +80,7 @@ export function formatRollup(r: Rollup): string {
   const out = [`${r.periodName} (${r.periodId})${r.includesLate ? ' — gồm báo cáo nộp muộn' : ''}`, ''];
   out.push(
     table(
-      ['Nhóm', 'Phải nộp', 'Hợp lệ', 'Đúng hạn', 'Nộp muộn', 'Bị từ chối', 'Chưa nộp', 'Đầy đủ', 'Đúng hạn (%)'],
+      ['Nhóm', 'Phải nộp', 'Hợp lệ', 'Đúng hạn', 'Nộp muộn', 'Chưa đủ', 'Bị từ chối', 'Chưa nộp', 'Đầy đủ', 'Đúng hạn (%)'],
       kinds.map(([k, name]) => {
         const c = r.coverage[k];
         return [
@@ -88,6 +89,7 @@ export function formatRollup(r: Rollup): string {
           String(c.valid),
           String(c.onTime),
           String(c.late),
+          String(c.incomplete),
           String(c.rejectedOnly),
           String(c.missing),
           pct(c.completeness),
@@ -99,6 +101,8 @@ export function formatRollup(r: Rollup): string {
   for (const w of r.warnings) out.push('', `! ${w}`);
   if (r.missing.length) out.push('', `Chưa nộp: ${r.missing.join(', ')}`);
   if (r.late.length) out.push(`Nộp muộn: ${r.late.join(', ')}`);
+  if (r.incomplete.length)
+    out.push(`Hồ sơ chưa đủ: ${r.incomplete.map((c) => `${c} (${missingText(r.units.find((u) => u.unitCode === c)?.missingParts ?? [])})`).join(', ')}`);
   if (r.rejectedOnly.length) out.push(`Chỉ có tệp bị từ chối: ${r.rejectedOnly.join(', ')}`);
   if (r.indicators.length) {
     out.push(
