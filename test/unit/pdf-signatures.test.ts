@@ -6,6 +6,7 @@ import {
   appendUnsignedChange,
   basePdf,
   issue,
+  KeyUsageFlags,
   makeCrl,
   makeTestPki,
   newKeys,
@@ -214,6 +215,35 @@ describe('verifyPdfSignatures: certificates', () => {
     const result = await verifyPdfSignatures(pdf.bytes, trust);
     expect(result.signatures[0]!.chain).toBe('untrusted');
     expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('refuses a certificate issued by an end-entity certificate (a signer cannot act as a CA)', async () => {
+    const forged = await issue({
+      subject: { '2.5.4.3': 'Nguyễn Văn An', '2.5.4.10': 'Sở Tư pháp tỉnh Thừa Thiên Huế' },
+      keys: await newKeys(),
+      issuer: pki.leader,
+      ca: false,
+      serial: '0e',
+    });
+    const pdf = await signPdf(basePdf(), forged, { chain: [pki.leader, pki.intermediate] });
+    const result = await verifyPdfSignatures(pdf.bytes, trust);
+    expect(result.signatures[0]!.chain).toBe('untrusted');
+    expect(errors(result)).toEqual(['PDF_CERT_UNTRUSTED']);
+  });
+
+  it('refuses a certificate whose key usage does not allow signing documents', async () => {
+    const encipherOnly = await issue({
+      subject: { '2.5.4.3': 'Nguyễn Văn An', '2.5.4.10': 'Sở Tư pháp tỉnh Thừa Thiên Huế' },
+      keys: pki.leader.keys,
+      issuer: pki.intermediate,
+      ca: false,
+      serial: '0f',
+      keyUsage: KeyUsageFlags.keyEncipherment,
+    });
+    const pdf = await signPdf(basePdf(), encipherOnly);
+    const result = await verifyPdfSignatures(pdf.bytes, trust);
+    expect(errors(result)).toEqual(['PDF_CERT_WRONG_USAGE']);
+    expect(result.findings.find((f) => f.code === 'PDF_CERT_WRONG_USAGE')!.message).toContain('không dùng để ký số');
   });
 
   it('refuses every signature when no anchor is configured', async () => {

@@ -163,6 +163,20 @@ export function identityOf(certificate: pkijs.Certificate): SignerIdentity {
   };
 }
 
+/**
+ * Whether the certificate's key usage allows signing documents: digitalSignature or nonRepudiation
+ * (RFC 5280 §4.2.1.3; ETSI EN 319 412-2 asks nonRepudiation of a signature certificate). A
+ * certificate without the extension is not restricted by it.
+ */
+export function keyUsageAllowsSigning(certificate: pkijs.Certificate): boolean {
+  const ext = certificate.extensions?.find((e) => e.extnID === '2.5.29.15');
+  if (!ext) return true;
+  const bits = ext.parsedValue;
+  if (!(bits instanceof asn1js.BitString)) return false;
+  const first = new Uint8Array(bits.valueBlock.valueHexView)[0] ?? 0;
+  return (first & 0xc0) !== 0;
+}
+
 export type ChainStatus = 'trusted' | 'untrusted' | 'expired' | 'not-yet-valid';
 
 /** Builds and validates the signer's chain to the anchors at `at`; gives the path (leaf first) when trusted. */

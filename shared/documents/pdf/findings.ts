@@ -21,6 +21,7 @@ export const PDF_FINDING_CODES = [
   'PDF_CERT_EXPIRED',
   'PDF_CERT_NOT_YET_VALID',
   'PDF_CERT_REVOKED',
+  'PDF_CERT_WRONG_USAGE',
   'PDF_REVOCATION_NOT_CHECKED',
 ] as const;
 export type PdfFindingCode = (typeof PDF_FINDING_CODES)[number];
@@ -122,6 +123,12 @@ export const signatureFindings = {
       'PDF_CERT_NOT_YET_VALID',
       'error',
       `Chứng thư số của ${signatureLabel(index, commonName)} chưa có hiệu lực vào thời điểm ký (${vietnameseDate(at)}). Hãy kiểm tra ngày giờ của máy tính dùng để ký rồi ký lại.`,
+    ),
+  wrongUsage: (index: number, commonName: string | null) =>
+    finding(
+      'PDF_CERT_WRONG_USAGE',
+      'error',
+      `Chứng thư số của ${signatureLabel(index, commonName)} không dùng để ký số văn bản (mục đích sử dụng khóa không cho phép ký). Hãy ký bằng chứng thư số ký số do tổ chức chứng thực chữ ký số chuyên dùng Chính phủ cấp cho cá nhân hoặc cơ quan.`,
     ),
   revoked: (index: number, commonName: string | null) =>
     finding('PDF_CERT_REVOKED', 'error', `Chứng thư số của ${signatureLabel(index, commonName)} đã bị thu hồi. Hãy ký lại bằng chứng thư số còn hiệu lực.`),

@@ -11,6 +11,7 @@ import {
   checkSignatureValue,
   embeddedCrls,
   identityOf,
+  keyUsageAllowsSigning,
   parseCertificates,
   parseCms,
   parseCrls,
@@ -154,6 +155,7 @@ async function checkOneSignature(
   if (digest === 'unsupported') findings.push(signatureFindings.broken(index, DETAIL.algorithmUnsupported, name));
   else if (!check.digestValid) findings.push(signatureFindings.broken(index, DETAIL.digestMismatch, name));
   else if (!check.signatureValid) findings.push(signatureFindings.broken(index, DETAIL.signatureMismatch, name));
+  if (!keyUsageAllowsSigning(parsed.signerCert)) findings.push(signatureFindings.wrongUsage(index, name));
   const at = signedAt ?? new Date();
   const chain = await checkChain(parsed, trust.anchors, trust.intermediates, at);
   check.chain = chain.status;
