@@ -123,20 +123,23 @@ export interface SampleSigner {
   role: 'head' | 'deputy';
 }
 
-/** The unit's head in office on `date` (else its first leader that day): who signs a sample report. */
-export function sampleSigner(unitCode: string, date: IsoDate, roster: readonly LeaderTerm[] = defaultRoster): SampleSigner {
+function rosterHead(unitCode: string, date: IsoDate, roster: readonly LeaderTerm[] = defaultRoster): SampleSigner | undefined {
   const leaders = leadersOn(unitCode, date, roster);
   const leader = leaders.find((l) => l.role === 'head') ?? leaders[0];
-  if (!leader) throw new Error(`No leader of ${unitCode} in office on ${date} in the roster`);
-  return { name: leader.name, office: leader.office, role: leader.role };
+  return leader && { name: leader.name, office: leader.office, role: leader.role };
 }
 
-function signatureOf(
-  unit: Unit,
-  signer: SampleSigner | undefined,
-  signerName: string | undefined,
-): Pick<Signature, 'signingForm' | 'signerTitle' | 'signerName'> {
+/** The unit's head in office on `date` (else its first leader that day): who signs a sample report. */
+export function sampleSigner(unitCode: string, date: IsoDate, roster: readonly LeaderTerm[] = defaultRoster): SampleSigner {
+  const signer = rosterHead(unitCode, date, roster);
+  if (!signer) throw new Error(`No leader of ${unitCode} in office on ${date} in the roster`);
+  return signer;
+}
+
+function signatureOf(unit: Unit, options: SampleOptions, issueDate: IsoDate): Pick<Signature, 'signingForm' | 'signerTitle' | 'signerName'> {
   const isDistrict = unit.kind === 'district';
+  const { signerName } = options;
+  const signer = options.signer ?? (signerName === undefined ? rosterHead(unit.code, issueDate) : undefined);
   if (!signer) {
     return {
       signingForm: isDistrict ? 'TM.' : 'KT.',
@@ -243,7 +246,7 @@ export function sampleSubmission(unitCode: string, periodId: string, options: Sa
     signature: {
       documentNumber: `${period.kind === 'plan' ? 12 : 145}/${period.kind === 'plan' ? 'KH' : 'BC'}-${unit.code}`,
       issueDate,
-      ...signatureOf(unit, options.signer, options.signerName),
+      ...signatureOf(unit, options, issueDate),
     },
   };
 }
