@@ -165,7 +165,7 @@ class Layout {
   line(text: string, font: PDFFont, size: number, options: { x?: number; width?: number; align?: 'left' | 'center'; color?: typeof INK } = {}): void {
     const x0 = MARGIN.left + (options.x ?? 0);
     const box = options.width ?? this.width;
-    const w = font.widthOfTextAtSize(text, size);
+    const w = this.measure(text, font, size);
     const x = options.align === 'center' ? x0 + (box - w) / 2 : x0;
     this.page.drawText(text, { x, y: this.y - size, size, font, color: options.color ?? INK });
     this.y -= size * LEADING;
@@ -179,23 +179,50 @@ class Layout {
     this.y -= 6;
   }
 
-  /** Words broken into lines of at most `width` points. */
+  private readonly widths = new Map<PDFFont, Map<string, number>>();
+
+  /** A word's width at 1 pt, measured once per font (laying text out with fontkit is the writer's main cost). */
+  private unitWidth(font: PDFFont, word: string): number {
+    let known = this.widths.get(font);
+    if (!known) {
+      known = new Map();
+      this.widths.set(font, known);
+    }
+    let w = known.get(word);
+    if (w === undefined) {
+      w = font.widthOfTextAtSize(word, 1);
+      known.set(word, w);
+    }
+    return w;
+  }
+
+  /** Words broken into lines of at most `width` points (widths summed word by word, spaces included). */
   wrap(text: string, font: PDFFont, size: number, width: number, firstIndent = 0): string[] {
     const lines: string[] = [];
-    let current = '';
+    const space = this.unitWidth(font, ' ') * size;
+    let current: string[] = [];
+    let used = 0;
     let limit = width - firstIndent;
     for (const word of text.split(/\s+/).filter(Boolean)) {
-      const candidate = current ? `${current} ${word}` : word;
-      if (current && font.widthOfTextAtSize(candidate, size) > limit) {
-        lines.push(current);
-        current = word;
+      const w = this.unitWidth(font, word) * size;
+      if (current.length > 0 && used + space + w > limit) {
+        lines.push(current.join(' '));
+        current = [word];
+        used = w;
         limit = width;
       } else {
-        current = candidate;
+        used += (current.length > 0 ? space : 0) + w;
+        current.push(word);
       }
     }
-    if (current) lines.push(current);
+    if (current.length > 0) lines.push(current.join(' '));
     return lines;
+  }
+
+  /** A text's width in points, from its words' widths. */
+  measure(text: string, font: PDFFont, size: number): number {
+    const words = text.split(' ');
+    return (words.reduce((sum, w) => sum + this.unitWidth(font, w), 0) + (words.length - 1) * this.unitWidth(font, ' ')) * size;
   }
 
   /** A justified paragraph with a first-line indent, as the body of an administrative document. */
@@ -215,12 +242,12 @@ class Layout {
       if (last || words.length === 1) {
         this.page.drawText(lineText, { x: start, y: this.y - size, size, font, color: INK });
       } else {
-        const natural = words.reduce((s, w) => s + font.widthOfTextAtSize(w, size), 0);
+        const natural = words.reduce((s, w) => s + this.unitWidth(font, w) * size, 0);
         const gap = (room - natural) / (words.length - 1);
         let cx = start;
         for (const w of words) {
           this.page.drawText(w, { x: cx, y: this.y - size, size, font, color: INK });
-          cx += font.widthOfTextAtSize(w, size) + gap;
+          cx += this.unitWidth(font, w) * size + gap;
         }
       }
       this.y -= size * LEADING;
@@ -245,7 +272,7 @@ class Layout {
         const w = widths[c]!;
         this.page.drawRectangle({ x, y: top - height, width: w, height, borderColor: INK, borderWidth: 0.5 });
         lines.forEach((text, i) => {
-          const tw = font.widthOfTextAtSize(text, size);
+          const tw = this.measure(text, font, size);
           const align = isHeader ? 'center' : (options.align?.[c] ?? 'left');
           const tx = align === 'center' ? x + (w - tw) / 2 : align === 'right' ? x + w - pad - tw : x + pad;
           this.page.drawText(text, { x: tx, y: top - pad - size - i * lineHeight + 1, size, font, color: INK });
