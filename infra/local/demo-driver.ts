@@ -27,6 +27,8 @@ export interface DemoOptions {
   write?: (s: string) => void;
   /** The stack's log (default: silent). */
   log?: Log;
+  /** Where the demo CA is kept (default `<dataDir>/demo-ca`). */
+  demoCaDir?: string;
 }
 
 export interface DemoRun {
@@ -104,6 +106,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     outboxIntervalMs: 0,
     years: [period.year],
     log: opts.log ?? silentLog,
+    ...(opts.demoCaDir ? { demoCaDir: opts.demoCaDir } : {}),
   });
 
   const units = expectedUnits(period, stack.deps.units);
