@@ -174,9 +174,10 @@ class Layout {
   /** A short horizontal rule centred in [x, x + width], just under the previous line. */
   rule(length: number, options: { x?: number; width?: number } = {}): void {
     const x0 = MARGIN.left + (options.x ?? 0) + ((options.width ?? this.width) - length) / 2;
-    const y = this.y;
+    // Clear of the descenders of the line above.
+    const y = this.y - 2.5;
     this.page.drawLine({ start: { x: x0, y }, end: { x: x0 + length, y }, thickness: 0.6, color: INK });
-    this.y -= 6;
+    this.y -= 8;
   }
 
   private readonly widths = new Map<PDFFont, Map<string, number>>();
