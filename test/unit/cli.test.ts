@@ -323,6 +323,9 @@ describe('cchc validate report.pdf', () => {
 });
 
 describe('cchc template --sample --signed-report', () => {
+  /** `template` for a unit's 2021-Q1 form, written to `<dir>/<name>.xlsx`. */
+  const templateOf = (unit: string, name: string) => ['template', '--unit', unit, '--period', '2021-Q1', '--out', join(dir, `${name}.xlsx`)];
+
   it("also writes the sample report signed by the head and the unit with the data folder's demo CA, which that folder's trust accepts", async () => {
     const data = join(dir, 'signed-report-data');
     const inData = (...args: string[]) => cchcWith({ CCHC_DATA_DIR: data }, ...args);
@@ -358,36 +361,14 @@ describe('cchc template --sample --signed-report', () => {
 
     // a second time the same CA signs (not made again)
     const root = await readFile(join(data, 'demo-ca', 'root.cer'));
-    const again = await inData(
-      'template',
-      '--unit',
-      'STP',
-      '--period',
-      '2021-Q1',
-      '--out',
-      join(dir, 'stp-2.xlsx'),
-      '--sample',
-      '--signed-report',
-      join(dir, 'stp-2.pdf'),
-    );
+    const again = await inData(...templateOf('STP', 'stp-2'), '--sample', '--signed-report', join(dir, 'stp-2.pdf'));
     expect(again.code).toBe(0);
     expect(again.stdout).not.toContain('vừa tạo');
     expect((await readFile(join(data, 'demo-ca', 'root.cer'))).equals(root)).toBe(true);
   }, 120_000);
 
   it('refuses --signed-report without --sample (exit 2, in Vietnamese)', async () => {
-    const r = await cchcWith(
-      { CCHC_DATA_DIR: join(dir, 'unused-data') },
-      'template',
-      '--unit',
-      'STP',
-      '--period',
-      '2021-Q1',
-      '--out',
-      join(dir, 'x.xlsx'),
-      '--signed-report',
-      join(dir, 'x.pdf'),
-    );
+    const r = await cchcWith({ CCHC_DATA_DIR: join(dir, 'unused-data') }, ...templateOf('STP', 'x'), '--signed-report', join(dir, 'x.pdf'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Tùy chọn --signed-report dùng cùng --sample');
   });
