@@ -47,7 +47,7 @@ export interface CchcFunctionProps {
    * Files copied next to the bundle: the portal's pages and assets, the fonts of report charts, the
    * trust folder for signed reports (`trustDir`; an empty one when none is configured).
    */
-  readonly assets?: readonly ('portal' | 'fonts' | 'trust')[];
+  readonly assets?: readonly AssetSet[];
   /** The deployment's trust folder (context `trustDir`), for the `trust` asset. */
   readonly trustDir?: string;
   /** Worker threads the function starts, each bundled as an entry point of its own (see WORKER_ENTRIES). */
@@ -70,9 +70,10 @@ const ASSETS = {
   // Copied from the deployment's own folder (absolute path), see copyAsset.
   trust: { from: [], to: 'trust', env: 'TRUST_DIR' },
 } as const;
+export type AssetSet = keyof typeof ASSETS;
 
 /** Copies one asset set next to the bundle. */
-function copyAsset(asset: keyof typeof ASSETS, outputDir: string, trustDir: string | undefined): void {
+function copyAsset(asset: AssetSet, outputDir: string, trustDir: string | undefined): void {
   const to = join(outputDir, ASSETS[asset].to);
   if (asset === 'trust') {
     // Always the folder layout, so TRUST_DIR exists: empty (nothing trusted) unless the deployment gives one.
@@ -99,10 +100,13 @@ export const WORKER_ENTRIES = {
 } as const;
 export type WorkerEntry = keyof typeof WORKER_ENTRIES;
 
-/** What a function's bundle is built from: the handler under functions/<name>/ and its workers. */
+/** What a function's bundle is made of: the handler under functions/<name>/, its workers, its asset sets. */
 export interface BundleSpec {
   readonly name: string;
   readonly workers: readonly WorkerEntry[];
+  readonly assets: readonly AssetSet[];
+  /** The deployment's trust folder, for the `trust` asset. */
+  readonly trustDir?: string;
 }
 
 /**
@@ -148,20 +152,26 @@ export function bundleOptions(spec: BundleSpec, outdir: string): BuildOptions & 
   };
 }
 
+/** The variables that tell the handler where its asset sets are, in a bundle unpacked at `root` (Lambda: /var/task). */
+export function assetEnvironment(assets: readonly AssetSet[], root = '/var/task'): Record<string, string> {
+  return Object.fromEntries(assets.map((a) => [ASSETS[a].env, `${root}/${ASSETS[a].to}`]));
+}
+
+/** Copies a function's asset sets next to its code (after bundleOptions' build into the same folder). */
+export function copyAssets(spec: BundleSpec, outputDir: string): void {
+  for (const a of spec.assets) copyAsset(a, outputDir, spec.trustDir);
+}
+
 /**
  * Bundles a function into `outputDir` on this machine (esbuild is a dev dependency, so there is no
  * Docker fallback): the code, then its asset sets.
  */
 class LocalFunctionBundling implements ILocalBundling {
-  constructor(
-    private readonly spec: BundleSpec,
-    private readonly assets: readonly (keyof typeof ASSETS)[],
-    private readonly trustDir: string | undefined,
-  ) {}
+  constructor(private readonly spec: BundleSpec) {}
 
   tryBundle(outputDir: string): boolean {
     buildSync(bundleOptions(this.spec, outputDir));
-    for (const a of this.assets) copyAsset(a, outputDir, this.trustDir);
+    copyAssets(this.spec, outputDir);
     return true;
   }
 }
@@ -214,13 +224,13 @@ export class CchcFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.bundle = { name: props.name, workers: props.workers ?? [] };
+    this.bundle = { name: props.name, workers: props.workers ?? [], assets: props.assets ?? [], ...(props.trustDir ? { trustDir: props.trustDir } : {}) };
     this.fn = new LambdaFunction(this, 'Function', {
       code: Code.fromAsset(REPO_ROOT, {
         // The hash of what is deployed, not of the repository.
         assetHashType: AssetHashType.OUTPUT,
         bundling: {
-          local: new LocalFunctionBundling(this.bundle, props.assets ?? [], props.trustDir),
+          local: new LocalFunctionBundling(this.bundle),
           // Required by the type, never run: local bundling always succeeds or throws.
           image: Runtime.NODEJS_22_X.bundlingImage,
         },
@@ -235,7 +245,7 @@ export class CchcFunction extends Construct {
       logGroup: this.logGroup,
       environment: {
         ...props.environment,
-        ...Object.fromEntries((props.assets ?? []).map((a) => [ASSETS[a].env, `/var/task/${ASSETS[a].to}`])),
+        ...assetEnvironment(props.assets ?? []),
       },
     });
     // The role's policy must exist before the function, or the first invocations can fail on
