@@ -106,3 +106,24 @@ export function inputsOf(graph: BundleGraph, names: readonly string[], top = 12)
 export function allInputs(graph: BundleGraph): Set<string> {
   return new Set(Object.keys(graph.metafile.inputs).map(inputOf));
 }
+
+/** The output files `files` load, themselves included: their static imports, transitively. */
+export function closureOf(graph: BundleGraph, files: readonly string[]): string[] {
+  const byName = new Map(Object.entries(graph.metafile.outputs).map(([p, o]) => [basename(p), o]));
+  const seen = new Set<string>();
+  const stack = [...files];
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    for (const i of byName.get(at)?.imports ?? []) if (i.kind === 'import-statement' && byName.has(basename(i.path))) stack.push(basename(i.path));
+  }
+  return [...seen].sort();
+}
+
+/** The chunks esbuild made for the modules loaded with `await import()` whose path matches `module`. */
+export function lazyChunksOf(graph: BundleGraph, module: RegExp): string[] {
+  return Object.entries(graph.metafile.outputs)
+    .filter(([, o]) => o.entryPoint !== undefined && module.test(o.entryPoint))
+    .map(([p]) => basename(p));
+}
