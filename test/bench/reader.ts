@@ -157,6 +157,6 @@ replaced only after a verdict.`;
     id: 'reader',
     title: 'Reading and validating an upload',
     markdown,
-    before: 'Issue 15 did not change the reader; its figures are here as the validator’s share of an upload.',
+    before: "Issue 15 did not change the reader; its figures are here as the validator's share of an upload.",
   };
 }

@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: runs every bench module in order and writes docs/PERFORMANCE.md from one run
- * (intro, the machine, each module's section). `npm run bench -- --only bundles,reader` runs only
- * those; the file then keeps the other sections as the earlier run left them, and its header says
- * which sections this run measured.
+ * (intro, the machine, each module's section). Each module runs in a process of its own, so its
+ * memory figures and warm-up are its own. `npm run bench -- --only bundles,reader` runs only those;
+ * the file then keeps the other sections as the earlier run left them, and its header says which
+ * sections this run measured.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as bundles from './bundles.js';
@@ -120,9 +122,32 @@ function planned(): string {
   return open.length ? `\n\nNot in this file yet: ${open.map((p) => p.what).join('; ')}.` : '';
 }
 
-async function main(): Promise<void> {
+const RESULT = '@@BENCH-SECTION@@';
+
+/** Runs one section in a fresh process (the same Node and loader as this one) and returns what it measured. */
+function runInChild(id: string): BenchSection {
+  const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--section', id], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+    encoding: 'utf8',
+  });
+  const at = child.stdout.lastIndexOf(RESULT);
+  if (child.status !== 0 || at < 0) throw new Error(`bench section ${id} failed (exit ${child.status}): ${child.stdout.slice(-2000)}`);
+  const section = JSON.parse(child.stdout.slice(at + RESULT.length)) as BenchSection;
+  if (section.id !== id) throw new Error(`bench module ${id} returned the section "${section.id}"`);
+  return section;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const only = argv.indexOf('--section');
+  if (only >= 0) {
+    const entry = SECTIONS.find((s) => s.id === argv[only + 1]);
+    if (!entry) throw new Error(`no bench section ${argv[only + 1]}`);
+    process.stdout.write(`\n${RESULT}${JSON.stringify(await entry.module.run())}\n`);
+    return;
+  }
   const ids = selectedIds(
-    process.argv.slice(2),
+    argv,
     SECTIONS.map((s) => s.id),
   );
   const m = machine();
@@ -132,9 +157,7 @@ async function main(): Promise<void> {
     if (!ids.includes(s.id)) continue;
     const t0 = performance.now();
     console.log(`bench: ${s.id} …`);
-    const section = await s.module.run();
-    if (section.id !== s.id) throw new Error(`bench module ${s.id} returned the section "${section.id}"`);
-    fresh.set(s.id, renderSection(section, m));
+    fresh.set(s.id, renderSection(runInChild(s.id), m));
     console.log(`bench: ${s.id} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   const sections = SECTIONS.map((s) => ({ id: s.id, text: fresh.get(s.id) ?? earlier.get(s.id) ?? null }));
@@ -142,4 +165,4 @@ async function main(): Promise<void> {
   console.log(`bench: wrote ${OUT}`);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) await main();
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) await main(process.argv.slice(2));
