@@ -279,7 +279,13 @@ ${table(['bundle', 'size: before → cold start', '× floor', 'all files', 'budg
   ${ms(profile.compileMs)} V8 compiling the modules' source, ${ms(profile.bundleCodeMs)} running the bundle's own code
   (every top level: configuration, clients, logger, data), ${ms(profile.garbageCollectorMs)} collecting garbage, the rest
   Node's module loader reading, resolving and linking the cold path's files.
-- What the validator's cold start still carries, largest first: ${top(vs)}.
+
+**What each cold start carries**, largest inputs first (esbuild's metafile; packages, or files of this repository):
+
+${table(
+  ['function', 'largest inputs of the cold start'],
+  figures.map((f) => [f.graph.name, top(f.graph)]),
+)}
 
 **Paths that load more** (bytes of every file the path has loaded once it has run; each lazy part loads once per
 container):

@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import * as bundles from './bundles.js';
 import { type BenchModule, type BenchSection, baseline, type Machine, machine, table } from './harness.js';
@@ -91,8 +92,8 @@ export function renderFile(m: Machine, ran: readonly string[], sections: readonl
 
 What the product costs where it matters: reading and validating an upload, hostile uploads, verifying a signed
 report, and what each Lambda function loads and how fast it starts. Each section says how it measures. Figures
-that issue 15 ("Fast at the deadline") changed say **before → after**; the *before* figures are the issue's own
-(\`test/bench/baseline.json\`: ${baseline.source.replace(/\.$/, '')}).
+that issue 15 ("Fast at the deadline") changed say **before → after**. The *before* figures are in
+\`test/bench/baseline.json\`: ${baseline.source}
 
 ## How to reproduce
 
@@ -123,6 +124,13 @@ function planned(): string {
 }
 
 const RESULT = '@@BENCH-SECTION@@';
+
+/** The repository's formatter over the written file, so that `biome check` (npm test) passes on it as written. */
+function formatWithBiome(file: string): void {
+  const biome = createRequire(import.meta.url).resolve('@biomejs/biome/bin/biome');
+  const out = spawnSync(process.execPath, [biome, 'format', '--write', file], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`biome could not format ${file}: ${out.stderr || out.stdout}`);
+}
 
 /** Runs one section in a fresh process (the same Node and loader as this one) and returns what it measured. */
 function runInChild(id: string): BenchSection {
@@ -162,6 +170,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const sections = SECTIONS.map((s) => ({ id: s.id, text: fresh.get(s.id) ?? earlier.get(s.id) ?? null }));
   writeFileSync(OUT, renderFile(m, ids, sections));
+  formatWithBiome(OUT);
   console.log(`bench: wrote ${OUT}`);
 }
 
