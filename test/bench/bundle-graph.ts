@@ -5,7 +5,7 @@
  * (bundleOptions), so the figures are those of the synthesized assets. Used by the bundle-budget
  * test (test/infra/bundles.test.ts) and the benchmark (test/bench/bundles.ts).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
@@ -14,12 +14,17 @@ import { type BundleSpec, bundleOptions, CchcFunction, copyAssets } from '../../
 
 /** Every project function's bundle spec, as the stacks declare them (an app built without bundling). */
 export function functionBundles(): BundleSpec[] {
-  const built = buildApp({ 'aws:cdk:bundling-stacks': [] }, mkdtempSync(join(tmpdir(), 'cchc-specs-')));
-  return built.stateless.node
-    .findAll()
-    .filter((c): c is CchcFunction => c instanceof CchcFunction)
-    .map((f) => f.bundle)
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const outdir = mkdtempSync(join(tmpdir(), 'cchc-specs-'));
+  try {
+    const built = buildApp({ 'aws:cdk:bundling-stacks': [] }, outdir);
+    return built.stateless.node
+      .findAll()
+      .filter((c): c is CchcFunction => c instanceof CchcFunction)
+      .map((f) => f.bundle)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 export interface InputShare {
