@@ -70,7 +70,7 @@ export function changeClause(change: Change, report: EarlierReport, ind: Pick<In
 
 /** A change for a table cell: "+25,0%", "−2,5 điểm %", "Từ 0 lên 5", "Chưa có số liệu kỳ trước", "—". */
 export function changeCell(change: Change, report: EarlierReport, ind: Pick<IndicatorTotal, 'valueType'> = { valueType: 'count' }): string {
-  const sign = (n: number): string => (n > 0 ? '+' : n < 0 ? '−' : '±');
+  const sign = (n: number): string => (n > 0 ? '+' : '−');
   switch (change.kind) {
     case 'no-period':
       return 'Không có kỳ trước trong năm';
@@ -79,10 +79,12 @@ export function changeCell(change: Change, report: EarlierReport, ind: Pick<Indi
     case 'no-data':
       return change.side === 'current' ? '—' : 'Kỳ so sánh chưa có số liệu';
     case 'percent':
+      if (change.delta === 0) return `Không đổi (${value(change.current, ind.valueType === 'rate')})`;
       return `${sign(change.delta)}${PCT.format(Math.abs(change.percent))}% (kỳ so sánh: ${value(change.earlier, ind.valueType === 'rate')})`;
     case 'from-zero':
       return `Từ 0 lên ${value(change.current, ind.valueType === 'rate')}`;
     case 'points':
+      if (change.delta === 0) return `Không đổi (${value(change.current, true)})`;
       return `${sign(change.delta)}${NUM.format(Math.abs(change.delta))} điểm % (kỳ so sánh: ${value(change.earlier, true)})`;
     case 'cumulative':
       return `Lũy kế; trong đó kỳ so sánh: ${value(change.earlier, ind.valueType === 'rate')}${change.after === null ? '' : `, phát sinh thêm ${value(change.after, false)}`}`;
