@@ -311,6 +311,3 @@ export function draftDocument(rollup: Rollup, form: FormDef): Document {
 export async function writeReportDraft(rollup: Rollup, form: FormDef): Promise<Buffer> {
   return Packer.toBuffer(draftDocument(rollup, form));
 }
-
-/** The media type of a .docx file. */
-export const DOCX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
