@@ -178,3 +178,28 @@ describe('mergeNarratives', () => {
     ]);
   });
 });
+
+describe('the consolidated workbook with comparisons', () => {
+  it('adds a column per basis to each area sheet, with the change in words and no 0 % for missing data', async () => {
+    // Prepare
+    const ExcelJS = (await import('exceljs')).default;
+    const { writeConsolidatedWorkbook } = await import('../../shared/documents/reports/index.js');
+    const current = withTotals('2022-Q3', { 'TT.HS.01': 50 });
+    current.comparisons = compareRollups(current, findPeriod('2022-Q3'), {
+      lastYear: { rollup: withTotals('2021-Q3', { 'TT.HS.01': 40 }), key: 'k' },
+      previous: null,
+    });
+    const { form } = demoRollup({ periodId: '2022-Q3' });
+    // Act
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await writeConsolidatedWorkbook(current, form)) as unknown as ArrayBuffer);
+    // Assess
+    const cells: string[][] = [];
+    wb.eachSheet((ws) => ws.eachRow((r) => cells.push((r.values as unknown[]).map((v) => String(v ?? '')))));
+    const head = cells.find((r) => r.includes('So với cùng kỳ năm trước (quý III năm 2021)'))!;
+    expect(head).toContain('So với kỳ trước trong năm (6 tháng đầu năm 2022)');
+    const row = cells.find((r) => r.includes('TT.HS.01'))!;
+    expect(row).toContain('+25,0% (kỳ so sánh: 40)');
+    expect(row).toContain('Chưa có số liệu kỳ trước');
+  });
+});
