@@ -42,8 +42,8 @@ export const DRAFT_LAYOUT = Object.freeze({
     motto1: 12,
     /** Tiêu ngữ 13–14, đứng, đậm. */
     motto2: 13,
-    /** Tên cơ quan chủ quản and ban hành 12–13, in hoa (the issuer bold). */
-    agency: 13,
+    /** Tên cơ quan chủ quản and ban hành 12–13, in hoa (the issuer bold): 12, so that "UBND TỈNH THỪA THIÊN HUẾ" stays on one line. */
+    agency: 12,
     /** Số, ký hiệu: 13. */
     number: 13,
     /** Địa danh, ngày tháng 13–14, nghiêng. */
