@@ -22,6 +22,8 @@ import { MEDIA_TYPES } from '../../shared/domain/media-types.js';
 
 export interface DemoOptions {
   periodId: string;
+  /** Play these periods in order instead (e.g. for the comparisons of the Word draft). */
+  series?: string[];
   dataDir: string;
   /** Progress lines for people (default: none). */
   write?: (s: string) => void;
@@ -91,8 +93,9 @@ interface Demo {
 
 export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
   const write = opts.write ?? (() => {});
-  const period = findPeriod(opts.periodId);
-  const local = dueDateClock(period);
+  // Several periods play one after another on the same stack (so that later closes compare with earlier ones).
+  const periods = (opts.series ?? [opts.periodId]).map((id) => findPeriod(id));
+  const first = periods[0]!;
 
   const started = Date.now();
   const dataDir = resolve(opts.dataDir);
@@ -101,32 +104,38 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     fresh: true,
     port: 0,
     s3Port: 0,
-    now: local(-4, '08:00'),
+    now: dueDateClock(first)(-4, '08:00'),
     schedulerIntervalMs: 0,
     outboxIntervalMs: 0,
-    years: [period.year],
+    years: [...new Set(periods.map((p) => p.year))],
     log: opts.log ?? silentLog,
     ...(opts.demoCaDir ? { demoCaDir: opts.demoCaDir } : {}),
   });
 
-  const units = expectedUnits(period, stack.deps.units);
   const tokens = new Map<string, string>();
-  for (const u of units) tokens.set(u.code, (await issueToken(stack.deps, u.code)).token);
+  const summaries: string[] = [];
+  for (const period of periods) {
+    const local = dueDateClock(period);
+    stack.clock.set(local(-4, '08:00'));
+    const units = expectedUnits(period, stack.deps.units);
+    for (const u of units) tokens.set(u.code, (await issueToken(stack.deps, u.code)).token);
 
-  const step = (s: string): void => {
-    write(`  ${formatInstantVi(stack.clock.now())}  ${s}\n`);
-  };
-  write(`\nDemo: ${period.name} (${period.id}), ${units.length} units, deadline ${formatInstantVi(period.deadline)}\n\n`);
-  const demo: Demo = { stack, period, tokens, local, step };
+    const step = (s: string): void => {
+      write(`  ${formatInstantVi(stack.clock.now())}  ${s}\n`);
+    };
+    write(`\nDemo: ${period.name} (${period.id}), ${units.length} units, deadline ${formatInstantVi(period.deadline)}\n\n`);
+    const demo: Demo = { stack, period, tokens, local, step };
 
-  const onTime = await sendOnTime(demo, units);
-  await remindAndResubmit(demo, onTime);
-  await closeAtDeadline(demo);
-  const addendum = await sendLateAndReissue(demo);
+    const onTime = await sendOnTime(demo, units);
+    await remindAndResubmit(demo, onTime);
+    await closeAtDeadline(demo);
+    const addendum = await sendLateAndReissue(demo);
 
-  const summary = await summarize(demo, dataDir, addendum, started);
-  write(summary);
-  return { stack, tokens, summary };
+    const summary = await summarize(demo, dataDir, addendum, started);
+    write(summary);
+    summaries.push(summary);
+  }
+  return { stack, tokens, summary: summaries.join('\n') };
 }
 
 /** Instants relative to the period's due date, in Vietnam time. */
@@ -262,7 +271,7 @@ async function copyReports(stack: LocalStack, state: PeriodState, dataDir: strin
   await mkdir(outDir, { recursive: true });
   const copied: string[] = [];
   for (const key of [...(state.reportKeys ?? []), ...Object.values(state.addendumKeys ?? {}).flat()]) {
-    if (!/\.(xlsx|csv|json|png)$/.test(key)) continue;
+    if (!/\.(xlsx|csv|json|png|docx)$/.test(key)) continue;
     const target = join(outDir, key.split('/').pop()!);
     const bytes = await stack.deps.uploads.get({ key }, 50 * 1024 * 1024);
     await writeFile(target, bytes);

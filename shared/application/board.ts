@@ -8,6 +8,7 @@ import { type DossierPart, parseIncomingKey, partOfExtension } from '../domain/o
 import { displayFileName } from '../domain/text.js';
 import type { Period, SubmissionKind, UnitKind } from '../domain/types.js';
 import { UNIT_KIND_NAMES } from '../domain/units.js';
+import { comparisonsFor } from './comparisons.js';
 import { currentRollup } from './current-rollup.js';
 import type { PipelineDeps } from './deps.js';
 import { realTime } from './ports.js';
@@ -187,7 +188,7 @@ function storedReports(state: PeriodState): BoardReport[] {
       .flat()
       .map((key) => ({ key, addendum: true })),
   ]
-    .filter((r) => /\.(xlsx|csv|json)$/.test(r.key))
+    .filter((r) => /\.(xlsx|csv|json|docx)$/.test(r.key))
     .map((r) => ({
       key: r.key,
       name: r.key.split('/').pop(),
@@ -228,7 +229,7 @@ export async function boardOf(deps: PipelineDeps, period: Period): Promise<Board
 }
 
 /** The formats the current figures can be had in. */
-export const ROLLUP_FORMATS = { xlsx: MEDIA_TYPES.xlsx, csv: MEDIA_TYPES.csv, json: MEDIA_TYPES.jsonText } as const;
+export const ROLLUP_FORMATS = { xlsx: MEDIA_TYPES.xlsx, csv: MEDIA_TYPES.csv, json: MEDIA_TYPES.jsonText, docx: MEDIA_TYPES.docx } as const;
 export type RollupFormat = keyof typeof ROLLUP_FORMATS;
 
 /** The current figures of a period (late reports included), as a file. */
@@ -238,7 +239,13 @@ export async function currentFiguresFile(
   format: RollupFormat,
 ): Promise<{ bytes: Uint8Array; contentType: string; fileName: string }> {
   const rollup: Rollup = await currentRollup(deps, period, true);
-  const fileName = `So-lieu-hien-tai-${period.id}.${format}`;
+  const fileName = format === 'docx' ? `Du-thao-bao-cao-${period.id}.docx` : `So-lieu-hien-tai-${period.id}.${format}`;
+  if (format === 'docx') {
+    // The Word draft on demand, with the comparisons; its library is loaded only for this.
+    rollup.comparisons = await comparisonsFor(deps, period, rollup);
+    const { writeReportDraft } = await import('../documents/reports/docx/report-draft.js');
+    return { bytes: await writeReportDraft(rollup, currentForm(period.kind)), contentType: ROLLUP_FORMATS.docx, fileName };
+  }
   // The writers load on the first download (the Excel one is the largest part of the API's bundle).
   const bytes =
     format === 'xlsx'
@@ -255,7 +262,7 @@ export async function currentFiguresFile(
  * Lambda caps at 6 MB).
  */
 export async function reportLink(deps: PipelineDeps, key: string): Promise<ReportLinkResponse> {
-  const m = /^reports\/([^/]+)\/[^/]+\/([^/]+\.(xlsx|csv|json))$/.exec(key);
+  const m = /^reports\/([^/]+)\/[^/]+\/([^/]+\.(xlsx|csv|json|docx))$/.exec(key);
   if (!m) throw new ApiError(400, 'BAD_REQUEST', 'Tệp báo cáo không hợp lệ.');
   const period = findPeriod(m[1]!);
   const state = await deps.stores.periods.get(period.id);

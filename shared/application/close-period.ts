@@ -6,6 +6,7 @@ import type { Rollup } from '../domain/rollup.js';
 import type { Period } from '../domain/types.js';
 import type { PipelineDeps } from './deps.js';
 import { realTime } from './ports.js';
+import { comparisonsFor } from './comparisons.js';
 import { currentRollup } from './current-rollup.js';
 import { queueMail } from './outbox.js';
 import { reconcilePeriod } from './reconcile.js';
@@ -33,7 +34,7 @@ function baseName(period: Period, addendum?: number): string {
 }
 
 /**
- * Renders and stores the artifacts (workbook, CSV, JSON, chart), then puts the consolidated e-mail in
+ * Renders and stores the artifacts (workbook, CSV, JSON with the comparisons, chart, Word draft), then puts the consolidated e-mail in
  * the outbox under an id that names the report, so a rerun stores the same files again and never
  * sends a second e-mail. When the roll-up JSON of this report already exists (a rerun after a crash),
  * it is reused, so the figures never change between runs.
@@ -51,21 +52,27 @@ async function publishReport(deps: PipelineDeps, period: Period, fresh: Rollup, 
   if (await deps.uploads.head({ key: jsonKey })) {
     rollup = JSON.parse(Buffer.from(await deps.uploads.get({ key: jsonKey }, 50 * 1024 * 1024)).toString('utf8')) as Rollup;
   } else {
+    rollup.comparisons = await comparisonsFor(deps, period, rollup);
     await deps.uploads.put(jsonKey, Buffer.from(rollupToJson(rollup), 'utf8'), MEDIA_TYPES.jsonText);
   }
   const form = currentForm(period.kind);
   const workbook = await writeConsolidatedWorkbook(rollup, form);
+  // The Word library is large: only the close path loads it (see docs/REPORT-DRAFT.md).
+  const { writeReportDraft } = await import('../documents/reports/docx/report-draft.js');
+  const draft = await writeReportDraft(rollup, form);
   const chart = await renderCoverageChart(rollup, deps.config.reportFontsDir);
   const keys = {
     xlsx: `${folder}${name}.xlsx`,
     csv: `${folder}${name}.csv`,
     json: jsonKey,
     chart: `${folder}${name}-bieu-do.png`,
+    draft: `${folder}${name}-du-thao-bao-cao.docx`,
     mail: `${folder}${name}.eml`,
   };
   await deps.uploads.put(keys.xlsx, workbook, MEDIA_TYPES.xlsx);
   await deps.uploads.put(keys.csv, Buffer.from(rollupToCsv(rollup), 'utf8'), MEDIA_TYPES.csv);
   await deps.uploads.put(keys.chart, chart, MEDIA_TYPES.png);
+  await deps.uploads.put(keys.draft, draft, MEDIA_TYPES.docx);
 
   const messageId = `report-${period.id}-${addendum ? `addendum-${addendum}` : 'close'}`;
   const envelope = { messageId, purpose: addendum ? 'report-addendum' : 'report', to: deps.config.aggregatorRecipients, storeAt: keys.mail };
@@ -78,6 +85,13 @@ async function publishReport(deps: PipelineDeps, period: Period, fresh: Rollup, 
           ? { filename: `${name}.xlsx`, bytes: workbook }
           : {
               downloadUrl: await deps.uploads.presignGet(keys.xlsx, 7 * 86_400, `${name}.xlsx`),
+              expiresAt: new Date(realTime.now().getTime() + 7 * 86_400_000).toISOString(),
+            },
+      draft:
+        workbook.byteLength + draft.byteLength <= REPORT_ATTACHMENT_LIMIT
+          ? { filename: `${name}-du-thao-bao-cao.docx`, bytes: draft }
+          : {
+              downloadUrl: await deps.uploads.presignGet(keys.draft, 7 * 86_400, `${name}-du-thao-bao-cao.docx`),
               expiresAt: new Date(realTime.now().getTime() + 7 * 86_400_000).toISOString(),
             },
     }),

@@ -1,4 +1,5 @@
 import { buildCalendar } from './calendar.js';
+import type { RollupComparison } from './comparison.js';
 import { type DossierStatus, dossierStanding, type PartStatus } from './dossier.js';
 import type { DossierPart } from './object-keys.js';
 import { applicableIndicators, relationCodes } from './forms.js';
@@ -150,6 +151,8 @@ export interface Rollup {
   closedEarly?: { closedAt: string };
   /** Addenda: units whose figures were received after the previous report (close or addendum), on time or late. */
   sinceLastReport?: string[];
+  /** Changes against the previous period of the year and the same period a year earlier (domain/comparison.ts), set at close. */
+  comparisons?: RollupComparison;
   coverage: Record<KindKey, Coverage>;
   units: UnitLine[];
   missing: string[];

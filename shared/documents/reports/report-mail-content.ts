@@ -4,6 +4,7 @@ import { TIMELINESS_LABELS, UNIT_STATUS_REPORT_LABELS } from '../../domain/label
 import { areaLabel, getForm } from '../../domain/forms.js';
 import type { IndicatorTotal, RelationCheck, Rollup, UnitLine } from '../../domain/rollup.js';
 import type { FormDef, UnitKind } from '../../domain/types.js';
+import { comparisonClauses } from './comparison-text.js';
 import { ADDENDUM, AGGREGATOR, dueText, failedChecks, headlineIndicators, percentVi, unitNamer, valueVi, windowText } from './format.js';
 
 /**
@@ -46,6 +47,11 @@ export interface ReportMailContent {
   workbook: ReportWorkbookDelivery;
   /** The sentence that says where the workbook is. */
   delivery: string;
+  /** The Word draft of the Department's report, and the sentence that says where it is. */
+  draft?: ReportWorkbookDelivery;
+  draftDelivery?: string;
+  /** Per headline indicator (same order), its comparisons in words; empty strings without comparisons. */
+  headlineComparisons: string[];
   portalUrl: string;
 }
 
@@ -68,7 +74,13 @@ function formOf(rollup: Rollup): FormDef | null {
 }
 
 /** Everything both bodies need, computed in one place (the order of the steps is that of the message). */
-export function reportMailContent(rollup: Rollup, subject: string, workbook: ReportWorkbookDelivery, portalUrl: string): ReportMailContent {
+export function reportMailContent(
+  rollup: Rollup,
+  subject: string,
+  workbook: ReportWorkbookDelivery,
+  portalUrl: string,
+  draft?: ReportWorkbookDelivery,
+): ReportMailContent {
   const named = unitNamer(rollup);
   const nameOf = (code: string): string => oneLine(named(code));
   const form = formOf(rollup);
@@ -81,7 +93,29 @@ export function reportMailContent(rollup: Rollup, subject: string, workbook: Rep
   const lists = unitListings(rollup, nameOf);
   const failed = failedChecks(rollup);
   const delivery = deliverySentence(workbook);
-  return { rollup, subject, leadBody, lead, facts, headline, planRows, lists, failed, workbook, delivery, portalUrl };
+  const draftDelivery = draft ? draftSentence(draft) : undefined;
+  const cmp = rollup.comparisons;
+  const headlineComparisons = headline.map((i) => {
+    const ic = cmp?.indicators.find((x) => x.code === i.code);
+    return cmp && ic ? comparisonClauses(cmp, ic.changes, i) : '';
+  });
+  return {
+    rollup,
+    subject,
+    leadBody,
+    lead,
+    facts,
+    headline,
+    planRows,
+    lists,
+    failed,
+    workbook,
+    delivery,
+    draft,
+    draftDelivery,
+    headlineComparisons,
+    portalUrl,
+  };
 }
 
 /** What was consolidated: of how many units, and whether late reports are in (an addendum) or not yet. */
@@ -196,4 +230,12 @@ function deliverySentence(workbook: ReportWorkbookDelivery): string {
   return 'bytes' in workbook
     ? `Sổ tổng hợp (Excel) được đính kèm thư này: ${oneLine(workbook.filename)}.`
     : `Sổ tổng hợp (Excel) quá lớn để đính kèm. Tải về tại đường dẫn dưới đây; đường dẫn có hiệu lực đến ${formatInstantVi(workbook.expiresAt)} (giờ Việt Nam).`;
+}
+
+/** Where the Word draft is: attached (by name), or behind a link valid until a time in Vietnam time. */
+function draftSentence(draft: ReportWorkbookDelivery): string {
+  const what = 'Dự thảo báo cáo của Sở Nội vụ gửi UBND tỉnh (Word, theo thể thức Nghị định 30/2020/NĐ-CP; cần kiểm tra, chỉnh sửa trước khi trình ký)';
+  return 'bytes' in draft
+    ? `${what} được đính kèm thư này: ${oneLine(draft.filename)}.`
+    : `${what}: tải về tại đường dẫn dưới đây; đường dẫn có hiệu lực đến ${formatInstantVi(draft.expiresAt)} (giờ Việt Nam).`;
 }

@@ -54,6 +54,7 @@ ${coverageHtml(rollup)}
 ${listsHtml(lists)}
 ${checksHtml(rollup, failed)}
 ${deliveryHtml(workbook, delivery)}
+${content.draft && content.draftDelivery ? deliveryHtml(content.draft, content.draftDelivery, 'Tải dự thảo báo cáo (Word)') : ''}
 <p style="${STYLE.note}">${e(TRACE)}</p>
 <p>Cổng tiếp nhận báo cáo: <a href="${e(portalUrl)}" style="color:#1a56db">${e(portalUrl)}</a></p>
 <p style="color:#666;font-size:12px;margin-top:24px">${e(FOOTER)}</p>
@@ -76,7 +77,7 @@ function warningsHtml(warnings: string[]): string {
 /** The key figures: a plan's tasks per area, or the headline indicators by unit kind; nothing without figures. */
 function figuresHtml(content: ReportMailContent): string {
   if (content.rollup.plan) return planFiguresHtml(content.planRows);
-  return content.headline.length ? headlineFiguresHtml(content.headline) : '';
+  return content.headline.length ? headlineFiguresHtml(content.headline, content.headlineComparisons) : '';
 }
 
 /** A plan's tasks per area. */
@@ -89,9 +90,10 @@ function planFiguresHtml(planRows: [string, number][]): string {
 }
 
 /** The headline indicators: province total (bold) and by unit kind, with the note on "—" and on rates. */
-function headlineFiguresHtml(headline: IndicatorTotal[]): string {
-  const header = `<tr>${th('Chỉ tiêu')}${th(KIND_COLUMNS.all, true)}${KINDS.map((k) => th(KIND_COLUMNS[k], true)).join('')}</tr>`;
-  const rows = headline.map(headlineRowHtml).join('');
+function headlineFiguresHtml(headline: IndicatorTotal[], comparisons: string[]): string {
+  const compared = comparisons.some((c) => c);
+  const header = `<tr>${th('Chỉ tiêu')}${th(KIND_COLUMNS.all, true)}${KINDS.map((k) => th(KIND_COLUMNS[k], true)).join('')}${compared ? th('So sánh') : ''}</tr>`;
+  const rows = headline.map((i, n) => headlineRowHtml(i, compared ? (comparisons[n] ?? '') : null)).join('');
   return (
     `<h2 style="${STYLE.h2}">Một số số liệu chính</h2><table width="100%" style="${STYLE.wide}">${header}${rows}</table>` +
     `<p style="${STYLE.note}">“—”: chưa có số liệu (không phải 0). Tỷ lệ (%) được tính lại từ tổng các chỉ tiêu thành phần, không lấy trung bình các tỷ lệ.</p>`
@@ -99,9 +101,10 @@ function headlineFiguresHtml(headline: IndicatorTotal[]): string {
 }
 
 /** One indicator's row: its name and code, the province total (bold), then each kind. */
-function headlineRowHtml(i: IndicatorTotal): string {
+function headlineRowHtml(i: IndicatorTotal, comparison: string | null): string {
   const byKind = KINDS.map((k) => td(cellValue(i, i.byKind[k]), true)).join('');
-  return `<tr>${td(`${i.name} (${i.code})`)}${td(cellValue(i, i.total), true, 'font-weight:bold')}${byKind}</tr>`;
+  const cmp = comparison === null ? '' : td(comparison ? comparison.charAt(0).toLocaleUpperCase('vi') + comparison.slice(1) : '—');
+  return `<tr>${td(`${i.name} (${i.code})`)}${td(cellValue(i, i.total), true, 'font-weight:bold')}${byKind}${cmp}</tr>`;
 }
 
 /** Completeness and timeliness by unit kind (the province total highlighted), then the chart by Content-ID. */
@@ -162,9 +165,9 @@ function checksHtml(rollup: Rollup, failed: RelationCheck[]): string {
 }
 
 /** The delivery sentence in a blue box, with the download link when the workbook is not attached. */
-function deliveryHtml(workbook: ReportWorkbookDelivery, delivery: string): string {
+function deliveryHtml(workbook: ReportWorkbookDelivery, delivery: string, linkText = 'Tải sổ tổng hợp (Excel)'): string {
   const box = STYLE.box('#2f5597', '#eef3fb');
   if ('bytes' in workbook) return `<p style="${box}">${e(delivery)}</p>`;
-  const link = `<a href="${e(workbook.downloadUrl)}" style="color:#1a56db;word-break:break-all">Tải sổ tổng hợp (Excel)</a>`;
+  const link = `<a href="${e(workbook.downloadUrl)}" style="color:#1a56db;word-break:break-all">${e(linkText)}</a>`;
   return `<p style="${box}">${e(delivery)}<br>${link}</p>`;
 }

@@ -22,6 +22,8 @@ export interface ReportMailOptions {
   portalUrl: string;
   workbook: ReportWorkbookDelivery;
   chartPng: Uint8Array;
+  /** The Word draft of the Department's report, attached or linked like the workbook. */
+  draft?: ReportWorkbookDelivery;
 }
 
 export interface ReportMail {
@@ -41,7 +43,7 @@ export function reportSubject(rollup: Rollup): string {
 /** The report e-mail: its subject, the same content as plain text and as HTML, the chart and (when small enough) the workbook. */
 export function buildReportMail(rollup: Rollup, opts: ReportMailOptions): ReportMail {
   const subject = reportSubject(rollup);
-  const content = reportMailContent(rollup, subject, opts.workbook, opts.portalUrl);
+  const content = reportMailContent(rollup, subject, opts.workbook, opts.portalUrl, opts.draft);
   return { subject, text: reportMailText(content), html: reportMailHtml(content), attachments: reportAttachments(rollup, opts) };
 }
 
@@ -65,6 +67,7 @@ function reportMailText(content: ReportMailContent): string {
     ...checksTextLines(content),
     delivery,
     ...('bytes' in workbook ? [] : [workbook.downloadUrl]),
+    ...(content.draftDelivery && content.draft ? [content.draftDelivery, ...('bytes' in content.draft ? [] : [content.draft.downloadUrl])] : []),
     TRACE,
     '',
     `Cổng tiếp nhận báo cáo: ${portalUrl}`,
@@ -74,11 +77,14 @@ function reportMailText(content: ReportMailContent): string {
 }
 
 /** The key figures' heading and lines: a plan's tasks per area, or each headline indicator with its values by kind. */
-function figuresTextLines({ rollup, planRows, headline }: ReportMailContent): string[] {
+function figuresTextLines({ rollup, planRows, headline, headlineComparisons }: ReportMailContent): string[] {
   const figures = rollup.plan
     ? planRows.map(([label, n]) => `- ${label}: ${numberVi(n)} nhiệm vụ`)
     : headline.map(
-        (i) => `- ${i.name} (${i.code}): ${valueVi(i, i.total)}` + ` [${KINDS.map((k) => `${KIND_COLUMNS[k]}: ${cellValue(i, i.byKind[k])}`).join('; ')}]`,
+        (i, n) =>
+          `- ${i.name} (${i.code}): ${valueVi(i, i.total)}` +
+          ` [${KINDS.map((k) => `${KIND_COLUMNS[k]}: ${cellValue(i, i.byKind[k])}`).join('; ')}]` +
+          (headlineComparisons[n] ? `; ${headlineComparisons[n]}` : ''),
       );
   return [
     rollup.plan ? 'SỐ NHIỆM VỤ CCHC THEO LĨNH VỰC (TOÀN TỈNH)' : 'MỘT SỐ SỐ LIỆU CHÍNH (TOÀN TỈNH)',
@@ -121,5 +127,7 @@ function reportAttachments(rollup: Rollup, opts: ReportMailOptions): MailAttachm
     { filename: `bieu-do-ty-le-nop-${rollup.periodId}.png`, content: opts.chartPng, contentType: MEDIA_TYPES.png, cid: CHART_CID },
   ];
   if ('bytes' in workbook) attachments.push({ filename: oneLine(workbook.filename), content: workbook.bytes, contentType: XLSX_CONTENT_TYPE });
+  if (opts.draft && 'bytes' in opts.draft)
+    attachments.push({ filename: oneLine(opts.draft.filename), content: opts.draft.bytes, contentType: MEDIA_TYPES.docx });
   return attachments;
 }

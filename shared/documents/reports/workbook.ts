@@ -25,6 +25,7 @@ import {
 } from './format.js';
 import { COLOR, MONO, ReportSheet, sheetName } from './sheet.js';
 import type { CellSpec } from './sheet.js';
+import { BASIS_HEADINGS, changeCell, periodPhrase } from './comparison-text.js';
 
 /**
  * The consolidated workbook the Department of Home Affairs forwards to the Provincial People's
@@ -490,7 +491,7 @@ function failedByIndicator(rollup: Rollup, form: FormDef): Map<string, string[]>
 }
 
 /** One indicator's row of an area sheet: totals (grey where the kind is not concerned), reporting units, notes. */
-function writeAreaRow(s: ReportSheet, ind: IndicatorTotal, def: IndicatorDef | undefined, failed: string[]): void {
+function writeAreaRow(s: ReportSheet, rollup: Rollup, ind: IndicatorTotal, def: IndicatorDef | undefined, failed: string[]): void {
   const fmt = numFmtOf(ind);
   const na = (k: UnitKind): boolean => !!def && !def.appliesTo.includes(k);
   s.cells([
@@ -500,13 +501,33 @@ function writeAreaRow(s: ReportSheet, ind: IndicatorTotal, def: IndicatorDef | u
     { col: 4, value: ind.total, numFmt: fmt, font: { bold: true }, fill: COLOR.total },
     ...KINDS.map((k, j) => ({ col: 5 + j, value: ind.byKind[k], numFmt: fmt, fill: na(k) ? COLOR.na : undefined })),
     { col: 8, value: `${ind.reporting}/${ind.applicable}`, align: { horizontal: 'center' } },
-    { col: 9, value: areaNote(ind, def, failed), font: { size: 9 } },
+    ...comparisonCellsOf(rollup, ind),
+    { col: noteCol(rollup), value: areaNote(ind, def, failed), font: { size: 9 } },
   ]);
+}
+
+/** The comparison columns (same period last year, previous period of the year) when the roll-up has comparisons. */
+function comparisonCellsOf(rollup: Rollup, ind: IndicatorTotal): CellSpec[] {
+  const cmp = rollup.comparisons;
+  if (!cmp) return [];
+  const ic = cmp.indicators.find((i) => i.code === ind.code);
+  return (['lastYear', 'previous'] as const).map((b, j) => ({
+    col: 9 + j,
+    value: ic ? changeCell(ic.changes[b], cmp.bases[b], ind) : '—',
+    font: { size: 9 },
+  }));
+}
+
+/** The notes column: after the comparison columns when there are any. */
+function noteCol(rollup: Rollup): number {
+  return rollup.comparisons ? 11 : 9;
 }
 
 /** The sheet of one reform area: every indicator of the area with its totals and notes. */
 function writeArea(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, label: string, name: string, indicators: IndicatorTotal[]): void {
-  const s = new ReportSheet(wb, name, [9.5, 46, 10, 12, 12, 12, 12, 11, 36], { orientation: 'landscape', tabColor: 'FFFFC000' });
+  const cmp = rollup.comparisons;
+  const widths = cmp ? [9.5, 40, 10, 12, 12, 12, 12, 11, 24, 24, 30] : [9.5, 46, 10, 12, 12, 12, 12, 11, 36];
+  const s = new ReportSheet(wb, name, widths, { orientation: 'landscape', tabColor: 'FFFFC000' });
   titleBlock(s, rollup, `Lĩnh vực: ${label}`);
   const headerRow = s.header(
     [
@@ -518,13 +539,19 @@ function writeArea(wb: ExcelJS.Workbook, rollup: Rollup, form: FormDef, label: s
       { col: 6, label: KIND_COLUMNS.district },
       { col: 7, label: KIND_COLUMNS.central },
       { col: 8, label: 'Số đơn vị báo cáo/áp dụng' },
-      { col: 9, label: 'Ghi chú' },
+      ...(cmp
+        ? [
+            { col: 9, label: `${BASIS_HEADINGS.lastYear}${cmp.bases.lastYear.periodName ? ` (${periodPhrase(cmp.bases.lastYear.periodName)})` : ''}` },
+            { col: 10, label: `${BASIS_HEADINGS.previous}${cmp.bases.previous.periodName ? ` (${periodPhrase(cmp.bases.previous.periodName)})` : ''}` },
+          ]
+        : []),
+      { col: noteCol(rollup), label: 'Ghi chú' },
     ],
     46,
   );
   const defs = new Map(form.indicators.map((i) => [i.code, i]));
   const failedBy = failedByIndicator(rollup, form);
-  for (const ind of indicators) writeAreaRow(s, ind, defs.get(ind.code), failedBy.get(ind.code) ?? []);
+  for (const ind of indicators) writeAreaRow(s, rollup, ind, defs.get(ind.code), failedBy.get(ind.code) ?? []);
   s.gap(6);
   noteLine(
     s,

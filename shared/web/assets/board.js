@@ -623,7 +623,11 @@ async function start() {
       if (!state.board) return;
       const format = button.dataset.rollup;
       const id = state.board.period.id;
-      download(`/api/admin/rollup?periodId=${encodeURIComponent(id)}&format=${format}`, `tong-hop-${id}.${format}`, button);
+      download(
+        `/api/admin/rollup?periodId=${encodeURIComponent(id)}&format=${format}`,
+        `${format === 'docx' ? 'du-thao-bao-cao' : 'tong-hop'}-${id}.${format}`,
+        button,
+      );
     });
   }
   $('remind').addEventListener('click', remind);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { findPeriod, formatInstantVi } from '../../../domain/calendar.js';
@@ -7,6 +8,7 @@ import { UPLOAD_CONTENT_TYPES } from '../../../domain/object-keys.js';
 import { MEDIA_TYPES } from '../../../domain/media-types.js';
 import { listPeriodSubmissions, type SubmissionView } from '../../../application/list-submissions.js';
 import { issueToken, personalLink, revokeUnitTokens } from '../../../application/tokens.js';
+import { currentFiguresFile } from '../../../application/board.js';
 import { currentRollup } from '../../../application/current-rollup.js';
 import { closePeriod, PeriodNotDueError, reissueReport, type CloseOutcome } from '../../../application/close-period.js';
 import type { PipelineDeps } from '../../../application/deps.js';
@@ -58,6 +60,15 @@ export function registerPipelineCommands(program: Command): void {
     .option('--late', 'gồm cả báo cáo hợp lệ nộp muộn')
     .option('--json', 'xuất JSON')
     .action(rollupCommand);
+
+  program
+    .command('draft')
+    .description(
+      'lập dự thảo báo cáo của Sở Nội vụ gửi UBND tỉnh (Word, thể thức Nghị định 30/2020/NĐ-CP) từ số liệu hiện tại, có so sánh với kỳ trước và cùng kỳ năm trước',
+    )
+    .requiredOption('--period <mã kỳ>', 'mã kỳ, ví dụ 2021-H1')
+    .requiredOption('--out <tệp.docx>', 'nơi ghi tệp Word')
+    .action(draftCommand);
 
   program
     .command('close')
@@ -140,6 +151,15 @@ async function rollupCommand(opts: { period: string; late?: boolean; json?: bool
     return;
   }
   print(formatRollup(r));
+}
+
+/** draft: the Word draft of the Department's report from the current figures (late reports included, as on the board). */
+async function draftCommand(opts: { period: string; out: string }): Promise<void> {
+  const period = findPeriod(opts.period);
+  const { deps } = connect();
+  const file = await currentFiguresFile(deps, period, 'docx');
+  writeFileSync(opts.out, file.bytes);
+  print(`Đã ghi dự thảo báo cáo ${period.name} vào ${opts.out} (${file.bytes.byteLength} byte).`);
 }
 
 /** close: closes a period (early with --force) or issues an addendum (--reissue); a period not yet due is a usage error. */

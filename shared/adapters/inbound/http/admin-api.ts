@@ -68,7 +68,7 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
       const { currentFiguresFile, ROLLUP_FORMATS } = await board();
       const period = periodById(e.queryStringParameters?.periodId);
       const format = (e.queryStringParameters?.format ?? 'json') as RollupFormat;
-      if (!(format in ROLLUP_FORMATS)) throw new ApiError(400, 'BAD_REQUEST', 'Định dạng phải là xlsx, csv hoặc json.');
+      if (!(format in ROLLUP_FORMATS)) throw new ApiError(400, 'BAD_REQUEST', 'Định dạng phải là xlsx, csv, json hoặc docx.');
       const out = await currentFiguresFile(deps, period, format);
       return file(out.bytes, out.contentType, out.fileName);
     },
