@@ -1,13 +1,14 @@
-import { dirname, join, resolve } from 'node:path';
+import { cpSync, mkdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type ILocalBundling, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
+import { type BuildOptions, buildSync } from 'esbuild';
 
 /** Repository root (this file is infra/constructs/cchc-function.ts). */
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -46,9 +47,11 @@ export interface CchcFunctionProps {
    * Files copied next to the bundle: the portal's pages and assets, the fonts of report charts, the
    * trust folder for signed reports (`trustDir`; an empty one when none is configured).
    */
-  readonly assets?: readonly ('portal' | 'fonts' | 'trust')[];
+  readonly assets?: readonly AssetSet[];
   /** The deployment's trust folder (context `trustDir`), for the `trust` asset. */
   readonly trustDir?: string;
+  /** Worker threads the function starts, each bundled as an entry point of its own (see WORKER_ENTRIES). */
+  readonly workers?: readonly WorkerEntry[];
   /**
    * The environment variables the function's settings name (FUNCTION_SETTINGS); synthesis fails when
    * the variables set (plain settings, use* helpers, assets) differ from these.
@@ -58,24 +61,119 @@ export interface CchcFunctionProps {
 
 /** Where each asset set comes from (repository-relative) and lands in the bundle (/var/task/…). */
 const ASSETS = {
-  portal: { from: ['shared/web/assets/.'], to: 'portal-assets', env: 'PORTAL_ASSETS_DIR' },
+  portal: { from: ['shared/web/assets'], to: 'portal-assets', env: 'PORTAL_ASSETS_DIR' },
   fonts: {
     from: ['node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf', 'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'],
     to: 'fonts',
     env: 'REPORT_FONTS_DIR',
   },
-  // Copied from the deployment's own folder (absolute path), see bundleCommands.
+  // Copied from the deployment's own folder (absolute path), see copyAsset.
   trust: { from: [], to: 'trust', env: 'TRUST_DIR' },
 } as const;
+export type AssetSet = keyof typeof ASSETS;
 
-/** The shell commands that copy one asset set next to the bundle. */
-function bundleCommands(asset: keyof typeof ASSETS, inputDir: string, outputDir: string, trustDir: string | undefined): string[] {
-  const to = `${outputDir}/${ASSETS[asset].to}`;
+/** Copies one asset set next to the bundle. */
+function copyAsset(asset: AssetSet, outputDir: string, trustDir: string | undefined): void {
+  const to = join(outputDir, ASSETS[asset].to);
   if (asset === 'trust') {
     // Always the folder layout, so TRUST_DIR exists: empty (nothing trusted) unless the deployment gives one.
-    return [`mkdir -p "${to}/anchors" "${to}/intermediates" "${to}/crls"`, ...(trustDir ? [`cp -R "${trustDir}/." "${to}/"`] : [])];
+    for (const sub of ['anchors', 'intermediates', 'crls']) mkdirSync(join(to, sub), { recursive: true });
+    if (trustDir) cpSync(trustDir, to, { recursive: true });
+    return;
   }
-  return [`mkdir -p "${to}"`, `cp -R ${ASSETS[asset].from.map((f) => `"${inputDir}/${f}"`).join(' ')} "${to}/"`];
+  mkdirSync(to, { recursive: true });
+  // A folder's contents, or a file by its name.
+  for (const from of ASSETS[asset].from) {
+    const source = join(REPO_ROOT, from);
+    cpSync(source, statSync(source).isDirectory() ? to : join(to, basename(source)), { recursive: true });
+  }
+}
+
+/**
+ * Modules a function runs in worker threads, bundled as entry points of their own beside index.mjs
+ * (output name → source): the worker loads only what it runs, and the thread that starts it never
+ * loads the worker's code.
+ */
+export const WORKER_ENTRIES = {
+  /** The upload guard's worker: reader, validator, PDF verifier (shared/application/guarded-check.ts). */
+  'check-worker': 'shared/application/check-worker.ts',
+} as const;
+export type WorkerEntry = keyof typeof WORKER_ENTRIES;
+
+/** What a function's bundle is made of: the handler under functions/<name>/, its workers, its asset sets. */
+export interface BundleSpec {
+  readonly name: string;
+  readonly workers: readonly WorkerEntry[];
+  readonly assets: readonly AssetSet[];
+  /** The deployment's trust folder, for the `trust` asset. */
+  readonly trustDir?: string;
+}
+
+/**
+ * The esbuild options of one function's bundle, the only description of it: synthesis builds with
+ * them (CchcFunction's local bundling), and the bundle-budget test and the benchmark build with them.
+ *
+ * ESM for node22, minified, no source maps, the AWS SDK bundled, the `createRequire` banner, and
+ * split into chunks: a module loaded with `await import()` becomes a chunk of its own, loaded only by
+ * the invocations that take that path (the Excel writer, the chart and its fonts, the PDF verifier,
+ * the JSON schema). Every output file lands in the asset's root folder: `index.mjs` (the handler),
+ * one `<worker>.mjs` per worker entry, and the chunks they import, so a module can name a sibling
+ * entry relative to its own URL whichever file esbuild put it in.
+ *
+ * NodejsFunction cannot split: it always passes `--outfile=index.mjs`, and esbuild splits only into
+ * an `--outdir` (the two flags exclude each other). Hence Code.fromAsset with this local bundling.
+ */
+export function bundleOptions(spec: BundleSpec, outdir: string): BuildOptions & { metafile: true } {
+  return {
+    absWorkingDir: REPO_ROOT,
+    entryPoints: {
+      index: join(REPO_ROOT, 'functions', spec.name, 'handler.ts'),
+      ...Object.fromEntries(spec.workers.map((w) => [w, join(REPO_ROOT, WORKER_ENTRIES[w])])),
+    },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: '[name]-[hash]',
+    platform: 'node',
+    target: 'node22',
+    minify: true,
+    // No maps: inline maps with --enable-source-maps more than double cold-start module load.
+    sourcemap: false,
+    // Nothing external: the runtime's own AWS SDK drifts from the version the tests ran against.
+    external: [],
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    // Vietnamese text as UTF-8 (2–3 bytes a letter), not as \uXXXX escapes (6): smaller files, less to parse.
+    charset: 'utf8',
+    metafile: true,
+    logLevel: 'warning',
+  };
+}
+
+/** The variables that tell the handler where its asset sets are, in a bundle unpacked at `root` (Lambda: /var/task). */
+export function assetEnvironment(assets: readonly AssetSet[], root = '/var/task'): Record<string, string> {
+  return Object.fromEntries(assets.map((a) => [ASSETS[a].env, `${root}/${ASSETS[a].to}`]));
+}
+
+/** Copies a function's asset sets next to its code (after bundleOptions' build into the same folder). */
+export function copyAssets(spec: BundleSpec, outputDir: string): void {
+  for (const a of spec.assets) copyAsset(a, outputDir, spec.trustDir);
+}
+
+/**
+ * Bundles a function into `outputDir` on this machine (esbuild is a dev dependency, so there is no
+ * Docker fallback): the code, then its asset sets.
+ */
+class LocalFunctionBundling implements ILocalBundling {
+  constructor(private readonly spec: BundleSpec) {}
+
+  tryBundle(outputDir: string): boolean {
+    buildSync(bundleOptions(this.spec, outputDir));
+    copyAssets(this.spec, outputDir);
+    return true;
+  }
 }
 
 /** Table actions: no Scan, no DeleteItem, no batch or transactional writes. */
@@ -95,14 +193,16 @@ export interface TableScope {
 
 /**
  * The one Lambda construct of the project: nodejs22.x on ARM64, an ESM bundle made by the local
- * esbuild (SDK bundled, minified, no source maps), its own role with no managed policies, and an
+ * esbuild and split into chunks (bundleOptions), its own role with no managed policies, and an
  * explicit log group with retention that outlives the stack.
  *
  * Access is granted only through the `use*` helpers, each of which also sets the environment
  * variable the handler reads, so grants and configuration never drift apart.
  */
 export class CchcFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
+  /** What the bundle is built from (bundleOptions). */
+  readonly bundle: BundleSpec;
   readonly role: iam.Role;
   readonly logGroup: LogGroup;
   /** The names of the environment variables set on the function. */
@@ -124,11 +224,18 @@ export class CchcFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: join(REPO_ROOT, 'functions', props.name, 'handler.ts'),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+    this.bundle = { name: props.name, workers: props.workers ?? [], assets: props.assets ?? [], ...(props.trustDir ? { trustDir: props.trustDir } : {}) };
+    this.fn = new LambdaFunction(this, 'Function', {
+      code: Code.fromAsset(REPO_ROOT, {
+        // The hash of what is deployed, not of the repository.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          local: new LocalFunctionBundling(this.bundle),
+          // Required by the type, never run: local bundling always succeeds or throws.
+          image: Runtime.NODEJS_22_X.bundlingImage,
+        },
+      }),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -138,24 +245,7 @@ export class CchcFunction extends Construct {
       logGroup: this.logGroup,
       environment: {
         ...props.environment,
-        ...Object.fromEntries((props.assets ?? []).map((a) => [ASSETS[a].env, `/var/task/${ASSETS[a].to}`])),
-      },
-      bundling: {
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => (props.assets ?? []).flatMap((a) => bundleCommands(a, inputDir, outputDir, props.trustDir)),
-        },
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        // No maps: inline maps with --enable-source-maps more than double cold-start module load.
-        sourceMap: false,
-        // Bundle the AWS SDK too: the runtime's copy drifts from the version the tests ran against.
-        externalModules: [],
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        forceDockerBundling: false,
+        ...assetEnvironment(props.assets ?? []),
       },
     });
     // The role's policy must exist before the function, or the first invocations can fail on

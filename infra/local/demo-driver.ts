@@ -14,9 +14,10 @@ import { expectedUnits } from '../../shared/domain/units.js';
 import { makeTemplate } from '../../shared/application/make-template.js';
 import { silentLog, type Log } from '../../shared/application/log.js';
 import { type CloseOutcome, reissueReport } from '../../shared/application/close-period.js';
-import type { PeriodState } from '../../shared/application/records.js';
+import type { PeriodState, SubmissionRecord } from '../../shared/application/records.js';
+import { describeSignature } from '../../shared/documents/signatures.js';
 import { issueToken } from '../../shared/application/tokens.js';
-import { type LocalStack, startLocalStack } from './stack.js';
+import { type LocalStack, type SignedSampleOptions, startLocalStack } from './stack.js';
 import { MEDIA_TYPES } from '../../shared/domain/media-types.js';
 
 export interface DemoOptions {
@@ -28,6 +29,8 @@ export interface DemoOptions {
   write?: (s: string) => void;
   /** The stack's log (default: silent). */
   log?: Log;
+  /** Where the demo CA is kept (default `<dataDir>/demo-ca`). */
+  demoCaDir?: string;
 }
 
 export interface DemoRun {
@@ -65,6 +68,17 @@ const FIX: Record<string, (s: Submission) => void> = {
   },
 };
 const JSON_UNITS = new Set(['CTHUE', 'KBNN']);
+/**
+ * Units whose first signed report (PDF) is refused, each fixed on D-1: signed by someone outside the
+ * unit's leadership, opened and saved again after signing, sent without any signature.
+ */
+const REPORT_FAULTS: Record<string, SignedSampleOptions> = {
+  SKHDT: { leader: { name: 'Trần Văn Chuyên', office: 'Chuyên viên' } },
+  SCT: { resavedAfterSigning: true },
+  STNMT: { leader: null, organisation: false },
+};
+/** Minutes between a unit's data form and its signed report. */
+const REPORT_AFTER_MINUTES = 3;
 
 /** The run's state shared by its steps: the stack, the period, the tokens and the progress writer. */
 interface Demo {
@@ -95,6 +109,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     outboxIntervalMs: 0,
     years: [...new Set(periods.map((p) => p.year))],
     log: opts.log ?? silentLog,
+    ...(opts.demoCaDir ? { demoCaDir: opts.demoCaDir } : {}),
   });
 
   const tokens = new Map<string, string>();
@@ -135,36 +150,55 @@ function dueDateClock(period: Period): (days: number, time: string) => Date {
   };
 }
 
-/**
- * One unit's upload at `when`, as a browser makes it: the clock moves there (due jobs run), the unit's
- * sample report (changed by `mutate`) as a template or JSON, an upload link from the API, the presigned
- * POST, then the pipeline drains.
- */
-async function upload({ stack, period, tokens }: Demo, unitCode: string, when: Date, mutate?: (s: Submission) => void): Promise<void> {
-  stack.clock.set(when);
-  await stack.scheduler.tick();
-  const token = tokens.get(unitCode)!;
-  const sub = sampleSubmission(unitCode, period.id, { asOf: when, scale: 1 + ((unitCode.charCodeAt(0) + unitCode.length) % 3), varyByUnit: true });
+/** The unit's sample content for a period (the same for its data form and its signed report). */
+function sampleOf(period: Period, unitCode: string, when: Date): Submission {
+  return sampleSubmission(unitCode, period.id, { asOf: when, scale: 1 + ((unitCode.charCodeAt(0) + unitCode.length) % 3), varyByUnit: true });
+}
+
+/** One unit's dossier at `when`, as a browser sends it: its data form, then a few minutes later its signed report. */
+async function upload(demo: Demo, unitCode: string, when: Date, mutate?: (s: Submission) => void): Promise<void> {
+  await uploadForm(demo, unitCode, when, mutate);
+  await uploadReport(demo, unitCode, new Date(when.getTime() + REPORT_AFTER_MINUTES * 60_000), REPORT_FAULTS[unitCode]);
+}
+
+/** The unit's data form (changed by `mutate`) as a template or JSON. */
+async function uploadForm(demo: Demo, unitCode: string, when: Date, mutate?: (s: Submission) => void): Promise<void> {
+  const { stack, period } = demo;
+  const sub = sampleOf(period, unitCode, when);
   mutate?.(sub);
   const asJson = JSON_UNITS.has(unitCode);
   const bytes = asJson
     ? Buffer.from(JSON.stringify(toSubmissionJson(sub)), 'utf8')
     : (await makeTemplate({ unitCode, periodId: period.id, key: await stack.deps.templateKey(), now: when, fill: sampleFill(sub) })).bytes;
+  await post(demo, unitCode, when, bytes, `${unitCode}-${period.id}.${asJson ? 'json' : 'xlsx'}`, asJson ? MEDIA_TYPES.json : MEDIA_TYPES.xlsx);
+}
+
+/** The unit's signed report: its sample report signed by its leader and the unit a minute before (`fault`: a refused one). */
+async function uploadReport(demo: Demo, unitCode: string, when: Date, fault?: SignedSampleOptions): Promise<void> {
+  const { stack, period } = demo;
+  const submission = sampleOf(period, unitCode, when);
+  const pdf = await stack.signedSampleReport(unitCode, period.id, new Date(when.getTime() - 60_000), { submission, ...fault });
+  await post(demo, unitCode, when, pdf, `Bao-cao-${unitCode}-${period.id}-da-ky-so.pdf`, MEDIA_TYPES.pdf);
+}
+
+/**
+ * One upload at `when`, as a browser makes it: the clock moves there (due jobs run), an upload link
+ * from the API, the presigned POST, then the pipeline drains.
+ */
+async function post({ stack, period, tokens }: Demo, unitCode: string, when: Date, bytes: Uint8Array, fileName: string, contentType: string): Promise<void> {
+  stack.clock.set(when);
+  await stack.scheduler.tick();
+  const token = tokens.get(unitCode)!;
   const res = await fetch(`${stack.apiUrl}/api/uploads`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      periodId: period.id,
-      fileName: `${unitCode}-${period.id}.${asJson ? 'json' : 'xlsx'}`,
-      contentType: asJson ? 'application/json' : MEDIA_TYPES.xlsx,
-      size: bytes.length,
-    }),
+    body: JSON.stringify({ periodId: period.id, fileName, contentType, size: bytes.length }),
   });
   const ticket = (await res.json()) as { url: string; fields: Record<string, string>; error?: { message: string } };
   if (!res.ok) throw new Error(`${unitCode}: upload link refused: ${ticket.error?.message}`);
   const form = new FormData();
   for (const [k, v] of Object.entries(ticket.fields)) form.append(k, v);
-  form.append('file', new Blob([bytes]), 'file');
+  form.append('file', new Blob([new Uint8Array(bytes)]), 'file');
   const stored = await fetch(ticket.url, { method: 'POST', body: form });
   if (stored.status !== 204) throw new Error(`${unitCode}: upload refused by S3: ${stored.status}`);
   await new Promise((r) => setTimeout(r, 5));
@@ -180,7 +214,10 @@ async function sendOnTime(demo: Demo, units: readonly Unit[]): Promise<Unit[]> {
     i += 1;
     await upload(demo, u.code, when, FIX[u.code]);
   }
-  demo.step(`${onTime.length} units uploaded; ${Object.keys(FIX).filter((c) => onTime.some((u) => u.code === c)).length} got errors back by e-mail`);
+  const sent = (codes: string[]) => codes.filter((c) => onTime.some((u) => u.code === c)).length;
+  demo.step(
+    `${onTime.length} units uploaded their data form and signed report; ${sent(Object.keys(FIX))} forms and ${sent(Object.keys(REPORT_FAULTS))} signed reports got errors back by e-mail`,
+  );
   return onTime;
 }
 
@@ -193,10 +230,16 @@ async function remindAndResubmit(demo: Demo, onTime: readonly Unit[]): Promise<v
   let j = 0;
   for (const code of Object.keys(FIX)) {
     if (REJECTED_ONLY.has(code) || !onTime.some((u) => u.code === code)) continue;
-    await upload(demo, code, local(-1, `${String(9 + j).padStart(2, '0')}:15`));
+    await uploadForm(demo, code, local(-1, `${String(9 + j).padStart(2, '0')}:15`));
     j += 1;
   }
-  step(`${j} units fixed their errors and resubmitted`);
+  let k = 0;
+  for (const code of Object.keys(REPORT_FAULTS)) {
+    if (!onTime.some((u) => u.code === code)) continue;
+    await uploadReport(demo, code, local(-1, `${String(9 + j + k).padStart(2, '0')}:45`));
+    k += 1;
+  }
+  step(`${j} units fixed their data forms and ${k} their signed reports, and resubmitted`);
 }
 
 /** The deadline passes; the scheduler closes the period and mails the consolidated report. */
@@ -237,6 +280,37 @@ async function copyReports(stack: LocalStack, state: PeriodState, dataDir: strin
   return copied;
 }
 
+/**
+ * The signed reports (PDF) of the period: how many are current on time and late, who signed one of
+ * them, which were refused and why, and a receipt of each kind to open.
+ */
+async function signedReportLines(stack: LocalStack, period: Period, mails: string[]): Promise<string> {
+  const records = (await stack.deps.stores.submissions.listOfPeriod(period.id)).filter((r) => r.part === 'report');
+  const pointers = await stack.deps.stores.pointers.listOfPeriod(period.id, 'report');
+  const receiptOf = (r: SubmissionRecord) => mails.find((m) => m.includes(`receipt-${period.id}-${r.unitCode}-${r.objectId}`));
+  const refused = records.filter((r) => r.status !== 'valid');
+  const refusedUnits = [...new Set(refused.map((r) => r.unitCode))];
+  const example = records.find((r) => r.objectId === pointers.current.find((p) => p.unitCode === 'STP')?.objectId) ?? records.find((r) => r.status === 'valid');
+  const lines = [
+    `Signed reports (PDF with chữ ký số; demo CA trusted from ${stack.trust.dir}):`,
+    `  ${records.length} received: ${pointers.current.length} valid on time, ${pointers.late.length} valid late, ${refused.length} refused`,
+    ...refusedUnits.map((code) => {
+      const codes = [
+        ...new Set(refused.filter((r) => r.unitCode === code).flatMap((r) => r.findings.filter((f) => f.severity === 'error').map((f) => f.code))),
+      ];
+      const fixed = pointers.current.some((p) => p.unitCode === code) ? 'then fixed' : 'not fixed';
+      return `  refused ${code}: ${codes.join(', ')} (${fixed})`;
+    }),
+  ];
+  if (example) {
+    lines.push(`  ${example.unitCode}'s signed report, as its receipt says:`);
+    for (const s of example.report?.signatures ?? []) lines.push(`    ${describeSignature(s)}`);
+  }
+  const receipts = [example, refused[0]].filter((r) => r !== undefined).map((r) => receiptOf(r));
+  for (const name of receipts) if (name) lines.push(`  receipt: ${join(stack.mailDir, name)}`);
+  return lines.join('\n');
+}
+
 /** Where to look: the figures of the report at close and of the addendum, the e-mails and the copied reports. */
 async function summarize({ stack, period }: Demo, dataDir: string, addendum: CloseOutcome, started: number): Promise<string> {
   const state = await stack.deps.stores.periods.get(period.id);
@@ -245,6 +319,7 @@ async function summarize({ stack, period }: Demo, dataDir: string, addendum: Clo
   const rollup = JSON.parse(Buffer.from(await stack.deps.uploads.get({ key: rollupKey }, 5e7)).toString('utf8'));
   const mails = (await readdir(stack.mailDir)).sort();
   const reportMail = mails.filter((m) => m.includes('_report-'));
+  const signed = await signedReportLines(stack, period, mails);
   return `
 Summary of the consolidated report (at close):
   expected ${rollup.coverage.all.expected}, valid ${rollup.coverage.all.valid}, on time ${rollup.coverage.all.onTime}, late ${rollup.coverage.all.late}
@@ -252,6 +327,7 @@ Summary of the consolidated report (at close):
   missing: ${rollup.missing.join(', ') || '—'}
   rejected only: ${rollup.rejectedOnly.join(', ') || '—'}
 Addendum: ${addendum.outcome === 'addendum' ? `${addendum.rollup.coverage.all.valid} valid of ${addendum.rollup.coverage.all.expected}, late: ${addendum.rollup.late.join(', ')}` : '—'}
+${signed}
 
 E-mails (${mails.length} .eml files): ${stack.mailDir}
   consolidated report: ${reportMail.map((m) => join(stack.mailDir, m)).join('\n                       ')}

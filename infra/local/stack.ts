@@ -34,11 +34,15 @@ import { DEFAULT_LOCAL_REGION, type S3Emulator, S3RVER_CREDENTIALS, startS3Emula
 import { subscribeObjectCreated } from './s3-events.js';
 import { type S3Front, startS3Front } from './s3-front.js';
 import { VirtualClock } from './virtual-clock.js';
+import { type DemoCa, openDemoCa, type SignedSampleRequest, signedSampleReport } from '../../shared/runtime/demo-ca.js';
 
 const require = createRequire(import.meta.url);
 
 export const LOCAL_TABLE = 'cchc-local';
 export const LOCAL_BUCKET = 'cchc-uploads-local';
+
+/** The choices of a signed sample report besides its slot and time (see `LocalStack.signedSampleReport`). */
+export type SignedSampleOptions = Omit<SignedSampleRequest, 'unitCode' | 'periodId' | 'at'>;
 
 export interface LocalStackOptions {
   /** Where data, mail and the connection file live (default `.local`). */
@@ -56,8 +60,13 @@ export interface LocalStackOptions {
   log?: Log;
   maxUploadBytes?: number;
   templateKey?: string;
-  /** The trust folder for signed reports (anchors/, intermediates/, crls/); default `<dataDir>/trust`. */
+  /**
+   * The trust folder for signed reports (anchors/, intermediates/, crls/). Default `<dataDir>/trust`,
+   * which trusts the demo CA; a folder given here is used as it is (the demo CA is not added to it).
+   */
   trustDir?: string;
+  /** Where the demo CA is kept (default `<dataDir>/demo-ca`); tests share one folder between stacks. */
+  demoCaDir?: string;
   tokenKey?: string;
   /** Wraps the mailer (tests inject failures here). */
   wrapMailer?: (mailer: Mailer) => Mailer;
@@ -87,6 +96,16 @@ export interface LocalStack {
   queue: LocalQueue;
   scheduler: LocalScheduler;
   endpoints: { dynamodb: string; s3: string; ses: string };
+  /** The trust folder signed reports are verified against, and whether it trusts the demo CA. */
+  trust: { dir: string; demoCa: boolean };
+  /**
+   * A unit's sample report for a period as a PDF signed with the demo CA (shared/runtime/demo-ca.ts):
+   * by the unit's head on that day, then by the unit itself, the organisation's signature at `at`
+   * (default: the clock's now) and the leader's an hour earlier. `options` make the failing cases of
+   * the demo: another leader or anyone named (`leader`), no leader signature (`leader: null`), no
+   * organisation signature, a file saved again after signing, or the content to write.
+   */
+  signedSampleReport(unitCode: string, periodId: string, at?: Date, options?: SignedSampleOptions): Promise<Uint8Array>;
   /** Waits until every delivered event is processed and no retry is scheduled. */
   drain(): Promise<void>;
   close(): Promise<void>;
@@ -180,7 +199,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const connection = connectionOf(api.apiUrl, front.url, emulators, mailDir, options.maxUploadBytes ?? 10 * 1024 * 1024);
     // s3rver stamps objects with the real time; the pipeline reasons in virtual time.
     const storedAt = new Map<string, string>();
-    const { config, deps } = buildPipeline(options, dataDir, connection, clock, log, storedAt);
+    const trust = await prepareTrust(options, dataDir, log);
+    const { config, deps } = buildPipeline(options, dataDir, connection, clock, log, storedAt, trust.dir);
     api.answerWith(makeHttpApp(forFunction(deps, 'unit-api')));
 
     const queues = startQueues(deps, options, log, cleanups);
@@ -202,6 +222,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queue: queues.queue,
       scheduler,
       endpoints: connection.endpoints,
+      trust: { dir: trust.dir, demoCa: trust.demoCa },
+      signedSampleReport: async (unitCode, periodId, at, sampleOptions) =>
+        signedSampleReport(await trust.ca(), { ...sampleOptions, unitCode, periodId, at: at ?? clock.now() }, deps.units),
       drain: queues.drain,
       close,
     };
@@ -317,6 +340,44 @@ function connectionOf(apiUrl: string, s3PublicUrl: string, emulators: Emulators,
   };
 }
 
+interface PreparedTrust {
+  dir: string;
+  /** The default trust folder, which trusts the demo CA. */
+  demoCa: boolean;
+  /** The demo CA, opened (and made, the first time) on first use. */
+  ca: () => Promise<DemoCa>;
+}
+
+/**
+ * The trust folder: by default `<dataDir>/trust`, where the demo CA (made at the first start of the
+ * data folder, its keys in `<dataDir>/demo-ca`) is installed; a folder the caller gives is left as it
+ * is, and the demo CA is only made if a signed sample report is asked for (then untrusted there).
+ */
+async function prepareTrust(options: LocalStackOptions, dataDir: string, log: Log): Promise<PreparedTrust> {
+  const caDir = options.demoCaDir ?? join(dataDir, 'demo-ca');
+  let opening: Promise<DemoCa> | undefined;
+  const ca = (): Promise<DemoCa> => {
+    opening ??= openDemoCa(caDir).catch((err: unknown) => {
+      opening = undefined;
+      throw err;
+    });
+    return opening;
+  };
+  if (options.trustDir !== undefined) {
+    log.info('trust folder given: the demo CA is not installed in it', { trustDir: options.trustDir });
+    return { dir: options.trustDir, demoCa: false, ca };
+  }
+  const dir = join(dataDir, 'trust');
+  const demo = await ca();
+  await demo.installTrust(dir);
+  log.info(demo.created ? 'demo CA made and trusted (local only)' : 'demo CA trusted (local only)', {
+    trustDir: dir,
+    demoCaDir: demo.dir,
+    rootSha256: demo.fingerprint,
+  });
+  return { dir, demoCa: true, ca };
+}
+
 /**
  * The whole pipeline's configuration, parsed from the same variables a deployed function gets, and its
  * dependencies: mail kept as .eml (and wrapped for tests), upload times on the virtual clock. Each
@@ -329,10 +390,10 @@ function buildPipeline(
   clock: VirtualClock,
   log: Log,
   storedAt: Map<string, string>,
+  trustDir: string,
 ): { config: Readonly<AppConfig>; deps: PipelineDeps } {
   const templateKey = options.templateKey ?? resolveTemplateKey(process.env, join(dataDir, 'template-signing-key'));
   const tokenKey = options.tokenKey ?? resolveTokenKey(process.env, join(dataDir, 'token-key'));
-  const trustDir = options.trustDir ?? join(dataDir, 'trust');
   mkdirSync(join(trustDir, 'anchors'), { recursive: true });
   const config = loadConfig(localEnvironment(connection, { templateKey, tokenKey, trustDir }), LOCAL_STACK_SETTINGS, 'local stack');
   const deps = buildDeps(config, LOCAL_STACK_SETTINGS, 'local stack', {

@@ -24,7 +24,7 @@ import { INDEX_PK, PK } from '../../shared/adapters/outbound/dynamo/keys.js';
 import { defaultCalendarSource, ZONE } from '../../shared/domain/calendar.js';
 import { scheduledJobs } from '../../shared/domain/schedule.js';
 import { environmentOf, FUNCTION_SETTINGS, type FunctionName } from '../../shared/runtime/config.js';
-import { acknowledgeNag, CchcFunction, type MailSender, renderForNag, type TableScope } from '../constructs/cchc-function.js';
+import { acknowledgeNag, CchcFunction, type MailSender, renderForNag, type TableScope, type WorkerEntry } from '../constructs/cchc-function.js';
 import type { CchcContext } from '../context.js';
 import type { StatefulResources } from './stateful-stack.js';
 
@@ -380,6 +380,7 @@ export class CchcStatelessStack extends Stack {
       description: 'S3 upload (via SQS) → validate → record result → outbox receipt e-mail',
       memorySize: 1024,
       timeout: VALIDATOR_TIMEOUT,
+      workers: ['check-worker'],
     })
       .useTable(stateful.table, TABLE_SCOPES.validateSubmission)
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
@@ -428,6 +429,7 @@ export class CchcStatelessStack extends Stack {
       memorySize: 1024,
       timeout: Duration.minutes(10),
       assets: ['fonts'],
+      workers: ['check-worker'],
     })
       .useTable(stateful.table, TABLE_SCOPES.closePeriod)
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX, REPORTS_PREFIX], readVersions: true, write: [REPORTS_PREFIX], list: [INCOMING_PREFIX] })
@@ -442,6 +444,7 @@ export class CchcStatelessStack extends Stack {
         name: 'send-reminders',
         description: 'D-3 and D-1 at 08:00: remind units without a valid submission, with their personal link',
         timeout: Duration.minutes(5),
+        workers: ['check-worker'],
       })
         .useTable(stateful.table, TABLE_SCOPES.sendReminders)
         .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
@@ -577,7 +580,15 @@ export class CchcStatelessStack extends Stack {
   /** A project function with the common settings and an alarm on its Errors metric. */
   addFunction(
     id: string,
-    props: { name: FunctionName; description: string; memorySize?: number; timeout?: Duration; assets?: ('portal' | 'fonts')[] },
+    props: {
+      name: FunctionName;
+      description: string;
+      memorySize?: number;
+      timeout?: Duration;
+      assets?: ('portal' | 'fonts')[];
+      /** The worker entries it starts: 'check-worker' for every function that checks uploads (the guard). */
+      workers?: WorkerEntry[];
+    },
   ): CchcFunction {
     const wanted = new Set(environmentOf(FUNCTION_SETTINGS[props.name]));
     const environment = Object.fromEntries(Object.entries(this.plainSettings).filter(([name]) => wanted.has(name) && !this.setByHelper(props.name, name)));

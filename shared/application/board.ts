@@ -8,7 +8,6 @@ import { type DossierPart, parseIncomingKey, partOfExtension } from '../domain/o
 import { displayFileName } from '../domain/text.js';
 import type { Period, SubmissionKind, UnitKind } from '../domain/types.js';
 import { UNIT_KIND_NAMES } from '../domain/units.js';
-import { rollupToCsv, rollupToJson, writeConsolidatedWorkbook } from '../documents/reports/index.js';
 import { comparisonsFor } from './comparisons.js';
 import { currentRollup } from './current-rollup.js';
 import type { PipelineDeps } from './deps.js';
@@ -247,10 +246,13 @@ export async function currentFiguresFile(
     const { writeReportDraft } = await import('../documents/reports/docx/report-draft.js');
     return { bytes: await writeReportDraft(rollup, currentForm(period.kind)), contentType: ROLLUP_FORMATS.docx, fileName };
   }
+  // The writers load on the first download (the Excel one is the largest part of the API's bundle).
   const bytes =
     format === 'xlsx'
-      ? await writeConsolidatedWorkbook(rollup, currentForm(period.kind))
-      : Buffer.from(format === 'csv' ? rollupToCsv(rollup) : rollupToJson(rollup), 'utf8');
+      ? await (await import('../documents/reports/workbook.js')).writeConsolidatedWorkbook(rollup, currentForm(period.kind))
+      : await import('../documents/reports/csv.js').then(({ rollupToCsv, rollupToJson }) =>
+          Buffer.from(format === 'csv' ? rollupToCsv(rollup) : rollupToJson(rollup), 'utf8'),
+        );
   return { bytes, contentType: ROLLUP_FORMATS[format], fileName };
 }
 

@@ -4,14 +4,6 @@ import { buildCalendar, findPeriod, formatInstantVi } from '../domain/calendar.j
 import { currentForm } from '../domain/forms.js';
 import type { Rollup } from '../domain/rollup.js';
 import type { Period } from '../domain/types.js';
-import {
-  buildReportMail,
-  renderCoverageChart,
-  REPORT_ATTACHMENT_LIMIT,
-  rollupToCsv,
-  rollupToJson,
-  writeConsolidatedWorkbook,
-} from '../documents/reports/index.js';
 import type { PipelineDeps } from './deps.js';
 import { realTime } from './ports.js';
 import { comparisonsFor } from './comparisons.js';
@@ -48,6 +40,11 @@ function baseName(period: Period, addendum?: number): string {
  * it is reused, so the figures never change between runs.
  */
 async function publishReport(deps: PipelineDeps, period: Period, fresh: Rollup, addendum?: number): Promise<{ keys: string[]; rollup: Rollup }> {
+  // The renderers (the Excel writer, the chart and its fonts) load only when a report is published:
+  // most runs of the close sweep find nothing due.
+  const { buildReportMail, renderCoverageChart, REPORT_ATTACHMENT_LIMIT, rollupToCsv, rollupToJson, writeConsolidatedWorkbook } = await import(
+    '../documents/reports/index.js'
+  );
   const folder = reportFolder(period.id, addendum);
   const name = baseName(period, addendum);
   const jsonKey = `${folder}${name}.json`;

@@ -1,22 +1,20 @@
 import type { Finding, Slot } from '../domain/types.js';
-import { type CheckContext, checkUpload, type UploadCheck } from './check-upload.js';
-import { Guard, isGuardWorker, serveInWorker, type GuardLimits, type GuardVerdict } from '../runtime/guard.js';
+import type { CheckContext, UploadCheck } from './check-upload.js';
+import { Guard, type GuardLimits, type GuardVerdict } from '../runtime/guard.js';
 
 /**
  * `checkUpload` inside the guard: the same reading and validation, in a worker thread whose heap and
  * time are bounded, so a file that would exhaust memory or never finish ends in a recorded rejection
  * (FILE_UNPROCESSABLE) instead of taking the process, and every other unit's upload, down with it.
- * This module is its own worker: in a Lambda bundle the worker loads the bundle, on the local stack
- * and in tests the source through tsx.
+ * The worker runs check-worker.ts: on the local stack and in tests the source through tsx, in a
+ * Lambda bundle `check-worker.mjs`, an entry point of its own next to this code (the construct puts
+ * every output file of a function in one folder).
  */
 
-const ROLE = 'check-upload';
+export const CHECK_ROLE = 'check-upload';
 
-if (isGuardWorker(ROLE)) {
-  serveInWorker({
-    checkUpload: (bytes: Uint8Array, slot: Slot, receivedAt: string, ctx: CheckContext) => checkUpload(bytes, slot, new Date(receivedAt), ctx),
-  });
-}
+/** The worker module, beside this one: the source (tsx) or the bundled entry. */
+export const CHECK_WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './check-worker.ts' : './check-worker.mjs', import.meta.url);
 
 /** Far above what any real report needs (a full template reads in ~20 ms and a few MiB). */
 export const CHECK_LIMITS: GuardLimits = Object.freeze({ maxHeapMb: 384, timeoutMs: 20_000 });
@@ -25,7 +23,7 @@ let shared: Guard | null = null;
 
 /** The process's guard for uploads (one warm worker, replaced after a verdict). */
 export function uploadGuard(limits: GuardLimits = CHECK_LIMITS): Guard {
-  shared ??= new Guard(new URL(import.meta.url), ROLE, limits);
+  shared ??= new Guard(CHECK_WORKER_URL, CHECK_ROLE, limits);
   return shared;
 }
 

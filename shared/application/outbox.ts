@@ -1,4 +1,3 @@
-import { renderLinkTemplate } from '../documents/mail/link-template.js';
 import { composeMime, type MailAttachment } from '../documents/mail/mime.js';
 import type { OutboxMessage } from './records.js';
 import type { PipelineDeps } from './deps.js';
@@ -43,6 +42,8 @@ export async function deliverOutboxMessage(deps: PipelineDeps, messageId: string
     let keptCopy: Uint8Array | undefined;
     if (message.template) {
       const link = await currentLinkOf(deps, message.template.linkUnit);
+      // Only the sender holding the token key renders personal links (flush-outbox).
+      const { renderLinkTemplate } = await import('../documents/mail/link-template.js');
       ({ raw, keptCopy } = await renderLinkTemplate(message.template, message.to, message.subject, link));
     } else {
       raw = message.rawKey ? await deps.uploads.get({ key: message.rawKey }, 40 * 1024 * 1024) : Buffer.from(message.raw ?? '', 'base64');

@@ -7,11 +7,8 @@ import { displayFileName } from '../domain/text.js';
 import { applicableIndicators, currentForm } from '../domain/forms.js';
 import type { Finding, Period, Submission, Unit } from '../domain/types.js';
 import { findUnit } from '../domain/units.js';
-import { sameSigner } from '../domain/roster.js';
 import type { UploadCheck } from './check-upload.js';
 import { guardedCheckUpload, unprocessableFinding } from './guarded-check.js';
-import { buildReceiptMail } from '../documents/mail/receipt.js';
-import { slotPointers } from '../domain/outcome.js';
 import type { ObjectHead } from './ports.js';
 import { type CurrentPointer, type Extension, isFormPart, type SubmissionRecord } from './records.js';
 import type { PipelineDeps } from './deps.js';
@@ -190,7 +187,7 @@ async function recordObject(
   const judged = await judge({ head, unit, period });
   const part = partOfExtension(parsed.extension);
   // The dossier's two parts must name the same signer: the workbook's typed signer block and the PDF's leader.
-  const check = judged.check.status === 'valid' ? crossCheckSigner(judged.check, part, await otherPartOf(deps, period, unit, part)) : judged.check;
+  const check = judged.check.status === 'valid' ? await crossCheckSigner(judged.check, part, await otherPartOf(deps, period, unit, part)) : judged.check;
   const sha256 = judged.sha256;
   const record = buildRecord({
     objectId,
@@ -237,8 +234,10 @@ function recordedSigner(r: SubmissionRecord): string | null {
  * Adds the finding of a signer that differs from the one the slot's other part names (a valid file
  * only: the other part already stands); an error makes the file invalid, as every error does.
  */
-export function crossCheckSigner(check: UploadCheck, part: DossierPart, other: SubmissionRecord | null): UploadCheck {
+export async function crossCheckSigner(check: UploadCheck, part: DossierPart, other: SubmissionRecord | null): Promise<UploadCheck> {
   if (check.status !== 'valid' || !other) return check;
+  // The roster and its data load only for a slot whose other part is in (a lazy chunk in a bundle).
+  const { sameSigner } = await import('../domain/roster.js');
   const mine = signerOf(check, part);
   const theirs = recordedSigner(other);
   const typed = part === 'form' ? mine : theirs;
@@ -378,19 +377,17 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, extension?: 
   }
   const unit = findUnit(record.unitCode, deps.units);
   const period = findPeriod(record.periodId);
-  // What the receipt says depends on the slot's pointers as they stand now (just advanced above).
-  const slot = {
-    ...slotPointers(await deps.stores.pointers.listOfPeriod(record.periodId, record.part ?? 'form'), record.unitCode, record.kind),
-    asOf: deps.clock.now(),
-  };
-  const mail = buildReceiptMail(
-    record,
-    unit,
-    period,
-    deps.config.portalUrl,
-    extension === undefined ? await deps.stores.extensions.get(period.id, unit.code) : extension,
-    slot,
-  );
   const messageId = `receipt-${record.periodId}-${record.unitCode}-${record.objectId}`;
-  await queueMail(deps, { messageId, purpose: 'receipt', to: unit.emails }, () => mail);
+  // Composed once, when not queued yet. Its wording (and, in mime.ts, the MIME composer) loads with
+  // the first receipt, after the record the unit waits for is written: a lazy chunk in a bundle.
+  await queueMail(deps, { messageId, purpose: 'receipt', to: unit.emails }, async () => {
+    const [{ buildReceiptMail }, { slotPointers }] = await Promise.all([import('../documents/mail/receipt.js'), import('../domain/outcome.js')]);
+    // What the receipt says depends on the slot's pointers as they stand now (just advanced above).
+    const slot = {
+      ...slotPointers(await deps.stores.pointers.listOfPeriod(record.periodId, record.part ?? 'form'), record.unitCode, record.kind),
+      asOf: deps.clock.now(),
+    };
+    const granted = extension === undefined ? await deps.stores.extensions.get(period.id, unit.code) : extension;
+    return buildReceiptMail(record, unit, period, deps.config.portalUrl, granted, slot);
+  });
 }

@@ -21,7 +21,8 @@ const CHAIN_LABELS: Readonly<Record<string, string>> = Object.freeze({
  * the portal (through the API's view) all show this sentence.
  */
 export function describeSignature(s: SignatureSummary): string {
-  const who = [s.signer ?? '(không rõ tên)', s.title, s.organization].filter(Boolean).join(', ');
+  // An organisation's certificate names the unit twice (CN = O): it is said once.
+  const who = [s.signer ?? '(không rõ tên)', s.title, s.organization].filter((x, i, all) => Boolean(x) && all.indexOf(x) === i).join(', ');
   const when = s.signingTime ? `ký lúc ${formatInstantVi(s.signingTime)}` : 'không rõ thời điểm ký';
   const issuer = s.issuer ? `; cấp bởi ${s.issuer}` : '';
   const revocation = s.revocation === 'revoked' ? ', ĐÃ BỊ THU HỒI' : s.revocation === 'not-checked' ? ', chưa kiểm tra thu hồi' : '';

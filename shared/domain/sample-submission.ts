@@ -1,7 +1,8 @@
 import { findPeriod, localDateOf } from './calendar.js';
 import { applicableIndicators, applicableRelations, currentForm } from './forms.js';
 import { deputyTitle } from './signing.js';
-import type { PlanTask, RawValue, Submission, Unit } from './types.js';
+import { defaultRoster, type LeaderTerm, leadersOn } from './roster.js';
+import type { IsoDate, PlanTask, RawValue, Signature, Submission, Unit } from './types.js';
 import type { TemplateFill } from '../documents/xlsx/index.js';
 import { findUnit } from './units.js';
 
@@ -108,6 +109,45 @@ export interface SampleOptions {
   asOf?: Date;
   /** Vary the figures by unit (deterministically), so that a roll-up of many units looks like a real quarter. */
   varyByUnit?: boolean;
+  /**
+   * The leader typed in the signer block, as the signed report names them: the head signs directly (a
+   * people's committee "TM."), a deputy "KT.". Without it: a deputy's title and `signerName`.
+   */
+  signer?: SampleSigner;
+}
+
+/** A leader as the sample's signer block writes them. */
+export interface SampleSigner {
+  name: string;
+  office: string;
+  role: 'head' | 'deputy';
+}
+
+function rosterHead(unitCode: string, date: IsoDate, roster: readonly LeaderTerm[] = defaultRoster): SampleSigner | undefined {
+  const leaders = leadersOn(unitCode, date, roster);
+  const leader = leaders.find((l) => l.role === 'head') ?? leaders[0];
+  return leader && { name: leader.name, office: leader.office, role: leader.role };
+}
+
+/** The unit's head in office on `date` (else its first leader that day): who signs a sample report. */
+export function sampleSigner(unitCode: string, date: IsoDate, roster: readonly LeaderTerm[] = defaultRoster): SampleSigner {
+  const signer = rosterHead(unitCode, date, roster);
+  if (!signer) throw new Error(`No leader of ${unitCode} in office on ${date} in the roster`);
+  return signer;
+}
+
+function signatureOf(unit: Unit, options: SampleOptions, issueDate: IsoDate): Pick<Signature, 'signingForm' | 'signerTitle' | 'signerName'> {
+  const isDistrict = unit.kind === 'district';
+  const { signerName } = options;
+  const signer = options.signer ?? (signerName === undefined ? rosterHead(unit.code, issueDate) : undefined);
+  if (!signer) {
+    return {
+      signingForm: isDistrict ? 'TM.' : 'KT.',
+      signerTitle: isDistrict ? unit.headTitle : deputyTitle(unit.headTitle),
+      signerName: signerName ?? 'Nguyễn Văn An',
+    };
+  }
+  return { signingForm: isDistrict ? 'TM.' : signer.role === 'head' ? 'none' : 'KT.', signerTitle: signer.office, signerName: signer.name };
 }
 
 /** A small deterministic number from a unit code (FNV-1a), the same on every run. */
@@ -194,7 +234,6 @@ export function sampleSubmission(unitCode: string, periodId: string, options: Sa
     const today = localDateOf(options.asOf);
     if (today < issueDate) issueDate = today;
   }
-  const isDistrict = unit.kind === 'district';
   return {
     formId: form.id,
     formVersion: form.version,
@@ -207,9 +246,7 @@ export function sampleSubmission(unitCode: string, periodId: string, options: Sa
     signature: {
       documentNumber: `${period.kind === 'plan' ? 12 : 145}/${period.kind === 'plan' ? 'KH' : 'BC'}-${unit.code}`,
       issueDate,
-      signingForm: isDistrict ? 'TM.' : 'KT.',
-      signerTitle: isDistrict ? unit.headTitle : deputyTitle(unit.headTitle),
-      signerName: options.signerName ?? 'Nguyễn Văn An',
+      ...signatureOf(unit, options, issueDate),
     },
   };
 }

@@ -1,160 +1,177 @@
 /**
- * `npm run bench`: how long reading and validating one uploaded workbook takes, against the floor of
- * merely unzipping it and tokenising its XML. Prints a table (median and p95 over N runs after a
- * warm-up), the ratio of the two, and the process's peak RSS. Figures are recorded in docs/PERFORMANCE.md.
+ * `npm run bench`: runs every bench module in order and writes docs/PERFORMANCE.md from one run
+ * (intro, the machine, each module's section). Each module runs in a process of its own, so its
+ * memory figures and warm-up are its own. `npm run bench -- --only bundles,reader` runs only those;
+ * the file then keeps the other sections as the earlier run left them, and its header says which
+ * sections this run measured.
  */
-import { cpus } from 'node:os';
-import { strFromU8, unzipSync } from 'fflate';
-import { validateSubmission } from '../../shared/domain/validate.js';
-import { inspectXlsx } from '../../shared/documents/xlsx/safe-zip.js';
-import { readWorkbook } from '../../shared/documents/xlsx/workbook-reader.js';
-import type { PlanTask } from '../../shared/domain/types.js';
-import { sampleFill as productFill, sampleSubmission } from '../../shared/domain/sample-submission.js';
-import { KEY, slotOf, templateOf } from '../fixtures/xlsx-fixtures.js';
-import type { TemplateFill } from '../../shared/documents/xlsx/index.js';
-import type { Slot } from '../fixtures/xlsx-fixtures.js';
-import { guardedCheckUpload, uploadGuard } from '../../shared/application/guarded-check.js';
-import { checkUpload } from '../../shared/application/check-upload.js';
-import { measureBundles } from './bundles.js';
-
-const WARMUP = 5;
-const RUNS = Number(process.env.BENCH_RUNS ?? 50);
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import * as bundles from './bundles.js';
+import { type BenchModule, type BenchSection, baseline, type Machine, machine, table } from './harness.js';
+import * as hostile from './hostile.js';
+import * as pdf from './pdf-verify.js';
+import * as reader from './reader.js';
 
 /**
- * The baseline: unzip every part with fflate and tokenise each XML part with one regular-expression
- * pass (elements, attributes, text runs), building no tree. It is the least any reader must do.
+ * The sections, in the order of the file. Issue 15's other sections go here, each a module exporting
+ * `run(): Promise<BenchSection>`:
+ *   rush         test/bench/rush.ts         39 units at once and the burst of 1,000 uploads (p50/p95/max,
+ *                                           throughput, peak memory, lost/doubled), the local stack's start
+ *   close-scale  test/bench/close-scale.ts  the close of 40, 1,000 and 10,000 submissions against a bare Query
+ * Add `import * as rush from './rush.js'` (and close-scale) above and their entries below.
  */
-function unzipAndTokenise(bytes: Uint8Array): number {
-  const TOKEN = /<([/?!]?)([A-Za-z_][\w:.-]*)([^>]*)>|([^<]+)/g;
-  const ATTR = /([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')/g;
-  let tokens = 0;
-  for (const [name, data] of Object.entries(unzipSync(bytes))) {
-    if (!/\.(xml|rels)$/.test(name)) continue;
-    const xml = strFromU8(data);
-    for (const m of xml.matchAll(TOKEN)) {
-      tokens++;
-      if (m[3]) for (const _ of m[3].matchAll(ATTR)) tokens++;
-    }
-  }
-  return tokens;
+export const SECTIONS: readonly { id: string; module: BenchModule }[] = [
+  { id: 'reader', module: reader },
+  { id: 'hostile', module: hostile },
+  { id: 'pdf', module: pdf },
+  { id: 'bundles', module: bundles },
+];
+
+/** Issue 15's sections that other modules measure; named in the file until they are registered above. */
+const PLANNED: readonly { id: string; what: string }[] = [
+  { id: 'rush', what: 'the local stack in a deadline rush: 39 units at once and a burst of 1,000 uploads (test/bench/rush.ts)' },
+  { id: 'close-scale', what: 'the close of 40, 1,000 and 10,000 submissions against a bare Query (test/bench/close-scale.ts)' },
+];
+
+const OUT = resolve(import.meta.dirname, '../../docs/PERFORMANCE.md');
+
+/** `--only a,b` or `--only=a,b`; every section when absent. */
+export function selectedIds(argv: readonly string[], known: readonly string[]): string[] {
+  const at = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (at < 0) return [...known];
+  const value = argv[at]!.includes('=') ? argv[at]!.slice('--only='.length) : (argv[at + 1] ?? '');
+  const ids = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (ids.length === 0 || unknown.length > 0) throw new Error(`--only takes some of: ${known.join(', ')} (got "${value}")`);
+  return ids;
 }
 
-interface Row {
-  name: string;
-  median: number;
-  p95: number;
+const START = (id: string) => `<!-- bench:section ${id} -->`;
+const END = (id: string) => `<!-- /bench:section ${id} -->`;
+
+/** The sections an earlier run wrote into the file, by id, as written (markers included). */
+export function writtenSections(markdown: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of markdown.matchAll(/<!-- bench:section ([\w-]+) -->[\s\S]*?<!-- \/bench:section \1 -->/g)) out.set(m[1]!, m[0]);
+  return out;
 }
 
-async function measure(name: string, fn: () => unknown): Promise<Row> {
-  for (let i = 0; i < WARMUP; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const at = (q: number): number => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!;
-  return { name, median: at(0.5), p95: at(0.95) };
+/** One section as written: its markers, heading, when and where it was measured, its body. */
+export function renderSection(s: BenchSection, m: Machine): string {
+  const measured = `*Measured ${m.startedAt}, ${m.cores} × ${m.cpu}, Node ${m.node}.*`;
+  const before = s.before ? `\n\n**Before issue 15:** ${s.before}` : '';
+  return `${START(s.id)}\n## ${s.title}\n\n${measured}${before}\n\n${s.markdown.trim()}\n${END(s.id)}`;
 }
 
-/** A correctly filled workbook, as a unit that did its work would send it (validates with no finding). */
-function sampleFill(slot: Slot): TemplateFill {
-  const receivedAt = new Date(Date.parse(slot.period.deadline) - 86_400_000);
-  return productFill(sampleSubmission(slot.unit.code, slot.period.id, { asOf: receivedAt }));
-}
-
-async function scenario(label: string, slot: Slot, fill: TemplateFill): Promise<Row[]> {
-  const bytes = await templateOf(slot, fill);
-  const slotRef = { unitCode: slot.unit.code, periodId: slot.period.id, kind: slot.period.kind };
-  const receivedAt = new Date(Date.parse(slot.period.deadline) - 86_400_000);
-  const check = await readWorkbook(bytes, { key: KEY });
-  if (!check.submission || check.findings.length > 0) throw new Error(`${label}: the workbook does not read cleanly`);
-  const verdict = validateSubmission({ submission: check.submission, slot: slotRef, receivedAt, skip: check.unreadable });
-  console.log(`${label}: ${(bytes.length / 1024).toFixed(1)} KiB, validation ${verdict.status} with ${verdict.findings.length} finding(s)`);
-  if (verdict.status !== 'valid') throw new Error(`${label}: the benchmark workbook should be valid: ${JSON.stringify(verdict.findings.slice(0, 3))}`);
-  return [
-    await measure(`${label} · (a) readWorkbook + validateSubmission`, async () => {
-      const r = await readWorkbook(bytes, { key: KEY });
-      return validateSubmission({ submission: r.submission!, slot: slotRef, receivedAt, skip: r.unreadable });
-    }),
-    await measure(`${label} ·     of which readWorkbook`, () => readWorkbook(bytes, { key: KEY })),
-    await measure(`${label} ·     of which inspectXlsx (pre-check)`, () => inspectXlsx(bytes)),
-    await measure(`${label} · (b) unzip + tokenise XML (floor)`, () => unzipAndTokenise(bytes)),
-  ];
-}
-
-function planFill(slot: Slot): TemplateFill {
-  const areas = slot.form.areas.filter((a) => a.no !== undefined);
-  const tasks: PlanTask[] = Array.from({ length: slot.layout.tasks!.maxRows }, (_, i) => ({
-    area: areas[i % areas.length]!.code,
-    content: `Nhiệm vụ cải cách hành chính số ${i + 1}: rà soát, đơn giản hóa thủ tục hành chính thuộc phạm vi quản lý`,
-    expectedResult: 'Báo cáo kết quả thực hiện',
-    deadline: `2021-${String((i % 12) + 1).padStart(2, '0')}-28`,
-    leadAgency: 'Văn phòng Sở',
-    coordinatingAgencies: 'Các phòng chuyên môn',
-    resources: 'Ngân sách nhà nước',
-    row: null,
-  }));
-  return { ...sampleFill(slot), tasks };
-}
-
-async function main(): Promise<void> {
-  const rssAtStart = process.memoryUsage().rss;
-  console.log(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${RUNS} runs after ${WARMUP} warm-up runs\n`);
-  const q1 = slotOf('STP', '2021-Q1');
-  const plan = slotOf('STP', '2021-PLAN');
-  const first = await templateOf(q1, sampleFill(q1));
-  const t0 = performance.now();
-  await readWorkbook(first, { key: KEY });
-  console.log(`first readWorkbook in this process (cold JIT): ${(performance.now() - t0).toFixed(1)} ms`);
-  const rows = [...(await scenario('STP/2021-Q1', q1, sampleFill(q1))), ...(await scenario('STP/2021-PLAN (200 tasks)', plan, planFill(plan)))];
-  console.log('');
-  const width = Math.max(...rows.map((r) => r.name.length));
-  console.log(`${'measure'.padEnd(width)}  median ms     p95 ms`);
-  for (const r of rows) console.log(`${r.name.padEnd(width)}  ${r.median.toFixed(2).padStart(9)}  ${r.p95.toFixed(2).padStart(9)}`);
-  for (let i = 0; i < rows.length; i += 4) {
-    const a = rows[i]!;
-    const b = rows[i + 3]!;
-    console.log(`ratio (a)/(b), ${a.name.split(' · ')[0]}: ${(a.median / b.median).toFixed(1)}× at the median, ${(a.p95 / b.p95).toFixed(1)}× at p95`);
-  }
-  const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-  console.log(`RSS after loading modules: ${mib(rssAtStart)}; peak RSS of the run: ${mib(process.resourceUsage().maxRSS * 1024)}`);
-
-  // The guard: the same check in the bounded worker (warm), and the worker's first start.
-  const bytes = await templateOf(q1, sampleFill(q1));
-  const slotRef = { unitCode: 'STP', periodId: '2021-Q1', kind: 'periodic' as const };
-  const receivedAt = new Date(Date.parse(q1.period.deadline) - 86_400_000);
-  const c0 = performance.now();
-  await guardedCheckUpload(bytes, slotRef, receivedAt, { templateKey: KEY });
-  const firstGuarded = performance.now() - c0;
-  const guarded = await measure('STP/2021-Q1 · checkUpload in the guard (warm worker)', () =>
-    guardedCheckUpload(bytes, slotRef, receivedAt, { templateKey: KEY }),
+/** The whole file: intro, the machine of this run, then every section (this run's, or kept). */
+export function renderFile(m: Machine, ran: readonly string[], sections: readonly { id: string; text: string | null }[]): string {
+  const kept = sections.filter((s) => s.text && !ran.includes(s.id)).map((s) => s.id);
+  const missing = sections.filter((s) => !s.text).map((s) => s.id);
+  const header = table(
+    ['', ''],
+    [
+      ['CPU', `${m.cores} × ${m.cpu}`],
+      ['memory', `${m.memoryGiB.toFixed(1)} GiB (${m.freeMemoryGiB.toFixed(1)} GiB free at the start)`],
+      ['Node.js', `${m.node} (${m.platform})`],
+      ['started', m.startedAt],
+      ['load average at the start', m.load.map((l) => l.toFixed(2)).join(' / ')],
+      ['sections of this run', ran.join(', ')],
+      ...(kept.length ? [['kept from an earlier run', `${kept.join(', ')} (each says when it was measured)`]] : []),
+      ...(missing.length ? [['not measured yet', missing.join(', ')]] : []),
+    ],
   );
-  const direct = await measure('STP/2021-Q1 · checkUpload in the process', () => checkUpload(bytes, slotRef, receivedAt, { templateKey: KEY }));
-  await uploadGuard().close();
-  console.log(`\nguard: first call (worker start, source through tsx) ${firstGuarded.toFixed(0)} ms`);
-  for (const r of [direct, guarded]) console.log(`${r.name.padEnd(width)}  ${r.median.toFixed(2).padStart(9)}  ${r.p95.toFixed(2).padStart(9)}`);
-  console.log(`guard cost per upload: ${(guarded.median - direct.median).toFixed(2)} ms at the median`);
+  return `# Performance
 
-  if (process.env.BENCH_BUNDLES !== '0') {
-    console.log('\nbundles (esbuild as the CDK construct builds them), cold import: median of 7 fresh processes');
-    const figures = measureBundles([
-      'validate-submission',
-      'record-unprocessable',
-      'unit-api',
-      'close-period',
-      'send-reminders',
-      'flush-outbox',
-      'handle-mail-feedback',
-    ]);
-    const floor = figures[0]!;
-    for (const f of figures) {
-      console.log(
-        `${f.name.padEnd(28)} ${(f.bytes / 1024).toFixed(0).padStart(6)} KiB ${(f.bytes / floor.bytes).toFixed(2).padStart(6)}×   import ${f.importMs.toFixed(0).padStart(5)} ms ${(f.importMs / floor.importMs).toFixed(2).padStart(6)}×`,
-      );
-    }
-  }
+<!-- Written by \`npm run bench\` (test/bench/run.ts) from one run. Edit the bench modules, not this file. -->
+
+What the product costs where it matters: reading and validating an upload, hostile uploads, verifying a signed
+report, and what each Lambda function loads and how fast it starts. Each section says how it measures. Figures
+that issue 15 ("Fast at the deadline") changed say **before → after**. The *before* figures are in
+\`test/bench/baseline.json\`: ${baseline.source}
+
+## How to reproduce
+
+\`\`\`sh
+npm run bench                          # every section, then this file is rewritten
+npm run bench -- --only bundles,reader # some sections; the others are kept as they were
+BENCH_RUNS=200 npm run bench           # more runs of the reader (default 50 after 5 warm-up runs)
+\`\`\`
+
+Sections: ${SECTIONS.map((s) => `\`${s.id}\``).join(', ')}. The machine is shared and not idle: absolute times move
+with its load, ratios much less.${planned()}
+
+## Machine and run
+
+${header}
+
+${sections
+  .filter((s) => s.text)
+  .map((s) => s.text)
+  .join('\n\n')}
+`;
 }
 
-await main();
+/** The planned sections not registered yet, as a sentence (empty when every one is). */
+function planned(): string {
+  const open = PLANNED.filter((p) => !SECTIONS.some((s) => s.id === p.id));
+  return open.length ? `\n\nNot in this file yet: ${open.map((p) => p.what).join('; ')}.` : '';
+}
+
+const RESULT = '@@BENCH-SECTION@@';
+
+/** The repository's formatter over the written file, so that `biome check` (npm test) passes on it as written. */
+function formatWithBiome(file: string): void {
+  const biome = createRequire(import.meta.url).resolve('@biomejs/biome/bin/biome');
+  const out = spawnSync(process.execPath, [biome, 'format', '--write', file], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`biome could not format ${file}: ${out.stderr || out.stdout}`);
+}
+
+/** Runs one section in a fresh process (the same Node and loader as this one) and returns what it measured. */
+function runInChild(id: string): BenchSection {
+  const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--section', id], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+    encoding: 'utf8',
+  });
+  const at = child.stdout.lastIndexOf(RESULT);
+  if (child.status !== 0 || at < 0) throw new Error(`bench section ${id} failed (exit ${child.status}): ${child.stdout.slice(-2000)}`);
+  const section = JSON.parse(child.stdout.slice(at + RESULT.length)) as BenchSection;
+  if (section.id !== id) throw new Error(`bench module ${id} returned the section "${section.id}"`);
+  return section;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const only = argv.indexOf('--section');
+  if (only >= 0) {
+    const entry = SECTIONS.find((s) => s.id === argv[only + 1]);
+    if (!entry) throw new Error(`no bench section ${argv[only + 1]}`);
+    process.stdout.write(`\n${RESULT}${JSON.stringify(await entry.module.run())}\n`);
+    return;
+  }
+  const ids = selectedIds(
+    argv,
+    SECTIONS.map((s) => s.id),
+  );
+  const m = machine();
+  const earlier = existsSync(OUT) ? writtenSections(readFileSync(OUT, 'utf8')) : new Map<string, string>();
+  const fresh = new Map<string, string>();
+  for (const s of SECTIONS) {
+    if (!ids.includes(s.id)) continue;
+    const t0 = performance.now();
+    console.log(`bench: ${s.id} …`);
+    fresh.set(s.id, renderSection(runInChild(s.id), m));
+    console.log(`bench: ${s.id} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const sections = SECTIONS.map((s) => ({ id: s.id, text: fresh.get(s.id) ?? earlier.get(s.id) ?? null }));
+  writeFileSync(OUT, renderFile(m, ids, sections));
+  formatWithBiome(OUT);
+  console.log(`bench: wrote ${OUT}`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) await main(process.argv.slice(2));

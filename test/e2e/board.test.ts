@@ -39,8 +39,12 @@ beforeAll(async () => {
   adminToken = (await issueToken(stack.deps, 'SNV', 'admin')).token;
   unitToken = (await issueToken(stack.deps, 'STP')).token;
   // three units report for 2021-Q1: two valid (a department and a district), one rejected
+  // each valid one with its signed report (the dossier's second file), as the portal sends it
   await stack.upload(unitToken, '2021-Q1', await filledWorkbook('STP', '2021-Q1'), XLSX, 'STP-quy-I.xlsx');
-  await stack.upload((await issueToken(stack.deps, 'HUE')).token, '2021-Q1', await filledWorkbook('HUE', '2021-Q1'), XLSX, 'Hue-quy-I.xlsx');
+  await stack.uploadReport(unitToken, '2021-Q1');
+  const hueToken = (await issueToken(stack.deps, 'HUE')).token;
+  await stack.upload(hueToken, '2021-Q1', await filledWorkbook('HUE', '2021-Q1'), XLSX, 'Hue-quy-I.xlsx');
+  await stack.uploadReport(hueToken, '2021-Q1');
   const broken = await filledWorkbook('SYT', '2021-Q1', (fill) => {
     fill.values = { ...fill.values, 'TT.HS.02': 51 };
   });
@@ -78,6 +82,9 @@ describe("the aggregator's board in a real browser", () => {
     expect(await row('HUE').locator('[data-part="form"] .badge').textContent()).toBe('Hợp lệ');
     expect(await row('SYT').locator('[data-part="form"] .badge').textContent()).toBe('Bị từ chối');
     expect(await row('VPUB').locator('[data-part="form"] .badge').textContent()).toBe('Chưa nộp');
+    // the dossier: form and signed report both valid and on time
+    expect(await row('STP').locator('[data-part="dossier"] .badge').textContent()).toBe('Hợp lệ');
+    expect(await row('SYT').locator('[data-part="dossier"] .badge').textContent()).toBe('Bị từ chối');
     expect(await row('STP').textContent()).toContain('STP-quy-I.xlsx');
 
     const completeness = (await page.locator('.kpi-completeness .kpi-value').textContent()) ?? '';

@@ -254,6 +254,8 @@ describe('the unit portal in a real browser', () => {
   });
 
   it('a 360 px wide phone renders without horizontal scrolling, findings included', async () => {
+    // the Q1 dossier's second file, the signed report (its upload through the portal is signed-report.test.ts's)
+    await e2e.stack.uploadReport(token, '2021-Q1');
     const phone = await openContext(browser, { width: 360, height: 780 });
     const p = await phone.context.newPage();
     watch(p);

@@ -501,6 +501,30 @@ describe('least privilege per function', () => {
     }
   });
 
+  it('ships each function as split ESM: index.mjs, its worker entries and every chunk they import, in the asset', () => {
+    const functions = (Object.entries(stateless.findResources('AWS::Lambda::Function')) as [string, Resource][]).filter(
+      ([id]) => !id.startsWith('BucketNotificationsHandler'),
+    );
+    expect(functions).toHaveLength(7);
+    for (const [id, fn] of functions) {
+      const dir = join(outdir, `asset.${String(fn.Properties!.Code.S3Key).replace(/\.zip$/, '')}`);
+      const files = new Set(readdirSync(dir));
+      expect(files.has('index.mjs'), id).toBe(true);
+      // every relative import (static or dynamic) of every module reached from the entries resolves
+      const seen = new Set<string>();
+      const todo: string[] = [...files].filter((f) => f === 'index.mjs' || f === 'check-worker.mjs');
+      while (todo.length > 0) {
+        const file = todo.pop()!;
+        if (seen.has(file)) continue;
+        seen.add(file);
+        expect(files.has(file), `${id}: ${file}`).toBe(true);
+        const code = readFileSync(join(dir, file), 'utf8');
+        for (const m of code.matchAll(/(?:from|import)\s*\(?\s*"\.\/([^"]+\.mjs)"/g)) todo.push(m[1]!);
+      }
+      expect(seen.size, `${id}: chunks`).toBeGreaterThan(1);
+    }
+  });
+
   it('gives each function exactly the environment its settings name (FUNCTION_SETTINGS), no more', () => {
     const all = { ...Object.fromEntries(FUNCTIONS.map((f) => [f, f])), recordUnprocessable: 'recordUnprocessable' } as Record<string, string>;
     const names: Record<string, FunctionName> = {

@@ -87,9 +87,18 @@ describe('the CLI on a local stack played in 2021 (--data-dir)', { timeout: 120_
 
     stack.clock.set(new Date('2021-03-12T10:00:00+07:00'));
     const sub = sampleSubmission('STP', '2021-Q1', { asOf: stack.clock.now() });
-    await stack.upload(await stack.token('STP'), '2021-Q1', Buffer.from(JSON.stringify(toSubmissionJson(sub))), 'application/json', 'stp.json');
-    const [rec] = await stack.deps.stores.submissions.listOfPeriod('2021-Q1');
-    expect(rec, JSON.stringify(rec?.findings)).toMatchObject({ unitCode: 'STP', status: 'valid', onTime: true });
+    const token = await stack.token('STP');
+    await stack.upload(token, '2021-Q1', Buffer.from(JSON.stringify(toSubmissionJson(sub))), 'application/json', 'stp.json');
+    await stack.uploadReport(token, '2021-Q1');
+    const recs = await stack.deps.stores.submissions.listOfPeriod('2021-Q1');
+    // the dossier: the data form and the signed report, both valid and on time
+    expect(
+      recs.map((r) => [r.part ?? 'form', r.status, r.onTime]),
+      JSON.stringify(recs.map((r) => r.findings)),
+    ).toEqual([
+      ['form', 'valid', true],
+      ['report', 'valid', true],
+    ]);
 
     const add = await cchc('close', '--period', '2021-Q1', '--reissue');
     expect(add.code, add.stderr).toBe(0);

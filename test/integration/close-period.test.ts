@@ -11,6 +11,7 @@ import { closePeriod, reissueReport } from '../../shared/application/close-perio
 import { grantExtension } from '../../shared/application/extensions.js';
 // The scheduled path (reconcile, then remind), as the test always exercised: sendReminders no longer reconciles itself.
 import { remindAfterReconciling as sendReminders } from '../../shared/application/scheduled-reminders.js';
+import { isFormPart } from '../../shared/application/records.js';
 import { startTestStack, XLSX, type TestStack } from './helpers/pipeline-stack.js';
 
 const at = (iso: string): Date => new Date(iso);
@@ -22,11 +23,23 @@ async function workbook(sub: Submission): Promise<Uint8Array> {
   return (await makeTemplate({ unitCode: sub.unitCode, periodId: sub.periodId, key: 'test-template-key', now: new Date(), fill: sampleFill(sub) })).bytes;
 }
 
-async function uploadAt(unit: string, when: string, mutate?: (s: Submission) => void, scale = 1): Promise<string> {
+/** A unit's data form at `when`; with its signed report a minute later unless `form only` (the dossier's two files). */
+async function uploadAt(unit: string, when: string, mutate?: (s: Submission) => void, scale = 1, part: 'dossier' | 'form only' = 'dossier'): Promise<string> {
   stack.clock.set(at(when));
   const sub = sampleSubmission(unit, '2021-Q1', { scale, asOf: at(when) });
   mutate?.(sub);
-  return stack.upload(await stack.token(unit), '2021-Q1', await workbook(sub), XLSX, `${unit}-quy-I.xlsx`);
+  const token = await stack.token(unit);
+  const id = await stack.upload(token, '2021-Q1', await workbook(sub), XLSX, `${unit}-quy-I.xlsx`);
+  if (part === 'dossier') {
+    stack.clock.set(new Date(at(when).getTime() + 60_000));
+    await stack.uploadReport(token, '2021-Q1');
+  }
+  return id;
+}
+
+/** A unit's data-form records of the period (its signed reports are records of their own). */
+async function forms(unit: string) {
+  return (await stack.deps.stores.submissions.listOfUnit(unit, '2021-Q1')).filter(isFormPart);
 }
 
 /** Uploads while the queue is paused and then drops the event: the object is stored, the event lost. */
@@ -79,13 +92,27 @@ beforeAll(async () => {
 
   await uploadAt('STP', '2021-03-12T09:00:00+07:00');
   await uploadAt('HUE', '2021-03-13T10:00:00+07:00', undefined, 2);
-  await uploadAt('STC', '2021-03-13T11:00:00+07:00', (s) => {
-    s.values['TT.HS.02'] = 51;
-  }); // rejected only
+  await uploadAt(
+    'STC',
+    '2021-03-13T11:00:00+07:00',
+    (s) => {
+      s.values['TT.HS.02'] = 51;
+    },
+    1,
+    'form only',
+  ); // rejected only
   await uploadAt('CAT', '2021-03-14T08:00:00+07:00', undefined, 3);
-  await uploadAt('CAT', '2021-03-14T09:00:00+07:00', (s) => {
-    s.signature.signingForm = 'TL.';
-  }); // a later rejected file never replaces the valid one
+  await uploadAt(
+    'CAT',
+    '2021-03-14T09:00:00+07:00',
+    (s) => {
+      s.signature.signingForm = 'TL.';
+    },
+    1,
+    'form only',
+  ); // a later rejected file never replaces the valid one
+  // a valid data form whose signed report never comes: the dossier stays incomplete
+  await uploadAt('SGTVT', '2021-03-14T10:00:00+07:00', undefined, 5, 'form only');
 });
 afterAll(async () => {
   await stack?.dispose();
@@ -99,6 +126,11 @@ describe('reminders', () => {
     expect(first.units).not.toContain('HUE');
     expect(first.units).toContain('STC');
     expect(first.units).toContain('SYT');
+    // a valid form without its signed report is reminded of the report, by name
+    expect(first.units).toContain('SGTVT');
+    const toSgtvt = (await stack.sesMail()).find((m) => m.subject.startsWith('[CCHC] Nhắc nộp') && m.body.text?.includes('Sở Giao thông vận tải'))!;
+    expect(toSgtvt.body.text).toContain('chưa nhận được bản báo cáo CCHC định kỳ đã được lãnh đạo đơn vị ký số (tệp PDF) hợp lệ');
+    expect(toSgtvt.body.text).toContain('Hồ sơ báo cáo gồm hai tệp');
     const again = await sendReminders(stack.deps, '2021-Q1', 'D-1');
     expect(again.units).toEqual([]);
     const mail = (await stack.sesMail()).find((m) => m.subject.startsWith('[CCHC] Nhắc nộp') && m.destination.to.includes('vanthu.stc@thuathienhue.example'))!;
@@ -109,10 +141,12 @@ describe('reminders', () => {
 
 describe('close-out at the deadline', () => {
   it('an upload at 23:59:59 whose event is lost is recovered by reconciliation and counted on time; one at 00:00:01 is late', async () => {
+    stack.clock.set(at('2021-03-15T23:50:00+07:00'));
+    await stack.uploadReport(await stack.token('SCT'), '2021-Q1');
     await uploadWithLostEvent('SCT', '2021-03-15T23:59:59+07:00');
     await uploadAt('SXD', '2021-03-16T00:00:01+07:00');
-    expect(await stack.deps.stores.submissions.listOfUnit('SCT', '2021-Q1')).toHaveLength(0);
-    const sxd = await stack.deps.stores.submissions.listOfUnit('SXD', '2021-Q1');
+    expect(await forms('SCT')).toHaveLength(0);
+    const sxd = await forms('SXD');
     expect(sxd.map((r) => [r.status, r.onTime])).toEqual([['valid', false]]);
   });
 
@@ -132,7 +166,7 @@ describe('close-out at the deadline', () => {
   });
 
   it('the lost upload was recorded by reconciliation, on time', async () => {
-    const sct = await stack.deps.stores.submissions.listOfUnit('SCT', '2021-Q1');
+    const sct = await forms('SCT');
     expect(sct.map((r) => [r.status, r.onTime, r.source])).toEqual([['valid', true, 'reconciliation']]);
   });
 
@@ -161,6 +195,7 @@ describe('close-out at the deadline', () => {
     expect(text).toContain('Sở Tài chính'); // rejected only
     expect(text).toContain('Sở Xây dựng'); // late
     expect(text).toContain('Sở Y tế'); // missing
+    expect(text).toMatch(/Hồ sơ chưa đủ — chưa đưa vào số liệu tổng hợp \(1\)[\s\S]*Sở Giao thông vận tải \(thiếu báo cáo đã ký số \(tệp PDF\)\)/);
   });
 
   it('the stored roll-up names the missing and late units and traces every included figure to its file', async () => {
@@ -172,6 +207,10 @@ describe('close-out at the deadline', () => {
     expect(rollup.missing).toContain('SYT');
     expect(rollup.missing).not.toContain('CAT');
     expect(rollup.coverage.all.onTime).toBe(4);
+    // SGTVT's valid form (×5) is not in the figures: its dossier lacks the signed report
+    expect(rollup.incomplete).toEqual(['SGTVT']);
+    expect(rollup.units.find((u: { unitCode: string }) => u.unitCode === 'SGTVT')).toMatchObject({ status: 'incomplete', missingParts: ['report'] });
+    expect(rollup.units.find((u: { unitCode: string }) => u.unitCode === 'STP').signedReport.signer).toBeTruthy();
     const cat = rollup.units.find((u: { unitCode: string }) => u.unitCode === 'CAT');
     expect(cat.source.fileName).toBe('CAT-quy-I.xlsx');
     expect(cat.source.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -191,7 +230,7 @@ describe('close-out at the deadline', () => {
       reason: 'Sự cố mạng tại đơn vị',
     });
     await uploadAt('SYT', '2021-03-19T10:00:00+07:00');
-    const recs = await stack.deps.stores.submissions.listOfUnit('SYT', '2021-Q1');
+    const recs = await forms('SYT');
     expect(recs.map((r) => [r.status, r.onTime])).toEqual([['valid', true]]);
     const receipt = (await stack.sesMail()).find((m) => m.subject.includes(recs[0]!.receiptNo))!;
     expect(receipt.body.text).toContain('được gia hạn đến hết ngày 20/03/2021');

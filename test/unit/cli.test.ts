@@ -17,9 +17,14 @@ let dir: string;
 const env = () => ({ ...process.env, TEMPLATE_SIGNING_KEY: 'cli-test-key', TABLE_NAME: '' });
 
 /** Runs `npm run cchc -- …` the way a person does (a real process), returning exit code and output. */
-async function cchc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cchc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cchcWith({}, ...args);
+}
+
+/** `cchc` with more environment variables (a data folder of its own, say). */
+async function cchcWith(extra: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(TSX, ['shared/adapters/inbound/cli/main.ts', ...args], { cwd: ROOT, env: env() });
+    const { stdout, stderr } = await run(TSX, ['shared/adapters/inbound/cli/main.ts', ...args], { cwd: ROOT, env: { ...env(), ...extra } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -314,5 +319,57 @@ describe('cchc validate report.pdf', () => {
     );
     expect(untrusted.code).toBe(1);
     expect(untrusted.stdout).toContain('không do tổ chức chứng thực được tin cậy cấp');
+  });
+});
+
+describe('cchc template --sample --signed-report', () => {
+  /** `template` for a unit's 2021-Q1 form, written to `<dir>/<name>.xlsx`. */
+  const templateOf = (unit: string, name: string) => ['template', '--unit', unit, '--period', '2021-Q1', '--out', join(dir, `${name}.xlsx`)];
+
+  it("also writes the sample report signed by the head and the unit with the data folder's demo CA, which that folder's trust accepts", async () => {
+    const data = join(dir, 'signed-report-data');
+    const inData = (...args: string[]) => cchcWith({ CCHC_DATA_DIR: data }, ...args);
+    const xlsx = join(dir, 'hue-q1.xlsx');
+    const pdf = join(dir, 'out', 'hue-q1.pdf');
+    const made = await inData('template', '--unit', 'HUE', '--period', '2021-Q1', '--out', xlsx, '--sample', '--signed-report', pdf);
+    expect(made.code, made.stdout + made.stderr).toBe(0);
+    const { defaultRoster, leadersOn } = await import('../../shared/domain/roster.js');
+    const { localDateOf } = await import('../../shared/domain/calendar.js');
+    const head = leadersOn('HUE', localDateOf(new Date()), defaultRoster).find((l) => l.role === 'head')!;
+    expect(made.stdout).toContain(
+      `Đã tạo báo cáo mẫu đã ký số: ${pdf} — ${head.name} (${head.office}) ký, UBND thành phố Huế ký phát hành, bằng CA thử nghiệm vừa tạo tại ${join(data, 'demo-ca')}.`,
+    );
+    expect((await readFile(pdf)).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+    // verified offline against the data folder's trust (where the demo root was installed)
+    const checked = await inData('validate', pdf, '--unit', 'HUE', '--period', '2021-Q1', '--json');
+    const result = JSON.parse(checked.stdout);
+    expect(result.status, checked.stdout).toBe('valid');
+    expect(result.findings).toEqual([]);
+    expect(result.signatures.map((s: { role: string; signer: string }) => [s.role, s.signer])).toEqual([
+      ['leader', head.name],
+      ['organisation', 'UBND thành phố Huế'],
+    ]);
+    // the data form names the same signer, so the two make one dossier
+    const { readWorkbook } = await import('../../shared/documents/xlsx/workbook-reader.js');
+    const read = await readWorkbook(new Uint8Array(await readFile(xlsx)), { key: 'cli-test-key' });
+    expect(read.submission!.signature).toMatchObject({ signerName: head.name, signerTitle: head.office, signingForm: 'TM.' });
+    // elsewhere the demo CA is not trusted
+    const untrusted = await inData('validate', pdf, '--unit', 'HUE', '--period', '2021-Q1', '--trust', join(dir, 'no-trust'));
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stdout).toContain('không do tổ chức chứng thực được tin cậy cấp');
+
+    // a second time the same CA signs (not made again)
+    const root = await readFile(join(data, 'demo-ca', 'root.cer'));
+    const again = await inData(...templateOf('STP', 'stp-2'), '--sample', '--signed-report', join(dir, 'stp-2.pdf'));
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain('vừa tạo');
+    expect((await readFile(join(data, 'demo-ca', 'root.cer'))).equals(root)).toBe(true);
+  }, 120_000);
+
+  it('refuses --signed-report without --sample (exit 2, in Vietnamese)', async () => {
+    const r = await cchcWith({ CCHC_DATA_DIR: join(dir, 'unused-data') }, ...templateOf('STP', 'x'), '--signed-report', join(dir, 'x.pdf'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Tùy chọn --signed-report dùng cùng --sample');
   });
 });

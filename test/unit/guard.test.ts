@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Guard } from '../../shared/runtime/guard.js';
-import { guardedCheckUpload } from '../../shared/application/guarded-check.js';
+import { CHECK_ROLE, CHECK_WORKER_URL, guardedCheckUpload } from '../../shared/application/guarded-check.js';
 import { validFill } from '../fixtures/hostile-corpus.js';
 import { KEY, slotOf, templateOf } from '../fixtures/xlsx-fixtures.js';
 
@@ -47,7 +47,7 @@ describe('guardedCheckUpload: the real reader in the real worker', () => {
   });
 
   it('turns a verdict into a recorded rejection with a truthful Vietnamese finding', async () => {
-    const tight = new Guard(new URL('../../shared/application/guarded-check.ts', import.meta.url), 'check-upload', { maxHeapMb: 64, timeoutMs: 1 });
+    const tight = new Guard(CHECK_WORKER_URL, CHECK_ROLE, { maxHeapMb: 64, timeoutMs: 1 });
     try {
       const slot = slotOf('STP', '2021-Q1');
       const out = await guardedCheckUpload(

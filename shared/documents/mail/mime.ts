@@ -1,5 +1,3 @@
-import MailComposer from 'nodemailer/lib/mail-composer';
-
 export interface MailAttachment {
   filename: string;
   content: Uint8Array;
@@ -22,6 +20,9 @@ export interface MailContent {
 
 /** Builds the MIME message (RFC 5322, UTF-8, encoded headers) with nodemailer's composer. */
 export async function composeMime(mail: MailContent): Promise<Buffer> {
+  // Loaded with the first mail: the composer and its MIME-type table are ~135 KiB, and a validator
+  // composes its receipt only after the result the unit waits for is recorded.
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     from: mail.from,
     to: mail.to,

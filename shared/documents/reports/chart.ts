@@ -1,9 +1,9 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import * as PImage from 'pureimage';
 import type { KindKey, Rollup } from '../../domain/rollup.js';
 import { KIND_SHORT, coverageKinds } from './format.js';
+import { fontsDir } from '../fonts.js';
 
 /**
  * The coverage chart of the consolidated e-mail: completeness and timeliness (%) by unit kind and
@@ -17,12 +17,7 @@ export const CHART_HEIGHT = 360;
 const REGULAR = 'CchcReportSans';
 const BOLD = 'CchcReportSansBold';
 
-/** Where the DejaVu TTF files are: `dir` when given (the Lambda bundle's copy), else the npm package. */
-export function fontsDir(dir?: string): string {
-  if (dir) return dir;
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-}
+export { fontsDir };
 
 let fontsLoaded: Promise<void> | null = null;
 

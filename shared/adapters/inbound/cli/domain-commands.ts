@@ -5,18 +5,18 @@ import { loadTrust } from '../../../runtime/trust.js';
 import { cliClock, cliTemplateKey, localDataDir } from './connect.js';
 import { Option, type Command } from 'commander';
 import { DateTime } from 'luxon';
-import { buildCalendar, findPeriod, formatInstantVi, isOnTime, ZONE } from '../../../domain/calendar.js';
+import { buildCalendar, findPeriod, formatInstantVi, isOnTime, localDateOf, ZONE } from '../../../domain/calendar.js';
 import { formatDateVi, parseDateInput } from '../../../domain/dates.js';
 import { TIMELINESS_LABELS } from '../../../domain/labels.js';
 import { unitDeadline } from '../../../domain/outcome.js';
 import { submissionJsonSchemaDocument } from '../../../domain/submission-json.js';
-import type { Period, SubmissionKind, Unit } from '../../../domain/types.js';
+import type { Period, Submission, SubmissionKind, Unit } from '../../../domain/types.js';
 import { defaultUnits, findUnit, KIND_NAMES } from '../../../domain/units.js';
 import { checkUpload, type UploadCheck } from '../../../application/check-upload.js';
 import { makeTemplate } from '../../../application/make-template.js';
 import { formatCalendar, formatFindings, formatUnits } from './format.js';
 import { UsageError } from './usage-error.js';
-import { sampleFill, sampleSubmission } from '../../../domain/sample-submission.js';
+import { sampleFill, sampleSigner, sampleSubmission } from '../../../domain/sample-submission.js';
 
 const KINDS: SubmissionKind[] = ['plan', 'periodic', 'thematic'];
 
@@ -88,6 +88,10 @@ export function registerDomainCommands(program: Command): void {
     .addOption(kindOption())
     .requiredOption('--out <tệp.xlsx>', 'nơi ghi tệp mẫu')
     .option('--sample', 'điền sẵn số liệu mẫu hợp lệ (để thử hệ thống; không dùng để báo cáo thật)')
+    .option(
+      '--signed-report <tệp.pdf>',
+      'cùng với --sample: ghi thêm báo cáo mẫu (PDF) do lãnh đạo đơn vị ký số và cơ quan ký phát hành, bằng CA thử nghiệm của thư mục dữ liệu cục bộ (tạo nếu chưa có; chỉ dùng để thử hệ thống cục bộ)',
+    )
     .action(templateCommand);
 
   program
@@ -124,14 +128,51 @@ function unitsCommand(opts: { json?: boolean }): void {
   print(opts.json ? JSON.stringify(defaultUnits, null, 2) : formatUnits(defaultUnits));
 }
 
-/** template: writes a unit's signed Excel template for a period, optionally filled with valid sample figures. */
-async function templateCommand(opts: { unit: string; period: string; kind?: SubmissionKind; out: string; sample?: boolean }): Promise<void> {
+interface TemplateOptions {
+  unit: string;
+  period: string;
+  kind?: SubmissionKind;
+  out: string;
+  sample?: boolean;
+  signedReport?: string;
+}
+
+/**
+ * template: writes a unit's signed Excel template for a period, optionally filled with valid sample
+ * figures and, with --signed-report, the matching sample report PDF signed with the local demo CA.
+ */
+async function templateCommand(opts: TemplateOptions): Promise<void> {
+  if (opts.signedReport && !opts.sample) {
+    throw new UsageError('Tùy chọn --signed-report dùng cùng --sample: báo cáo mẫu ký số đi kèm số liệu mẫu, cùng một người ký.');
+  }
   const now = cliClock().now();
-  const fill = opts.sample ? sampleFill(sampleSubmission(opts.unit, opts.period, { asOf: now })) : undefined;
+  // The sample's typed signer is the head on the day it is signed, as the signed report's leader.
+  const sample = opts.sample ? sampleSubmission(opts.unit, opts.period, { asOf: now, signer: sampleSigner(findUnit(opts.unit).code, localDateOf(now)) }) : null;
+  const fill = sample ? sampleFill(sample) : undefined;
   const made = await makeTemplate({ unitCode: opts.unit, periodId: opts.period, kind: opts.kind, key: cliTemplateKey(), now, fill });
   await writeOut(opts.out, made.bytes);
   const unit = findUnit(made.meta.unitCode);
   print(`Đã tạo mẫu ${KIND_NAMES[made.meta.kind]} kỳ ${made.meta.periodId} cho ${unit.name}${fill ? ' (điền sẵn số liệu mẫu)' : ''}: ${opts.out}`);
+  if (opts.signedReport && sample) await writeSignedSampleReport(opts.signedReport, sample, now);
+}
+
+/** The sample report PDF signed by the sample's leader, then the unit, with the data folder's demo CA (made if absent). */
+async function writeSignedSampleReport(path: string, sample: Submission, now: Date): Promise<void> {
+  const { openDemoCa, signedSampleReport } = await import('../../../runtime/demo-ca.js');
+  const dataDir = localDataDir();
+  const ca = await openDemoCa(join(dataDir, 'demo-ca'));
+  const trustDir = join(dataDir, 'trust');
+  await ca.installTrust(trustDir);
+  const pdf = await signedSampleReport(ca, { unitCode: sample.unitCode, periodId: sample.periodId, at: now, submission: sample });
+  await writeOut(path, pdf);
+  const unit = findUnit(sample.unitCode);
+  print(
+    `Đã tạo báo cáo mẫu đã ký số: ${path} — ${sample.signature.signerName} (${sample.signature.signerTitle}) ký, ${unit.name} ký phát hành, bằng CA thử nghiệm ${ca.created ? 'vừa tạo ' : ''}tại ${ca.dir}.`,
+  );
+  print(`CA thử nghiệm chỉ được tin cậy trong thư mục ${trustDir} của hệ thống chạy cục bộ; hệ thống thật không chấp nhận tệp này.`);
+  const given = process.env.TRUST_DIR;
+  if (given && resolve(given) !== resolve(trustDir))
+    print(`Lưu ý: TRUST_DIR=${given} không có CA thử nghiệm, nên tệp sẽ bị báo chứng thư số không được tin cậy ở đó.`);
 }
 
 interface ValidateOptions {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { findPeriod, formatInstantVi } from '../../../domain/calendar.js';
 import { findUnit } from '../../../domain/units.js';
 import { UPLOAD_CONTENT_TYPES } from '../../../domain/object-keys.js';
+import { MEDIA_TYPES } from '../../../domain/media-types.js';
 import { listPeriodSubmissions, type SubmissionView } from '../../../application/list-submissions.js';
 import { issueToken, personalLink, revokeUnitTokens } from '../../../application/tokens.js';
 import { currentFiguresFile } from '../../../application/board.js';
@@ -80,7 +81,7 @@ export function registerPipelineCommands(program: Command): void {
   program
     .command('upload')
     .description('nộp một tệp như cổng tiếp nhận (xin đường dẫn tải lên, gửi tệp, chờ kết quả)')
-    .argument('<tệp>', 'tệp .xlsx hoặc .json')
+    .argument('<tệp>', 'biểu mẫu số liệu .xlsx hoặc .json, hoặc báo cáo đã ký số .pdf')
     .requiredOption('--token <mã>', 'mã truy cập của đơn vị')
     .requiredOption('--period <mã kỳ>', 'mã kỳ')
     .option('--api <url>', 'địa chỉ API; mặc định của hệ thống cục bộ')
@@ -221,7 +222,9 @@ async function uploadCommand(file: string, opts: { token: string; period: string
     throw new UsageError(`Không đọc được tệp "${file}".`);
   });
   const api = opts.api ?? connect().apiUrl;
-  const contentType = file.toLowerCase().endsWith('.json') ? 'application/json' : XLSX_TYPE;
+  const lower = file.toLowerCase();
+  // A .pdf is the dossier's signed report, a .json or .xlsx its data form (the API files each by its type).
+  const contentType = lower.endsWith('.pdf') ? MEDIA_TYPES.pdf : lower.endsWith('.json') ? MEDIA_TYPES.json : XLSX_TYPE;
   const auth = { authorization: `Bearer ${opts.token}` };
   const ticket = await requestUploadTicket(api, auth, { periodId: opts.period, fileName: basename(file), contentType, size: bytes.length });
   await postToS3(ticket, bytes, contentType, basename(file));
@@ -265,6 +268,7 @@ async function awaitCheckResult(api: string, auth: { authorization: string }, pe
     const mine = submissions.find((s) => s.uploadId === uploadId);
     if (mine) {
       print(`Kết quả: ${mine.statusText.toUpperCase()} — số biên nhận ${mine.receiptNo}, nhận lúc ${mine.receivedAtText}`);
+      for (const s of mine.signatures ?? []) print(`Chữ ký số — ${s.text}`);
       if (mine.findings.length) print(formatFindings(mine.findings));
       process.exitCode = mine.status === 'valid' ? 0 : 1;
       return;

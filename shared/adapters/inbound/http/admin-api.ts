@@ -2,10 +2,9 @@ import { findPeriod, ZONE } from '../../../domain/calendar.js';
 import { DomainError } from '../../../domain/errors.js';
 import { MEDIA_TYPES } from '../../../domain/media-types.js';
 import { findUnit } from '../../../domain/units.js';
-import { adminPeriods, boardOf, currentFiguresFile, reportLink, ROLLUP_FORMATS, type RollupFormat } from '../../../application/board.js';
+import type { RollupFormat } from '../../../application/board.js';
 import type { PipelineDeps } from '../../../application/deps.js';
 import { ApiError } from '../../../application/errors.js';
-import { sendReminders } from '../../../application/reminders.js';
 import type { Principal } from '../../../application/tokens.js';
 import type { HttpEvent, HttpResult } from './unit-api.js';
 
@@ -52,14 +51,21 @@ function yearOf(e: HttpEvent, now: Date): number {
   return raw && /^\d{4}$/.test(raw) ? Number(raw) : Number(new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric' }).format(now));
 }
 
+/**
+ * The board's use cases, loaded by the first admin request: the units' calls (the API's cold path)
+ * never load the roll-up, the board or the reminders.
+ */
+const board = () => import('../../../application/board.js');
+
 /** The aggregator's routes (/api/admin/*); the router admits admin tokens only. Each parses its request and answers with a use case's result. */
 export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principal, e: HttpEvent) => Promise<HttpResult>> {
   return {
-    'GET /api/admin/periods': async (_p, e) => json(200, await adminPeriods(deps, yearOf(e, deps.clock.now()))),
+    'GET /api/admin/periods': async (_p, e) => json(200, await (await board()).adminPeriods(deps, yearOf(e, deps.clock.now()))),
 
-    'GET /api/admin/board': async (_p, e) => json(200, await boardOf(deps, periodById(e.queryStringParameters?.periodId))),
+    'GET /api/admin/board': async (_p, e) => json(200, await (await board()).boardOf(deps, periodById(e.queryStringParameters?.periodId))),
 
     'GET /api/admin/rollup': async (_p, e) => {
+      const { currentFiguresFile, ROLLUP_FORMATS } = await board();
       const period = periodById(e.queryStringParameters?.periodId);
       const format = (e.queryStringParameters?.format ?? 'json') as RollupFormat;
       if (!(format in ROLLUP_FORMATS)) throw new ApiError(400, 'BAD_REQUEST', 'Định dạng phải là xlsx, csv, json hoặc docx.');
@@ -70,6 +76,7 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
     // A stored report goes by a short presigned GET (an API answer is capped at 6 MB on Lambda).
     'GET /api/admin/report': async (_p, e) => {
       try {
+        const { reportLink } = await board();
         return json(200, await reportLink(deps, e.queryStringParameters?.key ?? ''));
       } catch (err) {
         if (err instanceof DomainError) throw new ApiError(400, 'BAD_REQUEST', 'Tệp báo cáo không hợp lệ.');
@@ -84,6 +91,7 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
       const label = `thu-cong-${deps.clock.now().toISOString().replace(/[:.]/g, '-')}`;
       // No reconciliation here: the API reads token items and so must never parse an uploaded file
       // (the scheduled reminders and every close reconcile).
+      const { sendReminders } = await import('../../../application/reminders.js');
       const out = await sendReminders(deps, period.id, label);
       deps.log.info('manual reminders', { by: findUnit(p.unitCode, deps.units).code, periodId: period.id, sent: out.units.length });
       const answer: RemindResponse = { sent: out.units.length, units: out.units };

@@ -4,7 +4,6 @@ import { DomainError } from '../../../domain/errors.js';
 import { STATUS_LABELS, type StatusCode } from '../../../domain/labels.js';
 import type { UnitKind } from '../../../domain/types.js';
 import { findUnit, UNIT_KIND_NAMES } from '../../../domain/units.js';
-import { makeTemplate } from '../../../application/make-template.js';
 import type { PipelineDeps } from '../../../application/deps.js';
 import { listUnitPeriods, listUnitSubmissions, type SubmissionView, type UnitPeriodView } from '../../../application/list-submissions.js';
 import { ApiError } from '../../../application/errors.js';
@@ -133,6 +132,8 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
       const periodId = e.queryStringParameters?.periodId;
       if (!periodId) throw new ApiError(400, 'BAD_REQUEST', 'Thiếu mã kỳ báo cáo (periodId).');
       const { period, kind } = resolveSlotFor(p, periodId, undefined, deps);
+      // The template writer (exceljs) loads on the first download, off the path of every other call.
+      const { makeTemplate } = await import('../../../application/make-template.js');
       const made = await makeTemplate({
         unitCode: p.unitCode,
         periodId: period.id,

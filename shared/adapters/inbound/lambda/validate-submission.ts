@@ -1,7 +1,6 @@
 import type { S3Event, S3EventRecord, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { decodeEventKey } from '../../../domain/object-keys.js';
 import type { PipelineDeps } from '../../../application/deps.js';
-import { sendDelayNotice } from '../../../application/delay-notice.js';
 import { processUploadedObject, type UploadedObject } from '../../../application/process-upload.js';
 
 /** The S3 records in an SQS message body (none for the test event S3 sends when notifications are set up). */
@@ -23,6 +22,8 @@ export const DELAY_NOTICE_AFTER = 3;
 
 async function noticeDelay(deps: PipelineDeps, body: string): Promise<void> {
   try {
+    // Rare (a message that failed three times): its module loads then.
+    const { sendDelayNotice } = await import('../../../application/delay-notice.js');
     for (const r of s3RecordsOf(body)) await sendDelayNotice(deps, decodeEventKey(r.s3.object.key));
   } catch (err) {
     deps.log.error('could not queue the delay notice', { error: err instanceof Error ? err.message : String(err) });
