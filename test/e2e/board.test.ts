@@ -152,12 +152,18 @@ describe("the aggregator's board in a real browser", () => {
     await page.locator('#period').selectOption('2021-PLAN');
     await expect.poll(() => page.locator('#period-meta .state').textContent()).toBe('Đã khóa sổ, đã lập báo cáo tổng hợp');
     const buttons = page.locator('#reports [data-report]');
-    await expect.poll(() => buttons.count()).toBe(3);
+    // The workbook, CSV, JSON and the Word draft of the Department's report
+    await expect.poll(() => buttons.count()).toBe(4);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Tải Tong-hop-CCHC-2021-PLAN\.xlsx/ }).click()]);
     expect(download.suggestedFilename()).toBe('Tong-hop-CCHC-2021-PLAN.xlsx');
     expect((await readFile((await download.path())!)).subarray(0, 2).toString('latin1')).toBe('PK');
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Tải Tong-hop-CCHC-2021-PLAN\.csv/ }).click()]);
     expect((await readFile((await csv.path())!)).toString('utf8')).toContain('VPUB');
+    const [draft] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /^Tải Tong-hop-CCHC-2021-PLAN-du-thao-bao-cao\.docx/ }).click(),
+    ]);
+    expect((await readFile((await draft.path())!)).subarray(0, 2).toString('latin1')).toBe('PK');
   });
 
   it("shows the period's warnings (2021 Q3 data window)", async () => {

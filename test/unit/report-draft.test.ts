@@ -203,3 +203,29 @@ describe('the consolidated workbook with comparisons', () => {
     expect(row).toContain('Chưa có số liệu kỳ trước');
   });
 });
+
+describe('the consolidated e-mail with the draft and the comparisons', () => {
+  it('attaches the Word draft and states each headline figure against the same period last year', async () => {
+    // Prepare
+    const { buildReportMail } = await import('../../shared/documents/reports/index.js');
+    const current = withTotals('2022-Q3', { 'TT.HS.01': 50 });
+    current.comparisons = compareRollups(current, findPeriod('2022-Q3'), {
+      lastYear: { rollup: withTotals('2021-Q3', { 'TT.HS.01': 40 }), key: 'k' },
+      previous: null,
+    });
+    // Act
+    const mail = buildReportMail(current, {
+      portalUrl: 'http://localhost:3000',
+      chartPng: new Uint8Array([1]),
+      workbook: { filename: 'a.xlsx', bytes: new Uint8Array([2]) },
+      draft: { filename: 'Tong-hop-CCHC-2022-Q3-du-thao-bao-cao.docx', bytes: new Uint8Array([3]) },
+    });
+    // Assess
+    const att = mail.attachments.find((a) => a.filename.endsWith('.docx'))!;
+    expect(att.contentType).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    expect(mail.text).toContain('Dự thảo báo cáo của Sở Nội vụ gửi UBND tỉnh');
+    const line = mail.text.split('\n').find((l) => l.includes('(TT.HS.01)'))!;
+    expect(line).toContain('tăng 25,0% so với cùng kỳ năm trước (từ 40 lên 50); chưa có số liệu kỳ trước');
+    expect(mail.html).toContain('Tăng 25,0% so với cùng kỳ năm trước');
+  });
+});
