@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +29,7 @@ import { reconcilePeriod } from '../../shared/application/reconcile.js';
 import { EventJournal, type JournalEntry } from './event-journal.js';
 import { serveHttpHandler } from './http-server.js';
 import { LocalQueue } from './local-queue.js';
+import { DEAD_LETTER_CONSUMER, UPLOAD_CONSUMER } from '../queue-consumers.js';
 import { LocalScheduler } from './scheduler.js';
 import { DEFAULT_LOCAL_REGION, type S3Emulator, S3RVER_CREDENTIALS, startS3Emulator } from './s3-emulator.js';
 import { subscribeObjectCreated } from './s3-events.js';
@@ -192,7 +193,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    const emulators = await startEmulators(dataDir, host, cleanups);
+    const emulators = await startEmulators(dataDir, host, log, cleanups);
     const clock = new VirtualClock(options.now ?? new Date(), options.speed ?? 1);
     const api = await startApi(host, options.port ?? 3000, log, cleanups);
     const front = await startFront(host, options.s3Port ?? 4569, emulators.s3.endpoint, api, cleanups);
@@ -252,16 +253,28 @@ interface Emulators {
 }
 
 /** DynamoDB (dynalite, with the table), S3 (s3rver, with the bucket) and SES, in that order, each on a free port. */
-async function startEmulators(dataDir: string, host: string, cleanups: Cleanup[]): Promise<Emulators> {
-  const dynamoEndpoint = await startDynamo(dataDir, host, cleanups);
+async function startEmulators(dataDir: string, host: string, log: Log, cleanups: Cleanup[]): Promise<Emulators> {
+  const dynamoEndpoint = await startDynamo(dataDir, host, log, cleanups);
   const s3 = await startS3Emulator({ directory: join(dataDir, 'data', 's3'), host, buckets: [LOCAL_BUCKET] });
   cleanups.push(() => s3.close());
   const sesEndpoint = await startSes(host, cleanups);
   return { dynamoEndpoint, s3, sesEndpoint };
 }
 
+/**
+ * Whether the installed dynalite carries patches/dynalite+4.0.0.patch (applied by `postinstall`):
+ * unpatched, every Query leaves its iterator and LevelDB snapshot open, and memory and the data
+ * folder grow with every read (docs/upstream/dynalite-iterator-leak.md).
+ */
+export function dynaliteIsPatched(): boolean {
+  return readFileSync(require.resolve('dynalite/db/index.js'), 'utf8').includes("typeof iterator.close === 'function'");
+}
+
 /** dynalite on its data folder, with the table created if missing; its endpoint. */
-async function startDynamo(dataDir: string, host: string, cleanups: Cleanup[]): Promise<string> {
+async function startDynamo(dataDir: string, host: string, log: Log, cleanups: Cleanup[]): Promise<string> {
+  if (!dynaliteIsPatched()) {
+    log.warn('dynalite is not patched: memory grows with every query until `npx patch-package` applies patches/dynalite+4.0.0.patch');
+  }
   const dynalite = (require('dynalite') as (o: object) => Server)({
     path: join(dataDir, 'data', 'dynamodb'),
     createTableMs: 0,
@@ -415,13 +428,15 @@ interface Queues {
 }
 
 /**
- * The upload queue → the validator handler; its dead letters → the unprocessable recorder. Each runs on
+ * The upload queue → the validator handler; its dead letters → the unprocessable recorder, each consumed
+ * as its deployed event source mapping is (batch size, concurrency, deliveries). Each runs on
  * its function's view: the functions that parse hostile files get no token key, as on AWS. Views read
  * through, so an adapter a test swaps on `deps` after start is seen.
  */
 function startQueues(deps: PipelineDeps, options: LocalStackOptions, log: Log, cleanups: Cleanup[]): Queues {
   const deadLetterQueue = new LocalQueue({
     handler: makeRecordUnprocessableHandler(forFunction(deps, 'record-unprocessable')),
+    consumer: DEAD_LETTER_CONSUMER,
     log,
     retryDelayMs: options.retryDelayMs,
   });
@@ -435,6 +450,7 @@ function startQueues(deps: PipelineDeps, options: LocalStackOptions, log: Log, c
             return validate(event);
           }
         : validate,
+    consumer: UPLOAD_CONSUMER,
     log,
     retryDelayMs: options.retryDelayMs,
     onDeadLetter: (body) => deadLetterQueue.send(body),

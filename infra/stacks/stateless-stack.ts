@@ -27,6 +27,7 @@ import { environmentOf, FUNCTION_SETTINGS, type FunctionName } from '../../share
 import { acknowledgeNag, CchcFunction, type MailSender, renderForNag, type TableScope, type WorkerEntry } from '../constructs/cchc-function.js';
 import type { CchcContext } from '../context.js';
 import type { StatefulResources } from './stateful-stack.js';
+import { DEAD_LETTER_CONSUMER, type QueueConsumer, UPLOAD_CONSUMER } from '../queue-consumers.js';
 
 export interface CchcStatelessStackProps extends StackProps {
   readonly context: CchcContext;
@@ -65,6 +66,11 @@ export const TABLE_SCOPES = {
   sendReminders: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail] },
   handleMailFeedback: { read: [PK.mail], write: [PK.address, PK.mail] },
 } as const satisfies Record<string, TableScope>;
+/** An SQS event source's batch size and concurrency, from the consumer both stacks share. */
+function sqsSource(c: QueueConsumer): { batchSize: number; maxConcurrency: number } {
+  return { batchSize: c.batchSize, maxConcurrency: c.maxConcurrency };
+}
+
 const CALENDAR_FIRST_YEAR = defaultCalendarSource.rules.firstYear;
 const CALENDAR_LAST_YEAR = defaultCalendarSource.rules.lastYear;
 
@@ -294,7 +300,7 @@ export class CchcStatelessStack extends Stack {
       retentionPeriod: Duration.days(14),
       // Consumed by record-unprocessable (timeout 30 s), which records the object as unprocessable.
       visibilityTimeout: Duration.seconds(180),
-      deadLetterQueue: { queue: unprocessableDeadLetterQueue, maxReceiveCount: 5 },
+      deadLetterQueue: { queue: unprocessableDeadLetterQueue, maxReceiveCount: DEAD_LETTER_CONSUMER.maxReceiveCount },
     });
     const uploadQueue = new Queue(this, 'UploadQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -302,7 +308,7 @@ export class CchcStatelessStack extends Stack {
       // Six times the validator's timeout, as Lambda's SQS integration recommends.
       visibilityTimeout: Duration.seconds(VALIDATOR_TIMEOUT.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: uploadDeadLetterQueue, maxReceiveCount: 5 },
+      deadLetterQueue: { queue: uploadDeadLetterQueue, maxReceiveCount: UPLOAD_CONSUMER.maxReceiveCount },
     });
     const scheduleDeadLetterQueue = new Queue(this, 'ScheduleDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -386,7 +392,7 @@ export class CchcStatelessStack extends Stack {
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
       .useMail(this.mail)
       .useTemplateKey(stateful.templateKeySecret);
-    fn.fn.addEventSource(new SqsEventSource(this.uploadQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 5 }));
+    fn.fn.addEventSource(new SqsEventSource(this.uploadQueue, { ...sqsSource(UPLOAD_CONSUMER), reportBatchItemFailures: true }));
     return fn;
   }
 
@@ -400,7 +406,7 @@ export class CchcStatelessStack extends Stack {
       // HEAD for the size, GET only to hash the file for the record (nothing is parsed).
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true })
       .useMail(this.mail);
-    fn.fn.addEventSource(new SqsEventSource(this.uploadDeadLetterQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    fn.fn.addEventSource(new SqsEventSource(this.uploadDeadLetterQueue, { ...sqsSource(DEAD_LETTER_CONSUMER), reportBatchItemFailures: true }));
     return fn;
   }
 
