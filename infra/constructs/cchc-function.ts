@@ -176,8 +176,8 @@ class LocalFunctionBundling implements ILocalBundling {
   }
 }
 
-/** Table actions: no Scan, no DeleteItem, no batch or transactional writes. */
-export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
+/** Table actions: no Scan, no DeleteItem, no batch or transactional writes (batched reads, scoped like every read). */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 
 /**

@@ -62,8 +62,9 @@ export const TABLE_SCOPES = {
   // The dead-letter consumer records what validate-submission would: the object's result and receipt.
   recordUnprocessable: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail] },
   flushOutbox: { read: [PK.mail], write: [PK.mail], indexes: { gsi1: [INDEX_PK.unitTokens], gsi2: [INDEX_PK.outbox] } },
-  closePeriod: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail] },
-  sendReminders: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail] },
+  // The reconciliation reads a period's upload intents (gsi1) to find uploads with no result.
+  closePeriod: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail], indexes: { gsi1: [INDEX_PK.periodIntents] } },
+  sendReminders: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail], indexes: { gsi1: [INDEX_PK.periodIntents] } },
   handleMailFeedback: { read: [PK.mail], write: [PK.address, PK.mail] },
 } as const satisfies Record<string, TableScope>;
 /** An SQS event source's batch size and concurrency, from the consumer both stacks share. */

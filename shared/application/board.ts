@@ -3,18 +3,19 @@ import { currentForm } from '../domain/forms.js';
 import { STATUS_LABELS, type StatusCode } from '../domain/labels.js';
 import { MEDIA_TYPES } from '../domain/media-types.js';
 import type { Coverage, KindKey, Rollup, UnitLine, UnitStatus } from '../domain/rollup.js';
-import { missingText, type PartStatus, partStatusOf } from '../domain/dossier.js';
+import { missingText, type PartStatus } from '../domain/dossier.js';
 import { type DossierPart, parseIncomingKey, partOfExtension } from '../domain/object-keys.js';
 import { displayFileName } from '../domain/text.js';
 import type { Period, SubmissionKind, UnitKind } from '../domain/types.js';
-import { UNIT_KIND_NAMES } from '../domain/units.js';
+import { expectedUnits, UNIT_KIND_NAMES } from '../domain/units.js';
 import { comparisonsFor } from './comparisons.js';
 import { currentRollup } from './current-rollup.js';
 import type { PipelineDeps } from './deps.js';
 import { realTime } from './ports.js';
 import { ApiError } from './errors.js';
 import { periodPhase, type PeriodPhase } from './list-submissions.js';
-import { isFormPart, type PeriodState, type SubmissionRecord, type UploadIntent } from './records.js';
+import type { PartState, PeriodState, SlotState, SubmissionRecord, UploadIntent } from './records.js';
+import { isUploadRecorded, lastFileOf, type PeriodSlots, readPeriodSlots, standingOfPart } from './slots.js';
 
 /**
  * What the Department's board shows: the year's periods, a period's completeness and units, the
@@ -130,36 +131,31 @@ function partOfIntent(i: UploadIntent): DossierPart {
   return parsed ? partOfExtension(parsed.extension) : 'form';
 }
 
-/** Whether a unit has an upload of one part asked for recently whose result is not recorded yet. */
-function isChecking(unitCode: string, mine: SubmissionRecord[], intents: UploadIntent[], now: number, part: DossierPart): boolean {
-  const last = mine.at(-1);
-  const recorded = new Set(mine.map((r) => r.uploadId));
-  return intents.some(
-    (i) =>
-      i.unitCode === unitCode &&
-      partOfIntent(i) === part &&
-      !recorded.has(i.uploadId) &&
-      now - Date.parse(i.requestedAt) < CHECKING_WINDOW_MS &&
-      (!last || i.requestedAt > last.receivedAt),
-  );
+/**
+ * Whether a unit has an upload of one part asked for recently (`recent`: its intents of the last
+ * CHECKING_WINDOW_MS) whose result is not recorded yet, asked for after the part's latest recorded file.
+ */
+function isChecking(part: PartState, last: SubmissionRecord | undefined, recent: readonly UploadIntent[], which: DossierPart): boolean {
+  return recent.some((i) => partOfIntent(i) === which && !isUploadRecorded(part, i.uploadId) && (!last || i.requestedAt > last.receivedAt));
+}
+
+/** The unit's signed report for the slot: its status and the leader of its current valid file (on time, else late). */
+function reportOf(slot: SlotState, records: ReadonlyMap<string, SubmissionRecord>, required: boolean): BoardUnit['report'] {
+  const p = slot.report.current ?? slot.report.late;
+  const chosen = p ? records.get(p.objectId) : undefined;
+  return { status: standingOfPart(slot.report), required, signedBy: chosen?.report?.leader?.name ?? null, office: chosen?.report?.leader?.office ?? null };
 }
 
 /** A unit's row: its roll-up line, its last file of the period's kind, and whether one is being checked. */
-/** The unit's signed report for the slot: its status and the leader of its latest valid file. */
-function reportOf(records: SubmissionRecord[], required: boolean): BoardUnit['report'] {
-  const valid = records.filter((r) => r.status === 'valid');
-  const chosen = valid.filter((r) => r.onTime).at(-1) ?? valid.at(-1);
-  return { status: partStatusOf(records), required, signedBy: chosen?.report?.leader?.name ?? null, office: chosen?.report?.leader?.office ?? null };
-}
-
-function boardUnit(line: UnitLine, records: SubmissionRecord[], intents: UploadIntent[], period: Period, now: number): BoardUnit {
-  const theirs = records.filter((r) => r.unitCode === line.unitCode && r.kind === period.kind);
-  const mine = theirs.filter(isFormPart);
-  const reports = theirs.filter((r) => !isFormPart(r));
-  const last = mine.at(-1);
+function boardUnit(line: UnitLine, read: PeriodSlots, recent: readonly UploadIntent[], period: Period): BoardUnit {
+  const slot = read.slots.get(line.unitCode)!;
+  const lastId = lastFileOf(slot.form);
+  const last = lastId ? read.records.get(lastId) : undefined;
+  const lastReportId = lastFileOf(slot.report);
+  const lastReport = lastReportId ? read.records.get(lastReportId) : undefined;
   const fileName = line.source?.fileName ?? last?.fileName;
-  const formChecking = isChecking(line.unitCode, mine, intents, now, 'form');
-  const checking = formChecking || isChecking(line.unitCode, reports, intents, now, 'report');
+  const formChecking = isChecking(slot.form, last, recent, 'form');
+  const checking = formChecking || isChecking(slot.report, lastReport, recent, 'report');
   const missingParts = line.missingParts ?? (line.source ? [] : ['form' as const]);
   return {
     unitCode: line.unitCode,
@@ -169,14 +165,14 @@ function boardUnit(line: UnitLine, records: SubmissionRecord[], intents: UploadI
     status: checking ? 'checking' : line.status,
     missingParts,
     missingText: missingText(missingParts),
-    form: { status: formChecking ? 'checking' : partStatusOf(mine) },
+    form: { status: formChecking ? 'checking' : standingOfPart(slot.form) },
     receivedAt: last?.receivedAt ?? null,
     receivedAtText: last ? formatInstantVi(last.receivedAt) : null,
     receiptNo: line.source?.receiptNo ?? last?.receiptNo ?? null,
     fileName: fileName ? displayFileName(fileName) : null,
     findings: last?.findings.length ?? 0,
-    submissions: mine.length,
-    report: reportOf(reports, period.requiresSignedReport),
+    submissions: slot.form.files.length,
+    report: reportOf(slot, read.records, period.requiresSignedReport),
   };
 }
 
@@ -200,13 +196,18 @@ function storedReports(state: PeriodState): BoardReport[] {
 
 /** The board of one period: its phase, completeness by unit kind, every expected unit's row, its stored reports. */
 export async function boardOf(deps: PipelineDeps, period: Period): Promise<BoardResponse> {
-  const [rollup, state, records, intents] = await Promise.all([
-    currentRollup(deps, period, true),
-    deps.stores.periods.get(period.id),
-    deps.stores.submissions.listOfPeriod(period.id),
-    deps.stores.intents.listOfPeriod(period.id),
-  ]);
   const now = deps.clock.now().getTime();
+  // By key: each unit's slot and the records it names (its latest files included), and its intents of
+  // the last minutes (for "đang kiểm tra"); nothing that grows with the files the period has received.
+  const codes = expectedUnits(period, deps.units).map((u) => u.code);
+  const since = new Date(now - CHECKING_WINDOW_MS).toISOString();
+  const [read, state, recent] = await Promise.all([
+    readPeriodSlots(deps, period, codes, { last: true, lastReport: true }),
+    deps.stores.periods.get(period.id),
+    Promise.all(codes.map((code) => deps.stores.intents.recentOfUnit(period.id, code, since))),
+  ]);
+  const recentOf = new Map(codes.map((code, i) => [code, recent[i]!]));
+  const rollup = await currentRollup(deps, period, true, [], read);
   const c = rollup.coverage;
   return {
     period: {
@@ -223,7 +224,7 @@ export async function boardOf(deps: PipelineDeps, period: Period): Promise<Board
     },
     now: new Date(now).toISOString(),
     summary: { all: { ...c.all }, department: { ...c.department }, district: { ...c.district }, central: { ...c.central } },
-    units: rollup.units.map((line) => boardUnit(line, records, intents, period, now)),
+    units: rollup.units.map((line) => boardUnit(line, read, recentOf.get(line.unitCode) ?? [], period)),
     reports: storedReports(state),
   };
 }

@@ -10,6 +10,8 @@ import { comparisonsFor } from './comparisons.js';
 import { currentRollup } from './current-rollup.js';
 import { queueMail } from './outbox.js';
 import { reconcilePeriod } from './reconcile.js';
+import { type PeriodSlots, readPeriodSlots } from './slots.js';
+import { expectedUnits } from '../domain/units.js';
 import { MEDIA_TYPES } from '../domain/media-types.js';
 
 /** How long one close run holds the period before a rerun may take over. */
@@ -100,6 +102,16 @@ async function publishReport(deps: PipelineDeps, period: Period, fresh: Rollup, 
 }
 
 /**
+ * The period's slots for the roll-up, read once: the sweep has read the slots of every unit with an
+ * upload; when it handed no object to the pipeline they still stand, and only the other units' are read.
+ */
+function readAfterSweep(deps: PipelineDeps, period: Period, swept: Awaited<ReturnType<typeof reconcilePeriod>>): Promise<PeriodSlots> {
+  const changed = swept.touched > 0;
+  const codes = expectedUnits(period, deps.units).map((u) => u.code);
+  return readPeriodSlots(deps, period, codes, changed ? {} : { known: swept.slots });
+}
+
+/**
  * Closes a period at its deadline and hands Sở Nội vụ the consolidated report.
  *
  * Primary course: OPEN → CLOSING (conditional; a second fire or a rerun after a crash joins the
@@ -139,7 +151,7 @@ export async function closePeriod(deps: PipelineDeps, periodId: string, options:
   }
 
   const swept = await reconcilePeriod(deps, period.id);
-  const fresh = await currentRollup(deps, period, false, swept.unrecorded);
+  const fresh = await currentRollup(deps, period, false, swept.unrecorded, await readAfterSweep(deps, period, swept));
   const closeAt = state.closeStartedAt ?? now.toISOString();
   if (Date.parse(closeAt) < Date.parse(period.closesAt)) fresh.closedEarly = { closedAt: closeAt };
   const { keys, rollup } = await publishReport(deps, period, fresh);
@@ -189,7 +201,7 @@ export async function reissueReport(deps: PipelineDeps, periodId: string): Promi
     return { outcome: 'busy', periodId: period.id };
   }
   const n = expected + 1;
-  const fresh = await currentRollup(deps, period, true, swept.unrecorded);
+  const fresh = await currentRollup(deps, period, true, swept.unrecorded, await readAfterSweep(deps, period, swept));
   const closedAt = state.closeStartedAt ?? state.closedAt;
   if (closedAt && Date.parse(closedAt) < Date.parse(period.closesAt)) fresh.closedEarly = { closedAt };
   fresh.sinceLastReport = await newSinceLastReport(deps, period, fresh, expected);

@@ -3,58 +3,61 @@ import { computeRollup, type Rollup, type SignedReportSource } from '../domain/r
 import type { Period } from '../domain/types.js';
 import { expectedUnits } from '../domain/units.js';
 import type { PipelineDeps } from './deps.js';
-import { type CurrentPointer, isFormPart, type SubmissionRecord } from './records.js';
+import { isFormPart, type SlotState, type SubmissionRecord } from './records.js';
+import { type PeriodSlots, readPeriodSlots } from './slots.js';
 
 /**
  * The roll-up of what is recorded now, for the close and for the board. Its own module so that what
  * only reads (the API's board) does not carry the close's reconciliation, and with it the upload check.
+ *
+ * It reads by key (slots.ts): each expected unit's pointers and file sets, then only the records it
+ * uses (the pointed files, and the form's files that could not be checked), never every record of
+ * the period; so its cost grows with the number of units, not with the files they sent.
  */
-/** Computes the period's roll-up from what is recorded now (no close, no side effects). */
+/** Computes the period's roll-up from what is recorded now (no close, no side effects); `read` when the caller has read the slots. */
 export async function currentRollup(
   deps: PipelineDeps,
   period: Period,
   includeLate = false,
   unrecorded: Rollup['unprocessable'] | { unitCode: string; key: string }[] = [],
+  read?: PeriodSlots,
 ): Promise<Rollup> {
-  const [records, pointers, reportPointers] = await Promise.all([
-    deps.stores.submissions.listOfPeriod(period.id),
-    deps.stores.pointers.listOfPeriod(period.id),
-    deps.stores.pointers.listOfPeriod(period.id, 'report'),
-  ]);
+  const units = expectedUnits(period, deps.units);
+  const { slots, records } =
+    read ??
+    (await readPeriodSlots(
+      deps,
+      period,
+      units.map((u) => u.code),
+    ));
+  const all = [...slots.values()];
+  const pointed = (part: 'form' | 'report', which: 'current' | 'late') => new Set(all.flatMap((s) => (s[part][which] ? [s[part][which]!.objectId] : [])));
+  const count = (part: 'form' | 'report') => new Map(all.map((s) => [s.unitCode, s[part].files.length]));
   return computeRollup({
     period,
     form: currentForm(period.kind),
-    units: expectedUnits(period, deps.units),
+    units,
     // The figures come from the form; the signed report is judged on its own (its pointers are separate).
-    records: records.filter(isFormPart),
-    current: new Set(pointers.current.map((p) => p.objectId)),
-    late: new Set(pointers.late.map((p) => p.objectId)),
+    records: [...records.values()].filter(isFormPart),
+    current: pointed('form', 'current'),
+    late: pointed('form', 'late'),
     includeLate,
     generatedAt: deps.clock.now(),
     unrecorded,
-    signedReports: signedReportsOf(records, reportPointers),
-    reportFiles: reportFilesOf(records, period),
+    signedReports: signedReportsOf(all, records),
+    reportFiles: count('report'),
+    formFiles: count('form'),
   });
 }
 
-/** Signed-report files received per unit for the period's kind (valid or not). */
-function reportFilesOf(records: readonly SubmissionRecord[], period: Period): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const r of records) if (!isFormPart(r) && r.kind === period.kind) out.set(r.unitCode, (out.get(r.unitCode) ?? 0) + 1);
-  return out;
-}
-
 /** Each unit's current valid signed report (on time, else its latest late one), for the report's traceability. */
-function signedReportsOf(
-  records: readonly SubmissionRecord[],
-  pointers: { current: CurrentPointer[]; late: CurrentPointer[] },
-): Map<string, SignedReportSource> {
-  const byObject = new Map(records.filter((r) => !isFormPart(r)).map((r) => [r.objectId, r]));
+function signedReportsOf(slots: readonly SlotState[], records: ReadonlyMap<string, SubmissionRecord>): Map<string, SignedReportSource> {
   const out = new Map<string, SignedReportSource>();
-  for (const p of [...pointers.late, ...pointers.current]) {
-    const r = byObject.get(p.objectId);
+  for (const s of slots) {
+    const p = s.report.current ?? s.report.late;
+    const r = p ? records.get(p.objectId) : undefined;
     if (!r) continue;
-    const leader = r.report?.signatures.find((s) => s.role === 'leader');
+    const leader = r.report?.signatures.find((g) => g.role === 'leader');
     out.set(r.unitCode, {
       receiptNo: r.receiptNo,
       key: r.key,

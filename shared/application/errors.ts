@@ -12,3 +12,8 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/** A page cursor a client sent back that is not one the server made for this listing. */
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}

@@ -6,10 +6,13 @@ import { findUnit, owes } from '../domain/units.js';
 import { describeOutcome, slotPointers, type OutcomeCode, type OutcomeUse } from '../domain/outcome.js';
 import { STATUS_LABELS } from '../domain/labels.js';
 import type { UnitStatus } from '../domain/rollup.js';
-import { dossierStanding, missingText, type PartStatus, partStatusOf } from '../domain/dossier.js';
+import { dossierStanding, missingText, type PartStatus } from '../domain/dossier.js';
 import type { DossierPart } from '../domain/object-keys.js';
 import { type CurrentPointer, isFormPart, type SignatureSummary, type SubmissionRecord } from './records.js';
 import type { PipelineDeps } from './deps.js';
+import { ApiError, InvalidCursorError } from './errors.js';
+import { lastFileOf, standingOfPart } from './slots.js';
+import { isUploadId } from '../domain/object-keys.js';
 
 /** What a unit (or the aggregator) sees of one submission. */
 export interface SubmissionView {
@@ -111,10 +114,85 @@ function viewsOf(records: SubmissionRecord[], c: { ids: Set<string>; byPeriod: M
   });
 }
 
-/** A unit's submissions, newest first; one period or all. */
-export async function listUnitSubmissions(deps: Pick<PipelineDeps, 'stores' | 'clock'>, unitCode: string, periodId?: string): Promise<SubmissionView[]> {
-  const records = await deps.stores.submissions.listOfUnit(unitCode, periodId ? findPeriod(periodId).id : undefined);
-  return viewsOf(records, await contextOf(deps, records), deps.clock.now()).reverse();
+/** A page of a unit's submissions in the API's words: the views, and the cursor of the next page (absent on the last). */
+export interface SubmissionPage {
+  submissions: SubmissionView[];
+  nextCursor?: string;
+}
+
+/** At most this many submissions per page of a unit's history; the page size when none is asked. */
+export const SUBMISSIONS_PAGE_MAX = 100;
+export const SUBMISSIONS_PAGE_DEFAULT = 50;
+
+/** What a unit asks of its submissions: one upload's result, or a page of its history (one period or all). */
+export interface UnitSubmissionsQuery {
+  periodId?: string;
+  /** One upload's result (what the portal polls for): needs the period. */
+  uploadId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * The slots and extensions of the periods of some records of one unit, read by key (no listing of the
+ * period): what each view needs to say whether its file is current and what happens to it.
+ */
+async function unitContextOf(
+  deps: Pick<PipelineDeps, 'stores'>,
+  unitCode: string,
+  records: SubmissionRecord[],
+): Promise<{ ids: Set<string>; byPeriod: Map<string, PeriodContext> }> {
+  const periods = [...new Set(records.map((r) => r.periodId))].map((id) => findPeriod(id));
+  const [slots, extensions] = await Promise.all([
+    deps.stores.pointers.slots(periods.map((p) => ({ periodId: p.id, unitCode, kind: p.kind }))),
+    Promise.all(periods.map((p) => deps.stores.extensions.get(p.id, unitCode))),
+  ]);
+  const ids = new Set<string>();
+  const byPeriod = new Map<string, PeriodContext>();
+  const list = (p: CurrentPointer | null) => (p ? [p] : []);
+  periods.forEach((p, i) => {
+    const slot = slots[i]!;
+    const pointers = { current: list(slot.form.current), late: list(slot.form.late) };
+    const reportPointers = { current: list(slot.report.current), late: list(slot.report.late) };
+    for (const c of [...pointers.current, ...pointers.late, ...reportPointers.current, ...reportPointers.late])
+      ids.add(`${c.periodId}#${c.unitCode}#${c.objectId}`);
+    byPeriod.set(p.id, { pointers, reportPointers, extensions: new Map([[unitCode, extensions[i]?.until ?? null]]) });
+  });
+  return { ids, byPeriod };
+}
+
+/**
+ * A unit's submissions, read by key so that the cost never grows with the unit's history: one
+ * upload's result (its records, by upload id), or one page of its history, newest first (a period's
+ * by when each upload was asked for, all periods' by receipt time), with the cursor of the next page.
+ */
+export async function listUnitSubmissions(
+  deps: Pick<PipelineDeps, 'stores' | 'clock'>,
+  unitCode: string,
+  query: UnitSubmissionsQuery = {},
+): Promise<SubmissionPage> {
+  const periodId = query.periodId ? findPeriod(query.periodId).id : undefined;
+  let records: SubmissionRecord[];
+  let nextCursor: string | undefined;
+  if (query.uploadId !== undefined) {
+    if (!periodId) throw new ApiError(400, 'BAD_REQUEST', 'Thiếu mã kỳ báo cáo (periodId) của lần nộp cần xem.');
+    if (!isUploadId(query.uploadId)) throw new ApiError(400, 'BAD_REQUEST', 'Mã lần nộp (uploadId) không hợp lệ.');
+    records = await deps.stores.submissions.ofUpload(periodId, unitCode, query.uploadId);
+  } else {
+    const limit = Math.min(SUBMISSIONS_PAGE_MAX, Math.max(1, Math.trunc(query.limit ?? SUBMISSIONS_PAGE_DEFAULT)));
+    try {
+      const page = await deps.stores.submissions.pageOfUnit(unitCode, periodId, { limit, cursor: query.cursor });
+      records = page.items;
+      nextCursor = page.cursor;
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw new ApiError(400, 'BAD_REQUEST', 'Tham số trang (cursor) không hợp lệ; hãy tải lại danh sách từ đầu.');
+      throw err;
+    }
+  }
+  if (records.length === 0) return { submissions: [] };
+  const newestFirst = [...records].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || b.objectId.localeCompare(a.objectId));
+  const submissions = viewsOf(newestFirst, await unitContextOf(deps, unitCode, newestFirst), deps.clock.now());
+  return { submissions, ...(nextCursor ? { nextCursor } : {}) };
 }
 
 /** Every submission of a period (operators, the board). */
@@ -179,25 +257,35 @@ export interface UnitPeriodView {
   extendedUntil: string | null;
 }
 
-/** The periods of a year a unit owes, with its status in each. */
+/**
+ * The periods of a year a unit owes, with its status in each, read by key: each period's slot (both
+ * parts' pointers and files), state and the unit's extension, and the record of its latest data form;
+ * nothing that grows with the files the unit has sent.
+ */
 export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units' | 'clock'>, unitCode: string, year: number): Promise<UnitPeriodView[]> {
   const unit = findUnit(unitCode, deps.units);
   const periods = buildCalendar(year).periods.filter((p) => owes(unit, p));
-  const all = (await deps.stores.submissions.listOfUnit(unit.code)).filter((r) => r.periodId.startsWith(`${year}-`));
-  const records = all.filter(isFormPart);
-  const reports = all.filter((r) => !isFormPart(r));
   const now = deps.clock.now();
-  const extra = await Promise.all(
-    periods.map(async (p) => {
-      const [state, ext] = await Promise.all([deps.stores.periods.get(p.id), deps.stores.extensions.get(p.id, unit.code)]);
-      const extended = ext && ext.until > p.dueDate ? deadlineOf(ext.until) : null;
-      return { ...periodPhase(extended ?? p, now, state.state), extendedUntil: extended?.deadline ?? null };
-    }),
-  );
+  const slots = await deps.stores.pointers.slots(periods.map((p) => ({ periodId: p.id, unitCode: unit.code, kind: p.kind })));
+  const lastIds = slots.flatMap((s) => {
+    const id = lastFileOf(s.form);
+    return id ? [{ periodId: s.periodId, unitCode: unit.code, objectId: id }] : [];
+  });
+  const [lasts, extra] = await Promise.all([
+    deps.stores.submissions.getMany(lastIds),
+    Promise.all(
+      periods.map(async (p) => {
+        const [state, ext] = await Promise.all([deps.stores.periods.get(p.id), deps.stores.extensions.get(p.id, unit.code)]);
+        const extended = ext && ext.until > p.dueDate ? deadlineOf(ext.until) : null;
+        return { ...periodPhase(extended ?? p, now, state.state), extendedUntil: extended?.deadline ?? null };
+      }),
+    ),
+  ]);
+  const lastOf = new Map(lasts.map((r) => [r.periodId, r]));
   return periods.map((p, i) => {
-    const mine = records.filter((r) => r.periodId === p.id);
-    const form = partStatusOf(mine);
-    const report = partStatusOf(reports.filter((r) => r.periodId === p.id));
+    const slot = slots[i]!;
+    const form = standingOfPart(slot.form);
+    const report = standingOfPart(slot.report);
     const standing = dossierStanding(form, p.requiresSignedReport ? report : null);
     return {
       periodId: p.id,
@@ -208,7 +296,7 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units
       deadlineText: formatInstantVi(p.deadline),
       dataWindow: p.dataWindow,
       status: form,
-      lastReceivedAt: mine.at(-1)?.receivedAt ?? null,
+      lastReceivedAt: lastOf.get(p.id)?.receivedAt ?? null,
       reportStatus: report,
       reportRequired: p.requiresSignedReport,
       dossierStatus: standing.status,

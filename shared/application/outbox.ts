@@ -10,33 +10,47 @@ const LEASE_MS = 2 * 60 * 1000;
 
 /**
  * Queues a message once (by its id) and tries to send it now. Recording never waits on the mail
- * service: a failed send stays pending and `flushOutbox` retries it (invariant 3).
+ * service: a failed send stays pending and `flushOutbox` retries it (invariant 3). A message this
+ * process will send is added already leased to it (one write instead of an add and a lease); if the
+ * process dies before sending, the lease expires and the flush sends it.
  */
 export async function enqueueAndSend(deps: PipelineDeps, message: OutboxMessage): Promise<void> {
-  await deps.stores.outbox.putOnce(message);
   if (message.template && !deps.tokenKey) {
     // Composed where no token key is (the validator's neighbours): the sender that has it sends it.
+    await deps.stores.outbox.putOnce(message);
     deps.log.info('mail queued for a sender that renders personal links', { messageId: message.messageId, purpose: message.purpose });
     return;
   }
+  const held = realTime.now().getTime();
+  const leased: OutboxMessage = { ...message, attempts: message.attempts + 1, leaseUntil: new Date(held + LEASE_MS).toISOString() };
+  if (await deps.stores.outbox.putOnce(leased)) {
+    await sendLeased(deps, leased);
+    return;
+  }
+  // Queued before (a retry, another run): sent now if it is still pending and nobody holds it.
   await deliverOutboxMessage(deps, message.messageId);
 }
 
 /**
  * Sends one pending message under a lease, then marks it sent. Never throws for a mail failure:
- * the message stays pending with the error recorded.
+ * the message stays pending with the error recorded. `known` is the message as listed, when the
+ * caller has it (saves reading it to see whether this sender may render it).
  */
-export async function deliverOutboxMessage(deps: PipelineDeps, messageId: string): Promise<'sent' | 'skipped' | 'failed'> {
-  const now = deps.clock.now();
+export async function deliverOutboxMessage(deps: PipelineDeps, messageId: string, known?: OutboxMessage): Promise<'sent' | 'skipped' | 'failed'> {
   if (!deps.tokenKey) {
-    const peek = await deps.stores.outbox.get(messageId);
+    const peek = known ?? (await deps.stores.outbox.get(messageId));
     if (peek?.template) return 'skipped';
   }
   const held = realTime.now().getTime();
-  const leased = await deps.stores.outbox.lease(messageId, new Date(held).toISOString(), new Date(held + LEASE_MS).toISOString());
-  if (!leased) return 'skipped';
-  const message = await deps.stores.outbox.get(messageId);
+  const message = await deps.stores.outbox.lease(messageId, new Date(held).toISOString(), new Date(held + LEASE_MS).toISOString());
   if (message?.status !== 'pending') return 'skipped';
+  return sendLeased(deps, message);
+}
+
+/** Sends a message this process holds the lease of, and marks it sent (or records the failure). */
+async function sendLeased(deps: PipelineDeps, message: OutboxMessage): Promise<'sent' | 'failed'> {
+  const { messageId } = message;
+  const now = deps.clock.now();
   try {
     let raw: Uint8Array;
     let keptCopy: Uint8Array | undefined;
@@ -64,7 +78,7 @@ export async function deliverOutboxMessage(deps: PipelineDeps, messageId: string
 export async function flushOutbox(deps: PipelineDeps, limit = 100): Promise<{ sent: number; failed: number; skipped: number }> {
   const pending = await deps.stores.outbox.listPending(limit);
   const counts = { sent: 0, failed: 0, skipped: 0 };
-  for (const m of pending) counts[await deliverOutboxMessage(deps, m.messageId)] += 1;
+  for (const m of pending) counts[await deliverOutboxMessage(deps, m.messageId, m)] += 1;
   if (pending.length > 0) deps.log.info('outbox flushed', counts);
   return counts;
 }
@@ -87,6 +101,12 @@ export interface MailEnvelope {
   /** Store the MIME message as this object (large messages such as reports) instead of in the item. */
   storeAt?: string;
   /**
+   * Set when no run can have queued this message yet (the receipt of a record this run has just
+   * created): it is composed and added without reading first. The add is conditional anyway, so a
+   * wrong hint never queues a message twice.
+   */
+  isNew?: boolean;
+  /**
    * Whose personal link goes where the body says LINK_PLACEHOLDER: the message is queued as a
    * template and the link rendered only at send time, by a sender holding the token key.
    */
@@ -105,10 +125,12 @@ export function messageIdHeader(messageId: string, senderAddress: string): strin
  * can. A message already queued is not composed again; a pending one is tried again.
  */
 export async function queueMail(deps: PipelineDeps, envelope: MailEnvelope, compose: () => MailBody | Promise<MailBody>): Promise<void> {
-  const existing = await deps.stores.outbox.get(envelope.messageId);
-  if (existing) {
-    if (existing.status === 'pending') await enqueueAndSend(deps, existing);
-    return;
+  if (!envelope.isNew) {
+    const existing = await deps.stores.outbox.get(envelope.messageId);
+    if (existing) {
+      if (existing.status === 'pending') await enqueueAndSend(deps, existing);
+      return;
+    }
   }
   const body = await compose();
   const now = deps.clock.now();

@@ -6,6 +6,8 @@ import type {
   OutboxMessage,
   PeriodState,
   PeriodStateName,
+  SlotRef,
+  SlotState,
   SubmissionRecord,
   TokenRecord,
   UploadIntent,
@@ -44,8 +46,16 @@ export interface IntentStore {
   /** Records a new intent (its upload id is new; a second put of the same id is an error). */
   put(intent: UploadIntent): Promise<void>;
   get(uploadId: string): Promise<UploadIntent | null>;
-  /** Intents of a period (for "đang kiểm tra"). */
+  /** Intents of a period (what the reconciliation compares with the recorded files). */
   listOfPeriod(periodId: string): Promise<UploadIntent[]>;
+  /** A unit's intents of a period asked for at or after `since` (ISO): for "đang kiểm tra", without reading older ones. */
+  recentOfUnit(periodId: string, unitCode: string, since: string): Promise<UploadIntent[]>;
+}
+
+/** One page of a listing, and where the next one starts (absent on the last page). */
+export interface Paged<T> {
+  items: T[];
+  cursor?: string;
 }
 
 /** Submission records: exactly one per uploaded object (invariant 1). */
@@ -55,11 +65,25 @@ export interface SubmissionStore {
   get(periodId: string, unitCode: string, objectId: string): Promise<SubmissionRecord | null>;
   /** A period's records, oldest first. */
   listOfPeriod(periodId: string): Promise<SubmissionRecord[]>;
-  /** A unit's records, oldest first; one period or all. */
+  /** A unit's records, oldest first; one period or all (operators and tests: it reads the whole history). */
   listOfUnit(unitCode: string, periodId?: string): Promise<SubmissionRecord[]>;
+  /** The records of one upload (one per stored version of its object; on the local stack at most one). */
+  ofUpload(periodId: string, unitCode: string, uploadId: string): Promise<SubmissionRecord[]>;
+  /** Records by key; missing ones are left out. */
+  getMany(refs: readonly { periodId: string; unitCode: string; objectId: string }[]): Promise<SubmissionRecord[]>;
+  /**
+   * One page of a unit's records, newest first: of one period by when the upload was asked for (its
+   * upload id), or of all periods by receipt time. A cursor from another listing is refused
+   * (InvalidCursorError).
+   */
+  pageOfUnit(unitCode: string, periodId: string | undefined, page: { limit: number; cursor?: string }): Promise<Paged<SubmissionRecord>>;
 }
 
-/** The current (on time) and latest late valid submission per slot. */
+/**
+ * What is recorded per slot and dossier part: the current (on time) and latest late valid
+ * submission, and the set of files received. Read by key, so no read of a slot grows with the
+ * records of its period.
+ */
 export interface PointerStore {
   /**
    * Moves the pointer of `pointer.part` (default the form) to `pointer` only if it is newer than the
@@ -68,16 +92,26 @@ export interface PointerStore {
   advance(which: 'current' | 'late', pointer: CurrentPointer): Promise<boolean>;
   /** A period's pointers of one dossier part (default the form). */
   listOfPeriod(periodId: string, part?: DossierPart): Promise<{ current: CurrentPointer[]; late: CurrentPointer[] }>;
+  /**
+   * Adds a recorded file to its slot's part (idempotent: a set of objectIds, so a retry adds nothing),
+   * marked unprocessable when it was recorded FILE_UNPROCESSABLE.
+   */
+  addFile(file: SlotRef & { part?: DossierPart; objectId: string; unprocessable: boolean }): Promise<void>;
+  /** The state of each slot (both parts), in the order asked, by key (batched reads). */
+  slots(refs: readonly SlotRef[]): Promise<SlotState[]>;
 }
 
 /** E-mails waiting to be sent, and sent. */
 export interface OutboxStore {
-  /** Adds a message unless one with its id exists; true when it was added. */
+  /**
+   * Adds a message unless one with its id exists; true when it was added. A message put with a
+   * `leaseUntil` is added already leased by its writer, who sends it now (no separate lease).
+   */
   putOnce(message: OutboxMessage): Promise<boolean>;
   get(messageId: string): Promise<OutboxMessage | null>;
   listPending(limit: number): Promise<OutboxMessage[]>;
-  /** Takes a pending message for sending until `leaseUntil`; false if sent or leased by someone else. */
-  lease(messageId: string, now: string, leaseUntil: string): Promise<boolean>;
+  /** Takes a pending message for sending until `leaseUntil`: the message, or null if sent or leased by someone else. */
+  lease(messageId: string, now: string, leaseUntil: string): Promise<OutboxMessage | null>;
   markSent(messageId: string, sentAt: string, providerMessageId: string): Promise<void>;
   /** Records a failed attempt on a pending message (a message another run sent is left alone). */
   markFailed(messageId: string, error: string): Promise<void>;

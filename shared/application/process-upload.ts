@@ -10,9 +10,12 @@ import { findUnit } from '../domain/units.js';
 import type { UploadCheck } from './check-upload.js';
 import { guardedCheckUpload, unprocessableFinding } from './guarded-check.js';
 import type { ObjectHead } from './ports.js';
-import { type CurrentPointer, type Extension, isFormPart, type SubmissionRecord } from './records.js';
+import { type CurrentPointer, type Extension, isFormPart, type SlotState, type SubmissionRecord } from './records.js';
 import type { PipelineDeps } from './deps.js';
 import { queueMail } from './outbox.js';
+
+/** The finding code of a file the pipeline could not check (its records are listed by the roll-up). */
+const UNPROCESSABLE_CODE = unprocessableFinding('').code;
 
 /** An object to process, as an S3 event or a reconciliation sweep describes it. */
 export interface UploadedObject {
@@ -161,14 +164,6 @@ async function recordObject(
     deps.log.warn('object key is not a server-built upload key; ignored', { key: obj.key });
     return { outcome: { outcome: 'ignored', reason: 'foreign-key' }, stored: null };
   }
-  const objectId = objectIdOf(parsed.uploadId, obj.versionId);
-  const existing = await deps.stores.submissions.get(parsed.periodId, parsed.unitCode, objectId);
-  if (existing) {
-    await finish(deps, existing);
-    deps.log.info('already recorded; completed any step left undone', { key: obj.key, objectId, status: existing.status });
-    return { outcome: { outcome: 'duplicate', record: existing }, stored: null };
-  }
-
   let unit: Unit;
   let period: Period;
   try {
@@ -180,14 +175,29 @@ async function recordObject(
     return { outcome: { outcome: 'ignored', reason: 'unknown-slot' }, stored: null };
   }
 
-  const head = await deps.uploads.head({ key: obj.key, versionId: obj.versionId });
+  const objectId = objectIdOf(parsed.uploadId, obj.versionId);
+  // Everything the record and its receipt need, read at once by key: whether the object is recorded
+  // already, its intent (the file name), the unit's extension, the slot's pointers (both parts: the
+  // other part's signer, this part's for the receipt), and the object's size.
+  const heading = settled(deps.uploads.head({ key: obj.key, versionId: obj.versionId }));
+  const [existing, intent, extension, [slot]] = await Promise.all([
+    deps.stores.submissions.get(period.id, unit.code, objectId),
+    deps.stores.intents.get(parsed.uploadId),
+    deps.stores.extensions.get(period.id, unit.code),
+    deps.stores.pointers.slots([{ periodId: period.id, unitCode: unit.code, kind: period.kind }]),
+  ]);
+  if (existing) {
+    await heading;
+    await finish(deps, existing, { extension });
+    deps.log.info('already recorded; completed any step left undone', { key: obj.key, objectId, status: existing.status });
+    return { outcome: { outcome: 'duplicate', record: existing }, stored: null };
+  }
+  const head = unwrap(await heading);
   if (!head) throw new Error(`Uploaded object ${obj.key} not found (nothing is ever deleted: retry later)`);
-  const intent = await deps.stores.intents.get(parsed.uploadId);
-  const extension = await deps.stores.extensions.get(period.id, unit.code);
   const judged = await judge({ head, unit, period });
   const part = partOfExtension(parsed.extension);
   // The dossier's two parts must name the same signer: the workbook's typed signer block and the PDF's leader.
-  const check = judged.check.status === 'valid' ? await crossCheckSigner(judged.check, part, await otherPartOf(deps, period, unit, part)) : judged.check;
+  const check = judged.check.status === 'valid' ? await crossCheckSigner(judged.check, part, await otherPartOf(deps, slot!, part)) : judged.check;
   const sha256 = judged.sha256;
   const record = buildRecord({
     objectId,
@@ -207,17 +217,28 @@ async function recordObject(
     source: obj.source,
   });
   const stored = await deps.stores.submissions.putOnce(record);
-  await finish(deps, stored.record, extension);
+  await finish(deps, stored.record, { extension, ...(stored.created ? { created: true, slot: slot! } : {}) });
   return { outcome: stored.created ? { outcome: 'recorded', record: stored.record } : { outcome: 'duplicate', record: stored.record }, stored };
 }
 
+/** A promise whose rejection is kept for later (so a read started early fails only where it is used). */
+function settled<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+function unwrap<T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T {
+  if (!r.ok) throw r.error;
+  return r.value;
+}
+
 /** The current file (on time, else the latest late one) of the slot's other dossier part, if any. */
-async function otherPartOf(deps: PipelineDeps, period: Period, unit: Unit, part: DossierPart): Promise<SubmissionRecord | null> {
-  const other: DossierPart = part === 'form' ? 'report' : 'form';
-  const pointers = await deps.stores.pointers.listOfPeriod(period.id, other);
-  const mine = (list: CurrentPointer[]) => list.find((p) => p.unitCode === unit.code && p.kind === period.kind);
-  const pointer = mine(pointers.current) ?? mine(pointers.late);
-  return pointer ? deps.stores.submissions.get(period.id, unit.code, pointer.objectId) : null;
+async function otherPartOf(deps: PipelineDeps, slot: SlotState, part: DossierPart): Promise<SubmissionRecord | null> {
+  const other = part === 'form' ? slot.report : slot.form;
+  const pointer = other.current ?? other.late;
+  return pointer ? deps.stores.submissions.get(slot.periodId, slot.unitCode, pointer.objectId) : null;
 }
 
 /** The signer each part names: the workbook's typed signer, the PDF's leader (else its first signer). */
@@ -361,33 +382,60 @@ export async function recordUnprocessable(deps: PipelineDeps, obj: UploadedObjec
   return out.outcome;
 }
 
-/** The steps after recording; each is idempotent, so a retry after a crash completes them. */
-async function finish(deps: PipelineDeps, record: SubmissionRecord, extension?: Extension | null): Promise<void> {
-  if (record.status === 'valid') {
-    const pointer: CurrentPointer = {
-      periodId: record.periodId,
-      unitCode: record.unitCode,
-      kind: record.kind,
-      ...(record.part === 'report' ? { part: record.part } : {}),
-      objectId: record.objectId,
-      receivedAt: record.receivedAt,
-      order: `${record.receivedAt}#${record.objectId}`,
-    };
-    await deps.stores.pointers.advance(record.onTime ? 'current' : 'late', pointer);
-  }
+/** What `finish` may know already: the unit's extension, and for a record just created the slot as read before it. */
+interface Known {
+  extension?: Extension | null;
+  /** The record was created by this run: no receipt can be queued for it yet. */
+  created?: boolean;
+  /** The slot's state read before the record was written (with `created`). */
+  slot?: SlotState;
+}
+
+/**
+ * The steps after recording; each is idempotent, so a retry after a crash completes them: the
+ * pointer (valid files), the slot's file set, the receipt. The receipt words the slot's pointers as
+ * they stand after this file's pointer moved: from the slot as read before the record when this run
+ * created it and its pointer moved (or it has none to move), else read again.
+ */
+async function finish(deps: PipelineDeps, record: SubmissionRecord, known: Known = {}): Promise<void> {
+  const part = record.part ?? 'form';
+  const which = record.onTime ? 'current' : 'late';
+  const pointer: CurrentPointer = {
+    periodId: record.periodId,
+    unitCode: record.unitCode,
+    kind: record.kind,
+    ...(record.part === 'report' ? { part: record.part } : {}),
+    objectId: record.objectId,
+    receivedAt: record.receivedAt,
+    order: `${record.receivedAt}#${record.objectId}`,
+  };
+  const moved = record.status === 'valid' ? await deps.stores.pointers.advance(which, pointer) : false;
+  await deps.stores.pointers.addFile({
+    periodId: record.periodId,
+    unitCode: record.unitCode,
+    kind: record.kind,
+    part,
+    objectId: record.objectId,
+    unprocessable: record.findings.some((f) => f.code === UNPROCESSABLE_CODE),
+  });
   const unit = findUnit(record.unitCode, deps.units);
   const period = findPeriod(record.periodId);
   const messageId = `receipt-${record.periodId}-${record.unitCode}-${record.objectId}`;
   // Composed once, when not queued yet. Its wording (and, in mime.ts, the MIME composer) loads with
   // the first receipt, after the record the unit waits for is written: a lazy chunk in a bundle.
-  await queueMail(deps, { messageId, purpose: 'receipt', to: unit.emails }, async () => {
-    const [{ buildReceiptMail }, { slotPointers }] = await Promise.all([import('../documents/mail/receipt.js'), import('../domain/outcome.js')]);
-    // What the receipt says depends on the slot's pointers as they stand now (just advanced above).
+  await queueMail(deps, { messageId, purpose: 'receipt', to: unit.emails, isNew: known.created }, async () => {
+    const { buildReceiptMail } = await import('../documents/mail/receipt.js');
+    const before = known.created && (moved || record.status !== 'valid') ? known.slot : undefined;
+    const state = before
+      ? before[part]
+      : (await deps.stores.pointers.slots([{ periodId: record.periodId, unitCode: record.unitCode, kind: record.kind }]))[0]![part];
+    const at = (p: CurrentPointer | null) => (p ? { objectId: p.objectId, receivedAt: p.receivedAt } : null);
     const slot = {
-      ...slotPointers(await deps.stores.pointers.listOfPeriod(record.periodId, record.part ?? 'form'), record.unitCode, record.kind),
+      current: at(before && moved && which === 'current' ? pointer : state.current),
+      late: at(before && moved && which === 'late' ? pointer : state.late),
       asOf: deps.clock.now(),
     };
-    const granted = extension === undefined ? await deps.stores.extensions.get(period.id, unit.code) : extension;
+    const granted = known.extension === undefined ? await deps.stores.extensions.get(period.id, unit.code) : known.extension;
     return buildReceiptMail(record, unit, period, deps.config.portalUrl, granted, slot);
   });
 }

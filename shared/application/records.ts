@@ -75,6 +75,31 @@ export interface CurrentPointer {
   order: string;
 }
 
+/** A slot: one unit's report of one kind for one period. */
+export interface SlotRef {
+  periodId: string;
+  unitCode: string;
+  kind: SubmissionKind;
+}
+
+/** What is recorded of one dossier part of a slot: its pointers and the files received for it. */
+export interface PartState {
+  /** The latest valid on-time file, if any. */
+  current: CurrentPointer | null;
+  /** The latest valid late file, if any. */
+  late: CurrentPointer | null;
+  /** objectIds of every file recorded for the part, valid or not, in upload order (objectIds sort by when the upload was asked for). */
+  files: string[];
+  /** Those of them recorded FILE_UNPROCESSABLE (the pipeline could not check them). */
+  unprocessable: string[];
+}
+
+/** A slot's state, read by key: both dossier parts. */
+export interface SlotState extends SlotRef {
+  form: PartState;
+  report: PartState;
+}
+
 /** An e-mail waiting in the outbox (or sent). */
 export interface OutboxMessage {
   messageId: string;

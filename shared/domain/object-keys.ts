@@ -39,6 +39,11 @@ export function newUploadId(now: Date = new Date()): string {
   return `${now.getTime().toString(36).padStart(10, '0')}-${randomBytes(8).toString('hex')}`;
 }
 
+/** Whether a string is an upload id as `newUploadId` makes them. */
+export function isUploadId(id: string): boolean {
+  return UPLOAD_ID.test(id);
+}
+
 export function incomingKey(k: IncomingKey): string {
   if (!PERIOD.test(k.periodId) || !UNIT.test(k.unitCode) || !UPLOAD_ID.test(k.uploadId)) {
     throw new Error(`Refusing to build an incoming key from ${JSON.stringify(k)}`);

@@ -196,6 +196,11 @@ export interface RollupInput {
   signedReports?: ReadonlyMap<string, SignedReportSource>;
   /** Signed-report files received per unit (valid or not), to tell a rejected report from none. */
   reportFiles?: ReadonlyMap<string, number>;
+  /**
+   * Data-form files received per unit (valid or not), when `records` holds only the files the roll-up
+   * uses (the pointed ones and the unprocessable ones) rather than every file; absent: counted from `records`.
+   */
+  formFiles?: ReadonlyMap<string, number>;
 }
 
 function ratio(n: number, d: number): number {
@@ -255,7 +260,8 @@ function unitLine(unit: Unit, records: readonly RollupRecord[], input: RollupInp
   const cur = mine.find((r) => input.current.has(r.objectId) && r.status === 'valid' && r.onTime);
   const late = mine.find((r) => input.late.has(r.objectId) && r.status === 'valid' && !r.onTime);
   const chosen = cur ?? late;
-  const form: PartStatus = cur ? 'on_time' : late ? 'late' : mine.length > 0 ? 'rejected_only' : 'missing';
+  const files = input.formFiles?.get(unit.code) ?? mine.length;
+  const form: PartStatus = cur ? 'on_time' : late ? 'late' : files > 0 ? 'rejected_only' : 'missing';
   const signed = input.signedReports?.get(unit.code) ?? null;
   const reportFiles = input.reportFiles?.get(unit.code) ?? (signed ? 1 : 0);
   const report: PartStatus | null = !input.period.requiresSignedReport
@@ -273,7 +279,7 @@ function unitLine(unit: Unit, records: readonly RollupRecord[], input: RollupInp
     name: unit.name,
     kind: unit.kind,
     status: standing.status,
-    files: mine.length,
+    files,
     source: chosen ? sourceOf(chosen) : null,
     ...(input.signedReports ? { signedReport: signed } : {}),
     ...(input.period.requiresSignedReport ? { reportFiles, missingParts: standing.missingParts } : {}),

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, ConsoleMessage, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken, personalLink } from '../../shared/application/tokens.js';
+import { newUploadId } from '../../shared/domain/object-keys.js';
 import {
   filledWorkbook,
   horizontalOverflow,
@@ -152,6 +153,11 @@ describe('the unit portal in a real browser', () => {
     expect(await row.locator('.tag-current').textContent()).toBe('dùng để tổng hợp');
     await expect.poll(() => page.locator('.period-card[data-period="2021-Q1"] [data-part="form"] .badge').textContent()).toBe('Hợp lệ');
     await screenshot(page, '04-unit-upload-valid');
+
+    // it asked for this upload's own result, never for the whole list, and waited longer between tries
+    const polls = requests.filter((r) => new URL(r.url()).pathname === '/api/submissions' && new URL(r.url()).searchParams.has('uploadId'));
+    expect(polls.length).toBeGreaterThan(0);
+    expect(new Set(polls.map((r) => new URL(r.url()).searchParams.get('uploadId'))).size).toBe(1);
   });
 
   it('uploads a broken workbook: "Bị từ chối" with the findings table naming sheet and cell', async () => {
@@ -278,6 +284,32 @@ describe('the unit portal in a real browser', () => {
     await screenshot(p, '08-phone-rejected');
     requests.push(...phone.requests);
     await phone.context.close();
+  });
+
+  it('shows a long history a page at a time: "Xem các lần nộp trước" brings the older files', async () => {
+    // Prepare: 60 older files of the Q1 slot, recorded as the pipeline records them
+    const stores = e2e.stack.deps.stores;
+    const [one] = await stores.submissions.ofUpload('2021-Q1', 'STP', (await stores.submissions.pageOfUnit('STP', '2021-Q1', { limit: 1 })).items[0]!.uploadId);
+    for (let i = 0; i < 60; i++) {
+      const uploadId = newUploadId(new Date(Date.parse('2021-03-01T08:00:00+07:00') + i * 60_000));
+      await stores.submissions.putOnce({ ...one!, objectId: uploadId, uploadId, key: one!.key.replace(one!.uploadId, uploadId), status: 'invalid' });
+      await stores.pointers.addFile({ periodId: '2021-Q1', unitCode: 'STP', kind: 'periodic', objectId: uploadId, unprocessable: false });
+    }
+    const total = (await stores.submissions.listOfUnit('STP', '2021-Q1')).length;
+
+    // Act: open the period's history
+    await page.goto(personalLink(e2e.stack.apiUrl, token));
+    await page.locator('.period-card[data-period="2021-Q1"]').click();
+    await expect.poll(() => page.locator(HISTORY_ROWS).count()).toBe(50);
+    const more = page.getByRole('button', { name: 'Xem các lần nộp trước' });
+    await more.click();
+
+    // Assess: every file once, the button gone after the last page
+    await expect.poll(() => page.locator(HISTORY_ROWS).count()).toBe(total);
+    expect(await more.count()).toBe(0);
+    const uploads = await page.locator(HISTORY_ROWS).evaluateAll((trs) => trs.map((tr: any) => String(tr.getAttribute('data-upload'))));
+    expect(new Set(uploads).size).toBe(total);
+    expect(await page.locator('#history [role="status"]').textContent()).toContain(`Đã hiện thêm ${total - 50} lần nộp.`);
   });
 
   it('talked only to the local stack, never put the token in a URL or a Referer, and broke no CSP rule', async () => {

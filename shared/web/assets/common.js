@@ -83,6 +83,17 @@ export class ApiFailure extends Error {
   }
 }
 
+/**
+ * How long to wait before the n-th poll (0-based) for an upload's result: soon at first (a file is
+ * usually checked within a second), then backing off by half each time up to 5 s, so that waiting
+ * units in a deadline rush ask the server less and less often.
+ * @param {number} attempt
+ * @returns {number} milliseconds
+ */
+export function pollDelay(attempt) {
+  return Math.min(5000, Math.round(400 * 1.5 ** Math.max(0, attempt)));
+}
+
 const NETWORK_MESSAGE = 'Không kết nối được với máy chủ. Vui lòng kiểm tra kết nối Internet rồi thử lại.';
 
 /** @typedef {{ method?: string; headers?: HeadersInit; json?: unknown }} ApiInit */

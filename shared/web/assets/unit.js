@@ -21,6 +21,7 @@ import {
   timeLeft,
   yearOptions,
   serverYear,
+  pollDelay,
 } from './common.js';
 
 /** @typedef {import('../api-types.js').MeResponse} MeResponse */
@@ -33,7 +34,6 @@ import {
 /** @typedef {import('./common.js').StatusLabels} StatusLabels */
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const POLL_INTERVAL_MS = 1000;
 const POLL_LIMIT_MS = 90_000;
 
 const $ = byId;
@@ -558,11 +558,13 @@ async function send() {
  */
 async function pollFor(ticket) {
   const deadline = performance.now() + POLL_LIMIT_MS;
-  while (performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+  // The upload's own result (the server reads it by key), asked for with a growing pause between tries.
+  const query = `periodId=${encodeURIComponent(ticket.periodId)}&uploadId=${encodeURIComponent(ticket.uploadId)}`;
+  for (let attempt = 0; performance.now() < deadline; attempt++) {
+    await new Promise((r) => setTimeout(r, pollDelay(attempt)));
     try {
       /** @type {SubmissionsResponse} */
-      const data = await apiJson(state.token, `/api/submissions?periodId=${encodeURIComponent(ticket.periodId)}`);
+      const data = await apiJson(state.token, `/api/submissions?${query}`);
       const hit = data.submissions.find((s) => s.uploadId === ticket.uploadId);
       if (hit) return hit;
     } catch (err) {
@@ -635,29 +637,16 @@ function renderResult(s) {
   box.hidden = false;
 }
 
-async function loadHistory() {
-  const p = selectedPeriod();
-  if (!p) return;
-  const box = $('history');
-  /** @type {SubmissionsResponse} */
-  let data;
-  try {
-    data = await apiJson(state.token, `/api/submissions?periodId=${encodeURIComponent(p.periodId)}`);
-  } catch (err) {
-    handleFailure(err, (m) => {
-      clear(box).append(el('p', { class: 'message message-error', text: m }));
-    });
-    return;
-  }
-  if (state.periodId !== p.periodId) return;
-  clear(box);
-  if (data.submissions.length === 0) {
-    box.append(el('p', { class: 'empty', text: 'Đơn vị chưa nộp tệp nào cho kỳ này.' }));
-    return;
-  }
-  const rows = data.submissions.flatMap((s) => {
+/**
+ * The rows of some history entries.
+ * @param {SubmissionView[]} submissions
+ */
+function historyRows(submissions) {
+  /** @type {HTMLElement[]} */
+  const rows = [];
+  for (const s of submissions) {
     const findings = findingsDisclosure(s.findings, 5);
-    return [
+    rows.push(
       el(
         'tr',
         { 'data-upload': s.uploadId },
@@ -678,9 +667,44 @@ async function loadHistory() {
         ),
         el('td', { 'data-label': 'Lỗi, cảnh báo' }, findings.cell),
       ),
-      findings.row,
-    ].filter(Boolean);
-  });
+    );
+    if (findings.row) rows.push(findings.row);
+  }
+  return rows;
+}
+
+/**
+ * One page of the period's history, newest first (the server reads a page by key; the next one with its cursor).
+ * @param {string} periodId
+ * @param {string | undefined} cursor
+ * @returns {Promise<SubmissionsResponse>}
+ */
+function historyPage(periodId, cursor) {
+  const more = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+  return apiJson(state.token, `/api/submissions?periodId=${encodeURIComponent(periodId)}${more}`);
+}
+
+async function loadHistory() {
+  const p = selectedPeriod();
+  if (!p) return;
+  const box = $('history');
+  /** @type {SubmissionsResponse} */
+  let data;
+  try {
+    data = await historyPage(p.periodId, undefined);
+  } catch (err) {
+    handleFailure(err, (m) => {
+      clear(box).append(el('p', { class: 'message message-error', text: m }));
+    });
+    return;
+  }
+  if (state.periodId !== p.periodId) return;
+  clear(box);
+  if (data.submissions.length === 0) {
+    box.append(el('p', { class: 'empty', text: 'Đơn vị chưa nộp tệp nào cho kỳ này.' }));
+    return;
+  }
+  const body = el('tbody', {}, historyRows(data.submissions));
   box.append(
     el(
       'table',
@@ -695,9 +719,29 @@ async function loadHistory() {
           ['Số biên nhận', 'Tệp', 'Thời điểm nhận', 'Kết quả', 'Lỗi, cảnh báo'].map((h) => el('th', { scope: 'col', text: h })),
         ),
       ),
-      el('tbody', {}, rows),
+      body,
     ),
   );
+  let cursor = data.nextCursor;
+  if (!cursor) return;
+  const more = el('button', { type: 'button', class: 'btn btn-secondary', id: 'history-more', text: 'Xem các lần nộp trước' });
+  const note = el('p', { class: 'note', role: 'status' });
+  more.addEventListener('click', async () => {
+    more.setAttribute('disabled', '');
+    try {
+      const page = await historyPage(p.periodId, cursor);
+      if (state.periodId !== p.periodId) return;
+      body.append(...historyRows(page.submissions));
+      cursor = page.nextCursor;
+      announce(note, `Đã hiện thêm ${page.submissions.length} lần nộp.`);
+      if (!cursor) more.remove();
+    } catch (err) {
+      handleFailure(err, (m) => announce(note, m));
+    } finally {
+      more.removeAttribute('disabled');
+    }
+  });
+  box.append(more, note);
 }
 
 /* ---------- start ---------- */

@@ -258,12 +258,12 @@ async function postToS3(ticket: UploadTicket, bytes: Buffer, contentType: string
   if (!up.ok) throw new UsageError(`Tải tệp lên bị từ chối (${up.status}): ${await up.text()}`);
 }
 
-/** Polls the unit's submissions every half second for up to 60 s and prints the upload's result (exit code 1 unless valid). */
+/** Polls for the upload's own result every half second for up to 60 s and prints it (exit code 1 unless valid). */
 async function awaitCheckResult(api: string, auth: { authorization: string }, periodId: string, uploadId: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
-    const list = await fetch(`${api}/api/submissions?periodId=${encodeURIComponent(periodId)}`, { headers: auth });
+    const list = await fetch(`${api}/api/submissions?periodId=${encodeURIComponent(periodId)}&uploadId=${encodeURIComponent(uploadId)}`, { headers: auth });
     const { submissions } = (await list.json()) as { submissions: SubmissionView[] };
     const mine = submissions.find((s) => s.uploadId === uploadId);
     if (mine) {

@@ -59,9 +59,14 @@ export interface PeriodsResponse {
   statusLabels: Readonly<Record<StatusCode, string>>;
 }
 
-/** GET /api/submissions */
+/**
+ * GET /api/submissions?periodId=…&uploadId=…: one upload's result (empty until it is recorded).
+ * GET /api/submissions[?periodId=…][&limit=…][&cursor=…]: a page of the unit's history, newest first;
+ * `nextCursor` asks for the next page.
+ */
 export interface SubmissionsResponse {
   submissions: SubmissionView[];
+  nextCursor?: string;
 }
 
 /** POST /api/uploads (201) */
@@ -124,8 +129,14 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
       return json(201, body);
     },
     'GET /api/submissions': async (p, e) => {
-      const periodId = e.queryStringParameters?.periodId;
-      const body: SubmissionsResponse = { submissions: await listUnitSubmissions(deps, p.unitCode, periodId || undefined) };
+      const q = e.queryStringParameters ?? {};
+      const limit = q.limit && /^\d{1,3}$/.test(q.limit) ? Number(q.limit) : undefined;
+      const body: SubmissionsResponse = await listUnitSubmissions(deps, p.unitCode, {
+        periodId: q.periodId || undefined,
+        uploadId: q.uploadId || undefined,
+        limit,
+        cursor: q.cursor || undefined,
+      });
       return json(200, body);
     },
     'GET /api/template': async (p, e) => {

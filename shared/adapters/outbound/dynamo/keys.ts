@@ -9,6 +9,8 @@
  * - current (on time)    PERIOD#{periodId}        / CURRENT#{unitCode}#{kind}
  * - latest late valid    PERIOD#{periodId}        / LATE#{unitCode}#{kind}
  * - the same two for the signed report: REPORT#CURRENT#{unitCode}#{kind}, REPORT#LATE#{unitCode}#{kind}
+ * - files of a slot       PERIOD#{periodId}        / FILES#{unitCode}#{kind}    (REPORT#FILES#… for the signed report):
+ *                         the set of its recorded objectIds and of those recorded FILE_UNPROCESSABLE
  * - period state         PERIOD#{periodId}        / STATE
  * - deadline extension   PERIOD#{periodId}        / EXT#{unitCode}
  * - outbox message       MAIL#{messageId}         / MAIL                      gsi2: OUTBOX#PENDING / {createdAt}#{messageId} (while pending)
@@ -54,6 +56,13 @@ export const keys = {
     sk: `${pointerPrefix(which, p.part ?? 'form')}${p.unitCode}#${p.kind}`,
   }),
   pointersOf: (which: PointerKind, periodId: string, part: PointerPart = 'form'): Key => ({ pk: `${PK.period}${periodId}`, sk: pointerPrefix(which, part) }),
+  /** The files recorded for a slot's dossier part (sets of objectIds). */
+  slotFiles: (p: { periodId: string; unitCode: string; kind: string; part?: PointerPart }): Key => ({
+    pk: `${PK.period}${p.periodId}`,
+    sk: `${(p.part ?? 'form') === 'report' ? 'REPORT#' : ''}FILES#${p.unitCode}#${p.kind}`,
+  }),
+  /** The records of one upload (one per stored version of its object). */
+  submissionsOfUpload: (periodId: string, unitCode: string, uploadId: string): Key => ({ pk: `${PK.period}${periodId}`, sk: `SUB#${unitCode}#${uploadId}` }),
   periodState: (periodId: string): Key => ({ pk: `${PK.period}${periodId}`, sk: 'STATE' }),
   extension: (periodId: string, unitCode: string): Key => ({ pk: `${PK.period}${periodId}`, sk: `EXT#${unitCode}` }),
   mail: (messageId: string): Key => ({ pk: `${PK.mail}${messageId}`, sk: 'MAIL' }),
@@ -68,6 +77,8 @@ export const indexKeys = {
     gsi1sk: `${i.unitCode}#${i.requestedAt}#${i.uploadId}`,
   }),
   periodIntents: (periodId: string) => `${INDEX_PK.periodIntents}${periodId}`,
+  /** The sort-key range of a unit's intents asked for at or after `since` (ISO), in a period's intents. */
+  intentsOfUnitSince: (unitCode: string, since: string): readonly [string, string] => [`${unitCode}#${since}`, `${unitCode}#~`],
   submissionOfUnit: (r: { unitCode: string; receivedAt: string; objectId: string }) => ({
     gsi1pk: `${INDEX_PK.unitSubmissions}${r.unitCode}`,
     gsi1sk: `${r.receivedAt}#${r.objectId}`,

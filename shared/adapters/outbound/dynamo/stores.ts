@@ -6,6 +6,7 @@ import type {
   IntentStore,
   OutboxStore,
   PeriodStore,
+  Paged,
   PointerStore,
   Stores,
   SubmissionStore,
@@ -18,12 +19,15 @@ import type {
   OutboxMessage,
   PeriodState,
   PeriodStateName,
+  PartState,
+  SlotRef,
+  SlotState,
   SubmissionRecord,
   TokenRecord,
   UploadIntent,
 } from '../../../application/records.js';
 import { indexKeys, keys, type PointerKind } from './keys.js';
-import { EXISTING_ITEM, mustHold, NEW_ITEM, type Condition, Table } from './table.js';
+import { EXISTING_ITEM, keyId, mustHold, NEW_ITEM, type Condition, Table } from './table.js';
 
 /** The stores of every item kind on one DynamoDB table (single-item conditional writes only). */
 export function dynamoStores(client: DynamoDBDocumentClient, tableName: string): Stores {
@@ -59,6 +63,14 @@ export class DynamoIntentStore implements IntentStore {
   listOfPeriod(periodId: string): Promise<UploadIntent[]> {
     return this.table.query<UploadIntent>({ index: 'gsi1', indexPk: indexKeys.periodIntents(periodId) });
   }
+
+  recentOfUnit(periodId: string, unitCode: string, since: string): Promise<UploadIntent[]> {
+    return this.table.query<UploadIntent>({
+      index: 'gsi1',
+      indexPk: indexKeys.periodIntents(periodId),
+      skBetween: indexKeys.intentsOfUnitSince(unitCode, since),
+    });
+  }
 }
 
 export class DynamoSubmissionStore implements SubmissionStore {
@@ -93,6 +105,39 @@ export class DynamoSubmissionStore implements SubmissionStore {
     }
     return (await this.table.query<SubmissionRecord>({ index: 'gsi1', indexPk: indexKeys.unitSubmissions(unitCode) })).sort(byReceived);
   }
+
+  async ofUpload(periodId: string, unitCode: string, uploadId: string): Promise<SubmissionRecord[]> {
+    const { pk, sk } = keys.submissionsOfUpload(periodId, unitCode, uploadId);
+    return (await this.table.query<SubmissionRecord>({ pk, skPrefix: sk })).sort(byReceived);
+  }
+
+  async getMany(refs: readonly { periodId: string; unitCode: string; objectId: string }[]): Promise<SubmissionRecord[]> {
+    const found = await this.table.getMany<SubmissionRecord>(refs.map((r) => keys.submission(r.periodId, r.unitCode, r.objectId)));
+    return [...found.values()];
+  }
+
+  async pageOfUnit(unitCode: string, periodId: string | undefined, page: { limit: number; cursor?: string }): Promise<Paged<SubmissionRecord>> {
+    const q = periodId
+      ? { pk: keys.submissionsOf(periodId, unitCode).pk, skPrefix: keys.submissionsOf(periodId, unitCode).sk }
+      : { index: 'gsi1' as const, indexPk: indexKeys.unitSubmissions(unitCode) };
+    const out = await this.table.page<SubmissionRecord>(q, { limit: page.limit, cursor: page.cursor, newestFirst: true });
+    return { items: out.items, ...(out.cursor ? { cursor: out.cursor } : {}) };
+  }
+}
+
+/** The files item of a slot's part, as stored (sets of objectIds). */
+interface FilesItem {
+  objectIds?: Set<string>;
+  unprocessable?: Set<string>;
+}
+
+function partState(current: CurrentPointer | undefined, late: CurrentPointer | undefined, files: FilesItem | undefined): PartState {
+  return {
+    current: current ?? null,
+    late: late ?? null,
+    files: [...(files?.objectIds ?? [])].sort(),
+    unprocessable: [...(files?.unprocessable ?? [])].sort(),
+  };
 }
 
 export class DynamoPointerStore implements PointerStore {
@@ -111,6 +156,31 @@ export class DynamoPointerStore implements PointerStore {
       return this.table.query<CurrentPointer>({ pk, skPrefix: sk });
     };
     return { current: await read('current'), late: await read('late') };
+  }
+
+  async addFile(file: SlotRef & { part?: DossierPart; objectId: string; unprocessable: boolean }): Promise<void> {
+    const ids = new Set([file.objectId]);
+    await this.table.update(keys.slotFiles(file), {
+      expression: `SET itemType = :type ADD objectIds :ids${file.unprocessable ? ', unprocessable :ids' : ''}`,
+      values: { ':type': 'slot-files', ':ids': ids },
+    });
+  }
+
+  async slots(refs: readonly SlotRef[]): Promise<SlotState[]> {
+    const parts: DossierPart[] = ['form', 'report'];
+    const keysOf = (r: SlotRef, part: DossierPart) => ({
+      current: keys.pointer('current', { ...r, part }),
+      late: keys.pointer('late', { ...r, part }),
+      files: keys.slotFiles({ ...r, part }),
+    });
+    const found = await this.table.getMany<CurrentPointer & FilesItem>(refs.flatMap((r) => parts.flatMap((part) => Object.values(keysOf(r, part)))));
+    return refs.map((r) => {
+      const state = (part: DossierPart): PartState => {
+        const k = keysOf(r, part);
+        return partState(found.get(keyId(k.current)), found.get(keyId(k.late)), found.get(keyId(k.files)));
+      };
+      return { periodId: r.periodId, unitCode: r.unitCode, kind: r.kind, form: state('form'), report: state('report') };
+    });
   }
 }
 
@@ -132,8 +202,8 @@ export class DynamoOutboxStore implements OutboxStore {
     return items.filter((m) => m.status === 'pending');
   }
 
-  lease(messageId: string, now: string, leaseUntil: string): Promise<boolean> {
-    return this.table.update(
+  lease(messageId: string, now: string, leaseUntil: string): Promise<OutboxMessage | null> {
+    return this.table.updateReturning<OutboxMessage>(
       keys.mail(messageId),
       { expression: 'SET leaseUntil = :until ADD attempts :one', values: { ':until': leaseUntil, ':one': 1 } },
       {
