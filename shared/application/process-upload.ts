@@ -426,14 +426,16 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, known: Known
   await queueMail(deps, { messageId, purpose: 'receipt', to: unit.emails, isNew: known.created }, async () => {
     const { buildReceiptMail } = await import('../documents/mail/receipt.js');
     const before = known.created && (moved || record.status !== 'valid') ? known.slot : undefined;
-    const state = before
-      ? before[part]
-      : (await deps.stores.pointers.slots([{ periodId: record.periodId, unitCode: record.unitCode, kind: record.kind }]))[0]![part];
+    const whole = before ?? (await deps.stores.pointers.slots([{ periodId: record.periodId, unitCode: record.unitCode, kind: record.kind }]))[0]!;
+    const state = whole[part];
     const at = (p: CurrentPointer | null) => (p ? { objectId: p.objectId, receivedAt: p.receivedAt } : null);
+    // the receipt lists the dossier's other file too (its current valid one, or that there is none)
+    const otherRecord = await otherPartOf(deps, whole, part);
     const slot = {
       current: at(before && moved && which === 'current' ? pointer : state.current),
       late: at(before && moved && which === 'late' ? pointer : state.late),
       asOf: deps.clock.now(),
+      otherPart: otherRecord ? { receiptNo: otherRecord.receiptNo, fileName: otherRecord.fileName, sha256: otherRecord.sha256 } : null,
     };
     const granted = known.extension === undefined ? await deps.stores.extensions.get(period.id, unit.code) : known.extension;
     return buildReceiptMail(record, unit, period, deps.config.portalUrl, granted, slot);

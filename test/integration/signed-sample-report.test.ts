@@ -58,6 +58,11 @@ describe('the demo CA of the local stack', () => {
     expect(formRecord.signerName).toBe('Hoàng Văn Hải');
     expect((await stack.deps.stores.pointers.listOfPeriod('2021-Q1', 'report')).current.map((p) => p.objectId)).toEqual([report.objectId]);
     const receipt = (await stack.sesMail()).find((m) => m.subject.includes(report.receiptNo))!;
+    // both files of the dossier, each with its SHA-256: this one, and the data form received before
+    expect(receipt.body.text).toContain(`Mã SHA-256: ${report.sha256}`);
+    expect(receipt.body.text).toContain(`Hồ sơ — phần còn lại: Biểu số liệu: so-lieu.json, biên nhận ${formRecord.receiptNo}, SHA-256 ${formRecord.sha256}`);
+    const formReceipt = (await stack.sesMail()).find((m) => m.subject.includes(formRecord.receiptNo))!;
+    expect(formReceipt.body.text).toContain('Hồ sơ — phần còn lại: Báo cáo đã ký số (PDF): chưa có tệp hợp lệ');
     // the organisation signs at the stack's "now" (its clock runs), the leader an hour before
     expect(receipt.body.text).toMatch(/Lãnh đạo đơn vị ký: Hoàng Văn Hải, Giám đốc, Sở Tư pháp; ký lúc 08:0\d:\d\d ngày 08\/03\/2021/);
     expect(receipt.body.text).toMatch(/Cơ quan ký khi phát hành: Sở Tư pháp; ký lúc 09:0\d:\d\d ngày 08\/03\/2021/);

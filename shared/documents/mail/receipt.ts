@@ -51,6 +51,18 @@ export interface ReceiptSlotState {
   current: OutcomePointer | null;
   late: OutcomePointer | null;
   asOf: Date;
+  /** The dossier's other part as it stands: its current valid file, null when none (undefined: not told). */
+  otherPart?: { receiptNo: string; fileName: string; sha256: string | null } | null;
+}
+
+/** The dossier's two files as the receipt lists them: this one, and the other part's current one or none. */
+function dossierLines(rec: SubmissionRecord, slot: ReceiptSlotState): [string, string][] {
+  if (slot.otherPart === undefined) return [];
+  const otherName = rec.part === 'report' ? 'Biểu số liệu' : 'Báo cáo đã ký số (PDF)';
+  const other = slot.otherPart
+    ? `${displayFileName(slot.otherPart.fileName)}, biên nhận ${slot.otherPart.receiptNo}, SHA-256 ${slot.otherPart.sha256 ?? '(không tính được)'}`
+    : 'chưa có tệp hợp lệ — hồ sơ chỉ được tính khi có đủ hai tệp hợp lệ';
+  return [['Hồ sơ — phần còn lại', `${otherName}: ${other}`]];
 }
 
 /** One line per digital signature of a signed report (describeSignature). */
@@ -109,6 +121,7 @@ export function buildReceiptMail(
     ['Thời hạn', timeliness],
     ...(rec.issueDate ? [['Ngày ban hành văn bản', issued ? formatDateVi(issued) : rec.issueDate] as [string, string]] : []),
     ['Kết quả kiểm tra', `${verdict}${rec.findings.length ? ` — ${errors.length} lỗi, ${warnings.length} cảnh báo` : ''}`],
+    ...dossierLines(rec, slot),
   ];
 
   const lead = outcome.text;
