@@ -36,8 +36,11 @@ const errors = (findings: { severity: string; code: string }[]) => findings.filt
 function signedAttributesOf(pdf: Uint8Array, index: number): Map<string, unknown[]> {
   const text = Buffer.from(pdf).toString('latin1');
   const hex = [...text.matchAll(/\/Contents <([0-9A-F]+)>/g)][index]![1]!;
-  const der = Buffer.from(hex.replace(/(00)+$/, ''), 'hex');
+  // The whole padded /Contents: fromBER reads the one DER value and leaves the zero padding after it
+  // (stripping trailing "00" would also cut a DER that itself ends in a zero byte).
+  const der = Buffer.from(hex, 'hex');
   const asn1 = asn1js.fromBER(new Uint8Array(der));
+  if (asn1.offset === -1) throw new Error(`unreadable CMS: ${asn1.result.error}`);
   const signedData = new pkijs.SignedData({ schema: new pkijs.ContentInfo({ schema: asn1.result }).content });
   return new Map(signedData.signerInfos[0]!.signedAttrs!.attributes.map((a) => [a.type, a.values]));
 }
