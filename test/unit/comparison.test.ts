@@ -113,6 +113,12 @@ describe('the wording of a change', () => {
     expect(changeClause(changeOf(7, 0, { rate: false, relation: 'disjoint' }), lastYear)).toBe('tăng từ 0 lên 7 so với cùng kỳ năm trước');
   });
 
+  it('a cumulative figure below the period it includes is flagged for checking, never a negative "after"', () => {
+    const c = changeOf(189, 204, { rate: false, relation: 'contains', prefix: true });
+    expect(changeClause(c, previous)).toBe('thấp hơn số liệu quý I năm 2022 (204) dù kỳ này bao gồm quý I năm 2022: đề nghị kiểm tra lại số liệu');
+    expect(changeCell(c, previous)).toBe('Thấp hơn kỳ so sánh (204) dù bao gồm kỳ đó: cần kiểm tra');
+  });
+
   it('says a cumulative figure as "of which" and what came after the earlier window', () => {
     expect(changeClause(changeOf(120, 45, { rate: false, relation: 'contains', prefix: true }), previous)).toBe(
       'số liệu lũy kế, trong đó quý I năm 2022: 45; phát sinh thêm từ sau ngày 14/03/2022: 75',

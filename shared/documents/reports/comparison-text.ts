@@ -61,6 +61,10 @@ export function changeClause(change: Change, report: EarlierReport, ind: Pick<In
       return `${change.delta > 0 ? 'tăng' : 'giảm'} ${NUM.format(Math.abs(change.delta))} điểm phần trăm ${vs} (từ ${value(change.earlier, true)} ${change.delta > 0 ? 'lên' : 'xuống'} ${value(change.current, true)})`;
     case 'cumulative': {
       const of = `số liệu lũy kế, trong đó ${basisPhrase(report)}: ${value(change.earlier, rate)}`;
+      // A cumulative figure below the period it includes is not a result to report: it needs checking.
+      if (change.after !== null && change.after < 0) {
+        return `thấp hơn số liệu ${basisPhrase(report)} (${value(change.earlier, rate)}) dù kỳ này bao gồm ${basisPhrase(report)}: đề nghị kiểm tra lại số liệu`;
+      }
       if (change.after === null) return of;
       const since = report.dataWindow ? ` từ sau ngày ${formatDateVi(report.dataWindow.to)}` : '';
       return `${of}; phát sinh thêm${since}: ${value(change.after, rate)}`;
@@ -87,6 +91,8 @@ export function changeCell(change: Change, report: EarlierReport, ind: Pick<Indi
       if (change.delta === 0) return `Không đổi (${value(change.current, true)})`;
       return `${sign(change.delta)}${NUM.format(Math.abs(change.delta))} điểm % (kỳ so sánh: ${value(change.earlier, true)})`;
     case 'cumulative':
+      if (change.after !== null && change.after < 0)
+        return `Thấp hơn kỳ so sánh (${value(change.earlier, ind.valueType === 'rate')}) dù bao gồm kỳ đó: cần kiểm tra`;
       return `Lũy kế; trong đó kỳ so sánh: ${value(change.earlier, ind.valueType === 'rate')}${change.after === null ? '' : `, phát sinh thêm ${value(change.after, false)}`}`;
   }
 }
