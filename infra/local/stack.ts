@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -16,7 +17,7 @@ import { LOCAL_STACK_SETTINGS, loadConfig } from '../../shared/runtime/config.js
 import { makeHttpApp } from '../../shared/adapters/inbound/http/app.js';
 import type { HttpEvent, HttpResult } from '../../shared/adapters/inbound/http/unit-api.js';
 import { makeRecordUnprocessableHandler } from '../../shared/adapters/inbound/lambda/record-unprocessable.js';
-import { makeValidateSubmissionHandler } from '../../shared/adapters/inbound/lambda/validate-submission.js';
+import { makeValidateSubmissionHandler, s3RecordsOf } from '../../shared/adapters/inbound/lambda/validate-submission.js';
 import { buildCalendar, calendarYears } from '../../shared/domain/calendar.js';
 import { silentLog, type Log } from '../../shared/application/log.js';
 import type { Mailer, UploadStore } from '../../shared/application/ports.js';
@@ -204,7 +205,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { config, deps } = buildPipeline(options, dataDir, connection, clock, log, storedAt, trust.dir);
     api.answerWith(makeHttpApp(forFunction(deps, 'unit-api')));
 
-    const queues = startQueues(deps, options, log, cleanups);
+    const queues = startQueues(deps, options, storedAt, log, cleanups);
     const events = await subscribeUploads(dataDir, deps, emulators.s3, clock, queues.queue, storedAt, log, cleanups);
     const outboxInFlight = startOutboxLoop(deps, options.outboxIntervalMs ?? 60_000, log, cleanups);
     const { scheduler, years } = startScheduler(deps, clock, options, log, cleanups);
@@ -288,10 +289,24 @@ async function startDynamo(dataDir: string, host: string, log: Log, cleanups: Cl
   return dynamoEndpoint;
 }
 
-/** aws-ses-v2-local on a free port; its endpoint. */
+/**
+ * How many messages the SES emulator's web inbox keeps (the newest). It keeps each message whole in
+ * memory, so without a bound the stack's memory would grow with every receipt; every message sent
+ * is kept as an .eml file in the mail folder anyway.
+ */
+export const SES_INBOX_MESSAGES = 500;
+
+/** aws-ses-v2-local on a free port, its in-memory inbox bounded to the newest SES_INBOX_MESSAGES; its endpoint. */
 async function startSes(host: string, cleanups: Cleanup[]): Promise<string> {
   const sesModule = require('aws-ses-v2-local') as { default: (c: { host: string; port: number }) => Promise<Server> };
+  const inbox = (require('aws-ses-v2-local/dist/store') as { getStoreReadonly: () => { emails: unknown[] } }).getStoreReadonly();
   const sesServer = await sesModule.default({ host, port: 0 });
+  const trim = setInterval(() => {
+    const extra = inbox.emails.length - SES_INBOX_MESSAGES;
+    if (extra > 0) inbox.emails.splice(0, extra);
+  }, 5000);
+  trim.unref();
+  cleanups.push(async () => clearInterval(trim));
   cleanups.push(() => closeServer(sesServer));
   return `http://${host}:${(sesServer.address() as AddressInfo).port}`;
 }
@@ -433,23 +448,29 @@ interface Queues {
  * its function's view: the functions that parse hostile files get no token key, as on AWS. Views read
  * through, so an adapter a test swaps on `deps` after start is seen.
  */
-function startQueues(deps: PipelineDeps, options: LocalStackOptions, log: Log, cleanups: Cleanup[]): Queues {
+function startQueues(deps: PipelineDeps, options: LocalStackOptions, storedAt: Map<string, string>, log: Log, cleanups: Cleanup[]): Queues {
   const deadLetterQueue = new LocalQueue({
     handler: makeRecordUnprocessableHandler(forFunction(deps, 'record-unprocessable')),
     consumer: DEAD_LETTER_CONSUMER,
     log,
     retryDelayMs: options.retryDelayMs,
   });
-  const validate = makeValidateSubmissionHandler(forFunction(deps, 'validate-submission'));
+  const handler = makeValidateSubmissionHandler(forFunction(deps, 'validate-submission'));
   const hold = options.holdValidationMs ?? 0;
+  // Once a message is processed its objects are recorded: their virtual receipt time is no longer needed
+  // (it is in the record), so the map does not grow with every upload.
+  const validate = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    if (hold > 0) await new Promise((r) => setTimeout(r, hold));
+    const out = await handler(event);
+    const failed = new Set(out.batchItemFailures.map((f) => f.itemIdentifier));
+    for (const message of event.Records) {
+      if (failed.has(message.messageId)) continue;
+      for (const r of s3RecordsOf(message.body)) storedAt.delete(decodeEventKey(r.s3.object.key));
+    }
+    return out;
+  };
   const queue = new LocalQueue({
-    handler:
-      hold > 0
-        ? async (event) => {
-            await new Promise((r) => setTimeout(r, hold));
-            return validate(event);
-          }
-        : validate,
+    handler: validate,
     consumer: UPLOAD_CONSUMER,
     log,
     retryDelayMs: options.retryDelayMs,

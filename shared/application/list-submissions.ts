@@ -143,10 +143,7 @@ async function unitContextOf(
   records: SubmissionRecord[],
 ): Promise<{ ids: Set<string>; byPeriod: Map<string, PeriodContext> }> {
   const periods = [...new Set(records.map((r) => r.periodId))].map((id) => findPeriod(id));
-  const [slots, extensions] = await Promise.all([
-    deps.stores.pointers.slots(periods.map((p) => ({ periodId: p.id, unitCode, kind: p.kind }))),
-    Promise.all(periods.map((p) => deps.stores.extensions.get(p.id, unitCode))),
-  ]);
+  const slots = await deps.stores.pointers.slots(periods.map((p) => ({ periodId: p.id, unitCode, kind: p.kind })));
   const ids = new Set<string>();
   const byPeriod = new Map<string, PeriodContext>();
   const list = (p: CurrentPointer | null) => (p ? [p] : []);
@@ -156,7 +153,7 @@ async function unitContextOf(
     const reportPointers = { current: list(slot.report.current), late: list(slot.report.late) };
     for (const c of [...pointers.current, ...pointers.late, ...reportPointers.current, ...reportPointers.late])
       ids.add(`${c.periodId}#${c.unitCode}#${c.objectId}`);
-    byPeriod.set(p.id, { pointers, reportPointers, extensions: new Map([[unitCode, extensions[i]?.until ?? null]]) });
+    byPeriod.set(p.id, { pointers, reportPointers, extensions: new Map([[unitCode, slot.extension?.until ?? null]]) });
   });
   return { ids, byPeriod };
 }
@@ -271,16 +268,12 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units
     const id = lastFileOf(s.form);
     return id ? [{ periodId: s.periodId, unitCode: unit.code, objectId: id }] : [];
   });
-  const [lasts, extra] = await Promise.all([
-    deps.stores.submissions.getMany(lastIds),
-    Promise.all(
-      periods.map(async (p) => {
-        const [state, ext] = await Promise.all([deps.stores.periods.get(p.id), deps.stores.extensions.get(p.id, unit.code)]);
-        const extended = ext && ext.until > p.dueDate ? deadlineOf(ext.until) : null;
-        return { ...periodPhase(extended ?? p, now, state.state), extendedUntil: extended?.deadline ?? null };
-      }),
-    ),
-  ]);
+  const [lasts, states] = await Promise.all([deps.stores.submissions.getMany(lastIds), deps.stores.periods.getMany(periods.map((p) => p.id))]);
+  const extra = periods.map((p, i) => {
+    const ext = slots[i]!.extension;
+    const extended = ext && ext.until > p.dueDate ? deadlineOf(ext.until) : null;
+    return { ...periodPhase(extended ?? p, now, states[i]!.state), extendedUntil: extended?.deadline ?? null };
+  });
   const lastOf = new Map(lasts.map((r) => [r.periodId, r]));
   return periods.map((p, i) => {
     const slot = slots[i]!;

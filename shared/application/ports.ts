@@ -97,7 +97,7 @@ export interface PointerStore {
    * marked unprocessable when it was recorded FILE_UNPROCESSABLE.
    */
   addFile(file: SlotRef & { part?: DossierPart; objectId: string; unprocessable: boolean }): Promise<void>;
-  /** The state of each slot (both parts), in the order asked, by key (batched reads). */
+  /** The state of each slot (both parts, and the unit's extension), in the order asked, by key (batched reads). */
   slots(refs: readonly SlotRef[]): Promise<SlotState[]>;
 }
 
@@ -121,6 +121,8 @@ export interface OutboxStore {
 export interface PeriodStore {
   /** The stored state; a period with none is OPEN. */
   get(periodId: string): Promise<PeriodState>;
+  /** The states of several periods, in the order asked (batched reads). */
+  getMany(periodIds: readonly string[]): Promise<PeriodState[]>;
   /**
    * Moves a period between states with a condition: only from one of `from` (a missing item is OPEN),
    * and, when `lease` is given, only if no other run holds an unexpired lease. False when the

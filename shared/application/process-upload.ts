@@ -177,15 +177,15 @@ async function recordObject(
 
   const objectId = objectIdOf(parsed.uploadId, obj.versionId);
   // Everything the record and its receipt need, read at once by key: whether the object is recorded
-  // already, its intent (the file name), the unit's extension, the slot's pointers (both parts: the
-  // other part's signer, this part's for the receipt), and the object's size.
+  // already, its intent (the file name), the slot (both parts' pointers: the other part's signer, this
+  // part's for the receipt; and the unit's extension), and the object's size.
   const heading = settled(deps.uploads.head({ key: obj.key, versionId: obj.versionId }));
-  const [existing, intent, extension, [slot]] = await Promise.all([
+  const [existing, intent, [slot]] = await Promise.all([
     deps.stores.submissions.get(period.id, unit.code, objectId),
     deps.stores.intents.get(parsed.uploadId),
-    deps.stores.extensions.get(period.id, unit.code),
     deps.stores.pointers.slots([{ periodId: period.id, unitCode: unit.code, kind: period.kind }]),
   ]);
+  const extension = slot!.extension;
   if (existing) {
     await heading;
     await finish(deps, existing, { extension });

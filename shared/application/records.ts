@@ -94,10 +94,11 @@ export interface PartState {
   unprocessable: string[];
 }
 
-/** A slot's state, read by key: both dossier parts. */
+/** A slot's state, read by key: both dossier parts, and the unit's deadline extension for the period. */
 export interface SlotState extends SlotRef {
   form: PartState;
   report: PartState;
+  extension: Extension | null;
 }
 
 /** An e-mail waiting in the outbox (or sent). */

@@ -10,24 +10,26 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import * as bundles from './bundles.js';
+import * as closeScale from './close-scale.js';
 import { type BenchModule, type BenchSection, baseline, type Machine, machine, table } from './harness.js';
 import * as hostile from './hostile.js';
 import * as pdf from './pdf-verify.js';
 import * as reader from './reader.js';
+import * as rush from './rush.js';
 
 /**
- * The sections, in the order of the file. Issue 15's other sections go here, each a module exporting
- * `run(): Promise<BenchSection>`:
+ * The sections, in the order of the file, each a module exporting `run(): Promise<BenchSection>`:
  *   rush         test/bench/rush.ts         39 units at once and the burst of 1,000 uploads (p50/p95/max,
  *                                           throughput, peak memory, lost/doubled), the local stack's start
  *   close-scale  test/bench/close-scale.ts  the close of 40, 1,000 and 10,000 submissions against a bare Query
- * Add `import * as rush from './rush.js'` (and close-scale) above and their entries below.
  */
 export const SECTIONS: readonly { id: string; module: BenchModule }[] = [
   { id: 'reader', module: reader },
   { id: 'hostile', module: hostile },
   { id: 'pdf', module: pdf },
   { id: 'bundles', module: bundles },
+  { id: 'rush', module: rush },
+  { id: 'close-scale', module: closeScale },
 ];
 
 /** Issue 15's sections that other modules measure; named in the file until they are registered above. */

@@ -90,8 +90,11 @@ async function startStackProcess(dir: string): Promise<StackProcess> {
     process.execPath,
     [
       ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof)}`] : []),
+      '--expose-gc',
       '--import',
       'tsx',
+      '--import',
+      './test/bench/memory-probe.ts',
       'infra/local/start.ts',
       '--data-dir',
       dir,
@@ -103,7 +106,11 @@ async function startStackProcess(dir: string): Promise<StackProcess> {
       '--now',
       NOW,
     ],
-    { cwd: ROOT, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', BENCH_MEMORY_FILE: memoryFile(dir) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   const processing: number[] = [];
   let out = '';
@@ -148,6 +155,21 @@ function stopStackProcess(s: StackProcess): Promise<void> {
   });
 }
 
+/** Where the stack's memory probe writes (memory-probe.ts). */
+function memoryFile(dir: string): string {
+  return join(dir, 'memory.jsonl');
+}
+
+/** The probe's samples (heap after a full collection, RSS) from `since` (ms since the epoch). */
+function memorySamples(dir: string, since: number): { at: number; rss: number; heapUsed: number; external: number }[] {
+  if (!existsSync(memoryFile(dir))) return [];
+  return readFileSync(memoryFile(dir), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { at: number; rss: number; heapUsed: number; external: number })
+    .filter((m) => m.at >= since);
+}
+
 /** The process's resident set now and at its peak (VmRSS, VmHWM), bytes. */
 function rssOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -187,7 +209,13 @@ async function uploadAndWait(c: Client, bytes: Uint8Array, deadline: number): Pr
     if (r.status !== 200) continue;
     const body = (await r.json()) as { submissions: { uploadId: string }[] };
     if (body.submissions.some((s) => s.uploadId === ticket.uploadId)) {
-      return { unit: c.unit, uploadId: ticket.uploadId, latency: performance.now() - t0, polls: attempt + 1 };
+      const latency = performance.now() - t0;
+      // Then, as the portal does once the result is shown: the periods' statuses and the period's history.
+      await Promise.all([
+        fetch(`${c.apiUrl}/api/periods?year=${PERIOD.slice(0, 4)}`, { headers: auth }).then((x) => x.arrayBuffer()),
+        fetch(`${c.apiUrl}/api/submissions?periodId=${encodeURIComponent(PERIOD)}`, { headers: auth }).then((x) => x.arrayBuffer()),
+      ]);
+      return { unit: c.unit, uploadId: ticket.uploadId, latency, polls: attempt + 1 };
     }
   }
   return { unit: c.unit, uploadId: ticket.uploadId, latency: null, polls: 0 };
@@ -239,12 +267,55 @@ async function workbooks(key: string, units: string[]): Promise<Map<string, Uint
 
 /* ---------- 1. round trips per upload ---------- */
 
-interface RoundTrips {
-  uploads: number;
+interface Trips {
   dynamodb: number;
   s3: number;
   ses: number;
   cpuMs: number;
+}
+
+interface RoundTrips extends Trips {
+  uploads: number;
+  /** The whole of one upload as the portal makes it: link, file, polls, then the periods and the history. */
+  portal?: Trips & { polls: number };
+}
+
+let profiles = 0;
+
+/** BENCH_TRIPS_PROFILE=<path prefix>: a CPU profile of the main thread over each counted step (as --cpu-prof writes). */
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (file) => {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+/** Counts the HTTP requests to each emulator and the process's CPU while `fn` runs. */
+async function counting(ports: Record<string, string>, fn: () => Promise<void>): Promise<Trips> {
+  const counts: Record<string, number> = { dynamodb: 0, s3: 0, ses: 0 };
+  const onRequest = (message: unknown) => {
+    const req = (message as { request: ClientRequest }).request;
+    const service = ports[String(req.getHeader('host') ?? '').split(':')[1] ?? ''];
+    if (service) counts[service] = (counts[service] ?? 0) + 1;
+  };
+  subscribe('http.client.request.start', onRequest);
+  const profile = process.env.BENCH_TRIPS_PROFILE ? await startProfile() : null;
+  const cpu0 = process.cpuUsage();
+  try {
+    await fn();
+  } finally {
+    unsubscribe('http.client.request.start', onRequest);
+    await profile?.(`${process.env.BENCH_TRIPS_PROFILE}-${++profiles}.cpuprofile`);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return { dynamodb: counts.dynamodb!, s3: counts.s3!, ses: counts.ses!, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 async function roundTrips(n = 20): Promise<RoundTrips> {
@@ -263,18 +334,13 @@ async function roundTrips(n = 20): Promise<RoundTrips> {
     const units = defaultUnits.filter((u) => owes(u, findPeriod(PERIOD))).map((u) => u.code);
     const files = await workbooks('bench-template-key', units.slice(0, n));
     const ports = Object.fromEntries(Object.entries(stack.endpoints).map(([name, url]) => [new URL(url).port, name]));
-    const counts = { dynamodb: 0, s3: 0, ses: 0 } as Record<string, number>;
-    const onRequest = (message: unknown) => {
-      const req = (message as { request: ClientRequest }).request;
-      const service = ports[String(req.getHeader('host') ?? '').split(':')[1] ?? ''];
-      if (service) counts[service] = (counts[service] ?? 0) + 1;
-    };
-    const uploadOne = async (unit: string) => {
-      const { token } = await issueToken(stack.deps, unit);
+    const tokens = new Map<string, string>();
+    for (const unit of units.slice(0, n)) tokens.set(unit, (await issueToken(stack.deps, unit)).token);
+    const post = async (unit: string) => {
       const bytes = files.get(unit)!;
       const res = await fetch(`${stack.apiUrl}/api/uploads`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${tokens.get(unit)}`, 'content-type': 'application/json' },
         body: JSON.stringify({ periodId: PERIOD, fileName: `${unit}.xlsx`, contentType: XLSX, size: bytes.length }),
       });
       const ticket = (await res.json()) as { url: string; fields: Record<string, string> };
@@ -283,23 +349,30 @@ async function roundTrips(n = 20): Promise<RoundTrips> {
       form.append('file', new Blob([bytes], { type: XLSX }), 'upload');
       await fetch(ticket.url, { method: 'POST', body: form });
       await new Promise((r) => setTimeout(r, 20));
-      await stack.drain();
     };
     // warm-up: the guard's worker, the SDK clients, the reader
-    await uploadOne(units[0]!);
-    const measured = units.slice(1, n);
-    // The token and link requests are the API's; only the processing of the upload is counted.
-    stack.queue.pause();
-    for (const unit of measured) await uploadOne(unit);
-    subscribe('http.client.request.start', onRequest);
-    const cpu0 = process.cpuUsage();
-    stack.queue.resume();
-    await new Promise((r) => setTimeout(r, 20));
+    await post(units[0]!);
     await stack.drain();
-    const cpu = process.cpuUsage(cpu0);
-    unsubscribe('http.client.request.start', onRequest);
+    const measured = units.slice(1, n);
+    // Processing only: the uploads wait in the queue, then S3 event → record → receipt sent is counted.
+    stack.queue.pause();
+    for (const unit of measured) await post(unit);
+    const processing = await counting(ports, async () => {
+      stack.queue.resume();
+      await new Promise((r) => setTimeout(r, 20));
+      await stack.drain();
+    });
+    // The portal's whole upload, one unit after another (the same units again: a resubmission each).
+    let polls = 0;
+    const portal = await counting(ports, async () => {
+      for (const unit of measured) {
+        const c = { apiUrl: stack.apiUrl, token: tokens.get(unit)!, unit };
+        polls += (await uploadAndWait(c, files.get(unit)!, performance.now() + 60_000)).polls;
+      }
+    });
     const k = measured.length;
-    return { uploads: k, dynamodb: counts.dynamodb! / k, s3: counts.s3! / k, ses: counts.ses! / k, cpuMs: (cpu.user + cpu.system) / 1000 / k };
+    const per = (t: Trips): Trips => ({ dynamodb: t.dynamodb / k, s3: t.s3 / k, ses: t.ses / k, cpuMs: t.cpuMs / k });
+    return { uploads: k, ...per(processing), portal: { ...per(portal), polls: polls / k } };
   } finally {
     await stack.close();
     await rm(dir, { recursive: true, force: true });
@@ -320,6 +393,8 @@ interface RushResult {
     processing: Timing;
     peakRss: number;
     rssSamples: { done: number; rss: number }[];
+    /** The probe's: heap (and external memory) after a full collection, and RSS then. */
+    heapSamples: { done: number; rss: number; heap: number }[];
     outcomes: Awaited<ReturnType<typeof countOutcomes>>;
     polls: number;
   };
@@ -347,8 +422,9 @@ async function rushAndBurst(): Promise<RushResult> {
     // 3. the burst: UPLOADS uploads, IN_FLIGHT at a time, the units in turn; every fifth is another unit's workbook
     const jobs = Array.from({ length: UPLOADS }, (_, i) => ({ unit: units[i % units.length]!, foreign: i % 5 === 4 }));
     const done: Upload[] = [];
-    const samples: { done: number; rss: number }[] = [];
-    const sampler = setInterval(() => samples.push({ done: done.length, rss: rssOf(stack.pid).rss }), 1000);
+    const samples: { at: number; done: number; rss: number }[] = [];
+    const burstStart = Date.now();
+    const sampler = setInterval(() => samples.push({ at: Date.now(), done: done.length, rss: rssOf(stack.pid).rss }), 1000);
     const burstDeadline = performance.now() + LIMIT_MS;
     const t0 = performance.now();
     let next = 0;
@@ -364,6 +440,11 @@ async function rushAndBurst(): Promise<RushResult> {
     const wallMs = performance.now() - t0;
     clearInterval(sampler);
     const peakRss = rssOf(stack.pid).peak;
+    const heap = memorySamples(dir, burstStart).map((m) => ({
+      done: [...samples].reverse().find((x) => x.at <= m.at)?.done ?? 0,
+      rss: m.rss,
+      heap: m.heapUsed + m.external,
+    }));
     await settle(dir, done, 120_000);
     const outcomes = await countOutcomes(dir, done);
     const seen = done.filter((u) => u.latency !== null);
@@ -383,6 +464,7 @@ async function rushAndBurst(): Promise<RushResult> {
         processing: summarise(stack.processing.slice(processedBefore)),
         peakRss,
         rssSamples: samples,
+        heapSamples: heap,
         outcomes,
         polls: seen.reduce((a, u) => a + u.polls, 0) / Math.max(1, seen.length),
       },
@@ -426,26 +508,35 @@ const s = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Mat
 const mib = (b: number) => `${Math.round(b / 1024 / 1024)} MiB`;
 const arrow = (was: string | undefined, now: string) => (was ? `${was} → ${now}` : now);
 
-/** RSS after warm-up: at each tenth of the burst, and the growth per 100 uploads from the first tenth to the end. */
-function rssOverRun(samples: { done: number; rss: number }[]): { rows: string[][]; perHundred: number } {
-  if (samples.length < 2) return { rows: [], perHundred: 0 };
+/**
+ * Memory over the burst: the probe's samples (heap after a full collection, RSS) at each tenth of the
+ * uploads done, and the least-squares growth per 100 uploads over the second half (after warm-up, and
+ * once the SES emulator's inbox holds its newest SES_INBOX_MESSAGES and keeps no more).
+ */
+function memoryOverRun(samples: { done: number; rss: number; heap: number }[]): { rows: string[][]; heapPerHundred: number; rssPerHundred: number } {
+  if (samples.length < 2) return { rows: [], heapPerHundred: 0, rssPerHundred: 0 };
   const last = samples.at(-1)!;
   const rows: string[][] = [];
   for (let tenth = 1; tenth <= 10; tenth++) {
-    const target = (last.done * tenth) / 10;
-    const sample = samples.find((x) => x.done >= target) ?? last;
-    rows.push([`${sample.done}`, mib(sample.rss)]);
+    const sample = samples.find((x) => x.done >= (last.done * tenth) / 10) ?? last;
+    rows.push([`${sample.done}`, mib(sample.heap), mib(sample.rss)]);
   }
-  const first = samples.find((x) => x.done >= last.done / 10) ?? samples[0]!;
-  const perHundred = last.done > first.done ? ((last.rss - first.rss) / (last.done - first.done)) * 100 : 0;
-  return { rows, perHundred };
+  const after = samples.filter((x) => x.done >= last.done / 2);
+  const slope = (value: (x: { done: number; rss: number; heap: number }) => number): number => {
+    const n = after.length;
+    const mx = after.reduce((a, x) => a + x.done, 0) / n;
+    const my = after.reduce((a, x) => a + value(x), 0) / n;
+    const sxx = after.reduce((a, x) => a + (x.done - mx) ** 2, 0);
+    return sxx === 0 ? 0 : (after.reduce((a, x) => a + (x.done - mx) * (value(x) - my), 0) / sxx) * 100;
+  };
+  return { rows, heapPerHundred: slope((x) => x.heap), rssPerHundred: slope((x) => x.rss) };
 }
 
 export async function run(): Promise<BenchSection> {
   const trips = await roundTrips();
   const r = await rushAndBurst();
   const b = before();
-  const rss = rssOverRun(r.burst.rssSamples);
+  const memory = memoryOverRun(r.burst.heapSamples);
   const o = r.burst.outcomes;
   const md = [
     `The stack runs as \`npm start\` does (its own process, data on disk, clock at ${NOW}); each client asks for an upload link, posts the`,
@@ -454,7 +545,7 @@ export async function run(): Promise<BenchSection> {
     'table (records per upload) and from the mail the stack sent (one `.eml` is kept per message SES accepted).',
     b ? `Before: the same benchmark on commit ${b.commit} (${b.measuredAt}).` : '',
     '',
-    '**Per upload** (in-process stack, sequential uploads, the processing only: S3 event → record → receipt sent):',
+    '**Per upload** (in-process stack, one upload at a time; first the processing only, S3 event → record → receipt sent):',
     '',
     table(
       ['', 'DynamoDB requests', 'S3 requests', 'SES requests', 'CPU (all threads)'],
@@ -466,6 +557,17 @@ export async function run(): Promise<BenchSection> {
           arrow(b?.trips.ses.toFixed(1), trips.ses.toFixed(1)),
           arrow(b ? `${b.trips.cpuMs.toFixed(0)} ms` : undefined, `${trips.cpuMs.toFixed(0)} ms`),
         ],
+        ...(trips.portal
+          ? [
+              [
+                `the same, as the portal makes it (link, file, ${trips.portal.polls.toFixed(1)} polls, periods, history)`,
+                arrow(b?.trips.portal?.dynamodb.toFixed(1), trips.portal.dynamodb.toFixed(1)),
+                arrow(b?.trips.portal?.s3.toFixed(1), trips.portal.s3.toFixed(1)),
+                arrow(b?.trips.portal?.ses.toFixed(1), trips.portal.ses.toFixed(1)),
+                arrow(b?.trips.portal ? `${b.trips.portal.cpuMs.toFixed(0)} ms` : undefined, `${trips.portal.cpuMs.toFixed(0)} ms`),
+              ],
+            ]
+          : []),
       ],
     ),
     '',
@@ -498,7 +600,7 @@ export async function run(): Promise<BenchSection> {
         'throughput',
         'processing per upload (p50 / p95)',
         'peak RSS of the stack',
-        'RSS growth after the first tenth',
+        'growth per 100 uploads over the second half: heap after GC / RSS',
         'lost / doubled (table)',
         'receipts lost / doubled (mail)',
         'polls per upload',
@@ -508,7 +610,7 @@ export async function run(): Promise<BenchSection> {
           arrow(b ? `${b.burst.throughput.toFixed(1)}/s` : undefined, `${r.burst.throughput.toFixed(1)} uploads/s`),
           arrow(b ? `${b.burst.processingP50} ms` : undefined, `${Math.round(r.burst.processing.median)} / ${Math.round(r.burst.processing.p95)} ms`),
           arrow(b ? `${b.burst.peakRssMiB} MiB` : undefined, mib(r.burst.peakRss)),
-          `${(rss.perHundred / 1024 / 1024).toFixed(1)} MiB per 100 uploads`,
+          `${(memory.heapPerHundred / 1024 / 1024).toFixed(2)} MiB / ${(memory.rssPerHundred / 1024 / 1024).toFixed(2)} MiB`,
           arrow(b ? `${b.burst.lost} / ${b.burst.doubled}` : undefined, `${o.lost} / ${o.doubled}`),
           `${o.receiptsLost} / ${o.receiptsDoubled}`,
           r.burst.polls.toFixed(1),
@@ -519,11 +621,20 @@ export async function run(): Promise<BenchSection> {
     `The 39 units' own run: lost / doubled ${r.rushOutcomes.lost} / ${r.rushOutcomes.doubled}, receipts ${r.rushOutcomes.receiptsLost} / ${r.rushOutcomes.receiptsDoubled}.`,
     `Stack start (process spawn to ready, \`--fresh\`): ${arrow(b ? s(b.startMs) : undefined, s(r.startMs))}.`,
     '',
-    'RSS of the stack over the burst (uploads with a result → RSS):',
+    "The stack's memory over the burst (its probe collects garbage every 2 s, then reads the heap, external memory included, and the RSS):",
     '',
-    table(['uploads done', 'RSS'], rss.rows, ['r', 'r']),
+    table(['uploads done', 'heap after GC', 'RSS'], memory.rows, ['r', 'r', 'r']),
   ].join('\n');
-  return { id: 'rush', title: 'The deadline rush on the local stack', markdown: md };
+  const i = baseline;
+  return {
+    id: 'rush',
+    title: 'The deadline rush on the local stack',
+    markdown: md,
+    before:
+      `as the issue measured it: ${i.rush.units} units at once p50 ${i.rush.uploadToResultP50Ms / 1000} s, p95 ${i.rush.uploadToResultP95Ms / 1000} s; ` +
+      `the burst of ${i.burst.uploads.toLocaleString('en-US')} (${i.burst.inFlight} in flight) had ~${i.burst.resultsAfter10Minutes} results after 10 minutes, ` +
+      `processing at a median of ${i.burst.medianProcessingMs / 1000} s, the stack at ${i.burst.stackMemoryGB} GB, ${i.burst.lost} lost / ${i.burst.doubled} doubled.`,
+  };
 }
 
 /** The raw figures, for recording them as the "before" of another commit (`--json`). */
@@ -532,6 +643,7 @@ export async function measureRaw(): Promise<{ trips: RoundTrips; rush: RushResul
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (process.argv.includes('--json')) console.log(JSON.stringify(await measureRaw(), null, 2));
+  if (process.argv.includes('--trips')) console.log(JSON.stringify(await roundTrips(), null, 2));
+  else if (process.argv.includes('--json')) console.log(JSON.stringify(await measureRaw(), null, 2));
   else console.log((await run()).markdown);
 }

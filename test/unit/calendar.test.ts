@@ -121,3 +121,13 @@ describe('timeliness', () => {
     expect(() => deadlineOf('2021-02-30')).toThrow();
   });
 });
+
+describe('buildCalendar is built once per year', () => {
+  it('returns the same frozen calendar and periods every time (no luxon work per request)', () => {
+    const first = buildCalendar(2021);
+    expect(buildCalendar(2021)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.periods[0])).toBe(true);
+    expect(findPeriod('2021-Q1')).toBe(first.periods.find((p) => p.id === '2021-Q1'));
+    expect(buildCalendar(2022)).not.toBe(first);
+  });
+});

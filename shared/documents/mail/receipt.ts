@@ -27,9 +27,12 @@ function sizeVi(bytes: number): string {
   return `${new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 }).format(bytes / 1024)} KB`;
 }
 
+/** Made once: building an Intl formatter costs far more than formatting with it. */
+const NUMBER_VI = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 });
+
 function valueVi(v: number | string | boolean | null): string {
   if (v === null) return '(để trống)';
-  if (typeof v === 'number') return new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(v);
+  if (typeof v === 'number') return NUMBER_VI.format(v);
   if (typeof v === 'boolean') return v ? 'Có' : 'Không';
   return v;
 }

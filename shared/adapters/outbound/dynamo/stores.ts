@@ -173,13 +173,16 @@ export class DynamoPointerStore implements PointerStore {
       late: keys.pointer('late', { ...r, part }),
       files: keys.slotFiles({ ...r, part }),
     });
-    const found = await this.table.getMany<CurrentPointer & FilesItem>(refs.flatMap((r) => parts.flatMap((part) => Object.values(keysOf(r, part)))));
+    const found = await this.table.getMany<CurrentPointer & FilesItem & Extension>(
+      refs.flatMap((r) => [...parts.flatMap((part) => Object.values(keysOf(r, part))), keys.extension(r.periodId, r.unitCode)]),
+    );
     return refs.map((r) => {
       const state = (part: DossierPart): PartState => {
         const k = keysOf(r, part);
         return partState(found.get(keyId(k.current)), found.get(keyId(k.late)), found.get(keyId(k.files)));
       };
-      return { periodId: r.periodId, unitCode: r.unitCode, kind: r.kind, form: state('form'), report: state('report') };
+      const extension = (found.get(keyId(keys.extension(r.periodId, r.unitCode))) as Extension | undefined) ?? null;
+      return { periodId: r.periodId, unitCode: r.unitCode, kind: r.kind, form: state('form'), report: state('report'), extension };
     });
   }
 }
@@ -238,6 +241,11 @@ export class DynamoPeriodStore implements PeriodStore {
 
   async get(periodId: string): Promise<PeriodState> {
     return (await this.table.get<PeriodState>(keys.periodState(periodId))) ?? { periodId, state: 'OPEN' };
+  }
+
+  async getMany(periodIds: readonly string[]): Promise<PeriodState[]> {
+    const found = await this.table.getMany<PeriodState>(periodIds.map((id) => keys.periodState(id)));
+    return periodIds.map((periodId) => found.get(keyId(keys.periodState(periodId))) ?? { periodId, state: 'OPEN' });
   }
 
   transition(
