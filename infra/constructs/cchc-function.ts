@@ -179,6 +179,7 @@ class LocalFunctionBundling implements ILocalBundling {
 /** Table actions: no Scan, no DeleteItem, no batch or transactional writes (batched reads, scoped like every read). */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+export const TABLE_APPEND_ACTIONS = ['dynamodb:PutItem'] as const;
 
 /**
  * Which items a function reaches, by partition-key prefix (see adapters/outbound/dynamo/keys.ts): `read` (GetItem,
@@ -188,6 +189,8 @@ export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] a
 export interface TableScope {
   readonly read?: readonly string[];
   readonly write?: readonly string[];
+  /** Append only (PutItem, no UpdateItem): the audit trail, whose store adds new ids and changes nothing. */
+  readonly append?: readonly string[];
   readonly indexes?: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -296,6 +299,11 @@ export class CchcFunction extends Construct {
     if (scope.write?.length) {
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: [...TABLE_WRITE_ACTIONS], resources: [table.tableArn], conditions: leading(scope.write) }),
+      );
+    }
+    if (scope.append?.length) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: [...TABLE_APPEND_ACTIONS], resources: [table.tableArn], conditions: leading(scope.append) }),
       );
     }
     for (const [index, prefixes] of Object.entries(scope.indexes ?? {})) {

@@ -2,7 +2,7 @@ import type { Slot, Unit } from '../domain/types.js';
 import type { CheckContext, UploadCheck } from './check-upload.js';
 import type { TrustConfig } from '../documents/pdf/index.js';
 import type { Log } from './log.js';
-import type { Clock, Mailer, Stores, UploadStore } from './ports.js';
+import type { Clock, EventSink, Mailer, Stores, UploadStore } from './ports.js';
 
 /** The settings the use cases read (parsed and checked by runtime/config.ts). */
 export interface PipelineSettings {
@@ -45,4 +45,6 @@ export interface PipelineDeps {
    * none are configured, every signed report is untrusted (a finding), never accepted by default.
    */
   trust?: () => Promise<TrustConfig>;
+  /** Where events for other systems go (EventBridge on AWS, a file locally); absent where a function publishes none. */
+  events?: EventSink;
 }

@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../domain/audit.js';
 import type { DossierPart } from '../domain/object-keys.js';
 import type {
   AddressProblem,
@@ -162,6 +163,21 @@ export interface TokenStore {
   revoke(tokenHash: string, revokedAt: string): Promise<void>;
 }
 
+/**
+ * The audit trail (append only): an event is added once, by its id, and never changed or deleted;
+ * the store has no other write.
+ */
+export interface AuditStore {
+  /** Adds the event unless one with its id exists in its scope; true when it was added. */
+  append(event: AuditEvent): Promise<boolean>;
+  /** Every event of a (period, unit), oldest first. */
+  ofSlot(periodId: string, unitCode: string): Promise<AuditEvent[]>;
+  /** Events tied to no period: of one unit (its links), or with `unitCode` null the registry's and the users'. */
+  ofUnit(unitCode: string | null): Promise<AuditEvent[]>;
+  /** One page of a period's events, oldest first (every unit). */
+  pageOfPeriod(periodId: string, page: { limit: number; cursor?: string }): Promise<Paged<AuditEvent>>;
+}
+
 /** Everything the pipeline keeps in its table, one store per item kind. */
 export interface Stores {
   intents: IntentStore;
@@ -172,6 +188,7 @@ export interface Stores {
   extensions: ExtensionStore;
   addresses: AddressStore;
   tokens: TokenStore;
+  audit: AuditStore;
 }
 
 export interface ObjectHead {
@@ -207,4 +224,18 @@ export interface Mailer {
    * carrier, the copy must not be.
    */
   sendRaw(message: { to: string[]; raw: Uint8Array; keptCopy?: Uint8Array }): Promise<{ providerMessageId: string }>;
+}
+
+/** An event for other systems (docs/events/): its id is the audit event's, so a consumer drops a repeat. */
+export interface OutEvent {
+  id: string;
+  type: 'submission.recorded' | 'submission.reviewed' | 'period.closed' | 'report.issued';
+  /** ISO UTC, on the server's clock. */
+  time: string;
+  detail: Record<string, unknown>;
+}
+
+/** Where events for other systems go: the EventBridge bus on AWS, a file on the local stack. */
+export interface EventSink {
+  publish(events: readonly OutEvent[]): Promise<void>;
 }

@@ -16,6 +16,8 @@
  * - outbox message       MAIL#{messageId}         / MAIL                      gsi2: OUTBOX#PENDING / {createdAt}#{messageId} (while pending)
  * - access token         TOKEN#{sha256(token)}    / TOKEN                     gsi1: UNITTOKENS#{unitCode} / {createdAt}#{tokenId}
  * - address problem      ADDRESS#{email}          / STATUS   (SES bounce or complaint)
+ * - audit event          AUDIT#{periodId}#{unitCode} / {eventId}          gsi1: AUDITS#{periodId} / {at}#{eventId}
+ *                        (AUDIT#-#{unitCode} for a unit's steps tied to no period, AUDIT#-#- for the registry's and the users')
  */
 
 /** Partition-key prefixes, by what they hold; IAM scopes (`dynamodb:LeadingKeys`) are written with these. */
@@ -25,6 +27,7 @@ export const PK = {
   mail: 'MAIL#',
   token: 'TOKEN#',
   address: 'ADDRESS#',
+  audit: 'AUDIT#',
 } as const;
 
 /** Index partition-key prefixes (gsi1, gsi2). */
@@ -33,6 +36,7 @@ export const INDEX_PK = {
   periodIntents: 'INTENTS#',
   unitTokens: 'UNITTOKENS#',
   outbox: 'OUTBOX#',
+  periodAudit: 'AUDITS#',
 } as const;
 
 export type PointerKind = 'current' | 'late';
@@ -68,7 +72,14 @@ export const keys = {
   mail: (messageId: string): Key => ({ pk: `${PK.mail}${messageId}`, sk: 'MAIL' }),
   token: (tokenHash: string): Key => ({ pk: `${PK.token}${tokenHash}`, sk: 'TOKEN' }),
   address: (email: string): Key => ({ pk: `${PK.address}${email.toLowerCase()}`, sk: 'STATUS' }),
+  audit: (e: { periodId: string | null; unitCode: string | null; eventId: string }): Key => ({ pk: auditPartition(e.periodId, e.unitCode), sk: e.eventId }),
+  auditOf: (periodId: string | null, unitCode: string | null): Key => ({ pk: auditPartition(periodId, unitCode), sk: '' }),
 };
+
+/** The audit partition of a (period, unit); `-` stands for none. */
+function auditPartition(periodId: string | null, unitCode: string | null): string {
+  return `${PK.audit}${periodId ?? '-'}#${unitCode ?? '-'}`;
+}
 
 /** Index keys (attribute values of gsi1pk/gsi1sk, gsi2pk/gsi2sk). */
 export const indexKeys = {
@@ -91,6 +102,9 @@ export const indexKeys = {
     gsi1sk: `${t.createdAt}#${t.tokenId}`,
   }),
   unitTokens: (unitCode: string) => `${INDEX_PK.unitTokens}${unitCode}`,
+  /** A period's audit events, in time order (only events of a period are indexed). */
+  auditOfPeriod: (e: { periodId: string; at: string; eventId: string }) => ({ gsi1pk: `${INDEX_PK.periodAudit}${e.periodId}`, gsi1sk: `${e.at}#${e.eventId}` }),
+  periodAudit: (periodId: string) => `${INDEX_PK.periodAudit}${periodId}`,
 };
 
 function pointerPrefix(which: PointerKind, part: PointerPart): string {

@@ -1,7 +1,9 @@
+import { chronological, type AuditEvent } from '../../../domain/audit.js';
 import type { DossierPart } from '../../../domain/object-keys.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   AddressStore,
+  AuditStore,
   ExtensionStore,
   IntentStore,
   OutboxStore,
@@ -41,6 +43,7 @@ export function dynamoStores(client: DynamoDBDocumentClient, tableName: string):
     extensions: new DynamoExtensionStore(table),
     addresses: new DynamoAddressStore(table),
     tokens: new DynamoTokenStore(table),
+    audit: new DynamoAuditStore(table),
   };
 }
 
@@ -358,5 +361,28 @@ export class DynamoTokenStore implements TokenStore {
       EXISTING_ITEM,
     );
     mustHold(held, 'revoking a token');
+  }
+}
+
+/** The audit trail: a conditional put of a new id is its only write (no update, no delete; IAM grants PutItem alone on AUDIT#). */
+export class DynamoAuditStore implements AuditStore {
+  constructor(private readonly table: Table) {}
+
+  append(event: AuditEvent): Promise<boolean> {
+    const index = event.periodId === null ? {} : indexKeys.auditOfPeriod({ periodId: event.periodId, at: event.at, eventId: event.eventId });
+    return this.table.put({ ...keys.audit(event), itemType: 'audit', ...index, ...event }, NEW_ITEM);
+  }
+
+  async ofSlot(periodId: string, unitCode: string): Promise<AuditEvent[]> {
+    return chronological(await this.table.query<AuditEvent>({ pk: keys.auditOf(periodId, unitCode).pk }));
+  }
+
+  async ofUnit(unitCode: string | null): Promise<AuditEvent[]> {
+    return chronological(await this.table.query<AuditEvent>({ pk: keys.auditOf(null, unitCode).pk }));
+  }
+
+  async pageOfPeriod(periodId: string, page: { limit: number; cursor?: string }): Promise<Paged<AuditEvent>> {
+    const out = await this.table.page<AuditEvent>({ index: 'gsi1', indexPk: indexKeys.periodAudit(periodId) }, page);
+    return out.cursor === undefined ? { items: out.items } : { items: out.items, cursor: out.cursor };
   }
 }

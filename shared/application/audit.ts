@@ -1,0 +1,55 @@
+import { chronological, type Actor, type AuditEvent, type AuditType, type AuditValue } from '../domain/audit.js';
+import type { SubmissionKind } from '../domain/types.js';
+import type { PipelineDeps } from './deps.js';
+import type { OutEvent } from './ports.js';
+
+/** One step to put on the audit trail (its time is the server's clock unless the step has its own, e.g. an object's receipt time). */
+export interface Step {
+  eventId: string;
+  type: AuditType;
+  periodId: string | null;
+  unitCode: string | null;
+  kind?: SubmissionKind;
+  actor: Actor;
+  reason?: string | null;
+  detail?: Record<string, AuditValue>;
+  at?: string;
+}
+
+/** What other systems hear of a step (docs/events/), when they hear of it at all. */
+export type OutOf = Pick<OutEvent, 'type' | 'detail'>;
+
+/**
+ * Records a step on the audit trail (once: a retried step finds its event and adds nothing) and,
+ * when `out` is given, publishes it to other systems with the same id. The event is published on
+ * every attempt, the first and the retries alike (at least once: a consumer drops a repeat by its
+ * id); a failed publication is logged and does not undo the step, which the trail keeps.
+ */
+export async function recordStep(deps: Pick<PipelineDeps, 'stores' | 'clock' | 'log' | 'events'>, step: Step, out?: OutOf): Promise<AuditEvent> {
+  const event: AuditEvent = {
+    eventId: step.eventId,
+    type: step.type,
+    at: step.at ?? deps.clock.now().toISOString(),
+    periodId: step.periodId,
+    unitCode: step.unitCode,
+    ...(step.kind ? { kind: step.kind } : {}),
+    actor: step.actor,
+    reason: step.reason ?? null,
+    detail: step.detail ?? {},
+  };
+  await deps.stores.audit.append(event);
+  if (out && deps.events) {
+    try {
+      await deps.events.publish([{ id: event.eventId, type: out.type, time: event.at, detail: out.detail }]);
+    } catch (err) {
+      deps.log.error('event not published', { eventId: event.eventId, type: out.type, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return event;
+}
+
+/** A (period, unit)'s timeline: its own steps and the unit's steps tied to no period (its links), oldest first. */
+export async function timelineOf(deps: Pick<PipelineDeps, 'stores'>, periodId: string, unitCode: string): Promise<AuditEvent[]> {
+  const [slot, unit] = await Promise.all([deps.stores.audit.ofSlot(periodId, unitCode), deps.stores.audit.ofUnit(unitCode)]);
+  return chronological([...slot, ...unit]);
+}
