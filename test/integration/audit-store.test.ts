@@ -65,10 +65,34 @@ describe('the audit trail', () => {
   it("shows a slot's steps and the unit's own in time order, and pages a period's steps across units", async () => {
     // Prepare
     const at = (iso: string) => ({ clock: { now: () => new Date(iso) }, stores, log });
-    await recordStep(at('2021-03-12T01:00:00Z'), { eventId: 'receipt.sent:m-1', type: 'receipt.sent', periodId: '2021-Q2', unitCode: 'SYT', actor: SYSTEM_ACTOR });
-    await recordStep(at('2021-03-11T01:00:00Z'), { eventId: 'upload.requested:u-1', type: 'upload.requested', periodId: '2021-Q2', unitCode: 'SYT', actor: SYSTEM_ACTOR });
-    await recordStep(at('2021-03-01T01:00:00Z'), { eventId: 'link.issued:t-1', type: 'link.issued', periodId: null, unitCode: 'SYT', actor: { kind: 'operator', id: 'cli', name: null } });
-    await recordStep(at('2021-03-11T05:00:00Z'), { eventId: 'upload.requested:u-2', type: 'upload.requested', periodId: '2021-Q2', unitCode: 'SCT', actor: SYSTEM_ACTOR });
+    await recordStep(at('2021-03-12T01:00:00Z'), {
+      eventId: 'receipt.sent:m-1',
+      type: 'receipt.sent',
+      periodId: '2021-Q2',
+      unitCode: 'SYT',
+      actor: SYSTEM_ACTOR,
+    });
+    await recordStep(at('2021-03-11T01:00:00Z'), {
+      eventId: 'upload.requested:u-1',
+      type: 'upload.requested',
+      periodId: '2021-Q2',
+      unitCode: 'SYT',
+      actor: SYSTEM_ACTOR,
+    });
+    await recordStep(at('2021-03-01T01:00:00Z'), {
+      eventId: 'link.issued:t-1',
+      type: 'link.issued',
+      periodId: null,
+      unitCode: 'SYT',
+      actor: { kind: 'operator', id: 'cli', name: null },
+    });
+    await recordStep(at('2021-03-11T05:00:00Z'), {
+      eventId: 'upload.requested:u-2',
+      type: 'upload.requested',
+      periodId: '2021-Q2',
+      unitCode: 'SCT',
+      actor: SYSTEM_ACTOR,
+    });
 
     // Act
     const timeline = await timelineOf({ stores }, '2021-Q2', 'SYT');
