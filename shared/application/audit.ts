@@ -25,7 +25,11 @@ export type OutOf = Pick<OutEvent, 'type' | 'detail'>;
  * every attempt, the first and the retries alike (at least once: a consumer drops a repeat by its
  * id); a failed publication is logged and does not undo the step, which the trail keeps.
  */
-export async function recordStep(deps: Pick<PipelineDeps, 'stores' | 'clock' | 'log' | 'events'>, step: Step, out?: OutOf): Promise<AuditEvent> {
+export async function recordStep(
+  deps: Pick<PipelineDeps, 'stores' | 'clock'> & Partial<Pick<PipelineDeps, 'log' | 'events'>>,
+  step: Step,
+  out?: OutOf,
+): Promise<AuditEvent> {
   const event: AuditEvent = {
     eventId: step.eventId,
     type: step.type,
@@ -42,7 +46,7 @@ export async function recordStep(deps: Pick<PipelineDeps, 'stores' | 'clock' | '
     try {
       await deps.events.publish([{ id: event.eventId, type: out.type, time: event.at, detail: out.detail }]);
     } catch (err) {
-      deps.log.error('event not published', { eventId: event.eventId, type: out.type, error: err instanceof Error ? err.message : String(err) });
+      deps.log?.error('event not published', { eventId: event.eventId, type: out.type, error: err instanceof Error ? err.message : String(err) });
     }
   }
   return event;

@@ -1,4 +1,6 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
+import type { Actor } from '../domain/audit.js';
+import { recordStep } from './audit.js';
 import type { TokenRecord } from './records.js';
 import type { PipelineDeps } from './deps.js';
 
@@ -8,6 +10,9 @@ export interface Principal {
   role: 'unit' | 'admin';
   tokenId: string;
 }
+
+/** Tokens are issued and revoked by the operator's CLI (no function holds the right to write them). */
+const OPERATOR: Actor = { kind: 'operator', id: 'cli', name: null };
 
 /** SHA-256 (hex) of a token: the only form in which tokens are stored. */
 export function hashToken(token: string): string {
@@ -43,6 +48,15 @@ export async function issueToken(
     expiresAt: new Date(now.getTime() + deps.config.tokenTtlDays * 86_400_000).toISOString(),
   };
   await deps.stores.tokens.put(record);
+  // The trail names the token by its id only (the token is a credential; its id alone opens nothing).
+  await recordStep(deps, {
+    eventId: `${role === 'admin' ? 'user' : 'link'}.issued:${tokenId}`,
+    type: role === 'admin' ? 'user.issued' : 'link.issued',
+    periodId: null,
+    unitCode: role === 'admin' ? null : unitCode,
+    actor: OPERATOR,
+    detail: { tokenId, unitCode, expiresAt: record.expiresAt },
+  });
   return { token, record };
 }
 
@@ -51,7 +65,17 @@ export async function revokeUnitTokens(deps: Pick<PipelineDeps, 'stores' | 'cloc
   const tokens = await deps.stores.tokens.listOfUnit(unitCode);
   const live = tokens.filter((t) => !t.revokedAt);
   const at = deps.clock.now().toISOString();
-  for (const t of live) await deps.stores.tokens.revoke(t.tokenHash, at);
+  for (const t of live) {
+    await deps.stores.tokens.revoke(t.tokenHash, at);
+    await recordStep(deps, {
+      eventId: `${t.role === 'admin' ? 'user' : 'link'}.revoked:${t.tokenId}`,
+      type: t.role === 'admin' ? 'user.revoked' : 'link.revoked',
+      periodId: null,
+      unitCode: t.role === 'admin' ? null : unitCode,
+      actor: OPERATOR,
+      detail: { tokenId: t.tokenId, unitCode },
+    });
+  }
   return live.length;
 }
 

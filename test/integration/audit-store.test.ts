@@ -5,6 +5,8 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordStep, timelineOf } from '../../shared/application/audit.js';
+import type { PipelineSettings } from '../../shared/application/deps.js';
+import { issueToken, revokeUnitTokens } from '../../shared/application/tokens.js';
 import type { EventSink, OutEvent, Stores } from '../../shared/application/ports.js';
 import { createTableInput } from '../../shared/adapters/outbound/dynamo/schema.js';
 import { dynamoStores } from '../../shared/adapters/outbound/dynamo/stores.js';
@@ -128,5 +130,31 @@ describe('the audit trail', () => {
     expect(errors).toEqual(['event not published']);
     expect(published).toEqual([{ id: 'result.recorded:obj-9', type: 'submission.recorded', time: '2021-03-13T01:00:00.000Z', detail: { objectId: 'obj-9' } }]);
     expect(await stores.audit.ofSlot('2021-Q3', 'STP')).toHaveLength(1);
+  });
+
+  it("records a unit's link issued and revoked by the operator, and a Department user's apart, naming each token by its id and never by the token", async () => {
+    // Prepare
+    const deps = {
+      stores,
+      clock: { now: () => new Date('2021-02-01T03:00:00Z') },
+      config: { tokenTtlDays: 30 } as PipelineSettings,
+      tokenKey: async () => 'k'.repeat(43),
+    };
+
+    // Act
+    const link = await issueToken(deps, 'SXD');
+    const user = await issueToken(deps, 'SNV', 'admin');
+    await revokeUnitTokens(deps, 'SXD');
+
+    // Assert
+    const unitSteps = await stores.audit.ofUnit('SXD');
+    expect(unitSteps.map((e) => [e.type, e.detail.tokenId, e.actor.kind])).toEqual([
+      ['link.issued', link.record.tokenId, 'operator'],
+      ['link.revoked', link.record.tokenId, 'operator'],
+    ]);
+    const userSteps = await stores.audit.ofUnit(null);
+    expect(userSteps.map((e) => [e.type, e.detail.tokenId])).toEqual([['user.issued', user.record.tokenId]]);
+    expect(JSON.stringify([...unitSteps, ...userSteps])).not.toContain(link.token);
+    expect(JSON.stringify(userSteps)).not.toContain(user.token);
   });
 });
