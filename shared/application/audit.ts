@@ -16,7 +16,7 @@ export interface Step {
   at?: string;
 }
 
-/** What other systems hear of a step (docs/events/), when they hear of it at all. */
+/** What other systems hear of a step, when they hear of it at all (the event schemas are still to be written in docs/, issue 13). */
 export type OutOf = Pick<OutEvent, 'type' | 'detail'>;
 
 /**

@@ -226,7 +226,7 @@ export interface Mailer {
   sendRaw(message: { to: string[]; raw: Uint8Array; keptCopy?: Uint8Array }): Promise<{ providerMessageId: string }>;
 }
 
-/** An event for other systems (docs/events/): its id is the audit event's, so a consumer drops a repeat. */
+/** An event for other systems (schemas still to be written in docs/, issue 13): its id is the audit event's, so a consumer drops a repeat. */
 export interface OutEvent {
   id: string;
   type: 'submission.recorded' | 'submission.reviewed' | 'period.closed' | 'report.issued';
