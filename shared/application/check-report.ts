@@ -1,5 +1,5 @@
-import { DateTime } from 'luxon';
 import { formatInstantVi, ZONE } from '../domain/calendar.js';
+import { zonedDateOf } from '../domain/zone.js';
 import { defaultRoster, type LeaderTerm, matchLeader, organisationIsUnit } from '../domain/roster.js';
 import type { Finding, IsoDate, Slot, Unit } from '../domain/types.js';
 import { defaultUnits, findUnit } from '../domain/units.js';
@@ -26,7 +26,7 @@ function finding(code: string, severity: 'error' | 'warning', message: string): 
 
 /** The Vietnam date of an instant (the roster's terms are dates in Vietnam time). */
 function vietnamDate(iso: string): IsoDate {
-  return DateTime.fromISO(iso, { zone: 'utc' }).setZone(ZONE).toISODate() as IsoDate;
+  return zonedDateOf(iso, ZONE) as IsoDate;
 }
 
 function identityOf(s: PdfSignatureCheck) {

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { addDays, instantOfLocal, zonedDateOf, zonedParts } from './zone.js';
 import calendarData from '../data/calendar.json' with { type: 'json' };
 import { formatDateVi } from './dates.js';
 import { MonthlyReportError, UnknownPeriodError } from './errors.js';
@@ -75,12 +75,10 @@ function monthDay(year: number, rule: MonthDayRule): IsoDate {
 
 /** Last on-time instant and first late instant of a due day, Asia/Ho_Chi_Minh, as ISO UTC. */
 export function deadlineOf(dueDate: IsoDate): { deadline: string; closesAt: string } {
-  const day = DateTime.fromISO(dueDate, { zone: ZONE });
-  if (!day.isValid) throw new UnknownPeriodError(`Ngày không hợp lệ: ${dueDate}`);
-  return {
-    deadline: day.endOf('day').toUTC().toISO()!,
-    closesAt: day.plus({ days: 1 }).startOf('day').toUTC().toISO()!,
-  };
+  const start = instantOfLocal(dueDate, {}, ZONE);
+  if (start === null) throw new UnknownPeriodError(`Ngày không hợp lệ: ${dueDate}`);
+  const next = instantOfLocal(addDays(dueDate, 1), {}, ZONE)!;
+  return { deadline: new Date(next - 1).toISOString(), closesAt: new Date(next).toISOString() };
 }
 
 function rulePeriod(year: number, type: PeriodType, rules: CalendarRules): Omit<Period, 'deadline' | 'closesAt'> {
@@ -137,7 +135,7 @@ export function buildCalendar(year: number, source: CalendarSource = defaultCale
 
 /**
  * Calendars already built, per source and year: a calendar is a pure function of both, and building
- * one (luxon time zone arithmetic for every period) costs more than validating a whole report.
+ * one (time zone arithmetic for every period) costs more than validating a whole report.
  */
 const calendars = new WeakMap<CalendarSource, Map<number, Calendar>>();
 
@@ -220,12 +218,15 @@ export function isOnTime(period: Period, receivedAt: Date | string, extendedUnti
 
 /** A Date or ISO instant shown in Asia/Ho_Chi_Minh: "23:59:59 ngày 15/03/2021". */
 export function formatInstantVi(instant: Date | string): string {
-  const dt = (typeof instant === 'string' ? DateTime.fromISO(instant) : DateTime.fromJSDate(instant)).setZone(ZONE);
-  return `${dt.toFormat('HH:mm:ss')} ngày ${dt.toFormat('dd/MM/yyyy')}`;
+  const at = zonedParts(instant, ZONE);
+  if (!at) return String(instant);
+  const [y, m, d] = at.date.split('-');
+  return `${at.time} ngày ${d}/${m}/${y}`;
 }
 
 /** The calendar date of an instant in Asia/Ho_Chi_Minh. */
 export function localDateOf(instant: Date | string): IsoDate {
-  const dt = (typeof instant === 'string' ? DateTime.fromISO(instant) : DateTime.fromJSDate(instant)).setZone(ZONE);
-  return dt.toISODate()!;
+  const date = zonedDateOf(instant, ZONE);
+  if (!date) throw new RangeError(`not an instant: ${String(instant)}`);
+  return date;
 }

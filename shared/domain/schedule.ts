@@ -1,5 +1,5 @@
-import { DateTime } from 'luxon';
 import { buildCalendar, ZONE } from './calendar.js';
+import { addDays, instantOfLocal } from './zone.js';
 
 /** A job the scheduler runs: a reminder before a deadline, or the close after it. */
 export interface ScheduledJob {
@@ -34,11 +34,11 @@ export function scheduledJobs(years: number[], rules: ScheduleRules = DEFAULT_SC
   for (const year of years) {
     for (const p of buildCalendar(year).periods) {
       for (const days of rules.reminderDays) {
-        const at = DateTime.fromISO(p.dueDate, { zone: ZONE }).minus({ days }).set({ hour, minute, second: 0, millisecond: 0 });
-        jobs.push({ id: `remind-${p.id}-D-${days}`, type: 'remind', periodId: p.id, label: `D-${days}`, at: at.toUTC().toISO()! });
+        const at = instantOfLocal(addDays(p.dueDate, -days), { hour, minute }, ZONE)!;
+        jobs.push({ id: `remind-${p.id}-D-${days}`, type: 'remind', periodId: p.id, label: `D-${days}`, at: new Date(at).toISOString() });
       }
-      const close = DateTime.fromISO(p.closesAt).plus({ minutes: rules.closeDelayMinutes });
-      jobs.push({ id: `close-${p.id}`, type: 'close', periodId: p.id, at: close.toUTC().toISO()! });
+      const close = Date.parse(p.closesAt) + rules.closeDelayMinutes * 60_000;
+      jobs.push({ id: `close-${p.id}`, type: 'close', periodId: p.id, at: new Date(close).toISOString() });
     }
   }
   return jobs.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));

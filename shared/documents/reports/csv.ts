@@ -1,5 +1,5 @@
-import { DateTime } from 'luxon';
 import { ZONE } from '../../domain/calendar.js';
+import { zonedParts } from '../../domain/zone.js';
 import { getForm } from '../../domain/forms.js';
 import { UNIT_STATUS_REPORT_LABELS } from '../../domain/labels.js';
 import type { Rollup } from '../../domain/rollup.js';
@@ -36,8 +36,8 @@ function csvRow(fields: Field[]): string {
 }
 
 function vietnamTime(iso: string): string {
-  const dt = DateTime.fromISO(iso, { zone: 'utc' }).setZone(ZONE);
-  return dt.isValid ? dt.toISO({ suppressMilliseconds: true })! : iso;
+  const at = zonedParts(iso, ZONE);
+  return at ? `${at.date}T${at.time}${at.millisecond ? `.${String(at.millisecond).padStart(3, '0')}` : ''}${at.offset}` : iso;
 }
 
 function formOf(rollup: Rollup): FormDef | null {
