@@ -18,10 +18,9 @@ import * as reader from './reader.js';
 import * as rush from './rush.js';
 
 /**
- * The sections, in the order of the file, each a module exporting `run(): Promise<BenchSection>`:
- *   rush         test/bench/rush.ts         39 units at once and the burst of 1,000 uploads (p50/p95/max,
- *                                           throughput, peak memory, lost/doubled), the local stack's start
- *   close-scale  test/bench/close-scale.ts  the close of 40, 1,000 and 10,000 submissions against a bare Query
+ * The sections, in the order of the file, each a module exporting `run(): Promise<BenchSection>`
+ * (rush: 39 units at once, the burst of 1,000 uploads and the local stack's start; close-scale: the
+ * close of 40, 1,000 and 10,000 submissions against a bare Query).
  */
 export const SECTIONS: readonly { id: string; module: BenchModule }[] = [
   { id: 'reader', module: reader },
@@ -30,12 +29,6 @@ export const SECTIONS: readonly { id: string; module: BenchModule }[] = [
   { id: 'bundles', module: bundles },
   { id: 'rush', module: rush },
   { id: 'close-scale', module: closeScale },
-];
-
-/** Issue 15's sections that other modules measure; named in the file until they are registered above. */
-const PLANNED: readonly { id: string; what: string }[] = [
-  { id: 'rush', what: 'the local stack in a deadline rush: 39 units at once and a burst of 1,000 uploads (test/bench/rush.ts)' },
-  { id: 'close-scale', what: 'the close of 40, 1,000 and 10,000 submissions against a bare Query (test/bench/close-scale.ts)' },
 ];
 
 const OUT = resolve(import.meta.dirname, '../../docs/PERFORMANCE.md');
@@ -106,7 +99,7 @@ BENCH_RUNS=200 npm run bench           # more runs of the reader (default 50 aft
 \`\`\`
 
 Sections: ${SECTIONS.map((s) => `\`${s.id}\``).join(', ')}. The machine is shared and not idle: absolute times move
-with its load, ratios much less.${planned()}
+with its load, ratios much less.
 
 ## Machine and run
 
@@ -117,12 +110,6 @@ ${sections
   .map((s) => s.text)
   .join('\n\n')}
 `;
-}
-
-/** The planned sections not registered yet, as a sentence (empty when every one is). */
-function planned(): string {
-  const open = PLANNED.filter((p) => !SECTIONS.some((s) => s.id === p.id));
-  return open.length ? `\n\nNot in this file yet: ${open.map((p) => p.what).join('; ')}.` : '';
 }
 
 const RESULT = '@@BENCH-SECTION@@';
