@@ -23,20 +23,48 @@ export interface ClientTarget {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
+/** A value built on first read, once. */
+function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= build();
+    return value;
+  };
+}
+
+/**
+ * Each client is built on its first use: a function builds only the clients its adapters use (the
+ * API sends no mail, so it never builds the SES client; the mail-feedback handler never builds S3's).
+ */
 export function makeClients(config: ClientTarget): AwsClients {
   // The SDK annotates the credentials object it is given: hand it a copy, never a frozen shared one.
-  const common = { region: config.region, credentials: config.credentials ? { ...config.credentials } : undefined, maxAttempts: 5 };
-  const s3Options = {
-    ...common,
+  const common = () => ({ region: config.region, credentials: config.credentials ? { ...config.credentials } : undefined, maxAttempts: 5 });
+  const s3Options = () => ({
+    ...common(),
     forcePathStyle: Boolean(config.endpoints?.s3),
     requestChecksumCalculation: 'WHEN_REQUIRED' as const,
     responseChecksumValidation: 'WHEN_REQUIRED' as const,
-  };
-  const s3 = new S3Client({ ...s3Options, endpoint: config.endpoints?.s3 });
-  const s3Presign = config.endpoints?.s3Public ? new S3Client({ ...s3Options, endpoint: config.endpoints.s3Public }) : s3;
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ ...common, endpoint: config.endpoints?.dynamodb }), {
-    marshallOptions: { removeUndefinedValues: true },
   });
-  const ses = new SESClient({ ...common, endpoint: config.endpoints?.ses });
-  return { s3, s3Presign, dynamo, ses };
+  const s3 = once(() => new S3Client({ ...s3Options(), endpoint: config.endpoints?.s3 }));
+  const s3Presign = once(() => (config.endpoints?.s3Public ? new S3Client({ ...s3Options(), endpoint: config.endpoints.s3Public }) : s3()));
+  const dynamo = once(() =>
+    DynamoDBDocumentClient.from(new DynamoDBClient({ ...common(), endpoint: config.endpoints?.dynamodb }), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+  );
+  const ses = once(() => new SESClient({ ...common(), endpoint: config.endpoints?.ses }));
+  return {
+    get s3() {
+      return s3();
+    },
+    get s3Presign() {
+      return s3Presign();
+    },
+    get dynamo() {
+      return dynamo();
+    },
+    get ses() {
+      return ses();
+    },
+  };
 }
