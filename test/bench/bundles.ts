@@ -215,13 +215,13 @@ function section(floor: { graph: BundleGraph; ms: number; runs: number }, figure
   const vs = g('validate-submission');
   const api = g('unit-api');
   const close = g('close-period');
-  const receipt = [/shared\/documents\/mail\/receipt\.ts$/, /nodemailer\/.*mail-composer/];
+  const receipt = [/shared\/documents\/mail\/receipt\.ts$/, /nodemailer\/.*mail-composer/, /@aws-sdk\/client-ses\//];
   const secrets = /client-secrets-manager/;
   const paths: [string, string, number][] = [
     ['validate-submission', 'cold start (index.mjs and its static imports)', vs.coldBytes],
     [
       'validate-submission',
-      'first workbook: + the guard worker (its own thread), the receipt and its MIME composer, the Secrets Manager client',
+      'first workbook: + the guard worker (its own thread), the receipt, its MIME composer and the SES client, the Secrets Manager client',
       pathBytes(vs, ['index.mjs', 'check-worker.mjs'], [...receipt, secrets]),
     ],
     [
@@ -239,8 +239,8 @@ function section(floor: { graph: BundleGraph; ms: number; runs: number }, figure
     ['close-period', 'cold start: a sweep that finds nothing due', close.coldBytes],
     [
       'close-period',
-      'publishing a report: + the renderers (exceljs, the chart with pureimage), the MIME composer',
-      pathBytes(close, ['index.mjs'], [/shared\/documents\/reports\/index\.ts$/, /nodemailer\/.*mail-composer/]),
+      'publishing a report: + the renderers (exceljs, the chart with pureimage), the MIME composer, the SES client',
+      pathBytes(close, ['index.mjs'], [/shared\/documents\/reports\/index\.ts$/, /nodemailer\/.*mail-composer/, /@aws-sdk\/client-ses\//]),
     ],
   ];
   const top = (graph: BundleGraph) =>
@@ -301,10 +301,10 @@ per container: the Excel writer by a template download, the renderers by a close
 a PDF. Counting them would make the API pay, in its budget, for the board and the template it does not load when
 a unit lists its submissions, which is what the budget exists to prevent; the totals are reported above so
 nothing is hidden. Two lazy parts are on nearly every validator invocation and are counted in its first-workbook
-path, not in its cold start: the receipt's MIME composer, loaded after the result the unit waits for is recorded,
+path, not in its cold start: the receipt's MIME composer and the SES client, loaded after the result the unit waits for is recorded,
 and the guard worker, which loads in its own thread while the recording thread waits for it.
 \`test/infra/bundles.test.ts\` asserts the budgets, that no heavy package (exceljs, pureimage, pkijs, asn1js,
-@peculiar/x509, pdf-lib, docx, nodemailer, the presigners, the Secrets Manager client, zod's full build) is on any
+@peculiar/x509, pdf-lib, docx, nodemailer, the presigners, the Secrets Manager and SES clients, luxon, zod's full build) is on any
 cold path, and runs each lazy path once from the bundle in a fresh process.`;
   return {
     id: 'bundles',

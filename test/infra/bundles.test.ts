@@ -45,6 +45,8 @@ const NEVER_AT_COLD_START = [
   '@aws-sdk/s3-presigned-post',
   '@aws-sdk/s3-request-presigner',
   '@aws-sdk/client-secrets-manager',
+  // Loaded by the first mail (shared/adapters/outbound/clients.ts).
+  '@aws-sdk/client-ses',
   // The calendar's zone arithmetic runs on Intl (shared/domain/zone.ts); luxon is for the CLI and the CDK app.
   'luxon',
 ];

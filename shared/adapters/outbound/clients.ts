@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SESClient } from '@aws-sdk/client-ses';
+import type { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface AwsClients {
@@ -8,7 +8,8 @@ export interface AwsClients {
   /** Signs presigned POSTs; on the local stack it points at the public POST-policy front. */
   s3Presign: S3Client;
   dynamo: DynamoDBDocumentClient;
-  ses: SESClient;
+  /** Loaded on the first mail: the SES SDK is off every cold start (the API sends none, the validator sends after recording). */
+  ses: () => Promise<SESClient>;
 }
 
 /**
@@ -52,7 +53,10 @@ export function makeClients(config: ClientTarget): AwsClients {
       marshallOptions: { removeUndefinedValues: true },
     }),
   );
-  const ses = once(() => new SESClient({ ...common(), endpoint: config.endpoints?.ses }));
+  const ses = once(async () => {
+    const { SESClient } = await import('@aws-sdk/client-ses');
+    return new SESClient({ ...common(), endpoint: config.endpoints?.ses });
+  });
   return {
     get s3() {
       return s3();
@@ -63,8 +67,6 @@ export function makeClients(config: ClientTarget): AwsClients {
     get dynamo() {
       return dynamo();
     },
-    get ses() {
-      return ses();
-    },
+    ses,
   };
 }

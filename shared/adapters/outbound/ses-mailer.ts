@@ -1,4 +1,4 @@
-import { SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import type { SESClient } from '@aws-sdk/client-ses';
 import type { Mailer } from '../../application/ports.js';
 
 /**
@@ -7,12 +7,14 @@ import type { Mailer } from '../../application/ports.js';
  */
 export class SesMailer implements Mailer {
   constructor(
-    private readonly client: SESClient,
+    /** The client, loaded with the SES SDK on the first send. */
+    private readonly client: () => Promise<SESClient>,
     private readonly options: { configurationSet?: string; timeoutMs?: number } = {},
   ) {}
 
   async sendRaw(message: { to: string[]; raw: Uint8Array }): Promise<{ providerMessageId: string }> {
-    const out = await this.client.send(
+    const [client, { SendRawEmailCommand }] = await Promise.all([this.client(), import('@aws-sdk/client-ses')]);
+    const out = await client.send(
       new SendRawEmailCommand({
         Destinations: message.to,
         RawMessage: { Data: message.raw },
