@@ -1,4 +1,6 @@
 import type { AuditEvent } from '../domain/audit.js';
+import type { ReviewRecord } from '../domain/review.js';
+import type { SubmissionKind } from '../domain/types.js';
 import type { DossierPart } from '../domain/object-keys.js';
 import type {
   AddressProblem,
@@ -178,6 +180,19 @@ export interface AuditStore {
   pageOfPeriod(periodId: string, page: { limit: number; cursor?: string }): Promise<Paged<AuditEvent>>;
 }
 
+/**
+ * The Department's review decisions: one item per decision of a slot, numbered; a decision is added
+ * only as the slot's next number, so two reviewers deciding at once cannot both succeed.
+ */
+export interface ReviewStore {
+  /** Adds decision number `review.version` of its slot; false when that number exists (someone decided first). */
+  append(review: ReviewRecord): Promise<boolean>;
+  /** The slot's latest decision, if any. */
+  latest(periodId: string, unitCode: string, kind: SubmissionKind): Promise<ReviewRecord | null>;
+  /** The latest decision of every reviewed slot of a period. */
+  ofPeriod(periodId: string): Promise<ReviewRecord[]>;
+}
+
 /** Everything the pipeline keeps in its table, one store per item kind. */
 export interface Stores {
   intents: IntentStore;
@@ -189,6 +204,7 @@ export interface Stores {
   addresses: AddressStore;
   tokens: TokenStore;
   audit: AuditStore;
+  reviews: ReviewStore;
 }
 
 export interface ObjectHead {

@@ -16,6 +16,7 @@
  * - outbox message       MAIL#{messageId}         / MAIL                      gsi2: OUTBOX#PENDING / {createdAt}#{messageId} (while pending)
  * - access token         TOKEN#{sha256(token)}    / TOKEN                     gsi1: UNITTOKENS#{unitCode} / {createdAt}#{tokenId}
  * - address problem      ADDRESS#{email}          / STATUS   (SES bounce or complaint)
+ * - review decision      REVIEW#{periodId}        / {unitCode}#{kind}#{version:000000}  (one item per decision, never overwritten)
  * - audit event          AUDIT#{periodId}#{unitCode} / {eventId}          gsi1: AUDITS#{periodId} / {at}#{eventId}
  *                        (AUDIT#-#{unitCode} for a unit's steps tied to no period, AUDIT#-#- for the registry's and the users')
  */
@@ -28,6 +29,7 @@ export const PK = {
   token: 'TOKEN#',
   address: 'ADDRESS#',
   audit: 'AUDIT#',
+  review: 'REVIEW#',
 } as const;
 
 /** Index partition-key prefixes (gsi1, gsi2). */
@@ -72,6 +74,15 @@ export const keys = {
   mail: (messageId: string): Key => ({ pk: `${PK.mail}${messageId}`, sk: 'MAIL' }),
   token: (tokenHash: string): Key => ({ pk: `${PK.token}${tokenHash}`, sk: 'TOKEN' }),
   address: (email: string): Key => ({ pk: `${PK.address}${email.toLowerCase()}`, sk: 'STATUS' }),
+  review: (r: { periodId: string; unitCode: string; kind: string; version: number }): Key => ({
+    pk: `${PK.review}${r.periodId}`,
+    sk: `${r.unitCode}#${r.kind}#${String(r.version).padStart(6, '0')}`,
+  }),
+  /** A period's review decisions, or one slot's. */
+  reviewsOf: (periodId: string, slot?: { unitCode: string; kind: string }): Key => ({
+    pk: `${PK.review}${periodId}`,
+    sk: slot ? `${slot.unitCode}#${slot.kind}#` : '',
+  }),
   audit: (e: { periodId: string | null; unitCode: string | null; eventId: string }): Key => ({ pk: auditPartition(e.periodId, e.unitCode), sk: e.eventId }),
   auditOf: (periodId: string | null, unitCode: string | null): Key => ({ pk: auditPartition(periodId, unitCode), sk: '' }),
 };

@@ -1,5 +1,7 @@
 import { chronological, type AuditEvent } from '../../../domain/audit.js';
 import type { DossierPart } from '../../../domain/object-keys.js';
+import type { ReviewRecord } from '../../../domain/review.js';
+import type { SubmissionKind } from '../../../domain/types.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   AddressStore,
@@ -11,6 +13,7 @@ import type {
   Paged,
   PointerStore,
   Stores,
+  ReviewStore,
   SubmissionStore,
   TokenStore,
 } from '../../../application/ports.js';
@@ -44,6 +47,7 @@ export function dynamoStores(client: DynamoDBDocumentClient, tableName: string):
     addresses: new DynamoAddressStore(table),
     tokens: new DynamoTokenStore(table),
     audit: new DynamoAuditStore(table),
+    reviews: new DynamoReviewStore(table),
   };
 }
 
@@ -384,5 +388,26 @@ export class DynamoAuditStore implements AuditStore {
   async pageOfPeriod(periodId: string, page: { limit: number; cursor?: string }): Promise<Paged<AuditEvent>> {
     const out = await this.table.page<AuditEvent>({ index: 'gsi1', indexPk: indexKeys.periodAudit(periodId) }, page);
     return out.cursor === undefined ? { items: out.items } : { items: out.items, cursor: out.cursor };
+  }
+}
+
+export class DynamoReviewStore implements ReviewStore {
+  constructor(private readonly table: Table) {}
+
+  append(review: ReviewRecord): Promise<boolean> {
+    return this.table.put({ ...keys.review(review), itemType: 'review', ...review }, NEW_ITEM);
+  }
+
+  async latest(periodId: string, unitCode: string, kind: SubmissionKind): Promise<ReviewRecord | null> {
+    const k = keys.reviewsOf(periodId, { unitCode, kind });
+    const page = await this.table.page<ReviewRecord>({ pk: k.pk, skPrefix: k.sk }, { limit: 1, newestFirst: true });
+    return page.items[0] ?? null;
+  }
+
+  async ofPeriod(periodId: string): Promise<ReviewRecord[]> {
+    const latest = new Map<string, ReviewRecord>();
+    // Items sort by slot then version: the last one seen of each slot is its latest.
+    for (const r of await this.table.query<ReviewRecord>({ pk: keys.reviewsOf(periodId).pk })) latest.set(`${r.unitCode}#${r.kind}`, r);
+    return [...latest.values()];
   }
 }

@@ -1,0 +1,148 @@
+import type { Actor } from './audit.js';
+import type { FormDef, IsoDate, SubmissionKind } from './types.js';
+import { addDays, checkIsoDate } from './zone.js';
+
+/**
+ * The Department's review of a slot (period, unit, kind): the state machine of docs/REVIEW.md as one
+ * pure function. What the validator decided (valid / rejected) is a fact of each file; the review is
+ * the Department's decision on the slot's current valid file, kept as its own record with a version
+ * number so that two reviewers never overwrite each other.
+ */
+
+export type ReviewStatus = 'accepted' | 'returned' | 'reopened';
+
+/** The review of one slot, as stored (no record: never reviewed). */
+export interface ReviewRecord {
+  periodId: string;
+  unitCode: string;
+  kind: SubmissionKind;
+  status: ReviewStatus;
+  /** Incremented by each decision; the store writes version n+1 only over version n. */
+  version: number;
+  /** The file the decision was about: the accepted file, or the file returned. */
+  objectId: string;
+  /** Why (a return, a reopening); null for an acceptance. */
+  reason: string | null;
+  /** For a return: the indicators, areas and narrative sections named (codes of the form); empty = the whole report. */
+  items: string[];
+  /** For a return: the last day (inclusive, Vietnam time) by which the corrected file is expected. */
+  correctionDue: IsoDate | null;
+  by: Actor;
+  /** ISO UTC, the server's clock. */
+  at: string;
+}
+
+export type ReviewAction =
+  | { type: 'accept' }
+  | { type: 'return'; reason: string; items?: readonly string[]; correctionDue?: string | null }
+  | { type: 'reopen'; reason: string };
+
+/** What the decision is taken on, read by the use case. */
+export interface ReviewFacts {
+  /** The slot's current valid file (the one the close would use), if any. */
+  current: { objectId: string; warnings: number } | null;
+  /** Today in Vietnam, on the server's clock. */
+  today: IsoDate;
+  /** The period's due date. */
+  dueDate: IsoDate;
+  /** The form of the slot (the codes a return may name). */
+  form: Pick<FormDef, 'indicators' | 'areas' | 'narratives'>;
+}
+
+export type ReviewRefusalCode =
+  | 'NO_VALID_REPORT'
+  | 'ALREADY_ACCEPTED'
+  | 'AWAITING_CORRECTION'
+  | 'NOT_ACCEPTED'
+  | 'REASON_REQUIRED'
+  | 'REASON_TOO_LONG'
+  | 'UNKNOWN_ITEMS'
+  | 'TOO_MANY_ITEMS'
+  | 'BAD_DUE_DATE';
+
+export type ReviewDecision =
+  | { ok: true; next: Omit<ReviewRecord, 'periodId' | 'unitCode' | 'kind' | 'by' | 'at'> }
+  | { ok: false; code: ReviewRefusalCode; message: string };
+
+export const REVIEW_LIMITS = { reasonChars: 2000, items: 60, defaultCorrectionDays: 5 } as const;
+
+/** The correction due date of a return after the deadline, when the reviewer gives none. */
+export function defaultCorrectionDue(today: IsoDate): IsoDate {
+  return addDays(today, REVIEW_LIMITS.defaultCorrectionDays);
+}
+
+function refuse(code: ReviewRefusalCode, message: string): ReviewDecision {
+  return { ok: false, code, message };
+}
+
+function cleanReason(raw: string): string {
+  return raw.normalize('NFC').replace(/\s+/g, ' ').trim();
+}
+
+/** True when a file newer than the one the last decision was about is the current one. */
+function resubmitted(current: ReviewRecord, facts: ReviewFacts): boolean {
+  return facts.current !== null && facts.current.objectId !== current.objectId;
+}
+
+/**
+ * The next review of a slot for an action, or the refusal a reviewer is shown (Vietnamese). `current`
+ * is the stored review (null: never reviewed). Pure: the use case reads the facts and writes the result.
+ */
+export function decideReview(current: ReviewRecord | null, action: ReviewAction, facts: ReviewFacts): ReviewDecision {
+  const version = (current?.version ?? 0) + 1;
+  const base = { version, reason: null, items: [] as string[], correctionDue: null };
+  switch (action.type) {
+    case 'accept': {
+      if (current?.status === 'accepted') return refuse('ALREADY_ACCEPTED', 'Báo cáo này đã được chấp nhận trước đó.');
+      if (!facts.current) return refuse('NO_VALID_REPORT', 'Đơn vị chưa có báo cáo hợp lệ để chấp nhận.');
+      if (current?.status === 'returned' && !resubmitted(current, facts))
+        return refuse('AWAITING_CORRECTION', 'Báo cáo đã được trả lại và đơn vị chưa nộp bản sửa; chưa thể chấp nhận.');
+      return { ok: true, next: { ...base, status: 'accepted', objectId: facts.current.objectId } };
+    }
+    case 'return': {
+      if (current?.status === 'accepted') return refuse('ALREADY_ACCEPTED', 'Báo cáo đã được chấp nhận; hãy mở lại báo cáo trước khi trả lại.');
+      if (!facts.current) return refuse('NO_VALID_REPORT', 'Đơn vị chưa có báo cáo hợp lệ để trả lại (báo cáo không hợp lệ đã được thông báo lỗi).');
+      if (current?.status === 'returned' && !resubmitted(current, facts))
+        return refuse('AWAITING_CORRECTION', 'Báo cáo đã được trả lại và đang chờ đơn vị nộp bản sửa.');
+      const reason = cleanReason(action.reason ?? '');
+      if (!reason) return refuse('REASON_REQUIRED', 'Cần ghi lý do trả lại để đơn vị biết cần sửa gì.');
+      if (reason.length > REVIEW_LIMITS.reasonChars) return refuse('REASON_TOO_LONG', `Lý do dài quá ${REVIEW_LIMITS.reasonChars} ký tự.`);
+      const items = [...new Set((action.items ?? []).map((i) => i.normalize('NFC').trim().toUpperCase()).filter(Boolean))];
+      if (items.length > REVIEW_LIMITS.items) return refuse('TOO_MANY_ITEMS', `Chỉ nêu được tối đa ${REVIEW_LIMITS.items} chỉ tiêu, lĩnh vực hoặc mục.`);
+      const known = new Set([...facts.form.indicators, ...facts.form.areas, ...facts.form.narratives].map((x) => x.code.toUpperCase()));
+      const unknown = items.filter((i) => !known.has(i));
+      if (unknown.length) return refuse('UNKNOWN_ITEMS', `Không có trong biểu mẫu: ${unknown.join(', ')}.`);
+      const afterDeadline = facts.today > facts.dueDate;
+      let due: IsoDate;
+      if (action.correctionDue) {
+        const given = checkIsoDate(action.correctionDue);
+        if (!given) return refuse('BAD_DUE_DATE', 'Hạn nộp bản sửa không phải ngày hợp lệ (YYYY-MM-DD).');
+        if (given < facts.today) return refuse('BAD_DUE_DATE', 'Hạn nộp bản sửa không được trước ngày hôm nay.');
+        if (!afterDeadline && given < facts.dueDate)
+          return refuse('BAD_DUE_DATE', 'Trả lại trước hạn: hạn nộp bản sửa không được sớm hơn hạn nộp báo cáo của kỳ.');
+        due = given;
+      } else due = afterDeadline ? defaultCorrectionDue(facts.today) : facts.dueDate;
+      return { ok: true, next: { version, status: 'returned', objectId: facts.current.objectId, reason, items, correctionDue: due } };
+    }
+    case 'reopen': {
+      if (current?.status !== 'accepted') return refuse('NOT_ACCEPTED', 'Chỉ mở lại được báo cáo đã được chấp nhận.');
+      const reason = cleanReason(action.reason ?? '');
+      if (!reason) return refuse('REASON_REQUIRED', 'Cần ghi lý do mở lại báo cáo.');
+      if (reason.length > REVIEW_LIMITS.reasonChars) return refuse('REASON_TOO_LONG', `Lý do dài quá ${REVIEW_LIMITS.reasonChars} ký tự.`);
+      return { ok: true, next: { ...base, status: 'reopened', objectId: current.objectId, reason } };
+    }
+  }
+}
+
+/** Whether a slot refuses new uploads: accepted, until the Department reopens it. */
+export function isLocked(review: ReviewRecord | null): boolean {
+  return review?.status === 'accepted';
+}
+
+/** The Vietnamese name of a review state, as the board and the portal show it. */
+export const REVIEW_STATUS_LABELS: Record<ReviewStatus | 'unreviewed', string> = {
+  unreviewed: 'Chưa xem xét',
+  accepted: 'Đã chấp nhận',
+  returned: 'Trả lại để chỉnh sửa',
+  reopened: 'Đã mở lại',
+};
