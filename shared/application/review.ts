@@ -56,14 +56,19 @@ function periodOf(periodId: string): Period {
 }
 
 /** Decides, records and tells one review; throws an ApiError (409 for a refused transition) with the reviewer's message. */
-export async function reviewSlot(deps: PipelineDeps, req: ReviewRequest): Promise<ReviewRecord> {
+export function reviewSlot(deps: PipelineDeps, req: ReviewRequest): Promise<ReviewRecord> {
+  return decide(deps, req);
+}
+
+/** reviewSlot, on facts already read (bulk accept reads them once to choose the slots). */
+async function decide(deps: PipelineDeps, req: ReviewRequest, known?: ReviewFacts): Promise<ReviewRecord> {
   const period = periodOf(req.periodId);
   const kind = req.kind ?? period.kind;
   if (kind !== period.kind) throw new ApiError(400, 'BAD_KIND', `Kỳ ${period.name} chỉ nhận ${KIND_NAMES[period.kind]}.`);
   const unit = deps.units.find((u) => u.code === req.unitCode);
   if (!unit || !expectedUnits(period, deps.units).some((u) => u.code === unit.code))
     throw new ApiError(404, 'UNKNOWN_UNIT', `Đơn vị ${req.unitCode} không thuộc danh sách nộp ${period.name}.`);
-  const [current, facts] = await Promise.all([deps.stores.reviews.latest(period.id, unit.code, kind), factsOf(deps, period, unit.code, kind)]);
+  const [current, facts] = await Promise.all([deps.stores.reviews.latest(period.id, unit.code, kind), known ?? factsOf(deps, period, unit.code, kind)]);
   const decision = decideReview(current, req.action, facts);
   if (!decision.ok) throw new ApiError(409, decision.code, decision.message);
   const review: ReviewRecord = { periodId: period.id, unitCode: unit.code, kind, ...decision.next, by: req.actor, at: deps.clock.now().toISOString() };
@@ -129,7 +134,7 @@ export async function bulkAccept(deps: PipelineDeps, periodId: string, actor: Ac
       continue;
     }
     try {
-      await reviewSlot(deps, { periodId: period.id, unitCode: unit.code, kind: period.kind, action: { type: 'accept' }, actor });
+      await decide(deps, { periodId: period.id, unitCode: unit.code, kind: period.kind, action: { type: 'accept' }, actor }, facts);
       out.accepted.push(unit.code);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;

@@ -1,5 +1,5 @@
 import type { IsoDate } from './types.js';
-import { checkIsoDate, realDate } from './zone.js';
+import { checkIsoDate } from './zone.js';
 
 /**
  * Reads a date typed by a person or a system: ISO `YYYY-MM-DD`, or the Vietnamese day-first forms
@@ -15,7 +15,7 @@ export function parseDateInput(raw: string | null): IsoDate | null {
   if (iso) [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
   else if (vi) [d, m, y] = [Number(vi[1]), Number(vi[2]), Number(vi[3])];
   else return null;
-  return realDate(y, m, d) ? checkIsoDate(`${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`) : null;
+  return checkIsoDate(`${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
 }
 
 /** `2021-01-05` → `05/01/2021`. */
