@@ -6,7 +6,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
-import { sampleFill, sampleSubmission } from '../../shared/domain/sample-submission.js';
+import { demoScale, sampleFill, sampleSubmission } from '../../shared/domain/sample-submission.js';
 import { findPeriod, formatInstantVi, ZONE } from '../../shared/domain/calendar.js';
 import { toSubmissionJson } from '../../shared/domain/submission-json.js';
 import type { Period, Submission, Unit } from '../../shared/domain/types.js';
@@ -152,7 +152,7 @@ function dueDateClock(period: Period): (days: number, time: string) => Date {
 
 /** The unit's sample content for a period (the same for its data form and its signed report). */
 function sampleOf(period: Period, unitCode: string, when: Date): Submission {
-  return sampleSubmission(unitCode, period.id, { asOf: when, scale: 1 + ((unitCode.charCodeAt(0) + unitCode.length) % 3), varyByUnit: true });
+  return sampleSubmission(unitCode, period.id, { asOf: when, scale: demoScale(unitCode, period), varyByUnit: true });
 }
 
 /** One unit's dossier at `when`, as a browser sends it: its data form, then a few minutes later its signed report. */

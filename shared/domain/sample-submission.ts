@@ -2,7 +2,7 @@ import { findPeriod, localDateOf } from './calendar.js';
 import { applicableIndicators, applicableRelations, currentForm } from './forms.js';
 import { deputyTitle } from './signing.js';
 import { defaultRoster, type LeaderTerm, leadersOn } from './roster.js';
-import type { IsoDate, PlanTask, RawValue, Signature, Submission, Unit } from './types.js';
+import type { IsoDate, Period, PlanTask, RawValue, Signature, Submission, Unit } from './types.js';
 import type { TemplateFill } from '../documents/xlsx/index.js';
 import { findUnit } from './units.js';
 
@@ -187,6 +187,20 @@ function varyFigures(values: Record<string, RawValue>, unitCode: string, scale: 
 
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+/** Quarters a periodic report's figures accumulate (the 6-month report includes the first quarter, …). */
+const QUARTERS_REACHED: Partial<Record<Period['type'], number>> = { Q1: 1, H1: 2, Q3: 3, YEAR: 4 };
+
+/**
+ * The demo's multiplier of a unit's figures for a period: a size of its own (1 to 3), one more from
+ * the second year of the calendar on, times the quarters the report accumulates. So a 6-month report
+ * is never below the first quarter it includes, and a year compares with the one before as growth
+ * rather than as the same figures: the comparisons of the Word draft read as a real year would.
+ */
+export function demoScale(unitCode: string, period: Pick<Period, 'type' | 'year'>, firstYear = 2021): number {
+  const size = 1 + ((unitCode.charCodeAt(0) + unitCode.length) % 3) + (period.year > firstYear ? 1 : 0);
+  return size * (QUARTERS_REACHED[period.type] ?? 1);
 }
 
 /** A valid submission for the unit and period, as a unit that did its work would send it. */

@@ -1,3 +1,4 @@
+import { findUnit } from '../../shared/domain/units.js';
 import { strFromU8, unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findPeriod } from '../../shared/domain/calendar.js';
@@ -152,6 +153,19 @@ describe('writeReportDraft', () => {
     expect(missing).toContain('Sở Ngoại vụ');
     expect(text).toContain('Số liệu tổng hợp dưới đây chỉ gồm các đơn vị có báo cáo hợp lệ được tổng hợp; đơn vị chưa báo cáo không được tính là 0.');
     expect(text.filter((t) => t === 'Chưa nộp').length).toBe(3);
+  });
+
+  it('names a unit whose dossier lacks a part, with what it lacks, and leaves its figures out', async () => {
+    const { rollup, form } = demoRollup({ periodId: '2022-H1' });
+    const code = rollup.units[0]!.unitCode;
+    const withGap: Rollup = {
+      ...rollup,
+      incomplete: [code],
+      units: rollup.units.map((u) => (u.unitCode === code ? { ...u, missingParts: ['form'] } : u)),
+    };
+    const lines = paragraphs(parts(await writeReportDraft(withGap, form))['word/document.xml']!);
+    const line = lines.find((t) => t.startsWith('- Đơn vị gửi hồ sơ chưa đầy đủ:'))!;
+    expect(line).toBe(`- Đơn vị gửi hồ sơ chưa đầy đủ: ${findUnit(code).name}, thiếu biểu số liệu (tệp Excel). Số liệu của các đơn vị này chưa được tổng hợp.`);
   });
 
   it('says "chưa có số liệu" when the earlier periods were never closed', async () => {

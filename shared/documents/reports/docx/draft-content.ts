@@ -132,8 +132,9 @@ function reportingBlocks(rollup: Rollup): DraftBlock[] {
     });
   }
   if (rollup.incomplete.length) {
-    const items = rollup.incomplete.map((code) => `${named(code)} (${missingText(byCode.get(code)?.missingParts ?? [])})`);
-    blocks.push({ type: 'bullet', lead: 'Đơn vị gửi hồ sơ chưa đầy đủ: ', text: `${joinNames(items)}. Số liệu của các đơn vị này chưa được tổng hợp.` });
+    // "Sở Y tế, thiếu biểu số liệu (tệp Excel); …": the part's name has its own parentheses.
+    const items = rollup.incomplete.map((code) => `${named(code)}, ${missingText(byCode.get(code)?.missingParts ?? [])}`);
+    blocks.push({ type: 'bullet', lead: 'Đơn vị gửi hồ sơ chưa đầy đủ: ', text: `${items.join('; ')}. Số liệu của các đơn vị này chưa được tổng hợp.` });
   }
   if (rollup.rejectedOnly.length) {
     blocks.push({
