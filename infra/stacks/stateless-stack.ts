@@ -53,18 +53,21 @@ const VALIDATOR_TIMEOUT = Duration.seconds(60);
  * reaches them. Tokens are written only by the operator's CLI.
  */
 export const TABLE_SCOPES = {
+  // Reviews (REVIEW#) and their audit steps (AUDIT#) are appended only: a decision is a new item.
   unitApi: {
-    read: [PK.period, PK.mail, PK.token],
+    read: [PK.period, PK.mail, PK.token, PK.review],
     write: [PK.upload, PK.mail],
+    append: [PK.review, PK.audit],
     indexes: { gsi1: [INDEX_PK.unitSubmissions, INDEX_PK.periodIntents] },
   },
-  validateSubmission: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail] },
+  // Every function that records a file reads the slot's review: an accepted slot keeps its file.
+  validateSubmission: { read: [PK.upload, PK.period, PK.mail, PK.review], write: [PK.period, PK.mail] },
   // The dead-letter consumer records what validate-submission would: the object's result and receipt.
-  recordUnprocessable: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail] },
+  recordUnprocessable: { read: [PK.upload, PK.period, PK.mail, PK.review], write: [PK.period, PK.mail] },
   flushOutbox: { read: [PK.mail], write: [PK.mail], indexes: { gsi1: [INDEX_PK.unitTokens], gsi2: [INDEX_PK.outbox] } },
-  // The reconciliation reads a period's upload intents (gsi1) to find uploads with no result.
-  closePeriod: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail], indexes: { gsi1: [INDEX_PK.periodIntents] } },
-  sendReminders: { read: [PK.upload, PK.period, PK.mail], write: [PK.period, PK.mail], indexes: { gsi1: [INDEX_PK.periodIntents] } },
+  // The reconciliation reads a period's upload intents (gsi1) to find uploads with no result; the close the reviews.
+  closePeriod: { read: [PK.upload, PK.period, PK.mail, PK.review], write: [PK.period, PK.mail], indexes: { gsi1: [INDEX_PK.periodIntents] } },
+  sendReminders: { read: [PK.upload, PK.period, PK.mail, PK.review], write: [PK.period, PK.mail], indexes: { gsi1: [INDEX_PK.periodIntents] } },
   handleMailFeedback: { read: [PK.mail], write: [PK.address, PK.mail] },
 } as const satisfies Record<string, TableScope>;
 /** An SQS event source's batch size and concurrency, from the consumer both stacks share. */

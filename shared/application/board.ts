@@ -1,8 +1,10 @@
-import { buildCalendar, findPeriod, formatInstantVi } from '../domain/calendar.js';
+import { buildCalendar, findPeriod, formatInstantVi, localDateOf } from '../domain/calendar.js';
+import { formatDateVi } from '../domain/dates.js';
+import { possibleActions, REVIEW_STATUS_LABELS, type ReviewAction, type ReviewStatus } from '../domain/review.js';
 import { currentForm } from '../domain/forms.js';
 import { STATUS_LABELS, type StatusCode } from '../domain/labels.js';
 import { MEDIA_TYPES } from '../domain/media-types.js';
-import type { Coverage, KindKey, Rollup, UnitLine, UnitStatus } from '../domain/rollup.js';
+import type { Coverage, KindKey, Rollup, UnitLine, UnitReview, UnitStatus } from '../domain/rollup.js';
 import { missingText, type PartStatus } from '../domain/dossier.js';
 import { type DossierPart, parseIncomingKey, partOfExtension } from '../domain/object-keys.js';
 import { displayFileName } from '../domain/text.js';
@@ -67,6 +69,25 @@ export interface BoardUnit {
   submissions: number;
   /** The signed report: whether the unit has a valid one (on time or late), and who signed it as its leader. */
   report: { status: PartStatus; required: boolean; signedBy: string | null; office: string | null };
+  /** Warning-level findings of the file the figures come from (bulk accept leaves such reports to a person). */
+  warnings: number;
+  /** The Department's review of the slot, in words (docs/REVIEW.md). */
+  review: BoardReview;
+  /** What a reviewer can do with the slot now. */
+  actions: ReviewAction['type'][];
+}
+
+/** A slot's review as the board shows it. */
+export interface BoardReview {
+  status: ReviewStatus | 'unreviewed';
+  text: string;
+  by: string | null;
+  at: string | null;
+  atText: string | null;
+  reason: string | null;
+  items: string[];
+  correctionDue: string | null;
+  correctionDueText: string | null;
 }
 
 /** A stored consolidated report (original or addendum) the board lists. */
@@ -147,13 +168,14 @@ function reportOf(slot: SlotState, records: ReadonlyMap<string, SubmissionRecord
 }
 
 /** A unit's row: its roll-up line, its last file of the period's kind, and whether one is being checked. */
-function boardUnit(line: UnitLine, read: PeriodSlots, recent: readonly UploadIntent[], period: Period): BoardUnit {
+function boardUnit(line: UnitLine, read: PeriodSlots, recent: readonly UploadIntent[], period: Period, now: Date): BoardUnit {
   const slot = read.slots.get(line.unitCode)!;
   const lastId = lastFileOf(slot.form);
   const last = lastId ? read.records.get(lastId) : undefined;
   const lastReportId = lastFileOf(slot.report);
   const lastReport = lastReportId ? read.records.get(lastReportId) : undefined;
   const fileName = line.source?.fileName ?? last?.fileName;
+  const warnings = (line.source ? read.records.get(line.source.objectId) : undefined)?.findings.filter((f) => f.severity === 'warning').length ?? 0;
   const formChecking = isChecking(slot.form, last, recent, 'form');
   const checking = formChecking || isChecking(slot.report, lastReport, recent, 'report');
   const missingParts = line.missingParts ?? (line.source ? [] : ['form' as const]);
@@ -173,6 +195,42 @@ function boardUnit(line: UnitLine, read: PeriodSlots, recent: readonly UploadInt
     findings: last?.findings.length ?? 0,
     submissions: slot.form.files.length,
     report: reportOf(slot, read.records, period.requiresSignedReport),
+    warnings,
+    review: boardReview(line.review ?? null),
+    actions: possibleActions(line.review ?? null, {
+      current: line.source ? { objectId: line.source.objectId, warnings } : null,
+      report: line.signedReport ? { objectId: line.signedReport.key } : null,
+      requiresReport: period.requiresSignedReport,
+      today: localDateOf(now),
+      dueDate: period.dueDate,
+      form: currentForm(period.kind),
+    }),
+  };
+}
+
+function boardReview(r: UnitReview | null): BoardReview {
+  if (!r)
+    return {
+      status: 'unreviewed',
+      text: REVIEW_STATUS_LABELS.unreviewed,
+      by: null,
+      at: null,
+      atText: null,
+      reason: null,
+      items: [],
+      correctionDue: null,
+      correctionDueText: null,
+    };
+  return {
+    status: r.status,
+    text: REVIEW_STATUS_LABELS[r.status],
+    by: r.by,
+    at: r.at,
+    atText: formatInstantVi(r.at),
+    reason: r.reason,
+    items: r.items,
+    correctionDue: r.correctionDue,
+    correctionDueText: r.correctionDue ? formatDateVi(r.correctionDue) : null,
   };
 }
 
@@ -224,7 +282,7 @@ export async function boardOf(deps: PipelineDeps, period: Period): Promise<Board
     },
     now: new Date(now).toISOString(),
     summary: { all: { ...c.all }, department: { ...c.department }, district: { ...c.district }, central: { ...c.central } },
-    units: rollup.units.map((line) => boardUnit(line, read, recentOf.get(line.unitCode) ?? [], period)),
+    units: rollup.units.map((line) => boardUnit(line, read, recentOf.get(line.unitCode) ?? [], period, new Date(now))),
     reports: storedReports(state),
   };
 }

@@ -3,6 +3,7 @@ import { computeRollup, type Rollup, type SignedReportSource } from '../domain/r
 import type { Period } from '../domain/types.js';
 import { expectedUnits } from '../domain/units.js';
 import type { PipelineDeps } from './deps.js';
+import type { ReviewRecord } from '../domain/review.js';
 import { isFormPart, type SlotState, type SubmissionRecord } from './records.js';
 import { type PeriodSlots, readPeriodSlots } from './slots.js';
 
@@ -32,6 +33,10 @@ export async function currentRollup(
     ));
   const all = [...slots.values()];
   const pointed = (part: 'form' | 'report', which: 'current' | 'late') => new Set(all.flatMap((s) => (s[part][which] ? [s[part][which]!.objectId] : [])));
+  const reviews = new Map((await deps.stores.reviews.ofPeriod(period.id)).filter((r) => r.kind === period.kind).map((r) => [r.unitCode, r]));
+  const current = pointed('form', 'current');
+  const late = pointed('form', 'late');
+  await useAcceptedFiles(deps, period, slots, records, reviews, current, late);
   const count = (part: 'form' | 'report') => new Map(all.map((s) => [s.unitCode, s[part].files.length]));
   return computeRollup({
     period,
@@ -39,15 +44,49 @@ export async function currentRollup(
     units,
     // The figures come from the form; the signed report is judged on its own (its pointers are separate).
     records: [...records.values()].filter(isFormPart),
-    current: pointed('form', 'current'),
-    late: pointed('form', 'late'),
+    current,
+    late,
     includeLate,
     generatedAt: deps.clock.now(),
     unrecorded,
     signedReports: signedReportsOf(all, records),
     reportFiles: count('report'),
     formFiles: count('form'),
+    reviews,
   });
+}
+
+/**
+ * Where the Department accepted a slot, its figures are the accepted file's: the pointers never move
+ * past an accepted file (process-upload), and this makes sure of it even for a file that moved a
+ * pointer while the acceptance was being written. The accepted record is read when not read yet.
+ */
+async function useAcceptedFiles(
+  deps: PipelineDeps,
+  period: Period,
+  slots: ReadonlyMap<string, SlotState>,
+  records: Map<string, SubmissionRecord>,
+  reviews: ReadonlyMap<string, ReviewRecord>,
+  current: Set<string>,
+  late: Set<string>,
+): Promise<void> {
+  for (const review of reviews.values()) {
+    if (review.status !== 'accepted') continue;
+    const slot = slots.get(review.unitCode);
+    const used = slot?.form.current?.objectId ?? slot?.form.late?.objectId;
+    if (used === review.objectId) continue;
+    const pointedIds = [slot?.form.current?.objectId, slot?.form.late?.objectId];
+    const record = records.get(review.objectId) ?? (await deps.stores.submissions.get(period.id, review.unitCode, review.objectId));
+    if (!record || record.status !== 'valid') continue;
+    records.set(record.objectId, record);
+    for (const id of pointedIds) {
+      if (id && id !== review.objectId) {
+        current.delete(id);
+        late.delete(id);
+      }
+    }
+    (record.onTime ? current : late).add(record.objectId);
+  }
 }
 
 /** Each unit's current valid signed report (on time, else its latest late one), for the report's traceability. */

@@ -12,6 +12,7 @@ import { type CurrentPointer, isFormPart, type SignatureSummary, type Submission
 import type { PipelineDeps } from './deps.js';
 import { ApiError, InvalidCursorError } from './errors.js';
 import { lastFileOf, standingOfPart } from './slots.js';
+import { acceptedFileOf, type ReviewRecord } from '../domain/review.js';
 import { isUploadId } from '../domain/object-keys.js';
 
 /** What a unit (or the aggregator) sees of one submission. */
@@ -46,6 +47,8 @@ export interface ViewContext {
   pointers: { current: CurrentPointer[]; late: CurrentPointer[] };
   extendedUntil: string | null;
   now: Date;
+  /** The part's accepted file when the Department accepted (locked) the slot. */
+  accepted?: { objectId: string; at: string } | null;
 }
 
 export function toView(r: SubmissionRecord, currentIds: Set<string>, ctx: ViewContext): SubmissionView {
@@ -78,6 +81,7 @@ export function toView(r: SubmissionRecord, currentIds: Set<string>, ctx: ViewCo
       extendedUntil: ctx.extendedUntil,
       ...slotPointers(ctx.pointers, r.unitCode, r.kind),
       asOf: ctx.now,
+      accepted: ctx.accepted ?? null,
     }),
   };
 }
@@ -87,6 +91,8 @@ interface PeriodContext {
   /** The signed report's pointers (a separate "latest valid on time" per dossier part). */
   reportPointers: { current: CurrentPointer[]; late: CurrentPointer[] };
   extensions: Map<string, string | null>;
+  /** Each unit's latest review of the period (docs/REVIEW.md). */
+  reviews: Map<string, ReviewRecord>;
 }
 
 /** Pointers of each period and each unit's extension, read once per listing. */
@@ -101,7 +107,8 @@ async function contextOf(deps: Pick<PipelineDeps, 'stores'>, records: Submission
     for (const u of new Set(records.filter((r) => r.periodId === p).map((r) => r.unitCode))) {
       extensions.set(u, (await deps.stores.extensions.get(p, u))?.until ?? null);
     }
-    byPeriod.set(p, { pointers, reportPointers, extensions });
+    const reviews = new Map((await deps.stores.reviews.ofPeriod(p)).map((r) => [r.unitCode, r]));
+    byPeriod.set(p, { pointers, reportPointers, extensions, reviews });
   }
   return { ids, byPeriod };
 }
@@ -110,7 +117,9 @@ function viewsOf(records: SubmissionRecord[], c: { ids: Set<string>; byPeriod: M
   return records.map((r) => {
     const p = c.byPeriod.get(r.periodId)!;
     const pointers = isFormPart(r) ? p.pointers : p.reportPointers;
-    return toView(r, c.ids, { pointers, extendedUntil: p.extensions.get(r.unitCode) ?? null, now });
+    const review = p.reviews.get(r.unitCode);
+    const accepted = review && review.kind === r.kind ? acceptedFileOf(review, isFormPart(r) ? 'form' : 'report') : null;
+    return toView(r, c.ids, { pointers, extendedUntil: p.extensions.get(r.unitCode) ?? null, now, accepted });
   });
 }
 
@@ -143,7 +152,10 @@ async function unitContextOf(
   records: SubmissionRecord[],
 ): Promise<{ ids: Set<string>; byPeriod: Map<string, PeriodContext> }> {
   const periods = [...new Set(records.map((r) => r.periodId))].map((id) => findPeriod(id));
-  const slots = await deps.stores.pointers.slots(periods.map((p) => ({ periodId: p.id, unitCode, kind: p.kind })));
+  const [slots, reviews] = await Promise.all([
+    deps.stores.pointers.slots(periods.map((p) => ({ periodId: p.id, unitCode, kind: p.kind }))),
+    Promise.all(periods.map((p) => deps.stores.reviews.latest(p.id, unitCode, p.kind))),
+  ]);
   const ids = new Set<string>();
   const byPeriod = new Map<string, PeriodContext>();
   const list = (p: CurrentPointer | null) => (p ? [p] : []);
@@ -153,7 +165,13 @@ async function unitContextOf(
     const reportPointers = { current: list(slot.report.current), late: list(slot.report.late) };
     for (const c of [...pointers.current, ...pointers.late, ...reportPointers.current, ...reportPointers.late])
       ids.add(`${c.periodId}#${c.unitCode}#${c.objectId}`);
-    byPeriod.set(p.id, { pointers, reportPointers, extensions: new Map([[unitCode, slot.extension?.until ?? null]]) });
+    const review = reviews[i];
+    byPeriod.set(p.id, {
+      pointers,
+      reportPointers,
+      extensions: new Map([[unitCode, slot.extension?.until ?? null]]),
+      reviews: new Map(review ? [[unitCode, review]] : []),
+    });
   });
   return { ids, byPeriod };
 }

@@ -1,3 +1,4 @@
+import { acceptedFileOf } from '../domain/review.js';
 import { createHash } from 'node:crypto';
 import { type DossierPart, parseIncomingKey, partOfExtension } from '../domain/object-keys.js';
 import { findPeriod, isOnTime } from '../domain/calendar.js';
@@ -409,7 +410,10 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, known: Known
     receivedAt: record.receivedAt,
     order: `${record.receivedAt}#${record.objectId}`,
   };
-  const moved = record.status === 'valid' ? await deps.stores.pointers.advance(which, pointer) : false;
+  // A slot the Department accepted is locked: a file that still arrives (from a link asked before the
+  // acceptance) is recorded and receipted, but never replaces the accepted file.
+  const accepted = acceptedFileOf(await deps.stores.reviews.latest(record.periodId, record.unitCode, record.kind), part);
+  const moved = record.status === 'valid' && !accepted ? await deps.stores.pointers.advance(which, pointer) : false;
   await deps.stores.pointers.addFile({
     periodId: record.periodId,
     unitCode: record.unitCode,
@@ -436,6 +440,7 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, known: Known
       late: at(before && moved && which === 'late' ? pointer : state.late),
       asOf: deps.clock.now(),
       otherPart: otherRecord ? { receiptNo: otherRecord.receiptNo, fileName: otherRecord.fileName, sha256: otherRecord.sha256 } : null,
+      accepted,
     };
     const granted = known.extension === undefined ? await deps.stores.extensions.get(period.id, unit.code) : known.extension;
     return buildReceiptMail(record, unit, period, deps.config.portalUrl, granted, slot);

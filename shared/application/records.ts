@@ -186,6 +186,18 @@ export interface TokenRecord {
   createdAt: string;
   expiresAt: string;
   revokedAt?: string;
+  /** For a Department user's link (role admin): the person it was issued to, and what they may do. */
+  holder?: DepartmentUser;
+}
+
+/** What a Department user may do on the board: look, review (and remind), or also keep the registry. */
+export type DepartmentAccess = 'viewer' | 'reviewer' | 'administrator';
+
+/** A named person of Phòng CCHC holding their own board link. */
+export interface DepartmentUser {
+  name: string;
+  email: string;
+  access: DepartmentAccess;
 }
 
 /** One digital signature of a signed report, as the receipt, the portal and the board show it. */

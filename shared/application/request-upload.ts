@@ -93,6 +93,15 @@ export async function requestUpload(deps: PipelineDeps, principal: Principal, bo
       `${period.name} đã kết thúc hơn một năm; hệ thống không nhận thêm tệp cho kỳ này. Vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ.`,
     );
   }
+  // Accepted by the Department: the slot is locked (both files of the dossier) until it is reopened.
+  const review = await deps.stores.reviews.latest(period.id, principal.unitCode, kind);
+  if (review?.status === 'accepted') {
+    throw new ApiError(
+      409,
+      'SLOT_LOCKED',
+      `${period.name} của đơn vị đã được Sở Nội vụ chấp nhận lúc ${formatInstantVi(review.at)} và đã khóa, nên không nhận thêm tệp. Nếu cần sửa, vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ để mở lại.`,
+    );
+  }
   const uploadId = newUploadId(now);
   const key = incomingKey({ periodId: period.id, unitCode: principal.unitCode, uploadId, extension });
   const intent: UploadIntent = {

@@ -37,8 +37,11 @@ const EVENT_TYPE: Record<ReviewAction['type'], 'review.accepted' | 'review.retur
 async function factsOf(deps: PipelineDeps, period: Period, unitCode: string, kind: SubmissionKind): Promise<ReviewFacts> {
   const [slot] = await deps.stores.pointers.slots([{ periodId: period.id, unitCode, kind }]);
   const pointer = slot?.form.current ?? slot?.form.late ?? null;
+  const report = slot?.report.current ?? slot?.report.late ?? null;
   const record = pointer ? await deps.stores.submissions.get(period.id, unitCode, pointer.objectId) : null;
   return {
+    report: report ? { objectId: report.objectId } : null,
+    requiresReport: period.requiresSignedReport,
     current:
       record && record.status === 'valid' ? { objectId: record.objectId, warnings: record.findings.filter((f) => f.severity === 'warning').length } : null,
     today: localDateOf(deps.clock.now()),

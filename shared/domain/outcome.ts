@@ -32,7 +32,11 @@ export type OutcomeCode =
   /** Invalid, deadline passed, a late valid file exists and stays in the addendum. */
   | 'INVALID_LATE_KEPT'
   /** Invalid, deadline passed, nothing valid: a valid file now is late and goes to the addendum. */
-  | 'INVALID_RESUBMIT_LATE';
+  | 'INVALID_RESUBMIT_LATE'
+  /** The Department accepted this very file: the slot is locked and this file is the one used. */
+  | 'ACCEPTED'
+  /** The Department accepted another file and locked the slot: this one is kept, never used. */
+  | 'LOCKED_KEPT';
 
 /** Where the file's figures go. */
 export type OutcomeUse = 'consolidation' | 'addendum' | 'none';
@@ -59,6 +63,8 @@ export interface OutcomeFacts {
   late: OutcomePointer | null;
   /** When the sentence is given (server time): the deadline has passed or not at this instant. */
   asOf: Date | string;
+  /** The Department's acceptance of the slot (docs/REVIEW.md), when it is accepted now: the file accepted and when. */
+  accepted?: { objectId: string; at: string } | null;
 }
 
 export interface Outcome {
@@ -70,6 +76,8 @@ export interface Outcome {
 
 interface Vars {
   valid: string;
+  /** When the Department accepted the slot. */
+  acceptedAt: string;
   deadline: string;
   other: string;
   extension: string;
@@ -97,6 +105,10 @@ const WORDING: Record<OutcomeCode, (v: Vars) => string> = {
     `Tệp không hợp lệ nên không được dùng. Bản hợp lệ nộp muộn của đơn vị (nhận lúc ${v.other}) vẫn được đưa vào báo cáo bổ sung (các báo cáo nộp muộn); nếu đơn vị nộp lại bản hợp lệ, bản nộp sau cùng sẽ thay thế bản đó.`,
   INVALID_RESUBMIT_LATE: (v) =>
     `Tệp không hợp lệ và hạn nộp (${v.deadline}) đã qua, nên đơn vị chưa có báo cáo hợp lệ cho kỳ này. Hãy sửa các lỗi (theo trang và ô trong tệp) và nộp lại sớm: bản hợp lệ nộp sau hạn được ghi nhận nộp muộn và đưa vào báo cáo bổ sung (các báo cáo nộp muộn), không có trong báo cáo tổng hợp đúng hạn.`,
+  ACCEPTED: (v) =>
+    `${v.valid}. Sở Nội vụ đã xem xét và chấp nhận báo cáo này lúc ${v.acceptedAt}; báo cáo được dùng để tổng hợp và đã khóa: đơn vị không cần nộp lại, muốn sửa thì liên hệ Phòng Cải cách hành chính, Sở Nội vụ để mở lại.`,
+  LOCKED_KEPT: (v) =>
+    `Sở Nội vụ đã chấp nhận một bản khác của đơn vị lúc ${v.acceptedAt} và đã khóa báo cáo kỳ này, nên tệp này được lưu lại nhưng không thay thế bản đã chấp nhận và không được dùng để tổng hợp. Nếu cần sửa, vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ để mở lại.`,
 };
 
 /** The unit's last on-time instant: the period's deadline, or the end of its extension's last day. */
@@ -121,8 +133,18 @@ export function describeOutcome(facts: OutcomeFacts): Outcome {
   const say = (code: OutcomeCode, use: OutcomeUse, other: OutcomePointer | null, ext = extension): Outcome => ({
     code,
     use,
-    text: WORDING[code]({ valid, deadline: formatInstantVi(deadline), other: at(other), extension: ext }),
+    text: WORDING[code]({
+      valid,
+      deadline: formatInstantVi(deadline),
+      other: at(other),
+      extension: ext,
+      acceptedAt: facts.accepted ? formatInstantVi(facts.accepted.at) : '',
+    }),
   });
+  if (facts.accepted) {
+    if (facts.accepted.objectId !== facts.objectId) return say('LOCKED_KEPT', 'none', null);
+    if (facts.status === 'valid') return say('ACCEPTED', facts.onTime ? 'consolidation' : 'addendum', null);
+  }
   const otherCurrent = facts.current && facts.current.objectId !== facts.objectId ? facts.current : null;
   const otherLate = facts.late && facts.late.objectId !== facts.objectId ? facts.late : null;
 

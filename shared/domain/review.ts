@@ -19,8 +19,10 @@ export interface ReviewRecord {
   status: ReviewStatus;
   /** Incremented by each decision; the store writes version n+1 only over version n. */
   version: number;
-  /** The file the decision was about: the accepted file, or the file returned. */
+  /** The file the decision was about (the data form): the accepted file, or the file returned. */
   objectId: string;
+  /** The dossier's signed report (PDF) current when the decision was taken, if any: locked with the form. */
+  reportObjectId?: string | null;
   /** Why (a return, a reopening); null for an acceptance. */
   reason: string | null;
   /** For a return: the indicators, areas and narrative sections named (codes of the form); empty = the whole report. */
@@ -30,6 +32,15 @@ export interface ReviewRecord {
   by: Actor;
   /** ISO UTC, the server's clock. */
   at: string;
+}
+
+/** What a decision needs of the slot's latest review. */
+export type ReviewState = Pick<ReviewRecord, 'status' | 'version' | 'objectId' | 'reportObjectId'>;
+
+/** The actions a reviewer can take on a slot now (each one decideReview would not refuse for its state alone). */
+export function possibleActions(current: ReviewState | null, facts: ReviewFacts): ReviewAction['type'][] {
+  const probes: ReviewAction[] = [{ type: 'accept' }, { type: 'return', reason: '·' }, { type: 'reopen', reason: '·' }];
+  return probes.filter((a) => decideReview(current, a, facts).ok).map((a) => a.type);
 }
 
 export type ReviewAction =
@@ -45,12 +56,17 @@ export interface ReviewFacts {
   today: IsoDate;
   /** The period's due date. */
   dueDate: IsoDate;
+  /** The slot's current valid signed report (PDF), if any. */
+  report?: { objectId: string } | null;
+  /** Whether the period's dossier needs the signed report (an acceptance needs the whole dossier). */
+  requiresReport?: boolean;
   /** The form of the slot (the codes a return may name). */
   form: Pick<FormDef, 'indicators' | 'areas' | 'narratives'>;
 }
 
 export type ReviewRefusalCode =
   | 'NO_VALID_REPORT'
+  | 'DOSSIER_INCOMPLETE'
   | 'ALREADY_ACCEPTED'
   | 'AWAITING_CORRECTION'
   | 'NOT_ACCEPTED'
@@ -80,7 +96,7 @@ function cleanReason(raw: string): string {
 }
 
 /** True when a file newer than the one the last decision was about is the current one. */
-function resubmitted(current: ReviewRecord, facts: ReviewFacts): boolean {
+function resubmitted(current: ReviewState, facts: ReviewFacts): boolean {
   return facts.current !== null && facts.current.objectId !== current.objectId;
 }
 
@@ -88,15 +104,17 @@ function resubmitted(current: ReviewRecord, facts: ReviewFacts): boolean {
  * The next review of a slot for an action, or the refusal a reviewer is shown (Vietnamese). `current`
  * is the stored review (null: never reviewed). Pure: the use case reads the facts and writes the result.
  */
-export function decideReview(current: ReviewRecord | null, action: ReviewAction, facts: ReviewFacts): ReviewDecision {
+export function decideReview(current: ReviewState | null, action: ReviewAction, facts: ReviewFacts): ReviewDecision {
   const version = (current?.version ?? 0) + 1;
-  const base = { version, reason: null, items: [] as string[], correctionDue: null };
+  const base = { version, reason: null, items: [] as string[], correctionDue: null, reportObjectId: facts.report?.objectId ?? null };
   switch (action.type) {
     case 'accept': {
       if (current?.status === 'accepted') return refuse('ALREADY_ACCEPTED', 'Báo cáo này đã được chấp nhận trước đó.');
       if (!facts.current) return refuse('NO_VALID_REPORT', 'Đơn vị chưa có báo cáo hợp lệ để chấp nhận.');
       if (current?.status === 'returned' && !resubmitted(current, facts))
         return refuse('AWAITING_CORRECTION', 'Báo cáo đã được trả lại và đơn vị chưa nộp bản sửa; chưa thể chấp nhận.');
+      if (facts.requiresReport && !facts.report)
+        return refuse('DOSSIER_INCOMPLETE', 'Hồ sơ chưa đủ: đơn vị chưa có báo cáo đã ký số (tệp PDF) hợp lệ; chưa thể chấp nhận.');
       return { ok: true, next: { ...base, status: 'accepted', objectId: facts.current.objectId } };
     }
     case 'return': {
@@ -122,14 +140,14 @@ export function decideReview(current: ReviewRecord | null, action: ReviewAction,
           return refuse('BAD_DUE_DATE', 'Trả lại trước hạn: hạn nộp bản sửa không được sớm hơn hạn nộp báo cáo của kỳ.');
         due = given;
       } else due = afterDeadline ? defaultCorrectionDue(facts.today) : facts.dueDate;
-      return { ok: true, next: { version, status: 'returned', objectId: facts.current.objectId, reason, items, correctionDue: due } };
+      return { ok: true, next: { ...base, status: 'returned', objectId: facts.current.objectId, reason, items, correctionDue: due } };
     }
     case 'reopen': {
       if (current?.status !== 'accepted') return refuse('NOT_ACCEPTED', 'Chỉ mở lại được báo cáo đã được chấp nhận.');
       const reason = cleanReason(action.reason ?? '');
       if (!reason) return refuse('REASON_REQUIRED', 'Cần ghi lý do mở lại báo cáo.');
       if (reason.length > REVIEW_LIMITS.reasonChars) return refuse('REASON_TOO_LONG', `Lý do dài quá ${REVIEW_LIMITS.reasonChars} ký tự.`);
-      return { ok: true, next: { ...base, status: 'reopened', objectId: current.objectId, reason } };
+      return { ok: true, next: { ...base, status: 'reopened', objectId: current.objectId, reportObjectId: current.reportObjectId ?? null, reason } };
     }
   }
 }
@@ -137,6 +155,16 @@ export function decideReview(current: ReviewRecord | null, action: ReviewAction,
 /** Whether a slot refuses new uploads: accepted, until the Department reopens it. */
 export function isLocked(review: ReviewRecord | null): boolean {
   return review?.status === 'accepted';
+}
+
+/**
+ * A locked slot's accepted file of one dossier part (what describeOutcome and the pointers keep), or
+ * null when the slot is not accepted. A part with no accepted file (no signed report was needed) has
+ * an objectId no file has: every file of it is kept and unused.
+ */
+export function acceptedFileOf(review: ReviewRecord | null, part: 'form' | 'report'): { objectId: string; at: string } | null {
+  if (!isLocked(review)) return null;
+  return { objectId: (part === 'form' ? review!.objectId : review!.reportObjectId) ?? '', at: review!.at };
 }
 
 /** The Vietnamese name of a review state, as the board and the portal show it. */

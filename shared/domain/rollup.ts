@@ -1,3 +1,4 @@
+import type { ReviewRecord, ReviewStatus } from './review.js';
 import { buildCalendar } from './calendar.js';
 import type { RollupComparison } from './comparison.js';
 import { type DossierStatus, dossierStanding, type PartStatus } from './dossier.js';
@@ -64,6 +65,29 @@ export interface UnitLine {
   source: { receiptNo: string; objectId: string; key: string; sha256: string | null; fileName: string; receivedAt: string; onTime: boolean } | null;
   /** The unit's current valid signed report (the dossier's PDF), when any: traceable like the figures. */
   signedReport?: SignedReportSource | null;
+  /**
+   * The Department's latest review of the slot (docs/REVIEW.md), null when never reviewed: whether
+   * the figures were accepted, returned for correction or reopened, by whom and when.
+   */
+  review?: UnitReview | null;
+}
+
+/** A unit's review as the consolidated report says it. */
+export interface UnitReview {
+  status: ReviewStatus;
+  version: number;
+  /** The dossier's signed report locked with the form by an acceptance. */
+  reportObjectId: string | null;
+  /** The reviewer's name (or id). */
+  by: string;
+  /** ISO UTC. */
+  at: string;
+  /** The file the decision was about. */
+  objectId: string;
+  /** For a return: the reason, the codes named (empty: the whole report) and the correction due date. */
+  reason: string | null;
+  items: string[];
+  correctionDue: string | null;
 }
 
 /** A unit's signed report as the consolidated report traces it: the file, and who signed it when. */
@@ -201,6 +225,8 @@ export interface RollupInput {
    * uses (the pointed ones and the unprocessable ones) rather than every file; absent: counted from `records`.
    */
   formFiles?: ReadonlyMap<string, number>;
+  /** Each unit's latest review of the period (the board and the close read them), by unit code. */
+  reviews?: ReadonlyMap<string, ReviewRecord>;
 }
 
 function ratio(n: number, d: number): number {
@@ -283,6 +309,22 @@ function unitLine(unit: Unit, records: readonly RollupRecord[], input: RollupInp
     source: chosen ? sourceOf(chosen) : null,
     ...(input.signedReports ? { signedReport: signed } : {}),
     ...(input.period.requiresSignedReport ? { reportFiles, missingParts: standing.missingParts } : {}),
+    ...(input.reviews ? { review: reviewOf(input.reviews.get(unit.code)) } : {}),
+  };
+}
+
+function reviewOf(r: ReviewRecord | undefined): UnitReview | null {
+  if (!r) return null;
+  return {
+    status: r.status,
+    version: r.version,
+    reportObjectId: r.reportObjectId ?? null,
+    by: r.by.name ?? r.by.id,
+    at: r.at,
+    objectId: r.objectId,
+    reason: r.reason,
+    items: r.items,
+    correctionDue: r.correctionDue,
   };
 }
 

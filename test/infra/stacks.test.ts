@@ -461,13 +461,20 @@ describe('least privilege per function', () => {
   it('pins, per function, every table action and the partition-key prefixes it may touch', () => {
     const expected: Record<Fn, string[]> = {
       // periods, outbox, a token by its hash; writes upload intents and manual reminders; never a token
-      unitApi: [...reads('PERIOD#', 'MAIL#', 'TOKEN#'), ...writes('UPLOAD#', 'MAIL#'), ...queries('gsi1', 'UNIT#', 'INTENTS#')],
-      validateSubmission: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#'), ...writes('PERIOD#', 'MAIL#')],
+      unitApi: [
+        ...reads('PERIOD#', 'MAIL#', 'TOKEN#', 'REVIEW#'),
+        ...writes('UPLOAD#', 'MAIL#'),
+        // a review decision and its audit step: PutItem alone (append only)
+        'PutItem table AUDIT#*',
+        'PutItem table REVIEW#*',
+        ...queries('gsi1', 'UNIT#', 'INTENTS#'),
+      ],
+      validateSubmission: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#'), ...writes('PERIOD#', 'MAIL#')],
       // the outbox; a unit's tokens (ids) to render its link at send time
       flushOutbox: [...reads('MAIL#'), ...writes('MAIL#'), ...queries('gsi1', 'UNITTOKENS#'), ...queries('gsi2', 'OUTBOX#')],
       // and a period's upload intents, for the reconciliation
-      closePeriod: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#'), ...writes('PERIOD#', 'MAIL#'), ...queries('gsi1', 'INTENTS#')],
-      sendReminders: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#'), ...writes('PERIOD#', 'MAIL#'), ...queries('gsi1', 'INTENTS#')],
+      closePeriod: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#'), ...writes('PERIOD#', 'MAIL#'), ...queries('gsi1', 'INTENTS#')],
+      sendReminders: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#'), ...writes('PERIOD#', 'MAIL#'), ...queries('gsi1', 'INTENTS#')],
       handleMailFeedback: [...reads('MAIL#'), ...writes('ADDRESS#', 'MAIL#')],
     };
     for (const fn of FUNCTIONS) expect(tableReach(fn), fn).toEqual(expected[fn].sort());

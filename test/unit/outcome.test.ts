@@ -168,6 +168,22 @@ const cases: Case[] = [
     ['chưa có báo cáo hợp lệ cho kỳ này', 'báo cáo bổ sung'],
     ['trước hạn ('],
   ],
+  [
+    'the Department accepted this file (the slot is locked)',
+    { accepted: { objectId: 'this', at: vn('2021-03-17T09:30:00') }, asOf: AFTER },
+    'ACCEPTED',
+    'consolidation',
+    ['Sở Nội vụ đã xem xét và chấp nhận báo cáo này lúc 09:30:00 ngày 17/03/2021', 'đã khóa', 'mở lại'],
+    ['nộp lại trước hạn', 'thay thế bản này'],
+  ],
+  [
+    'the Department accepted another file and locked the slot (this one arrived from a link asked before)',
+    { ...lateThis, current: earlier, accepted: { objectId: 'earlier', at: vn('2021-03-16T07:00:00') } },
+    'LOCKED_KEPT',
+    'none',
+    ['đã chấp nhận một bản khác của đơn vị lúc 07:00:00 ngày 16/03/2021', 'không thay thế bản đã chấp nhận'],
+    ['báo cáo bổ sung', 'Báo cáo này được dùng'],
+  ],
 ];
 
 describe('describeOutcome: what will actually happen to the file', () => {
@@ -181,7 +197,7 @@ describe('describeOutcome: what will actually happen to the file', () => {
   });
   it('covers every outcome code', () => {
     const seen = new Set(cases.map((c) => describeOutcome({ ...base, ...c[1] }).code));
-    expect(seen.size).toBe(10);
+    expect(seen.size).toBe(12);
   });
 });
 

@@ -109,3 +109,19 @@ describe('the review of a slot: every refused transition', () => {
     expect(refusal(accepted, { type: 'reopen', reason: '   ' })).toBe('REASON_REQUIRED');
   });
 });
+
+describe('the review of a whole dossier (data form and signed report)', () => {
+  it('an acceptance needs the signed report where the period requires it, and locks both files', () => {
+    expect(refusal(null, { type: 'accept' }, facts({ requiresReport: true, report: null }))).toBe('DOSSIER_INCOMPLETE');
+    const accepted = apply(null, { type: 'accept' }, facts({ requiresReport: true, report: { objectId: 'pdf-1' } }));
+    expect(accepted).toMatchObject({ status: 'accepted', objectId: 'obj-1', reportObjectId: 'pdf-1' });
+    // a reopening keeps the files that were accepted, whatever is current when it is decided
+    const reopened = apply(accepted, { type: 'reopen', reason: 'Sai số liệu' }, facts({ report: { objectId: 'pdf-2' } }));
+    expect(reopened).toMatchObject({ status: 'reopened', objectId: 'obj-1', reportObjectId: 'pdf-1' });
+  });
+
+  it('a return does not need the signed report (the form alone can be sent back)', () => {
+    const returned = apply(null, { type: 'return', reason: 'Thiếu số liệu' }, facts({ requiresReport: true, report: null }));
+    expect(returned).toMatchObject({ status: 'returned', reportObjectId: null });
+  });
+});

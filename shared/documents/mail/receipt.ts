@@ -56,6 +56,8 @@ export interface ReceiptSlotState {
   asOf: Date;
   /** The dossier's other part as it stands: its current valid file, null when none (undefined: not told). */
   otherPart?: { receiptNo: string; fileName: string; sha256: string | null } | null;
+  /** The Department's acceptance of the slot, when it is accepted (the file accepted, when). */
+  accepted?: { objectId: string; at: string } | null;
 }
 
 /** The dossier's two files as the receipt lists them: this one, and the other part's current one or none. */
@@ -102,6 +104,7 @@ export function buildReceiptMail(
     current: slot.current,
     late: slot.late,
     asOf: slot.asOf,
+    accepted: slot.accepted ?? null,
   });
   const issued = rec.issueDate ? parseDateInput(rec.issueDate) : null;
   const subject = `[CCHC] Biên nhận ${rec.receiptNo}: ${period.name} — ${unit.name} — ${verdict}`;

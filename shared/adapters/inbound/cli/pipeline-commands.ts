@@ -7,7 +7,16 @@ import { findUnit } from '../../../domain/units.js';
 import { UPLOAD_CONTENT_TYPES } from '../../../domain/object-keys.js';
 import { MEDIA_TYPES } from '../../../domain/media-types.js';
 import { listPeriodSubmissions, type SubmissionView } from '../../../application/list-submissions.js';
-import { issueToken, personalLink, revokeUnitTokens } from '../../../application/tokens.js';
+import {
+  ACCESS_NAMES,
+  checkDepartmentUser,
+  departmentUsers,
+  issueToken,
+  personalLink,
+  revokeUnitTokens,
+  revokeUserToken,
+} from '../../../application/tokens.js';
+import type { DepartmentUser } from '../../../application/records.js';
 import { currentFiguresFile } from '../../../application/board.js';
 import { currentRollup } from '../../../application/current-rollup.js';
 import { closePeriod, PeriodNotDueError, reissueReport, type CloseOutcome } from '../../../application/close-period.js';
@@ -31,10 +40,19 @@ export function registerPipelineCommands(program: Command): void {
     .command('issue')
     .description('cấp mã truy cập mới và in đường dẫn riêng của đơn vị')
     .requiredOption('--unit <mã>', 'mã đơn vị, ví dụ STP')
-    .option('--admin', 'mã dành cho Phòng CCHC, Sở Nội vụ (bảng theo dõi)')
+    .option('--admin', 'mã dành cho một cán bộ Phòng CCHC, Sở Nội vụ (bảng theo dõi); cần --name và --email')
+    .option('--name <họ tên>', 'họ và tên cán bộ được cấp (với --admin)')
+    .option('--email <địa chỉ>', 'địa chỉ thư của cán bộ (với --admin)')
+    .option('--access <quyền>', 'quyền của cán bộ: viewer (xem), reviewer (xem xét, trả lại, chấp nhận), administrator (quản trị)', 'reviewer')
     .option('--json', 'xuất JSON')
     .action(issueTokenCommand);
-  token.command('revoke').description('thu hồi mọi mã truy cập còn hiệu lực của đơn vị').requiredOption('--unit <mã>', 'mã đơn vị').action(revokeTokensCommand);
+  token
+    .command('revoke')
+    .description('thu hồi mã truy cập: mọi mã còn hiệu lực của một đơn vị (--unit), hoặc mã của một cán bộ Sở Nội vụ (--token-id)')
+    .option('--unit <mã>', 'mã đơn vị')
+    .option('--token-id <id>', 'mã định danh (tokenId) của đường dẫn một cán bộ, xem bằng "token users"')
+    .action(revokeTokensCommand);
+  token.command('users').description('danh sách cán bộ Sở Nội vụ được cấp đường dẫn bảng theo dõi').option('--json', 'xuất JSON').action(usersCommand);
 
   program
     .command('extension')
@@ -90,28 +108,71 @@ export function registerPipelineCommands(program: Command): void {
 }
 
 /** token issue: a new token for a unit (an admin token for Sở Nội vụ only), printed once with the personal link. */
-async function issueTokenCommand(opts: { unit: string; admin?: boolean; json?: boolean }): Promise<void> {
+async function issueTokenCommand(opts: { unit: string; admin?: boolean; name?: string; email?: string; access?: string; json?: boolean }): Promise<void> {
   const unit = findUnit(opts.unit);
   if (opts.admin && !unit.aggregator) throw new UsageError('Chỉ Sở Nội vụ (SNV) được cấp mã quản trị.');
+  if (!opts.admin && (opts.name || opts.email)) throw new UsageError('--name và --email chỉ dùng với --admin (đường dẫn của một cán bộ Sở Nội vụ).');
+  let holder: DepartmentUser | undefined;
+  if (opts.admin) {
+    try {
+      holder = checkDepartmentUser(opts);
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+  }
   const { deps, apiUrl } = connect();
-  const { token: t, record } = await issueToken(deps, unit.code, opts.admin ? 'admin' : 'unit');
+  const { token: t, record } = await issueToken(deps, unit.code, opts.admin ? 'admin' : 'unit', holder);
   const link = opts.admin ? personalLink(`${apiUrl}/board`, t) : personalLink(apiUrl, t);
   if (opts.json) {
     print(JSON.stringify({ unitCode: unit.code, token: t, link, expiresAt: record.expiresAt, tokenId: record.tokenId }, null, 2));
     return;
   }
-  print(`Đã cấp mã truy cập cho ${unit.name} (${unit.code}), hiệu lực đến ${formatInstantVi(record.expiresAt)} (giờ Việt Nam).`);
+  const whom = holder ? `${holder.name} <${holder.email}>, ${unit.name}, quyền ${ACCESS_NAMES[holder.access]}` : `${unit.name} (${unit.code})`;
+  print(`Đã cấp mã truy cập cho ${whom}, hiệu lực đến ${formatInstantVi(record.expiresAt)} (giờ Việt Nam).`);
   print(`Mã truy cập: ${t}`);
   print(`Đường dẫn riêng: ${link}`);
   print('Mã chỉ hiện một lần; hệ thống chỉ lưu bản băm. Gửi đường dẫn cho văn thư đơn vị qua kênh an toàn.');
 }
 
 /** token revoke: every live token of a unit. */
-async function revokeTokensCommand(opts: { unit: string }): Promise<void> {
-  const unit = findUnit(opts.unit);
+async function revokeTokensCommand(opts: { unit?: string; tokenId?: string }): Promise<void> {
+  if (Boolean(opts.unit) === Boolean(opts.tokenId)) throw new UsageError('Cần đúng một trong hai: --unit <mã> hoặc --token-id <id>.');
   const { deps } = connect();
+  if (opts.tokenId) {
+    const t = await revokeUserToken(deps, opts.tokenId);
+    if (!t) throw new UsageError(`Không có đường dẫn cán bộ còn hiệu lực với mã định danh ${opts.tokenId} (xem "token users").`);
+    print(`Đã thu hồi đường dẫn của ${t.holder?.name ?? 'cán bộ'} (${t.tokenId}); các cán bộ khác vẫn dùng đường dẫn của mình.`);
+    return;
+  }
+  const unit = findUnit(opts.unit!);
   const n = await revokeUnitTokens(deps, unit.code);
   print(`Đã thu hồi ${n} mã truy cập của ${unit.name} (${unit.code}).`);
+}
+
+/** token users: the Department's named users and their links' state. */
+async function usersCommand(opts: { json?: boolean }): Promise<void> {
+  const { deps } = connect();
+  const users = await departmentUsers(deps);
+  if (opts.json) {
+    print(
+      JSON.stringify(
+        users.map(({ tokenHash: _h, ...u }) => u),
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  if (users.length === 0) print('Chưa cấp đường dẫn cho cán bộ nào.');
+  const now = deps.clock.now().getTime();
+  for (const u of users) {
+    const state = u.revokedAt
+      ? `đã thu hồi ${formatInstantVi(u.revokedAt)}`
+      : Date.parse(u.expiresAt) <= now
+        ? 'hết hạn'
+        : `hiệu lực đến ${formatInstantVi(u.expiresAt)}`;
+    print(`${u.tokenId}  ${u.holder?.name ?? '(chưa ghi tên)'}  ${u.holder?.email ?? ''}  ${u.holder ? ACCESS_NAMES[u.holder.access] : 'quản trị'}  ${state}`);
+  }
 }
 
 /** extension: a unit's extended deadline in a period, with who decided and why. */

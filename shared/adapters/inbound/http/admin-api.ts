@@ -2,10 +2,12 @@ import { findPeriod, ZONE } from '../../../domain/calendar.js';
 import { DomainError } from '../../../domain/errors.js';
 import { MEDIA_TYPES } from '../../../domain/media-types.js';
 import { findUnit } from '../../../domain/units.js';
-import type { RollupFormat } from '../../../application/board.js';
+import type { BoardResponse, RollupFormat } from '../../../application/board.js';
+import type { DepartmentAccess } from '../../../application/records.js';
+import type { ReviewAction } from '../../../domain/review.js';
 import type { PipelineDeps } from '../../../application/deps.js';
 import { ApiError } from '../../../application/errors.js';
-import type { Principal } from '../../../application/tokens.js';
+import { actorOf, type Principal } from '../../../application/tokens.js';
 import type { HttpEvent, HttpResult } from './unit-api.js';
 
 function json(status: number, body: unknown): HttpResult {
@@ -37,11 +39,38 @@ export interface RemindResponse {
   units: string[];
 }
 
-function bodyOf(e: HttpEvent): { periodId?: unknown } {
+function bodyOf(e: HttpEvent): Record<string, unknown> {
+  let body: unknown;
   try {
-    return JSON.parse(e.body ? (e.isBase64Encoded ? Buffer.from(e.body, 'base64').toString('utf8') : e.body) : '{}') as { periodId?: unknown };
+    body = JSON.parse(e.body ? (e.isBase64Encoded ? Buffer.from(e.body, 'base64').toString('utf8') : e.body) : '{}');
   } catch {
     throw new ApiError(400, 'BAD_JSON', 'Nội dung yêu cầu không phải JSON hợp lệ.');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'BAD_JSON', 'Nội dung yêu cầu phải là một đối tượng JSON.');
+  return body as Record<string, unknown>;
+}
+
+/** POST /api/admin/review: one decision on a slot. */
+function reviewActionOf(body: Record<string, unknown>): ReviewAction {
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  switch (body.action) {
+    case 'accept':
+      return { type: 'accept' };
+    case 'return': {
+      const items = Array.isArray(body.items) ? body.items.filter((i): i is string => typeof i === 'string') : [];
+      if (Array.isArray(body.items) && items.length !== body.items.length)
+        throw new ApiError(400, 'BAD_REQUEST', 'Danh sách chỉ tiêu, mục cần sửa phải là các mã (chuỗi).');
+      return {
+        type: 'return',
+        reason: text(body.reason),
+        items,
+        correctionDue: typeof body.correctionDue === 'string' && body.correctionDue ? body.correctionDue : null,
+      };
+    }
+    case 'reopen':
+      return { type: 'reopen', reason: text(body.reason) };
+    default:
+      throw new ApiError(400, 'BAD_REQUEST', 'Thao tác phải là accept (chấp nhận), return (trả lại) hoặc reopen (mở lại).');
   }
 }
 
@@ -56,13 +85,36 @@ function yearOf(e: HttpEvent, now: Date): number {
  * never load the roll-up, the board or the reminders.
  */
 const board = () => import('../../../application/board.js');
+const review = () => import('../../../application/review.js');
 
 /** The aggregator's routes (/api/admin/*); the router admits admin tokens only. Each parses its request and answers with a use case's result. */
 export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principal, e: HttpEvent) => Promise<HttpResult>> {
   return {
     'GET /api/admin/periods': async (_p, e) => json(200, await (await board()).adminPeriods(deps, yearOf(e, deps.clock.now()))),
 
-    'GET /api/admin/board': async (_p, e) => json(200, await (await board()).boardOf(deps, periodById(e.queryStringParameters?.periodId))),
+    'GET /api/admin/board': async (p, e) => {
+      const answer: BoardResponse & { user: { name: string; access: DepartmentAccess } } = {
+        ...(await (await board()).boardOf(deps, periodById(e.queryStringParameters?.periodId))),
+        user: { name: actorOf(p).name ?? '', access: p.user?.access ?? 'administrator' },
+      };
+      return json(200, answer);
+    },
+
+    'POST /api/admin/review': async (p, e) => {
+      const body = bodyOf(e);
+      if (typeof body.periodId !== 'string' || typeof body.unitCode !== 'string')
+        throw new ApiError(400, 'BAD_REQUEST', 'Thiếu mã kỳ báo cáo (periodId) hoặc mã đơn vị (unitCode).');
+      const { reviewSlot } = await review();
+      const out = await reviewSlot(deps, { periodId: body.periodId, unitCode: body.unitCode, action: reviewActionOf(body), actor: actorOf(p) });
+      return json(200, out);
+    },
+
+    'POST /api/admin/review/bulk-accept': async (p, e) => {
+      const body = bodyOf(e);
+      if (typeof body.periodId !== 'string') throw new ApiError(400, 'BAD_REQUEST', 'Thiếu mã kỳ báo cáo (periodId).');
+      const { bulkAccept } = await review();
+      return json(200, await bulkAccept(deps, body.periodId, actorOf(p)));
+    },
 
     'GET /api/admin/rollup': async (_p, e) => {
       const { currentFiguresFile, ROLLUP_FORMATS } = await board();
@@ -93,7 +145,7 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
       // (the scheduled reminders and every close reconcile).
       const { sendReminders } = await import('../../../application/reminders.js');
       const out = await sendReminders(deps, period.id, label);
-      deps.log.info('manual reminders', { by: findUnit(p.unitCode, deps.units).code, periodId: period.id, sent: out.units.length });
+      deps.log.info('manual reminders', { by: findUnit(p.unitCode, deps.units).code, tokenId: p.tokenId, periodId: period.id, sent: out.units.length });
       const answer: RemindResponse = { sent: out.units.length, units: out.units };
       return json(200, answer);
     },

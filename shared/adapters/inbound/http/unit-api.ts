@@ -8,7 +8,7 @@ import type { PipelineDeps } from '../../../application/deps.js';
 import { listUnitPeriods, listUnitSubmissions, type SubmissionView, type UnitPeriodView } from '../../../application/list-submissions.js';
 import { ApiError } from '../../../application/errors.js';
 import { requestUpload, resolveSlotFor, type UploadTicket } from '../../../application/request-upload.js';
-import { authenticate, type Principal } from '../../../application/tokens.js';
+import { authenticate, mayDo, type Principal } from '../../../application/tokens.js';
 import { MEDIA_TYPES } from '../../../domain/media-types.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -191,6 +191,16 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
       if (isAdmin && principal.role !== 'admin') {
         deps.log.warn('admin route refused for a unit token', { route: `${method} ${path}`, unit: principal.unitCode });
         return error(403, 'FORBIDDEN', 'Chức năng này chỉ dành cho Phòng Cải cách hành chính, Sở Nội vụ.');
+      }
+      // A Department user's access: looking needs "viewer", a change (review, remind) "reviewer".
+      const needed = method === 'GET' ? 'viewer' : 'reviewer';
+      if (isAdmin && !mayDo(principal, needed)) {
+        deps.log.warn('admin route refused for the user access', { route: `${method} ${path}`, tokenId: principal.tokenId, needed });
+        return error(
+          403,
+          'FORBIDDEN',
+          `Đường dẫn của ${principal.user?.name ?? 'cán bộ'} chỉ có quyền xem; thao tác này cần quyền xem xét báo cáo. Vui lòng liên hệ người quản trị.`,
+        );
       }
       return await route(principal, event);
     } catch (err) {
