@@ -77,7 +77,7 @@ async function useAcceptedFiles(
     if (used === review.objectId) continue;
     const pointedIds = [slot?.form.current?.objectId, slot?.form.late?.objectId];
     const record = records.get(review.objectId) ?? (await deps.stores.submissions.get(period.id, review.unitCode, review.objectId));
-    if (!record || record.status !== 'valid') continue;
+    if (record?.status !== 'valid') continue;
     records.set(record.objectId, record);
     for (const id of pointedIds) {
       if (id && id !== review.objectId) {

@@ -12,7 +12,7 @@ import { type CurrentPointer, isFormPart, type SignatureSummary, type Submission
 import type { PipelineDeps } from './deps.js';
 import { ApiError, InvalidCursorError } from './errors.js';
 import { lastFileOf, standingOfPart } from './slots.js';
-import { acceptedFileOf, type ReviewRecord } from '../domain/review.js';
+import { acceptedFileOf, effectiveExtension, type ReviewRecord } from '../domain/review.js';
 import { isUploadId } from '../domain/object-keys.js';
 
 /** What a unit (or the aggregator) sees of one submission. */
@@ -104,10 +104,10 @@ async function contextOf(deps: Pick<PipelineDeps, 'stores'>, records: Submission
     for (const c of [...pointers.current, ...pointers.late, ...reportPointers.current, ...reportPointers.late])
       ids.add(`${c.periodId}#${c.unitCode}#${c.objectId}`);
     const extensions = new Map<string, string | null>();
-    for (const u of new Set(records.filter((r) => r.periodId === p).map((r) => r.unitCode))) {
-      extensions.set(u, (await deps.stores.extensions.get(p, u))?.until ?? null);
-    }
     const reviews = new Map((await deps.stores.reviews.ofPeriod(p)).map((r) => [r.unitCode, r]));
+    for (const u of new Set(records.filter((r) => r.periodId === p).map((r) => r.unitCode))) {
+      extensions.set(u, effectiveExtension(await deps.stores.extensions.get(p, u), reviews.get(u) ?? null, findPeriod(p).dueDate)?.until ?? null);
+    }
     byPeriod.set(p, { pointers, reportPointers, extensions, reviews });
   }
   return { ids, byPeriod };
@@ -169,7 +169,7 @@ async function unitContextOf(
     byPeriod.set(p.id, {
       pointers,
       reportPointers,
-      extensions: new Map([[unitCode, slot.extension?.until ?? null]]),
+      extensions: new Map([[unitCode, effectiveExtension(slot.extension, review ?? null, p.dueDate)?.until ?? null]]),
       reviews: new Map(review ? [[unitCode, review]] : []),
     });
   });

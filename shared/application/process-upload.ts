@@ -1,4 +1,4 @@
-import { acceptedFileOf } from '../domain/review.js';
+import { acceptedFileOf, effectiveExtension, type ReviewRecord } from '../domain/review.js';
 import { createHash } from 'node:crypto';
 import { type DossierPart, parseIncomingKey, partOfExtension } from '../domain/object-keys.js';
 import { findPeriod, isOnTime } from '../domain/calendar.js';
@@ -181,15 +181,17 @@ async function recordObject(
   // already, its intent (the file name), the slot (both parts' pointers: the other part's signer, this
   // part's for the receipt; and the unit's extension), and the object's size.
   const heading = settled(deps.uploads.head({ key: obj.key, versionId: obj.versionId }));
-  const [existing, intent, [slot]] = await Promise.all([
+  const [existing, intent, [slot], review] = await Promise.all([
     deps.stores.submissions.get(period.id, unit.code, objectId),
     deps.stores.intents.get(parsed.uploadId),
     deps.stores.pointers.slots([{ periodId: period.id, unitCode: unit.code, kind: period.kind }]),
+    deps.stores.reviews.latest(period.id, unit.code, period.kind),
   ]);
-  const extension = slot!.extension;
+  // The unit's extension, or the correction window of a return (docs/REVIEW.md): what timeliness uses.
+  const extension = effectiveExtension(slot!.extension, review, period.dueDate);
   if (existing) {
     await heading;
-    await finish(deps, existing, { extension });
+    await finish(deps, existing, { extension, review });
     deps.log.info('already recorded; completed any step left undone', { key: obj.key, objectId, status: existing.status });
     return { outcome: { outcome: 'duplicate', record: existing }, stored: null };
   }
@@ -218,7 +220,7 @@ async function recordObject(
     source: obj.source,
   });
   const stored = await deps.stores.submissions.putOnce(record);
-  await finish(deps, stored.record, { extension, ...(stored.created ? { created: true, slot: slot! } : {}) });
+  await finish(deps, stored.record, { extension, review, ...(stored.created ? { created: true, slot: slot! } : {}) });
   return { outcome: stored.created ? { outcome: 'recorded', record: stored.record } : { outcome: 'duplicate', record: stored.record }, stored };
 }
 
@@ -386,6 +388,8 @@ export async function recordUnprocessable(deps: PipelineDeps, obj: UploadedObjec
 /** What `finish` may know already: the unit's extension, and for a record just created the slot as read before it. */
 interface Known {
   extension?: Extension | null;
+  /** The slot's latest review, as read with the slot. */
+  review?: ReviewRecord | null;
   /** The record was created by this run: no receipt can be queued for it yet. */
   created?: boolean;
   /** The slot's state read before the record was written (with `created`). */
@@ -412,7 +416,8 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, known: Known
   };
   // A slot the Department accepted is locked: a file that still arrives (from a link asked before the
   // acceptance) is recorded and receipted, but never replaces the accepted file.
-  const accepted = acceptedFileOf(await deps.stores.reviews.latest(record.periodId, record.unitCode, record.kind), part);
+  const review = known.review === undefined ? await deps.stores.reviews.latest(record.periodId, record.unitCode, record.kind) : known.review;
+  const accepted = acceptedFileOf(review, part);
   const moved = record.status === 'valid' && !accepted ? await deps.stores.pointers.advance(which, pointer) : false;
   await deps.stores.pointers.addFile({
     periodId: record.periodId,
@@ -442,7 +447,8 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, known: Known
       otherPart: otherRecord ? { receiptNo: otherRecord.receiptNo, fileName: otherRecord.fileName, sha256: otherRecord.sha256 } : null,
       accepted,
     };
-    const granted = known.extension === undefined ? await deps.stores.extensions.get(period.id, unit.code) : known.extension;
+    const granted =
+      known.extension === undefined ? effectiveExtension(await deps.stores.extensions.get(period.id, unit.code), review, period.dueDate) : known.extension;
     return buildReceiptMail(record, unit, period, deps.config.portalUrl, granted, slot);
   });
 }

@@ -1,5 +1,6 @@
 // zod's tree-shakable build: the full `zod` import is ~450 KiB of bundle for five fields.
 import * as z from 'zod/mini';
+import { effectiveExtension } from '../domain/review.js';
 import { incomingKey, newUploadId, UPLOAD_CONTENT_TYPES } from '../domain/object-keys.js';
 import { findPeriod, formatInstantVi, isOnTime } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
@@ -125,7 +126,7 @@ export async function requestUpload(deps: PipelineDeps, principal: Principal, bo
     maxBytes: max,
     periodId: period.id,
     kind,
-    late: !isOnTime(period, now, (await deps.stores.extensions.get(period.id, principal.unitCode))?.until),
+    late: !isOnTime(period, now, effectiveExtension(await deps.stores.extensions.get(period.id, principal.unitCode), review, period.dueDate)?.until),
     deadlineText: formatInstantVi(period.deadline),
   };
 }

@@ -43,7 +43,9 @@ async function factsOf(deps: PipelineDeps, period: Period, unitCode: string, kin
     report: report ? { objectId: report.objectId } : null,
     requiresReport: period.requiresSignedReport,
     current:
-      record && record.status === 'valid' ? { objectId: record.objectId, warnings: record.findings.filter((f) => f.severity === 'warning').length } : null,
+      record && record.status === 'valid'
+        ? { objectId: record.objectId, warnings: record.findings.filter((f) => f.severity === 'warning').length, onTime: record.onTime }
+        : null,
     today: localDateOf(deps.clock.now()),
     dueDate: period.dueDate,
     form: currentForm(kind),

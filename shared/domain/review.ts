@@ -29,6 +29,8 @@ export interface ReviewRecord {
   items: string[];
   /** For a return: the last day (inclusive, Vietnam time) by which the corrected file is expected. */
   correctionDue: IsoDate | null;
+  /** For a return: whether the returned file had come on time (its correction then counts as on time until correctionDue). */
+  returnedOnTime?: boolean;
   by: Actor;
   /** ISO UTC, the server's clock. */
   at: string;
@@ -50,8 +52,8 @@ export type ReviewAction =
 
 /** What the decision is taken on, read by the use case. */
 export interface ReviewFacts {
-  /** The slot's current valid file (the one the close would use), if any. */
-  current: { objectId: string; warnings: number } | null;
+  /** The slot's current valid file (the one the close would use), if any, and whether it came on time. */
+  current: { objectId: string; warnings: number; onTime?: boolean } | null;
   /** Today in Vietnam, on the server's clock. */
   today: IsoDate;
   /** The period's due date. */
@@ -140,7 +142,18 @@ export function decideReview(current: ReviewState | null, action: ReviewAction, 
           return refuse('BAD_DUE_DATE', 'Trả lại trước hạn: hạn nộp bản sửa không được sớm hơn hạn nộp báo cáo của kỳ.');
         due = given;
       } else due = afterDeadline ? defaultCorrectionDue(facts.today) : facts.dueDate;
-      return { ok: true, next: { ...base, status: 'returned', objectId: facts.current.objectId, reason, items, correctionDue: due } };
+      return {
+        ok: true,
+        next: {
+          ...base,
+          status: 'returned',
+          objectId: facts.current.objectId,
+          reason,
+          items,
+          correctionDue: due,
+          returnedOnTime: facts.current.onTime ?? true,
+        },
+      };
     }
     case 'reopen': {
       if (current?.status !== 'accepted') return refuse('NOT_ACCEPTED', 'Chỉ mở lại được báo cáo đã được chấp nhận.');
@@ -165,6 +178,36 @@ export function isLocked(review: ReviewRecord | null): boolean {
 export function acceptedFileOf(review: ReviewRecord | null, part: 'form' | 'report'): { objectId: string; at: string } | null {
   if (!isLocked(review)) return null;
   return { objectId: (part === 'form' ? review!.objectId : review!.reportObjectId) ?? '', at: review!.at };
+}
+
+/** A unit's deadline extension for a period, as the pipeline applies it (records.ts Extension's fields). */
+export interface ExtensionLike {
+  periodId: string;
+  unitCode: string;
+  until: IsoDate;
+  grantedBy: string;
+  reason: string;
+  grantedAt: string;
+}
+
+/**
+ * The extension that applies to a slot: the one granted, or the correction window of a return whose
+ * correction is due after it (docs/REVIEW.md). A report returned after it came on time may be
+ * corrected until the end of the due day and still count as on time, replacing the current file; a
+ * late report's correction stays late (a return never makes a late unit timely). The record of the
+ * returned file keeps its own timeliness; the correction's record says it came within this window.
+ */
+export function effectiveExtension<E extends ExtensionLike>(granted: E | null, review: ReviewRecord | null, dueDate: IsoDate): E | ExtensionLike | null {
+  if (review?.status !== 'returned' || !review.correctionDue || review.returnedOnTime === false) return granted;
+  if (review.correctionDue <= dueDate || (granted && granted.until >= review.correctionDue)) return granted;
+  return {
+    periodId: review.periodId,
+    unitCode: review.unitCode,
+    until: review.correctionDue,
+    grantedBy: review.by.name ?? review.by.id,
+    reason: `Sở Nội vụ trả lại để chỉnh sửa: ${review.reason ?? ''}`.trim(),
+    grantedAt: review.at,
+  };
 }
 
 /** The Vietnamese name of a review state, as the board and the portal show it. */
