@@ -1,10 +1,9 @@
 import { buildCalendar, findPeriod, formatInstantVi, localDateOf } from '../domain/calendar.js';
-import { formatDateVi } from '../domain/dates.js';
-import { possibleActions, REVIEW_STATUS_LABELS, type ReviewAction, type ReviewStatus } from '../domain/review.js';
+import { describeReview, possibleActions, type ReviewAction, type ReviewView } from '../domain/review.js';
 import { currentForm } from '../domain/forms.js';
 import { STATUS_LABELS, type StatusCode } from '../domain/labels.js';
 import { MEDIA_TYPES } from '../domain/media-types.js';
-import type { Coverage, KindKey, Rollup, UnitLine, UnitReview, UnitStatus } from '../domain/rollup.js';
+import type { Coverage, KindKey, Rollup, UnitLine, UnitStatus } from '../domain/rollup.js';
 import { missingText, type PartStatus } from '../domain/dossier.js';
 import { type DossierPart, parseIncomingKey, partOfExtension } from '../domain/object-keys.js';
 import { displayFileName } from '../domain/text.js';
@@ -78,17 +77,7 @@ export interface BoardUnit {
 }
 
 /** A slot's review as the board shows it. */
-export interface BoardReview {
-  status: ReviewStatus | 'unreviewed';
-  text: string;
-  by: string | null;
-  at: string | null;
-  atText: string | null;
-  reason: string | null;
-  items: string[];
-  correctionDue: string | null;
-  correctionDueText: string | null;
-}
+export type BoardReview = ReviewView;
 
 /** A stored consolidated report (original or addendum) the board lists. */
 export interface BoardReport {
@@ -116,6 +105,8 @@ export interface BoardResponse {
   summary: Record<KindKey, Coverage>;
   units: BoardUnit[];
   reports: BoardReport[];
+  /** The Department user who asks (the API adds it): their name and what they may do. */
+  user?: { name: string; access: 'viewer' | 'reviewer' | 'administrator' };
 }
 
 /** GET /api/admin/report: where the browser fetches a stored report (a short presigned GET). */
@@ -196,7 +187,7 @@ function boardUnit(line: UnitLine, read: PeriodSlots, recent: readonly UploadInt
     submissions: slot.form.files.length,
     report: reportOf(slot, read.records, period.requiresSignedReport),
     warnings,
-    review: boardReview(line.review ?? null),
+    review: describeReview(line.review ?? null),
     actions: possibleActions(line.review ?? null, {
       current: line.source ? { objectId: line.source.objectId, warnings } : null,
       report: line.signedReport ? { objectId: line.signedReport.key } : null,
@@ -205,32 +196,6 @@ function boardUnit(line: UnitLine, read: PeriodSlots, recent: readonly UploadInt
       dueDate: period.dueDate,
       form: currentForm(period.kind),
     }),
-  };
-}
-
-function boardReview(r: UnitReview | null): BoardReview {
-  if (!r)
-    return {
-      status: 'unreviewed',
-      text: REVIEW_STATUS_LABELS.unreviewed,
-      by: null,
-      at: null,
-      atText: null,
-      reason: null,
-      items: [],
-      correctionDue: null,
-      correctionDueText: null,
-    };
-  return {
-    status: r.status,
-    text: REVIEW_STATUS_LABELS[r.status],
-    by: r.by,
-    at: r.at,
-    atText: formatInstantVi(r.at),
-    reason: r.reason,
-    items: r.items,
-    correctionDue: r.correctionDue,
-    correctionDueText: r.correctionDue ? formatDateVi(r.correctionDue) : null,
   };
 }
 

@@ -12,7 +12,7 @@ import { type CurrentPointer, isFormPart, type SignatureSummary, type Submission
 import type { PipelineDeps } from './deps.js';
 import { ApiError, InvalidCursorError } from './errors.js';
 import { lastFileOf, standingOfPart } from './slots.js';
-import { acceptedFileOf, effectiveExtension, type ReviewRecord } from '../domain/review.js';
+import { acceptedFileOf, describeReview, effectiveExtension, type ReviewRecord, type ReviewView } from '../domain/review.js';
 import { isUploadId } from '../domain/object-keys.js';
 
 /** What a unit (or the aggregator) sees of one submission. */
@@ -270,6 +270,8 @@ export interface UnitPeriodView {
   overdue: boolean;
   /** The unit's extension, when one was granted (uploads until then count as on time). */
   extendedUntil: string | null;
+  /** The Department's review of the slot (docs/REVIEW.md): returned with a reason and a due date, accepted and locked, reopened. */
+  review: ReviewView;
 }
 
 /**
@@ -281,14 +283,17 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units
   const unit = findUnit(unitCode, deps.units);
   const periods = buildCalendar(year).periods.filter((p) => owes(unit, p));
   const now = deps.clock.now();
-  const slots = await deps.stores.pointers.slots(periods.map((p) => ({ periodId: p.id, unitCode: unit.code, kind: p.kind })));
+  const [slots, reviews] = await Promise.all([
+    deps.stores.pointers.slots(periods.map((p) => ({ periodId: p.id, unitCode: unit.code, kind: p.kind }))),
+    Promise.all(periods.map((p) => deps.stores.reviews.latest(p.id, unit.code, p.kind))),
+  ]);
   const lastIds = slots.flatMap((s) => {
     const id = lastFileOf(s.form);
     return id ? [{ periodId: s.periodId, unitCode: unit.code, objectId: id }] : [];
   });
   const [lasts, states] = await Promise.all([deps.stores.submissions.getMany(lastIds), deps.stores.periods.getMany(periods.map((p) => p.id))]);
   const extra = periods.map((p, i) => {
-    const ext = slots[i]!.extension;
+    const ext = effectiveExtension(slots[i]!.extension, reviews[i] ?? null, p.dueDate);
     const extended = ext && ext.until > p.dueDate ? deadlineOf(ext.until) : null;
     return { ...periodPhase(extended ?? p, now, states[i]!.state), extendedUntil: extended?.deadline ?? null };
   });
@@ -314,6 +319,7 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units
       missingParts: standing.missingParts,
       missingText: missingText(standing.missingParts),
       ...extra[i]!,
+      review: describeReview(reviews[i] ?? null),
     };
   });
 }

@@ -1,6 +1,8 @@
 import type { Actor } from './audit.js';
 import type { FormDef, IsoDate, SubmissionKind } from './types.js';
 import { addDays, checkIsoDate } from './zone.js';
+import { formatInstantVi } from './calendar.js';
+import { formatDateVi } from './dates.js';
 
 /**
  * The Department's review of a slot (period, unit, kind): the state machine of docs/REVIEW.md as one
@@ -207,6 +209,48 @@ export function effectiveExtension<E extends ExtensionLike>(granted: E | null, r
     grantedBy: review.by.name ?? review.by.id,
     reason: `Sở Nội vụ trả lại để chỉnh sửa: ${review.reason ?? ''}`.trim(),
     grantedAt: review.at,
+  };
+}
+
+/** A slot's review in words, as the board and the unit's portal show it. */
+export interface ReviewView {
+  status: ReviewStatus | 'unreviewed';
+  text: string;
+  by: string | null;
+  at: string | null;
+  atText: string | null;
+  reason: string | null;
+  items: string[];
+  correctionDue: IsoDate | null;
+  correctionDueText: string | null;
+}
+
+/** The words of a slot's latest review (null: never reviewed). */
+export function describeReview(
+  r: { status: ReviewStatus; by: string | Actor; at: string; reason: string | null; items: readonly string[]; correctionDue: IsoDate | null } | null,
+): ReviewView {
+  if (!r)
+    return {
+      status: 'unreviewed',
+      text: REVIEW_STATUS_LABELS.unreviewed,
+      by: null,
+      at: null,
+      atText: null,
+      reason: null,
+      items: [],
+      correctionDue: null,
+      correctionDueText: null,
+    };
+  return {
+    status: r.status,
+    text: REVIEW_STATUS_LABELS[r.status],
+    by: typeof r.by === 'string' ? r.by : (r.by.name ?? r.by.id),
+    at: r.at,
+    atText: formatInstantVi(r.at),
+    reason: r.reason,
+    items: [...r.items],
+    correctionDue: r.correctionDue,
+    correctionDueText: r.correctionDue ? formatDateVi(r.correctionDue) : null,
   };
 }
 

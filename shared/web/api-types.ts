@@ -5,7 +5,9 @@
  */
 export type { ErrorResponse, MeResponse, PeriodsResponse, SubmissionsResponse, UploadResponse } from '../adapters/inbound/http/unit-api.js';
 export type { RemindResponse } from '../adapters/inbound/http/admin-api.js';
-export type { AdminPeriodsResponse, BoardResponse, BoardUnit, ReportLinkResponse } from '../application/board.js';
+export type { AdminPeriodsResponse, BoardResponse, BoardReview, BoardUnit, ReportLinkResponse } from '../application/board.js';
+export type { BulkAcceptResult } from '../application/review.js';
+export type { ReviewRecord } from '../domain/review.js';
 export type { SubmissionView, UnitPeriodView } from '../application/list-submissions.js';
 export type { StatusCode } from '../domain/labels.js';
 export type { Finding } from '../domain/types.js';

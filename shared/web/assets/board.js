@@ -27,6 +27,9 @@ import {
 /** @typedef {AdminPeriodsResponse['periods'][number]} AdminPeriod */
 /** @typedef {import('../api-types.js').BoardResponse} BoardResponse */
 /** @typedef {import('../api-types.js').BoardUnit} BoardUnit */
+/** @typedef {import('../api-types.js').BulkAcceptResult} BulkAcceptResult */
+/** @typedef {import('../api-types.js').ReviewRecord} ReviewRecord */
+/** @typedef {BoardUnit['actions'][number]} ReviewActionType */
 /** @typedef {import('../api-types.js').MeResponse} MeResponse */
 /** @typedef {import('../api-types.js').RemindResponse} RemindResponse */
 /** @typedef {import('../api-types.js').StatusCode} StatusCode */
@@ -63,6 +66,12 @@ function stateName(p) {
 const FILTER_STATUSES = ['missing', 'checking', 'on_time', 'incomplete', 'rejected_only', 'late'];
 /** @type {Readonly<Record<string, string>>} */
 const FORMAT_NAMES = { xlsx: 'Excel', csv: 'CSV', json: 'JSON', pdf: 'PDF', docx: 'Word' };
+/** A review state's badge colour (the words come with each unit: review.text). */
+/** @type {Readonly<Record<string, string>>} */
+const REVIEW_BADGES = { unreviewed: 'badge-none', accepted: 'badge-valid', returned: 'badge-rejected', reopened: 'badge-late' };
+/** The buttons of the review actions, in their order. */
+/** @type {Readonly<Record<ReviewActionType, string>>} */
+const ACTION_NAMES = { accept: 'Chấp nhận', return: 'Trả lại', reopen: 'Mở lại' };
 
 /**
  * @type {{
@@ -185,6 +194,7 @@ function renderBoard(b) {
   renderKpis(b.summary);
   renderChart(b.summary);
   renderSummaryTable(b.summary);
+  $('review-bar').hidden = b.user?.access === 'viewer';
   renderUnits();
   renderReports(b.reports ?? []);
   renderRemind(b);
@@ -362,8 +372,13 @@ function renderUnits() {
   const status = $('filter-status', HTMLSelectElement).value;
   const kind = $('filter-kind', HTMLSelectElement).value;
   const text = fold($('filter-text', HTMLInputElement).value.trim());
+  const review = $('filter-review', HTMLSelectElement).value;
   const shown = units.filter(
-    (u) => (!status || u.status === status) && (!kind || u.kind === kind) && (!text || fold(`${u.name} ${u.unitCode}`).includes(text)),
+    (u) =>
+      (!status || u.status === status) &&
+      (!kind || u.kind === kind) &&
+      (!review || u.review.status === review) &&
+      (!text || fold(`${u.name} ${u.unitCode}`).includes(text)),
   );
   announce($('units-count'), `Hiển thị ${shown.length}/${units.length} đơn vị.`);
   const box = clear($('units'));
@@ -372,7 +387,7 @@ function renderUnits() {
     box.append(el('p', { class: 'empty', text: 'Không có đơn vị nào khớp với bộ lọc.' }));
     return;
   }
-  const head = ['Đơn vị', 'Loại đơn vị', 'Hồ sơ', 'Biểu số liệu', 'Thời điểm nhận', 'Số biên nhận', 'Tệp, lỗi', 'Báo cáo ký số'];
+  const head = ['Đơn vị', 'Loại đơn vị', 'Hồ sơ', 'Biểu số liệu', 'Thời điểm nhận', 'Số biên nhận', 'Tệp, lỗi', 'Báo cáo ký số', 'Xem xét'];
   const rows = shown.map((u) => {
     // the board sends counts (of the last file's findings, of the files), not the lists
     const findingCount = u.findings;
@@ -405,6 +420,7 @@ function renderUnits() {
         u.report.required ? null : el('span', { class: 'unit-code', text: 'không bắt buộc' }),
         u.report.signedBy ? el('span', { class: 'unit-code', text: `Ký: ${u.report.signedBy}${u.report.office ? `, ${u.report.office}` : ''}` }) : null,
       ),
+      el('td', { 'data-label': head[8], 'data-part': 'review' }, ...reviewCell(u)),
     );
   });
   box.append(
@@ -424,6 +440,165 @@ function renderUnits() {
       el('tbody', {}, rows),
     ),
   );
+}
+
+/**
+ * A unit's review: its state, who decided when, why and by when to correct; the actions the user may take.
+ * @param {BoardUnit} u
+ * @returns {(HTMLElement | null)[]}
+ */
+function reviewCell(u) {
+  const r = u.review;
+  const mayReview = state.board?.user?.access !== 'viewer';
+  return [
+    el('span', { class: `badge ${REVIEW_BADGES[r.status] ?? 'badge-none'}`, text: r.text }),
+    r.by && r.atText ? el('span', { class: 'unit-code', text: `${r.by}, ${r.atText}` }) : null,
+    r.reason ? el('span', { class: 'unit-code review-reason', text: `Lý do: ${r.reason}` }) : null,
+    r.items.length ? el('span', { class: 'unit-code', text: `Cần sửa: ${r.items.join(', ')}` }) : null,
+    r.status === 'returned' && r.correctionDueText ? el('span', { class: 'unit-code', text: `Hạn nộp bản sửa: ${r.correctionDueText}` }) : null,
+    u.warnings > 0 ? el('span', { class: 'unit-code', text: `Báo cáo dùng để tổng hợp có ${u.warnings} cảnh báo` }) : null,
+    mayReview && u.actions.length
+      ? el(
+          'span',
+          { class: 'review-actions' },
+          u.actions.map((a) =>
+            el('button', {
+              type: 'button',
+              class: `btn btn-small ${a === 'accept' ? 'btn-primary' : 'btn-secondary'}`,
+              'data-review': a,
+              'aria-label': `${ACTION_NAMES[a]} báo cáo của ${u.name}`,
+              text: ACTION_NAMES[a],
+              onclick: () => reviewUnit(u, a),
+            }),
+          ),
+        )
+      : null,
+  ];
+}
+
+/** @param {string} text */
+function dialogError(text) {
+  const box = $('review-dialog-error');
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+/**
+ * Asks for what a decision needs (a reason; for a return the items and the due date) and sends it.
+ * @param {BoardUnit} u
+ * @param {ReviewActionType} action
+ */
+function reviewUnit(u, action) {
+  const board = state.board;
+  if (!board) return;
+  const dialog = $('review-dialog', HTMLDialogElement);
+  const period = board.period;
+  $('review-dialog-title').textContent = `${ACTION_NAMES[action]} báo cáo của ${u.name}`;
+  $('review-dialog-text').textContent =
+    action === 'accept'
+      ? `Chấp nhận ${period.name} của ${u.name} (biên nhận ${u.receiptNo ?? '—'}). Báo cáo sẽ được khóa: đơn vị không nộp thêm được cho đến khi Sở Nội vụ mở lại.`
+      : action === 'return'
+        ? `Trả lại ${period.name} của ${u.name} để chỉnh sửa. Đơn vị nhận thư có lý do, các mục cần sửa, hạn nộp bản sửa và đường dẫn riêng của mình.`
+        : `Mở lại ${period.name} của ${u.name}: đơn vị lại nộp được tệp mới. Đơn vị nhận thư có lý do.`;
+  $('review-reason-field').hidden = action === 'accept';
+  $('review-items-field').hidden = action !== 'return';
+  $('review-due-field').hidden = action !== 'return';
+  const reason = $('review-reason', HTMLTextAreaElement);
+  const items = $('review-items', HTMLInputElement);
+  const due = $('review-due', HTMLInputElement);
+  reason.value = '';
+  items.value = '';
+  due.value = '';
+  $('review-due-hint').textContent = period.overdue
+    ? 'Để trống: 5 ngày kể từ hôm nay. Bản sửa nhận trong hạn này thay thế bản hiện tại; nếu bản bị trả lại đã nộp đúng hạn, bản sửa vẫn được tính là đúng hạn.'
+    : `Để trống: hạn nộp của kỳ (${period.deadlineText}).`;
+  dialogError('');
+  dialog.showModal();
+  (action === 'accept' ? $('review-yes') : reason).focus();
+  const form = $('review-form', HTMLFormElement);
+  const yes = $('review-yes', HTMLButtonElement);
+  /** @param {SubmitEvent} e */
+  const submit = async (e) => {
+    e.preventDefault();
+    if (action !== 'accept' && !reason.value.trim()) {
+      dialogError('Cần ghi lý do để đơn vị biết cần làm gì.');
+      reason.focus();
+      return;
+    }
+    yes.disabled = true;
+    try {
+      /** @type {ReviewRecord} */
+      const out = await apiJson(state.token, '/api/admin/review', {
+        method: 'POST',
+        json: {
+          periodId: period.id,
+          unitCode: u.unitCode,
+          action,
+          ...(action === 'accept' ? {} : { reason: reason.value }),
+          ...(action === 'return'
+            ? {
+                items: items.value
+                  .split(/[,;\s]+/)
+                  .map((x) => x.trim())
+                  .filter(Boolean),
+                correctionDue: due.value || null,
+              }
+            : {}),
+        },
+      });
+      done();
+      const what = out.status === 'accepted' ? 'đã chấp nhận' : out.status === 'returned' ? 'đã trả lại để chỉnh sửa' : 'đã mở lại';
+      announce($('review-status'), `${capitalize(what)} báo cáo của ${u.name}; đơn vị được báo qua thư điện tử.`, 'ok');
+      await loadBoard();
+    } catch (err) {
+      handleFailure(err, dialogError);
+    } finally {
+      yes.disabled = false;
+    }
+  };
+  const cancel = () => done();
+  const done = () => {
+    form.removeEventListener('submit', submit);
+    $('review-no').removeEventListener('click', cancel);
+    if (dialog.open) dialog.close();
+  };
+  form.addEventListener('submit', submit);
+  $('review-no').addEventListener('click', cancel);
+  dialog.addEventListener('close', () => form.removeEventListener('submit', submit), { once: true });
+}
+
+/** Accepts every valid report without warnings, after a confirmation; lists what was skipped and why. */
+async function bulkAccept() {
+  const board = state.board;
+  if (!board) return;
+  const ready = board.units.filter((u) => u.actions.includes('accept') && u.warnings === 0).length;
+  if (!window.confirm(`Chấp nhận và khóa ${ready} báo cáo hợp lệ không có cảnh báo của ${board.period.name}?`)) return;
+  const button = $('bulk-accept', HTMLButtonElement);
+  button.disabled = true;
+  announce($('review-status'), 'Đang chấp nhận…');
+  try {
+    /** @type {BulkAcceptResult} */
+    const out = await apiJson(state.token, '/api/admin/review/bulk-accept', { method: 'POST', json: { periodId: board.period.id } });
+    announce($('review-status'), `Đã chấp nhận ${out.accepted.length} báo cáo; ${out.skipped.length} đơn vị cần xem xét riêng hoặc chưa có báo cáo.`, 'ok');
+    const list = clear($('review-skipped'));
+    const names = (/** @type {string} */ code) => board.units.find((u) => u.unitCode === code)?.name ?? code;
+    list.hidden = out.skipped.length === 0;
+    if (out.skipped.length) {
+      list.append(
+        el('summary', { text: `${out.skipped.length} đơn vị chưa được chấp nhận, và lý do` }),
+        el(
+          'ul',
+          { class: 'name-list' },
+          out.skipped.map((x) => el('li', { text: `${names(x.unitCode)}: ${x.reason}` })),
+        ),
+      );
+    }
+    await loadBoard();
+  } catch (err) {
+    handleFailure(err, (m) => announce($('review-status'), m, 'error'));
+  } finally {
+    button.disabled = false;
+  }
 }
 
 /** @param {BoardResponse['reports']} reports */
@@ -593,7 +768,7 @@ async function start() {
   try {
     /** @type {MeResponse} */
     const me = await apiJson(state.token, '/api/me');
-    $('who').textContent = me.name;
+    $('who').textContent = me.user ? `${me.user.name} · ${me.name} · quyền ${me.user.accessText}` : me.name;
     $('who').hidden = false;
   } catch {
     // the header is a courtesy
@@ -616,7 +791,8 @@ async function start() {
     await loadBoard();
   });
   $('refresh').addEventListener('click', loadBoard);
-  for (const id of ['filter-status', 'filter-kind']) $(id).addEventListener('change', renderUnits);
+  for (const id of ['filter-status', 'filter-kind', 'filter-review']) $(id).addEventListener('change', renderUnits);
+  $('bulk-accept').addEventListener('click', bulkAccept);
   $('filter-text').addEventListener('input', renderUnits);
   for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-rollup]'))) {
     button.addEventListener('click', () => {

@@ -157,6 +157,9 @@ function renderPeriods() {
         badge(state.checking.has(p.periodId) ? 'checking' : p.dossierStatus, state.labels),
         p.missingText && p.dossierStatus !== 'missing' ? el('span', { class: 'period-missing', text: ` (${p.missingText})` }) : null,
       ),
+      p.review.status === 'unreviewed'
+        ? null
+        : el('span', { class: 'period-status', 'data-part': 'review' }, el('span', { class: 'label', text: 'Sở Nội vụ: ' }), p.review.text),
     );
     list.append(card);
   }
@@ -247,6 +250,7 @@ async function selectPeriod(periodId, byUser) {
   late.textContent = late.hidden
     ? ''
     : `Kỳ này đã quá hạn nộp (${p.deadlineText}). Hệ thống vẫn nhận tệp nhưng sẽ ghi nhận là nộp muộn; báo cáo nộp muộn không thay thế báo cáo đã nộp đúng hạn.`;
+  renderReviewNotice(p);
   if (changed && !state.busy) {
     clear($('result')).hidden = true;
     clearFile();
@@ -257,6 +261,43 @@ async function selectPeriod(periodId, byUser) {
   }
   if (byUser && changed) $('submit-title').scrollIntoView({ behavior: 'smooth', block: 'start' });
   await loadHistory();
+}
+
+/**
+ * What the Department decided on the slot, in its words: returned (why, what, by when), accepted
+ * (locked: the upload step is closed), reopened.
+ * @param {UnitPeriodView} p
+ */
+function renderReviewNotice(p) {
+  const r = p.review;
+  const box = clear($('review-notice'));
+  box.hidden = r.status === 'unreviewed';
+  const locked = r.status === 'accepted';
+  $('dropzone').hidden = locked;
+  if (locked) clearFile();
+  if (box.hidden) return;
+  const who = r.by ? ` (${r.by}, ${r.atText})` : '';
+  if (r.status === 'returned') {
+    box.append(
+      el('p', {}, el('strong', { text: 'Sở Nội vụ đã trả lại báo cáo để đơn vị chỉnh sửa' }), who, '.'),
+      el('p', { text: `Lý do: ${r.reason ?? ''}` }),
+      el('p', { text: r.items.length ? `Các chỉ tiêu, mục cần sửa: ${r.items.join(', ')}.` : 'Phạm vi: toàn bộ báo cáo.' }),
+      el('p', { text: `Hạn nộp bản sửa: hết ngày ${r.correctionDueText ?? p.deadlineText} (giờ Việt Nam). Sửa tệp rồi nộp lại ở bước 3 dưới đây.` }),
+    );
+  } else if (locked) {
+    box.append(
+      el('p', {}, el('strong', { text: 'Sở Nội vụ đã chấp nhận báo cáo của đơn vị' }), who, '.'),
+      el('p', {
+        text: 'Báo cáo đã được khóa: đơn vị không cần và không thể nộp thêm tệp. Nếu cần sửa, vui lòng liên hệ Phòng Cải cách hành chính, Sở Nội vụ để mở lại.',
+      }),
+    );
+  } else {
+    box.append(
+      el('p', {}, el('strong', { text: 'Sở Nội vụ đã mở lại báo cáo' }), who, '.'),
+      el('p', { text: `Lý do: ${r.reason ?? ''}` }),
+      el('p', { text: 'Đơn vị có thể nộp lại tệp ở bước 3 dưới đây.' }),
+    );
+  }
 }
 
 /* ---------- template ---------- */

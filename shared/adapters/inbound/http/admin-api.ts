@@ -3,7 +3,6 @@ import { DomainError } from '../../../domain/errors.js';
 import { MEDIA_TYPES } from '../../../domain/media-types.js';
 import { findUnit } from '../../../domain/units.js';
 import type { BoardResponse, RollupFormat } from '../../../application/board.js';
-import type { DepartmentAccess } from '../../../application/records.js';
 import type { ReviewAction } from '../../../domain/review.js';
 import type { PipelineDeps } from '../../../application/deps.js';
 import { ApiError } from '../../../application/errors.js';
@@ -93,7 +92,7 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
     'GET /api/admin/periods': async (_p, e) => json(200, await (await board()).adminPeriods(deps, yearOf(e, deps.clock.now()))),
 
     'GET /api/admin/board': async (p, e) => {
-      const answer: BoardResponse & { user: { name: string; access: DepartmentAccess } } = {
+      const answer: BoardResponse = {
         ...(await (await board()).boardOf(deps, periodById(e.queryStringParameters?.periodId))),
         user: { name: actorOf(p).name ?? '', access: p.user?.access ?? 'administrator' },
       };

@@ -8,7 +8,8 @@ import type { PipelineDeps } from '../../../application/deps.js';
 import { listUnitPeriods, listUnitSubmissions, type SubmissionView, type UnitPeriodView } from '../../../application/list-submissions.js';
 import { ApiError } from '../../../application/errors.js';
 import { requestUpload, resolveSlotFor, type UploadTicket } from '../../../application/request-upload.js';
-import { authenticate, mayDo, type Principal } from '../../../application/tokens.js';
+import { ACCESS_NAMES, actorOf, authenticate, mayDo, type Principal } from '../../../application/tokens.js';
+import type { DepartmentAccess } from '../../../application/records.js';
 import { MEDIA_TYPES } from '../../../domain/media-types.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -49,6 +50,8 @@ export interface MeResponse {
   kindName: string;
   role: Principal['role'];
   maxUploadBytes: number;
+  /** For a Department user: their name, access and its words (a link issued before users were named acts as an administrator). */
+  user?: { name: string; access: DepartmentAccess; accessText: string };
 }
 
 /** GET /api/periods: the server's time, the periods with their status codes, and the codes' words. */
@@ -109,6 +112,9 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
         kindName: UNIT_KIND_NAMES[unit.kind],
         role: p.role,
         maxUploadBytes: deps.config.maxUploadBytes,
+        ...(p.role === 'admin'
+          ? { user: { name: actorOf(p).name ?? '', access: p.user?.access ?? 'administrator', accessText: ACCESS_NAMES[p.user?.access ?? 'administrator'] } }
+          : {}),
       };
       return json(200, body);
     },
