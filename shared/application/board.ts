@@ -187,7 +187,7 @@ function boardUnit(line: UnitLine, read: PeriodSlots, recent: readonly UploadInt
     submissions: slot.form.files.length,
     report: reportOf(slot, read.records, period.requiresSignedReport),
     warnings,
-    review: describeReview(line.review ?? null),
+    review: describeReview(line.review ?? null, currentForm(period.kind)),
     actions: possibleActions(line.review ?? null, {
       current: line.source ? { objectId: line.source.objectId, warnings } : null,
       report: line.signedReport ? { objectId: line.signedReport.key } : null,

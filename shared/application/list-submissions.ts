@@ -1,3 +1,4 @@
+import { currentForm } from '../domain/forms.js';
 import { describeSignature } from '../documents/signatures.js';
 import { displayFileName } from '../domain/text.js';
 import { buildCalendar, deadlineOf, findPeriod, formatInstantVi } from '../domain/calendar.js';
@@ -319,7 +320,7 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units
       missingParts: standing.missingParts,
       missingText: missingText(standing.missingParts),
       ...extra[i]!,
-      review: describeReview(reviews[i] ?? null),
+      review: describeReview(reviews[i] ?? null, currentForm(p.kind)),
     };
   });
 }

@@ -2,7 +2,7 @@ import type { Actor } from '../domain/audit.js';
 import { findPeriod, formatInstantVi, localDateOf } from '../domain/calendar.js';
 import { formatDateVi } from '../domain/dates.js';
 import { currentForm } from '../domain/forms.js';
-import { decideReview, type ReviewAction, type ReviewFacts, type ReviewRecord } from '../domain/review.js';
+import { decideReview, itemsText, type ReviewAction, type ReviewFacts, type ReviewRecord } from '../domain/review.js';
 import type { Period, SubmissionKind } from '../domain/types.js';
 import { expectedUnits, findUnit, KIND_NAMES } from '../domain/units.js';
 import { LINK_PLACEHOLDER } from '../documents/mail/link-template.js';
@@ -173,7 +173,7 @@ async function tellUnit(deps: PipelineDeps, period: Period, unitCode: string, re
     lines.push(
       `Ngày ${when}, ${by} đề nghị đơn vị chỉnh sửa ${KIND_NAMES[review.kind]} ${period.name} và nộp lại.`,
       `Lý do: ${review.reason}`,
-      review.items.length ? `Các chỉ tiêu, mục cần sửa: ${review.items.join(', ')}.` : 'Phạm vi: toàn bộ báo cáo.',
+      review.items.length ? `Các chỉ tiêu, mục cần sửa: ${itemsText(review.items, currentForm(review.kind)).join('; ')}.` : 'Phạm vi: toàn bộ báo cáo.',
       `Hạn nộp bản sửa: hết ngày ${formatDateVi(review.correctionDue!)} (giờ Việt Nam).`,
     );
   } else {

@@ -131,9 +131,11 @@ export function decideReview(current: ReviewState | null, action: ReviewAction, 
       if (reason.length > REVIEW_LIMITS.reasonChars) return refuse('REASON_TOO_LONG', `Lý do dài quá ${REVIEW_LIMITS.reasonChars} ký tự.`);
       const items = [...new Set((action.items ?? []).map((i) => i.normalize('NFC').trim().toUpperCase()).filter(Boolean))];
       if (items.length > REVIEW_LIMITS.items) return refuse('TOO_MANY_ITEMS', `Chỉ nêu được tối đa ${REVIEW_LIMITS.items} chỉ tiêu, lĩnh vực hoặc mục.`);
-      const known = new Set([...facts.form.indicators, ...facts.form.areas, ...facts.form.narratives].map((x) => x.code.toUpperCase()));
+      // matched without regard to case, kept as the form spells them (TT.HS.01, kho_khan)
+      const known = new Map([...facts.form.indicators, ...facts.form.areas, ...facts.form.narratives].map((x) => [x.code.toUpperCase(), x.code]));
       const unknown = items.filter((i) => !known.has(i));
       if (unknown.length) return refuse('UNKNOWN_ITEMS', `Không có trong biểu mẫu: ${unknown.join(', ')}.`);
+      const named = items.map((i) => known.get(i)!);
       const afterDeadline = facts.today > facts.dueDate;
       let due: IsoDate;
       if (action.correctionDue) {
@@ -151,7 +153,7 @@ export function decideReview(current: ReviewState | null, action: ReviewAction, 
           status: 'returned',
           objectId: facts.current.objectId,
           reason,
-          items,
+          items: named,
           correctionDue: due,
           returnedOnTime: facts.current.onTime ?? true,
         },
@@ -212,6 +214,12 @@ export function effectiveExtension<E extends ExtensionLike>(granted: E | null, r
   };
 }
 
+/** The codes a return names, each with its name in the form: "TT.HS.01 (Tổng số hồ sơ tiếp nhận)". */
+export function itemsText(items: readonly string[], form: Pick<FormDef, 'indicators' | 'areas' | 'narratives'>): string[] {
+  const names = new Map([...form.indicators, ...form.areas, ...form.narratives].map((x) => [x.code, x.name]));
+  return items.map((code) => (names.has(code) ? `${code} (${names.get(code)})` : code));
+}
+
 /** A slot's review in words, as the board and the unit's portal show it. */
 export interface ReviewView {
   status: ReviewStatus | 'unreviewed';
@@ -221,6 +229,8 @@ export interface ReviewView {
   atText: string | null;
   reason: string | null;
   items: string[];
+  /** The items with their names in the form (itemsText). */
+  itemsText: string[];
   correctionDue: IsoDate | null;
   correctionDueText: string | null;
 }
@@ -228,6 +238,7 @@ export interface ReviewView {
 /** The words of a slot's latest review (null: never reviewed). */
 export function describeReview(
   r: { status: ReviewStatus; by: string | Actor; at: string; reason: string | null; items: readonly string[]; correctionDue: IsoDate | null } | null,
+  form: Pick<FormDef, 'indicators' | 'areas' | 'narratives'>,
 ): ReviewView {
   if (!r)
     return {
@@ -238,6 +249,7 @@ export function describeReview(
       atText: null,
       reason: null,
       items: [],
+      itemsText: [],
       correctionDue: null,
       correctionDueText: null,
     };
@@ -249,6 +261,7 @@ export function describeReview(
     atText: formatInstantVi(r.at),
     reason: r.reason,
     items: [...r.items],
+    itemsText: itemsText(r.items, form),
     correctionDue: r.correctionDue,
     correctionDueText: r.correctionDue ? formatDateVi(r.correctionDue) : null,
   };

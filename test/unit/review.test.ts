@@ -52,7 +52,8 @@ describe('the review of a slot: every transition', () => {
     const whole = apply(null, { type: 'return', reason: 'Thiếu số liệu lĩnh vực 2' }, facts());
     expect(whole).toMatchObject({ status: 'returned', items: [], correctionDue: '2021-03-15', objectId: 'obj-1' });
     const named = apply(null, { type: 'return', reason: 'Sửa', items: [indicator.toLowerCase(), section, indicator] }, facts());
-    expect(named.items).toEqual([indicator.toUpperCase(), section.toUpperCase()]);
+    // typed in any case, kept as the form spells them
+    expect(named.items).toEqual([indicator, section]);
   });
 
   it('returned after the deadline carries its own correction due date (default five days, or as given)', () => {

@@ -387,7 +387,7 @@ function renderUnits() {
     box.append(el('p', { class: 'empty', text: 'Không có đơn vị nào khớp với bộ lọc.' }));
     return;
   }
-  const head = ['Đơn vị', 'Loại đơn vị', 'Hồ sơ', 'Biểu số liệu', 'Thời điểm nhận', 'Số biên nhận', 'Tệp, lỗi', 'Báo cáo ký số', 'Xem xét'];
+  const head = ['Đơn vị', 'Hồ sơ', 'Biểu số liệu', 'Nhận lúc, số biên nhận', 'Tệp, lỗi', 'Báo cáo ký số', 'Xem xét'];
   const rows = shown.map((u) => {
     // the board sends counts (of the last file's findings, of the files), not the lists
     const findingCount = u.findings;
@@ -395,32 +395,40 @@ function renderUnits() {
     return el(
       'tr',
       { 'data-unit': u.unitCode },
-      el('td', { 'data-label': head[0] }, el('span', { class: 'unit-name', text: u.name }), el('span', { class: 'unit-code', text: u.unitCode })),
-      el('td', { 'data-label': head[1], text: KIND_NAMES[u.kind] ?? u.kindName ?? '' }),
       el(
         'td',
-        { 'data-label': head[2], 'data-part': 'dossier' },
+        { 'data-label': head[0] },
+        el('span', { class: 'unit-name', text: u.name }),
+        el('span', { class: 'unit-code', text: `${u.unitCode} · ${KIND_NAMES[u.kind] ?? u.kindName ?? ''}` }),
+      ),
+      el(
+        'td',
+        { 'data-label': head[1], 'data-part': 'dossier' },
         badge(u.status, state.labels),
         u.status === 'incomplete' && u.missingText ? el('span', { class: 'unit-code', text: u.missingText }) : null,
       ),
-      el('td', { 'data-label': head[3], 'data-part': 'form' }, badge(u.form.status, state.labels)),
-      el('td', { 'data-label': head[4], text: u.receivedAtText || (u.receivedAt ? formatInstant(u.receivedAt) : '—') }),
-      el('td', { 'data-label': head[5], class: 'receipt-no', text: u.receiptNo || '—' }),
+      el('td', { 'data-label': head[2], 'data-part': 'form' }, badge(u.form.status, state.labels)),
       el(
         'td',
-        { 'data-label': head[6] },
+        { 'data-label': head[3] },
+        el('span', { text: u.receivedAtText || (u.receivedAt ? formatInstant(u.receivedAt) : '—') }),
+        u.receiptNo ? el('span', { class: 'unit-code receipt-no', text: u.receiptNo }) : null,
+      ),
+      el(
+        'td',
+        { 'data-label': head[4] },
         u.fileName ? el('span', { class: 'file-name', text: u.fileName }) : el('span', { class: 'muted', text: '—' }),
         n > 1 ? el('span', { class: 'unit-code', text: `${n} lần nộp` }) : null,
         findingCount > 0 ? el('span', { class: 'unit-code', text: `Tệp gần nhất có ${findingCount} lỗi hoặc cảnh báo` }) : null,
       ),
       el(
         'td',
-        { 'data-label': head[7], 'data-part': 'report' },
+        { 'data-label': head[5], 'data-part': 'report' },
         badge(u.report.status, state.labels),
         u.report.required ? null : el('span', { class: 'unit-code', text: 'không bắt buộc' }),
         u.report.signedBy ? el('span', { class: 'unit-code', text: `Ký: ${u.report.signedBy}${u.report.office ? `, ${u.report.office}` : ''}` }) : null,
       ),
-      el('td', { 'data-label': head[8], 'data-part': 'review' }, ...reviewCell(u)),
+      el('td', { 'data-label': head[6], 'data-part': 'review' }, ...reviewCell(u)),
     );
   });
   box.append(
@@ -454,7 +462,7 @@ function reviewCell(u) {
     el('span', { class: `badge ${REVIEW_BADGES[r.status] ?? 'badge-none'}`, text: r.text }),
     r.by && r.atText ? el('span', { class: 'unit-code', text: `${r.by}, ${r.atText}` }) : null,
     r.reason ? el('span', { class: 'unit-code review-reason', text: `Lý do: ${r.reason}` }) : null,
-    r.items.length ? el('span', { class: 'unit-code', text: `Cần sửa: ${r.items.join(', ')}` }) : null,
+    r.items.length ? el('span', { class: 'unit-code', text: `Cần sửa: ${r.itemsText.join('; ')}` }) : null,
     r.status === 'returned' && r.correctionDueText ? el('span', { class: 'unit-code', text: `Hạn nộp bản sửa: ${r.correctionDueText}` }) : null,
     u.warnings > 0 ? el('span', { class: 'unit-code', text: `Báo cáo dùng để tổng hợp có ${u.warnings} cảnh báo` }) : null,
     mayReview && u.actions.length

@@ -89,6 +89,9 @@ function selectedPeriod() {
  * @returns {string | null}
  */
 function defaultPeriodId(periods) {
+  // a report the Department returned for correction is what the unit has to act on first
+  const returned = periods.find((p) => p.review.status === 'returned');
+  if (returned) return returned.periodId;
   const upcoming = periods.find((p) => !p.overdue && p.dossierStatus !== 'on_time');
   return (upcoming ?? periods.find((p) => !p.overdue) ?? periods.at(-1))?.periodId ?? null;
 }
@@ -281,7 +284,7 @@ function renderReviewNotice(p) {
     box.append(
       el('p', {}, el('strong', { text: 'Sở Nội vụ đã trả lại báo cáo để đơn vị chỉnh sửa' }), who, '.'),
       el('p', { text: `Lý do: ${r.reason ?? ''}` }),
-      el('p', { text: r.items.length ? `Các chỉ tiêu, mục cần sửa: ${r.items.join(', ')}.` : 'Phạm vi: toàn bộ báo cáo.' }),
+      el('p', { text: r.items.length ? `Các chỉ tiêu, mục cần sửa: ${r.itemsText.join('; ')}.` : 'Phạm vi: toàn bộ báo cáo.' }),
       el('p', { text: `Hạn nộp bản sửa: hết ngày ${r.correctionDueText ?? p.deadlineText} (giờ Việt Nam). Sửa tệp rồi nộp lại ở bước 3 dưới đây.` }),
     );
   } else if (locked) {
