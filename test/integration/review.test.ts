@@ -220,6 +220,12 @@ describe('the review of a period through the API', () => {
     expect(line('SCT').review?.status).toBe('accepted');
     expect(line('HUE').review?.status).toBe('returned');
     expect(line('SNGV').review).toBeNull();
+    // the consolidated e-mail says it for the period
+    const sentence =
+      'Số liệu của 3/5 đơn vị được tổng hợp đã được Sở Nội vụ xem xét và chấp nhận; 1 đơn vị đang được trả lại để chỉnh sửa (số liệu hiện có vẫn được tổng hợp); 1 đơn vị chưa được xem xét.';
+    await flushOutbox(stack.deps);
+    const report = (await stack.sesMail()).find((m) => m.subject.includes('Tổng hợp') || m.subject.includes('tổng hợp'));
+    expect(report?.body.text).toContain(`Sở Nội vụ xem xét: ${sentence}`);
 
     const trail = await timelineOf(stack.deps, PERIOD, 'STP');
     // returned, accepted, reopened, then accepted again by the bulk accept (valid, no warning)

@@ -1,3 +1,4 @@
+import { reviewedSentence } from './review-text.js';
 import { formatInstantVi } from '../../domain/calendar.js';
 import { missingText } from '../../domain/dossier.js';
 import { TIMELINESS_LABELS, UNIT_STATUS_REPORT_LABELS } from '../../domain/labels.js';
@@ -138,6 +139,7 @@ function periodFacts(rollup: Rollup): [string, string][] {
     ['Thời điểm lập báo cáo', generated],
     ['Đầy đủ', `${c.valid}/${c.expected} đơn vị có báo cáo hợp lệ (${percentVi(c.completeness)})`],
     ['Đúng hạn', `${c.onTime}/${c.expected} đơn vị (${percentVi(c.timeliness)})`],
+    ['Sở Nội vụ xem xét', capitalise(reviewedSentence(rollup))],
     ...(rollup.closedEarly
       ? [
           [
@@ -238,4 +240,8 @@ function draftSentence(draft: ReportWorkbookDelivery): string {
   return 'bytes' in draft
     ? `${what} được đính kèm thư này: ${oneLine(draft.filename)}.`
     : `${what}: tải về tại đường dẫn dưới đây; đường dẫn có hiệu lực đến ${formatInstantVi(draft.expiresAt)} (giờ Việt Nam).`;
+}
+
+function capitalise(t: string): string {
+  return t.charAt(0).toLocaleUpperCase('vi') + t.slice(1);
 }

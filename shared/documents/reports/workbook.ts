@@ -24,6 +24,7 @@ import {
   windowText,
 } from './format.js';
 import { COLOR, MONO, ReportSheet, sheetName } from './sheet.js';
+import { reviewCellText, reviewedSentence } from './review-text.js';
 import type { CellSpec } from './sheet.js';
 import { BASIS_HEADINGS, changeCell, periodPhrase } from './comparison-text.js';
 
@@ -591,6 +592,7 @@ function writeSourceRow(s: ReportSheet, n: number, u: UnitLine): void {
     { col: 10, value: src?.sha256 ?? (src ? '(không tính được)' : ''), font: { name: MONO, size: 8 } },
     { col: 11, value: src?.key ?? '', font: { name: MONO, size: 8 } },
     ...signedReportCells(u),
+    { col: 15, value: reviewCellText(u), font: { size: 9, color: { argb: u.review?.status === 'accepted' ? 'FF1B5E20' : 'FF46525F' } } },
   ]);
 }
 
@@ -611,7 +613,11 @@ function signedReportCells(u: UnitLine): CellSpec[] {
 
 /** The completeness sheet: every expected unit by kind, its status and the file its figures come from. */
 function writeCompleteness(wb: ExcelJS.Workbook, rollup: Rollup, name: string): void {
-  const s = new ReportSheet(wb, name, [5, 9, 27, 13, 12, 7, 15, 11.5, 24, 23, 29, 24, 11.5, 23], { orientation: 'landscape', size: 10, tabColor: 'FF70AD47' });
+  const s = new ReportSheet(wb, name, [5, 9, 27, 13, 12, 7, 15, 11.5, 24, 23, 29, 24, 11.5, 23, 26], {
+    orientation: 'landscape',
+    size: 10,
+    tabColor: 'FF70AD47',
+  });
   titleBlock(s, rollup, 'ĐẦY ĐỦ, KỊP THỜI VÀ NGUỒN SỐ LIỆU CỦA TỪNG ĐƠN VỊ');
   const headerRow = s.header(
     [
@@ -629,6 +635,7 @@ function writeCompleteness(wb: ExcelJS.Workbook, rollup: Rollup, name: string): 
       { col: 12, label: 'Báo cáo ký số: lãnh đạo ký' },
       { col: 13, label: 'Thời điểm ký' },
       { col: 14, label: 'SHA-256 của tệp PDF' },
+      { col: 15, label: 'Sở Nội vụ xem xét số liệu' },
     ],
     44,
   );
@@ -649,7 +656,8 @@ function writeCompleteness(wb: ExcelJS.Workbook, rollup: Rollup, name: string): 
       (rollup.includesLate ? ', hoặc tệp hợp lệ nộp muộn mới nhất với đơn vị nộp muộn' : '') +
       '. Mã SHA-256 và khóa lưu trữ cho phép lấy lại đúng tệp gốc đã dùng; ' +
       'số biên nhận là số ghi trong thư biên nhận gửi đơn vị. ' +
-      'Đơn vị "chỉ có tệp bị từ chối" đã nộp nhưng chưa có tệp hợp lệ nên không có số liệu trong tổng hợp.',
+      'Đơn vị "chỉ có tệp bị từ chối" đã nộp nhưng chưa có tệp hợp lệ nên không có số liệu trong tổng hợp. ' +
+      `Cột "Sở Nội vụ xem xét số liệu": ${reviewedSentence(rollup)}`,
   );
   s.finish({ footer: footerOf(rollup), freezeRow: headerRow, freezeCol: 3, printTitleRow: headerRow });
 }

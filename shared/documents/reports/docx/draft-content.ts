@@ -1,3 +1,5 @@
+import { reviewedSentence } from '../review-text.js';
+import { REVIEW_STATUS_LABELS } from '../../../domain/review.js';
 import { localDateOf } from '../../../domain/calendar.js';
 import type { ComparisonBasis, IndicatorComparison, RollupComparison } from '../../../domain/comparison.js';
 import { formatDateVi } from '../../../domain/dates.js';
@@ -153,6 +155,7 @@ function reportingBlocks(rollup: Rollup): DraftBlock[] {
       text: 'Số liệu tổng hợp dưới đây chỉ gồm các đơn vị có báo cáo hợp lệ được tổng hợp; đơn vị chưa báo cáo không được tính là 0.',
     });
   }
+  if (rollup.units.some((u) => u.review !== undefined)) blocks.push({ type: 'bullet', lead: 'Xem xét số liệu: ', text: reviewedSentence(rollup) });
   return blocks;
 }
 
@@ -305,10 +308,17 @@ function appendixUnits(rollup: Rollup): DraftBlock[] {
   for (const kind of ['department', 'district', 'central'] as UnitKind[]) {
     const lines = rollup.units.filter((u) => u.kind === kind);
     if (!lines.length) continue;
-    rows.push(['', UNIT_KIND_NAMES[kind].toLocaleUpperCase('vi'), '', '', '']);
+    rows.push(['', UNIT_KIND_NAMES[kind].toLocaleUpperCase('vi'), '', '', '', '']);
     for (const u of lines) {
       n += 1;
-      rows.push([String(n), u.name, statusText(u), u.source ? formatDateVi(localDateOf(u.source.receivedAt)) : '—', u.source?.receiptNo ?? '—']);
+      rows.push([
+        String(n),
+        u.name,
+        statusText(u),
+        u.source ? formatDateVi(localDateOf(u.source.receivedAt)) : '—',
+        u.source?.receiptNo ?? '—',
+        u.review ? REVIEW_STATUS_LABELS[u.review.status] : REVIEW_STATUS_LABELS.unreviewed,
+      ]);
     }
   }
   return [
@@ -316,11 +326,12 @@ function appendixUnits(rollup: Rollup): DraftBlock[] {
       type: 'table',
       bodySize: 10,
       columns: [
-        { label: 'STT', width: 600, align: 'center' },
-        { label: 'Cơ quan, đơn vị, địa phương', width: 3900 },
-        { label: 'Tình hình gửi báo cáo', width: 2000, align: 'center' },
-        { label: 'Ngày nhận', width: 1200, align: 'center' },
-        { label: 'Số biên nhận', width: 1955, align: 'center' },
+        { label: 'STT', width: 500, align: 'center' },
+        { label: 'Cơ quan, đơn vị, địa phương', width: 2900 },
+        { label: 'Tình hình gửi báo cáo', width: 1800, align: 'center' },
+        { label: 'Ngày nhận', width: 1150, align: 'center' },
+        { label: 'Số biên nhận', width: 1805, align: 'center' },
+        { label: 'Sở Nội vụ xem xét', width: 1500, align: 'center' },
       ],
       rows,
     },
