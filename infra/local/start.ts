@@ -77,7 +77,7 @@ const lines = [
   `  npm run cchc -- upload stp.xlsx --token <token> --period ${example}   # or open the link, or curl (README)`,
   `  npm run cchc -- upload stp.pdf --token <token> --period ${example}    # the signed report (demo CA)`,
   `  npm run cchc -- submissions --period ${example}`,
-  "  npm run cchc -- token issue --unit SNV --admin                 # the Department's board link",
+  '  npm run cchc -- token issue --unit SNV --admin --name "Họ Tên" --email ten@snv.gov.vn   # one person\'s board link',
   '',
   `Scheduled on this clock (reminders D-3/D-1 08:00, close 00:05 after each deadline): ${years.join(', ')}`,
   'Press Ctrl+C to stop.',

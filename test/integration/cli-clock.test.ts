@@ -45,6 +45,26 @@ afterAll(async () => {
 });
 
 describe('the CLI on a local stack played in 2021 (--data-dir)', { timeout: 120_000 }, () => {
+  it('issues a Department link per named person, lists them, and revokes one alone', async () => {
+    const unnamed = await cchc('token', 'issue', '--unit', 'SNV', '--admin');
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain('Cần ghi họ và tên người được cấp');
+    const issue = (name: string, email: string, access: string) =>
+      cchc('token', 'issue', '--unit', 'SNV', '--admin', '--name', name, '--email', email, '--access', access, '--json');
+    const hoa = JSON.parse((await issue('Lê Thị Hoa', 'hoa@snv.example.gov.vn', 'reviewer')).stdout) as { token: string; tokenId: string };
+    const binh = JSON.parse((await issue('Trần Văn Bình', 'binh@snv.example.gov.vn', 'viewer')).stdout) as { token: string; tokenId: string };
+    const me = (await (await fetch(`${stack.apiUrl}/api/me`, { headers: { authorization: `Bearer ${binh.token}` } })).json()) as { user: unknown };
+    expect(me.user).toEqual({ name: 'Trần Văn Bình', access: 'viewer', accessText: 'xem' });
+    const list = await cchc('token', 'users');
+    expect(list.stdout).toContain(`${hoa.tokenId}  Lê Thị Hoa  hoa@snv.example.gov.vn`);
+    const revoked = await cchc('token', 'revoke', '--token-id', hoa.tokenId);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain('Đã thu hồi đường dẫn của Lê Thị Hoa');
+    const status = async (t: string) => (await fetch(`${stack.apiUrl}/api/me`, { headers: { authorization: `Bearer ${t}` } })).status;
+    expect(await status(hoa.token)).toBe(401);
+    expect(await status(binh.token)).toBe(200);
+  });
+
   it('token issue stamps the token on the stack clock', async () => {
     const r = await cchc('token', 'issue', '--unit', 'STP', '--json');
     expect(r.code, r.stderr).toBe(0);
