@@ -1,3 +1,4 @@
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { cpSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -366,6 +367,14 @@ export class CchcFunction extends Construct {
     );
     this.setEnv('SENDER_ADDRESS', mail.senderAddress);
     return this.setEnv('SES_CONFIGURATION_SET', mail.configurationSetName);
+  }
+
+  /**
+   * events:PutEvents on the product's event bus alone (docs/EVENTS.md). Sets EVENT_BUS_NAME.
+   */
+  useEvents(bus: IEventBus): this {
+    bus.grantPutEventsTo(this.role);
+    return this.setEnv('EVENT_BUS_NAME', bus.eventBusName);
   }
 
   /**

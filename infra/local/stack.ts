@@ -1,3 +1,4 @@
+import { FileEventSink, localEventsFile } from '../../shared/adapters/outbound/event-sinks.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -432,6 +433,8 @@ function buildPipeline(
       return options.wrapMailer ? options.wrapMailer(keeping) : keeping;
     },
     wrapUploads: (s3) => virtualTimeUploads(s3, clock, storedAt),
+    // The local stack's bus: events appended to a file under its data folder (docs/EVENTS.md).
+    events: new FileEventSink(localEventsFile(dataDir)),
   });
   return { config, deps };
 }

@@ -6,7 +6,9 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { EVENT_SOURCE } from '../../shared/adapters/outbound/event-sinks.js';
 import { SqsDestination as LambdaSqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -53,22 +55,33 @@ const VALIDATOR_TIMEOUT = Duration.seconds(60);
  * reaches them. Tokens are written only by the operator's CLI.
  */
 export const TABLE_SCOPES = {
-  // Reviews (REVIEW#) and their audit steps (AUDIT#) are appended only: a decision is a new item.
+  // Reviews (REVIEW#) and audit steps (AUDIT#) are appended only: a decision, a step is a new item.
+  // Every function that does a step reads AUDIT# too (a retried step finds its event by key).
   unitApi: {
-    read: [PK.period, PK.mail, PK.token, PK.review],
+    read: [PK.period, PK.mail, PK.token, PK.review, PK.audit],
     write: [PK.upload, PK.mail],
     append: [PK.review, PK.audit],
-    indexes: { gsi1: [INDEX_PK.unitSubmissions, INDEX_PK.periodIntents] },
+    indexes: { gsi1: [INDEX_PK.unitSubmissions, INDEX_PK.periodIntents, INDEX_PK.periodAudit] },
   },
   // Every function that records a file reads the slot's review: an accepted slot keeps its file.
-  validateSubmission: { read: [PK.upload, PK.period, PK.mail, PK.review], write: [PK.period, PK.mail] },
+  validateSubmission: { read: [PK.upload, PK.period, PK.mail, PK.review, PK.audit], write: [PK.period, PK.mail], append: [PK.audit] },
   // The dead-letter consumer records what validate-submission would: the object's result and receipt.
-  recordUnprocessable: { read: [PK.upload, PK.period, PK.mail, PK.review], write: [PK.period, PK.mail] },
-  flushOutbox: { read: [PK.mail], write: [PK.mail], indexes: { gsi1: [INDEX_PK.unitTokens], gsi2: [INDEX_PK.outbox] } },
+  recordUnprocessable: { read: [PK.upload, PK.period, PK.mail, PK.review, PK.audit], write: [PK.period, PK.mail], append: [PK.audit] },
+  flushOutbox: { read: [PK.mail, PK.audit], write: [PK.mail], append: [PK.audit], indexes: { gsi1: [INDEX_PK.unitTokens], gsi2: [INDEX_PK.outbox] } },
   // The reconciliation reads a period's upload intents (gsi1) to find uploads with no result; the close the reviews.
-  closePeriod: { read: [PK.upload, PK.period, PK.mail, PK.review], write: [PK.period, PK.mail], indexes: { gsi1: [INDEX_PK.periodIntents] } },
-  sendReminders: { read: [PK.upload, PK.period, PK.mail, PK.review], write: [PK.period, PK.mail], indexes: { gsi1: [INDEX_PK.periodIntents] } },
-  handleMailFeedback: { read: [PK.mail], write: [PK.address, PK.mail] },
+  closePeriod: {
+    read: [PK.upload, PK.period, PK.mail, PK.review, PK.audit],
+    write: [PK.period, PK.mail],
+    append: [PK.audit],
+    indexes: { gsi1: [INDEX_PK.periodIntents] },
+  },
+  sendReminders: {
+    read: [PK.upload, PK.period, PK.mail, PK.review, PK.audit],
+    write: [PK.period, PK.mail],
+    append: [PK.audit],
+    indexes: { gsi1: [INDEX_PK.periodIntents] },
+  },
+  handleMailFeedback: { read: [PK.mail, PK.audit], write: [PK.address, PK.mail], append: [PK.audit] },
 } as const satisfies Record<string, TableScope>;
 /** An SQS event source's batch size and concurrency, from the consumer both stacks share. */
 function sqsSource(c: QueueConsumer): { batchSize: number; maxConcurrency: number } {
@@ -150,6 +163,8 @@ export class CchcStatelessStack extends Stack {
   /** Where an asynchronous invocation (schedule, SNS) that failed every Lambda retry is kept for redrive. */
   readonly asyncFailureQueue: Queue;
   readonly unitApi: CchcFunction;
+  /** The product's events for other systems (docs/EVENTS.md): the province's systems add their own rules to it. */
+  readonly eventBus: EventBus;
   readonly validateSubmission: CchcFunction;
   readonly flushOutbox: CchcFunction;
   readonly closePeriod: CchcFunction;
@@ -181,6 +196,7 @@ export class CchcStatelessStack extends Stack {
     this.asyncFailureQueue = queues.asyncFailureQueue;
     this.notifyUploadQueue(stateful);
 
+    this.eventBus = this.createEventBus();
     this.unitApi = this.createUnitApi(stateful);
     this.validateSubmission = this.createValidateSubmission(stateful);
     this.recordUnprocessable = this.createRecordUnprocessable(stateful);
@@ -364,6 +380,22 @@ export class CchcStatelessStack extends Stack {
   // ---- Functions ----------------------------------------------------------------------------
 
   /** unit-api: the portal and the unit API (tokens, upload links, status, report downloads). */
+  /**
+   * The event bus other provincial systems subscribe to (rules of their own on this bus, or a rule
+   * forwarding to theirs), with an archive of a year so that a subscriber added late, or one that
+   * was down, can have the events replayed (as can `cchc events replay`, from the audit trail).
+   */
+  private createEventBus(): EventBus {
+    const bus = new EventBus(this, 'Events', { description: 'CCHC pipeline events: submission.recorded, submission.reviewed, period.closed, report.issued' });
+    bus.archive('EventsArchive', {
+      description: 'Every CCHC event, kept a year for replay',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(365),
+    });
+    new CfnOutput(this, 'EventBusName', { value: bus.eventBusName, description: 'EventBridge bus of the CCHC events (docs/EVENTS.md)' });
+    return bus;
+  }
+
   private createUnitApi(stateful: StatefulResources): CchcFunction {
     return (
       this.addFunction('UnitApi', {
@@ -376,6 +408,7 @@ export class CchcStatelessStack extends Stack {
         // write incoming/ to sign presigned POSTs; read reports/ for downloads from the board. No read
         // of uploads: the API reads token items, so it never parses an uploaded file.
         .useUploadBucket(stateful.uploadBucket, { write: [INCOMING_PREFIX], read: [REPORTS_PREFIX] })
+        .useEvents(this.eventBus)
         // No SES grant: the reminders the board asks for are queued with the sender's address and sent
         // by flush-outbox, which alone renders personal links. Makes templates for download; no token
         // key: checking a token needs only its hash.
@@ -395,7 +428,8 @@ export class CchcStatelessStack extends Stack {
       .useTable(stateful.table, TABLE_SCOPES.validateSubmission)
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true, list: [INCOMING_PREFIX] })
       .useMail(this.mail)
-      .useTemplateKey(stateful.templateKeySecret);
+      .useTemplateKey(stateful.templateKeySecret)
+      .useEvents(this.eventBus);
     fn.fn.addEventSource(new SqsEventSource(this.uploadQueue, { ...sqsSource(UPLOAD_CONSUMER), reportBatchItemFailures: true }));
     return fn;
   }
@@ -409,7 +443,8 @@ export class CchcStatelessStack extends Stack {
       .useTable(stateful.table, TABLE_SCOPES.recordUnprocessable)
       // HEAD for the size, GET only to hash the file for the record (nothing is parsed).
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX], readVersions: true })
-      .useMail(this.mail);
+      .useMail(this.mail)
+      .useEvents(this.eventBus);
     fn.fn.addEventSource(new SqsEventSource(this.uploadDeadLetterQueue, { ...sqsSource(DEAD_LETTER_CONSUMER), reportBatchItemFailures: true }));
     return fn;
   }
@@ -444,7 +479,8 @@ export class CchcStatelessStack extends Stack {
       .useTable(stateful.table, TABLE_SCOPES.closePeriod)
       .useUploadBucket(stateful.uploadBucket, { read: [INCOMING_PREFIX, REPORTS_PREFIX], readVersions: true, write: [REPORTS_PREFIX], list: [INCOMING_PREFIX] })
       .useMail(this.mail)
-      .useTemplateKey(stateful.templateKeySecret);
+      .useTemplateKey(stateful.templateKeySecret)
+      .useEvents(this.eventBus);
   }
 
   /** send-reminders: D-3 and D-1 reminders to units without a valid submission. */
@@ -461,6 +497,8 @@ export class CchcStatelessStack extends Stack {
         .useMail(this.mail)
         // reconciles (checks templates); its reminders carry a placeholder that flush-outbox renders.
         .useTemplateKey(stateful.templateKeySecret)
+        // reconciling records files: their submission.recorded events
+        .useEvents(this.eventBus)
     );
   }
 

@@ -40,16 +40,40 @@ export async function recordStep(
     actor: step.actor,
     reason: step.reason ?? null,
     detail: step.detail ?? {},
+    ...(out ? { out: { type: out.type, detail: out.detail } } : {}),
   };
-  await deps.stores.audit.append(event);
+  // A retried step finds its event: what is published (and returned) is the stored one, with its first time.
+  const stored = (await deps.stores.audit.append(event)) ? event : ((await deps.stores.audit.get(event)) ?? event);
   if (out && deps.events) {
     try {
-      await deps.events.publish([{ id: event.eventId, type: out.type, time: event.at, detail: out.detail }]);
+      await deps.events.publish([{ id: stored.eventId, type: out.type, time: stored.at, detail: stored.out?.detail ?? out.detail }]);
     } catch (err) {
-      deps.log?.error('event not published', { eventId: event.eventId, type: out.type, error: err instanceof Error ? err.message : String(err) });
+      deps.log?.error('event not published', { eventId: stored.eventId, type: out.type, error: err instanceof Error ? err.message : String(err) });
     }
   }
-  return event;
+  return stored;
+}
+
+/**
+ * Publishes again the events of a period's steps (every unit's, and the period's own), oldest first,
+ * as they were first published: the same ids, times and details, so a subscriber drops what it had.
+ * For a subscriber added late, or after a publication failed (the trail kept the step). `types`
+ * narrows it; returns how many were published.
+ */
+export async function replayEvents(deps: Pick<PipelineDeps, 'stores' | 'events'>, periodId: string, types?: readonly string[]): Promise<number> {
+  if (!deps.events) throw new Error('No event sink is configured');
+  let cursor: string | undefined;
+  let published = 0;
+  do {
+    const page = await deps.stores.audit.pageOfPeriod(periodId, { limit: 200, ...(cursor ? { cursor } : {}) });
+    const events = page.items.flatMap((e) =>
+      e.out && (!types || types.includes(e.out.type)) ? [{ id: e.eventId, type: e.out.type, time: e.at, detail: e.out.detail }] : [],
+    );
+    await deps.events.publish(events);
+    published += events.length;
+    cursor = page.cursor;
+  } while (cursor);
+  return published;
 }
 
 /** A (period, unit)'s timeline: its own steps and the unit's steps tied to no period (its links), oldest first. */

@@ -1,3 +1,5 @@
+import { SYSTEM_ACTOR } from '../domain/audit.js';
+import { recordStep } from './audit.js';
 import { randomUUID } from 'node:crypto';
 import { REPORTS_PREFIX } from '../domain/object-keys.js';
 import { buildCalendar, findPeriod, formatInstantVi } from '../domain/calendar.js';
@@ -77,7 +79,13 @@ async function publishReport(deps: PipelineDeps, period: Period, fresh: Rollup, 
   await deps.uploads.put(keys.draft, draft, MEDIA_TYPES.docx);
 
   const messageId = `report-${period.id}-${addendum ? `addendum-${addendum}` : 'close'}`;
-  const envelope = { messageId, purpose: addendum ? 'report-addendum' : 'report', to: deps.config.aggregatorRecipients, storeAt: keys.mail };
+  const envelope = {
+    messageId,
+    purpose: addendum ? 'report-addendum' : 'report',
+    to: deps.config.aggregatorRecipients,
+    storeAt: keys.mail,
+    about: { periodId: period.id, unitCode: null },
+  };
   await queueMail(deps, envelope, async () =>
     buildReportMail(rollup, {
       portalUrl: deps.config.portalUrl,
@@ -98,7 +106,68 @@ async function publishReport(deps: PipelineDeps, period: Period, fresh: Rollup, 
             },
     }),
   );
+  await reportSteps(deps, period, rollup, keys, addendum);
   return { keys: Object.values(keys), rollup };
+}
+
+/**
+ * The report on the trails: each included unit's file (close.included / addendum.included, on its
+ * slot's trail, with whether its figures were reviewed), the close of the period and the report
+ * itself (`period.closed` and `report.issued` for other systems). Ids name the report, so a rerun
+ * of the same close adds nothing.
+ */
+async function reportSteps(deps: PipelineDeps, period: Period, rollup: Rollup, keys: Record<string, string>, addendum?: number): Promise<void> {
+  const report = addendum ? `addendum-${addendum}` : 'close';
+  const included = rollup.units.filter((u) => u.source && (u.status === 'on_time' || (rollup.includesLate && u.status === 'late')));
+  for (const u of included) {
+    await recordStep(deps, {
+      eventId: `included:${period.id}:${report}:${u.unitCode}`,
+      type: addendum ? 'addendum.included' : 'close.included',
+      periodId: period.id,
+      unitCode: u.unitCode,
+      kind: period.kind,
+      actor: SYSTEM_ACTOR,
+      detail: {
+        objectId: u.source!.objectId,
+        receiptNo: u.source!.receiptNo,
+        onTime: u.source!.onTime,
+        review: u.review?.status ?? 'unreviewed',
+        report: keys.xlsx ?? null,
+        addendum: addendum ?? null,
+      },
+    });
+  }
+  const c = rollup.coverage.all;
+  const facts = { periodId: period.id, expected: c.expected, valid: c.valid, onTime: c.onTime, late: c.late, missing: c.missing, included: included.length };
+  if (!addendum) {
+    await recordStep(
+      deps,
+      { eventId: `closed:${period.id}`, type: 'period.closed', periodId: period.id, unitCode: null, actor: SYSTEM_ACTOR, detail: facts },
+      { type: 'period.closed', detail: { ...facts, closedEarly: rollup.closedEarly?.closedAt ?? null } },
+    );
+  }
+  const files = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, v]));
+  await recordStep(
+    deps,
+    {
+      eventId: `report:${period.id}:${report}`,
+      type: 'report.issued',
+      periodId: period.id,
+      unitCode: null,
+      actor: SYSTEM_ACTOR,
+      detail: { ...facts, addendum: addendum ?? null, workbook: keys.xlsx ?? null, draft: keys.draft ?? null },
+    },
+    {
+      type: 'report.issued',
+      detail: {
+        ...facts,
+        addendum: addendum ?? null,
+        newUnits: rollup.sinceLastReport ?? null,
+        files,
+        reviewed: included.filter((u) => u.review?.status === 'accepted').length,
+      },
+    },
+  );
 }
 
 /**

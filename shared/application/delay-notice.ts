@@ -30,5 +30,5 @@ export async function sendDelayNotice(deps: PipelineDeps, key: string): Promise<
     'Thư này được gửi tự động; vui lòng không trả lời thư này.',
   ].join('\n');
   const html = paragraphsHtml(text);
-  await queueMail(deps, { messageId, purpose: 'delay', to: unit.emails }, () => ({ subject, text, html }));
+  await queueMail(deps, { messageId, purpose: 'delay', to: unit.emails, about: { periodId: period.id, unitCode: unit.code } }, () => ({ subject, text, html }));
 }

@@ -5,6 +5,7 @@ import { normalizeOptional } from '../domain/text.js';
 import { findUnit, owes } from '../domain/units.js';
 import type { Extension } from './records.js';
 import type { PipelineDeps } from './deps.js';
+import { recordStep } from './audit.js';
 
 /**
  * Grants a unit more time for one period, recording who granted it and why. Uploads received by the
@@ -26,5 +27,16 @@ export async function grantExtension(
   if (!grantedBy || !reason) throw new DomainError('Phải ghi rõ người quyết định gia hạn và lý do.');
   const extension: Extension = { periodId: period.id, unitCode: unit.code, until, grantedBy, reason, grantedAt: deps.clock.now().toISOString() };
   await deps.stores.extensions.put(extension);
+  await recordStep(deps, {
+    eventId: `extension:${period.id}:${unit.code}:${extension.grantedAt}`,
+    type: 'extension.granted',
+    periodId: period.id,
+    unitCode: unit.code,
+    kind: period.kind,
+    actor: { kind: 'operator', id: 'cli', name: grantedBy },
+    reason,
+    at: extension.grantedAt,
+    detail: { until, grantedBy },
+  });
   return extension;
 }

@@ -1,3 +1,5 @@
+import { SYSTEM_ACTOR } from '../domain/audit.js';
+import { recordStep } from './audit.js';
 import { createHash } from 'node:crypto';
 import { paragraphsHtml } from '../documents/mail/mime.js';
 import type { PipelineDeps } from './deps.js';
@@ -50,7 +52,26 @@ export async function handleMailFeedback(deps: PipelineDeps, feedback: SesFeedba
     ].join('\n');
     const html = paragraphsHtml(text);
     const messageId = `address-${p.type}-${createHash('sha256').update(p.email).digest('hex').slice(0, 16)}`;
-    await queueMail(deps, { messageId, purpose: 'address-problem', to: deps.config.aggregatorRecipients }, () => ({ subject, text, html }));
+    for (const u of units) {
+      await recordStep(deps, {
+        eventId: `bounced:${p.type}:${messageId}:${u.code}`,
+        type: 'receipt.bounced',
+        periodId: null,
+        unitCode: u.code,
+        actor: SYSTEM_ACTOR,
+        at,
+        detail: { address: p.email, problem: p.type, detail: p.detail.slice(0, 200), subject: (feedback.mail?.commonHeaders?.subject ?? '').slice(0, 200) },
+      });
+    }
+    await queueMail(
+      deps,
+      { messageId, purpose: 'address-problem', to: deps.config.aggregatorRecipients, about: { periodId: null, unitCode: units[0]?.code ?? null } },
+      () => ({
+        subject,
+        text,
+        html,
+      }),
+    );
     deps.log.warn('unit address marked after SES feedback', { type: p.type, units: units.map((u) => u.code) });
   }
   return marked;

@@ -1,5 +1,7 @@
 import { composeMime, type MailAttachment } from '../documents/mail/mime.js';
-import type { OutboxMessage } from './records.js';
+import type { MailAbout, OutboxMessage } from './records.js';
+import { SYSTEM_ACTOR, type AuditType } from '../domain/audit.js';
+import { recordStep } from './audit.js';
 import type { PipelineDeps } from './deps.js';
 import { realTime } from './ports.js';
 import { currentLinkOf } from './tokens.js';
@@ -65,12 +67,43 @@ async function sendLeased(deps: PipelineDeps, message: OutboxMessage): Promise<'
     const { providerMessageId } = await deps.mailer.sendRaw({ to: message.to, raw, ...(keptCopy ? { keptCopy } : {}) });
     await deps.stores.outbox.markSent(messageId, now.toISOString(), providerMessageId);
     deps.log.info('mail sent', { messageId, purpose: message.purpose, recipients: message.to.length });
+    await recordSent(deps, message, now);
     return 'sent';
   } catch (err) {
     const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     await deps.stores.outbox.markFailed(messageId, reason);
     deps.log.warn('mail send failed; kept in outbox for retry', { messageId, purpose: message.purpose, reason });
     return 'failed';
+  }
+}
+
+const SENT_STEP: Record<string, AuditType> = { receipt: 'receipt.sent', reminder: 'reminder.sent' };
+
+/**
+ * The sending of a message about a slot, as a step of its trail. After the message is marked sent,
+ * never before (a failed step must not send the mail again); a step that cannot be written is logged
+ * as an error (and alarmed), the mail being out already.
+ */
+async function recordSent(deps: PipelineDeps, message: OutboxMessage, at: Date): Promise<void> {
+  if (!message.about) return;
+  try {
+    await recordStep(deps, {
+      eventId: `sent:${message.messageId}`,
+      type: SENT_STEP[message.purpose] ?? 'mail.sent',
+      periodId: message.about.periodId,
+      unitCode: message.about.unitCode,
+      actor: SYSTEM_ACTOR,
+      at: at.toISOString(),
+      detail: {
+        messageId: message.messageId,
+        purpose: message.purpose,
+        subject: message.subject,
+        recipients: message.to.length,
+        ref: message.about.ref ?? null,
+      },
+    });
+  } catch (err) {
+    deps.log.error('audit step not recorded', { step: 'mail sent', messageId: message.messageId, error: err instanceof Error ? err.message : String(err) });
   }
 }
 
@@ -106,6 +139,8 @@ export interface MailEnvelope {
    * wrong hint never queues a message twice.
    */
   isNew?: boolean;
+  /** The slot or unit the message is about: once sent, it is a step on that audit trail. */
+  about?: MailAbout;
   /**
    * Whose personal link goes where the body says LINK_PLACEHOLDER: the message is queued as a
    * template and the link rendered only at send time, by a sender holding the token key.
@@ -143,6 +178,7 @@ export async function queueMail(deps: PipelineDeps, envelope: MailEnvelope, comp
     createdAt: now.toISOString(),
     status: 'pending' as const,
     attempts: 0,
+    ...(envelope.about ? { about: envelope.about } : {}),
   };
   if (envelope.linkUnit) {
     const template = {

@@ -1,3 +1,4 @@
+import type { OutEventType } from '../domain/audit.js';
 import type { AuditEvent } from '../domain/audit.js';
 import type { ReviewRecord } from '../domain/review.js';
 import type { SubmissionKind } from '../domain/types.js';
@@ -172,6 +173,8 @@ export interface TokenStore {
 export interface AuditStore {
   /** Adds the event unless one with its id exists in its scope; true when it was added. */
   append(event: AuditEvent): Promise<boolean>;
+  /** One event by its scope and id (what a retried step finds), or null. */
+  get(scope: { periodId: string | null; unitCode: string | null; eventId: string }): Promise<AuditEvent | null>;
   /** Every event of a (period, unit), oldest first. */
   ofSlot(periodId: string, unitCode: string): Promise<AuditEvent[]>;
   /** Events tied to no period: of one unit (its links), or with `unitCode` null the registry's and the users'. */
@@ -245,7 +248,7 @@ export interface Mailer {
 /** An event for other systems (schemas still to be written in docs/, issue 13): its id is the audit event's, so a consumer drops a repeat. */
 export interface OutEvent {
   id: string;
-  type: 'submission.recorded' | 'submission.reviewed' | 'period.closed' | 'report.issued';
+  type: OutEventType;
   /** ISO UTC, on the server's clock. */
   time: string;
   detail: Record<string, unknown>;

@@ -1,3 +1,5 @@
+import { SYSTEM_ACTOR } from '../domain/audit.js';
+import { recordStep } from './audit.js';
 import { acceptedFileOf, effectiveExtension, type ReviewRecord } from '../domain/review.js';
 import { createHash } from 'node:crypto';
 import { type DossierPart, parseIncomingKey, partOfExtension } from '../domain/object-keys.js';
@@ -224,6 +226,52 @@ async function recordObject(
   return { outcome: stored.created ? { outcome: 'recorded', record: stored.record } : { outcome: 'duplicate', record: stored.record }, stored };
 }
 
+/**
+ * The object's arrival and its result, as steps of the slot's trail (each once: a retry adds nothing),
+ * and `submission.recorded` for other systems. Each step is dated by its own fact (the receipt time,
+ * the recording time), not by when a retry wrote it.
+ */
+async function recordedSteps(deps: PipelineDeps, record: SubmissionRecord): Promise<void> {
+  const base = { periodId: record.periodId, unitCode: record.unitCode, kind: record.kind, actor: SYSTEM_ACTOR };
+  const part = record.part ?? 'form';
+  await recordStep(deps, {
+    ...base,
+    eventId: `received:${record.objectId}`,
+    type: 'object.received',
+    at: record.receivedAt,
+    detail: { objectId: record.objectId, uploadId: record.uploadId, fileName: record.fileName, size: record.size, sha256: record.sha256, part },
+  });
+  const errors = record.findings.filter((f) => f.severity === 'error').length;
+  const warnings = record.findings.filter((f) => f.severity === 'warning').length;
+  await recordStep(
+    deps,
+    {
+      ...base,
+      eventId: `recorded:${record.objectId}`,
+      type: 'result.recorded',
+      at: record.recordedAt,
+      detail: { objectId: record.objectId, receiptNo: record.receiptNo, status: record.status, onTime: record.onTime, errors, warnings, part },
+    },
+    {
+      type: 'submission.recorded',
+      detail: {
+        periodId: record.periodId,
+        unitCode: record.unitCode,
+        kind: record.kind,
+        part,
+        objectId: record.objectId,
+        receiptNo: record.receiptNo,
+        status: record.status,
+        onTime: record.onTime,
+        receivedAt: record.receivedAt,
+        sha256: record.sha256,
+        errors,
+        warnings,
+      },
+    },
+  );
+}
+
 /** A promise whose rejection is kept for later (so a read started early fails only where it is used). */
 function settled<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
   return p.then(
@@ -432,7 +480,9 @@ async function finish(deps: PipelineDeps, record: SubmissionRecord, known: Known
   const messageId = `receipt-${record.periodId}-${record.unitCode}-${record.objectId}`;
   // Composed once, when not queued yet. Its wording (and, in mime.ts, the MIME composer) loads with
   // the first receipt, after the record the unit waits for is written: a lazy chunk in a bundle.
-  await queueMail(deps, { messageId, purpose: 'receipt', to: unit.emails, isNew: known.created }, async () => {
+  await recordedSteps(deps, record);
+  const about = { periodId: record.periodId, unitCode: record.unitCode, ref: record.receiptNo };
+  await queueMail(deps, { messageId, purpose: 'receipt', to: unit.emails, isNew: known.created, about }, async () => {
     const { buildReceiptMail } = await import('../documents/mail/receipt.js');
     const before = known.created && (moved || record.status !== 'valid') ? known.slot : undefined;
     const whole = before ?? (await deps.stores.pointers.slots([{ periodId: record.periodId, unitCode: record.unitCode, kind: record.kind }]))[0]!;

@@ -126,6 +126,16 @@ export interface OutboxMessage {
   providerMessageId?: string;
   /** While a sender holds it: until when (ISO). */
   leaseUntil?: string;
+  /** The slot (or unit) the message is about: its sending is a step on that audit trail. */
+  about?: MailAbout;
+}
+
+/** What a message is about, for the audit trail. */
+export interface MailAbout {
+  periodId: string | null;
+  unitCode: string | null;
+  /** A short fact for the trail, e.g. the receipt number. */
+  ref?: string;
 }
 
 /** A message whose text and HTML carry `LINK_PLACEHOLDER` where the unit's personal link goes. */

@@ -78,7 +78,15 @@ ${period.requiresSignedReport ? `<p>${escapeHtml(DOSSIER_NOTE)}</p>` : ''}
 <p>${LINK_PLACEHOLDER}</p>
 <p>Nếu đơn vị đã nộp nhưng tệp bị từ chối, vui lòng xem thư biên nhận để sửa lỗi và nộp lại.</p>
 <p style="color:#666;font-size:12px">Thư này được gửi tự động; vui lòng không trả lời thư này.</p></body></html>`;
-    await queueMail(deps, { messageId, purpose: 'reminder', to: unit.emails, linkUnit: unit.code }, () => ({ subject, text, html }));
+    await queueMail(
+      deps,
+      { messageId, purpose: 'reminder', to: unit.emails, linkUnit: unit.code, about: { periodId: period.id, unitCode: unit.code } },
+      () => ({
+        subject,
+        text,
+        html,
+      }),
+    );
     reminded.push(unit.code);
   }
   deps.log.info('reminders sent', { periodId: period.id, label, reminded: reminded.length, outstanding: due.length });

@@ -1,6 +1,7 @@
 // zod's tree-shakable build: the full `zod` import is ~450 KiB of bundle for five fields.
 import * as z from 'zod/mini';
 import { effectiveExtension } from '../domain/review.js';
+import { recordStep } from './audit.js';
 import { incomingKey, newUploadId, UPLOAD_CONTENT_TYPES } from '../domain/object-keys.js';
 import { findPeriod, formatInstantVi, isOnTime } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
@@ -11,7 +12,7 @@ import type { PresignedPost } from './ports.js';
 import type { UploadIntent } from './records.js';
 import type { PipelineDeps } from './deps.js';
 import { ApiError } from './errors.js';
-import type { Principal } from './tokens.js';
+import { actorOf, type Principal } from './tokens.js';
 
 const requestSchema = z.object({
   periodId: z.string().check(z.minLength(1), z.maxLength(32)),
@@ -117,6 +118,16 @@ export async function requestUpload(deps: PipelineDeps, principal: Principal, bo
     requestedAt: now.toISOString(),
   };
   await deps.stores.intents.put(intent);
+  await recordStep(deps, {
+    eventId: `requested:${uploadId}`,
+    type: 'upload.requested',
+    periodId: period.id,
+    unitCode: principal.unitCode,
+    kind,
+    actor: actorOf(principal),
+    at: intent.requestedAt,
+    detail: { uploadId, fileName: intent.fileName, contentType: req.contentType, declaredSize: req.size },
+  });
   const post = await deps.uploads.presignPost({ key, contentType: req.contentType, maxBytes: max, expiresInSeconds: deps.config.uploadUrlTtlSeconds });
   deps.log.info('upload link issued', { unit: principal.unitCode, period: period.id, uploadId });
   return {

@@ -192,7 +192,13 @@ ${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
 <p style="color:#666;font-size:12px">Thư này được gửi tự động; vui lòng không trả lời thư này.</p></body></html>`;
   await queueMail(
     deps,
-    { messageId: `review-${review.periodId}-${unit.code}-${review.kind}-${review.version}`, purpose: 'review', to: unit.emails, linkUnit: unit.code },
+    {
+      messageId: `review-${review.periodId}-${unit.code}-${review.kind}-${review.version}`,
+      purpose: 'review',
+      to: unit.emails,
+      linkUnit: unit.code,
+      about: { periodId: review.periodId, unitCode: unit.code, ref: `${review.status} v${review.version}` },
+    },
     () => ({ subject, text, html }),
   );
 }

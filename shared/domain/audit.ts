@@ -15,6 +15,7 @@ export const AUDIT_TYPES = {
   'result.recorded': 'Ghi nhận kết quả kiểm tra',
   'receipt.sent': 'Gửi thư xác nhận',
   'receipt.bounced': 'Thư không đến được người nhận',
+  'mail.sent': 'Gửi thư thông báo',
   'reminder.sent': 'Gửi thư nhắc',
   'extension.granted': 'Gia hạn nộp báo cáo',
   'review.accepted': 'Sở Nội vụ chấp nhận báo cáo',
@@ -23,6 +24,8 @@ export const AUDIT_TYPES = {
   'warning.justified': 'Đơn vị giải trình cảnh báo',
   'justification.accepted': 'Sở Nội vụ chấp nhận giải trình',
   'close.included': 'Đưa vào báo cáo tổng hợp',
+  'period.closed': 'Khóa sổ kỳ báo cáo',
+  'report.issued': 'Lập báo cáo tổng hợp',
   'addendum.included': 'Đưa vào báo cáo bổ sung',
   'registry.changed': 'Thay đổi danh sách đơn vị',
   'user.issued': 'Cấp quyền truy cập cho cán bộ Sở Nội vụ',
@@ -44,6 +47,10 @@ export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'pipeline', name: 'Hệ
 
 export type AuditValue = string | number | boolean | null;
 
+/** The events other systems can subscribe to (docs/EVENTS.md, a JSON Schema each in docs/events/). */
+export const OUT_EVENT_TYPES = ['submission.recorded', 'submission.reviewed', 'period.closed', 'report.issued'] as const;
+export type OutEventType = (typeof OUT_EVENT_TYPES)[number];
+
 export interface AuditEvent {
   /**
    * Unique per step, and the same when the step is retried: made from what the step is about (the
@@ -62,6 +69,8 @@ export interface AuditEvent {
   reason: string | null;
   /** What the step concerned: ids and short facts (a receipt number, a file name, a status); never a credential. */
   detail: Record<string, AuditValue>;
+  /** The event other systems were told of this step, when any: kept so that it can be published again (`cchc events replay`). */
+  out?: { type: OutEventType; detail: Record<string, unknown> };
 }
 
 /** The Vietnamese name of a step. */

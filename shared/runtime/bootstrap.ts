@@ -7,7 +7,8 @@ import { SesMailer } from '../adapters/outbound/ses-mailer.js';
 import { secretKeyProvider } from '../adapters/outbound/secret-key.js';
 import type { PipelineDeps } from '../application/deps.js';
 import type { Log } from '../application/log.js';
-import { systemClock, type Clock, type Mailer, type UploadStore } from '../application/ports.js';
+import { systemClock, type Clock, type EventSink, type Mailer, type UploadStore } from '../application/ports.js';
+import { EventBridgeSink } from '../adapters/outbound/event-sinks.js';
 import { defaultUnits } from '../domain/units.js';
 import { trustProvider } from './trust.js';
 import { ConfigError, FUNCTION_SETTINGS, loadConfig, restrictConfig, type AppConfig, type FunctionName, type Setting } from './config.js';
@@ -28,6 +29,8 @@ export interface BuildOptions {
   wrapUploads?: (s3: UploadStore) => UploadStore;
   /** Clients to share (the local stack builds them once). */
   clients?: AwsClients;
+  /** Where events go instead of the bus (the local stack's file). */
+  events?: EventSink;
 }
 
 /** An adapter a process was not configured with: any use throws, naming what is missing. */
@@ -71,9 +74,17 @@ export function buildDeps(config: Readonly<AppConfig>, settings: readonly Settin
     templateKey: has('templateKey') ? secretKeyProvider(config.templateKey, config.region, 'template signing key') : refusingKey('template signing key', owner),
     ...(has('tokenKey') ? { tokenKey: secretKeyProvider(config.tokenKey, config.region, 'token key') } : {}),
     ...(has('trust') ? { trust: trustProvider(config.trustDir) } : {}),
+    ...eventsOf(config, has('events'), clients, options.events),
     units: defaultUnits,
     log: options.log ?? powertoolsLog(new Logger({ serviceName: owner })),
   };
+}
+
+/** The event sink of a function that publishes: the given one (local), else the configured bus; none otherwise. */
+function eventsOf(config: Readonly<AppConfig>, publishes: boolean, clients: AwsClients, given?: EventSink): { events?: EventSink } {
+  if (!publishes) return {};
+  if (given) return { events: given };
+  return config.eventBusName ? { events: new EventBridgeSink(clients.eventBridge, config.eventBusName) } : {};
 }
 
 /**
@@ -101,6 +112,7 @@ export function forFunction(deps: PipelineDeps, name: FunctionName): PipelineDep
       if (prop === 'log') return log;
       if (prop === 'tokenKey') return has('tokenKey') ? target.tokenKey : undefined;
       if (prop === 'trust') return has('trust') ? target.trust : undefined;
+      if (prop === 'events') return has('events') ? target.events : undefined;
       if (prop === 'templateKey') return has('templateKey') ? target.templateKey : noKey;
       if (prop === 'mailer') return has('mailSend') ? target.mailer : noMailer;
       if (prop === 'uploads') return has('uploads') ? target.uploads : noUploads;

@@ -36,6 +36,8 @@ export interface AppConfig extends PipelineSettings {
   portalAssetsDir?: string;
   /** The trust folder for signed reports (runtime/trust.ts); absent: nothing is trusted. */
   trustDir?: string;
+  /** The EventBridge bus events for other systems go to; absent locally (the local stack writes a file). */
+  eventBusName?: string;
   /** AWS region. */
   region: string;
   /** Endpoints of the local emulators; absent on AWS. */
@@ -63,6 +65,8 @@ export const SETTINGS = {
   reportFonts: ['REPORT_FONTS_DIR'],
   /** The folder of trust anchors, intermediates and CRLs signed reports are verified against (runtime/trust.ts). */
   trust: ['TRUST_DIR'],
+  /** The EventBridge bus the function publishes its events to (docs/EVENTS.md). */
+  events: ['EVENT_BUS_NAME'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Setting = keyof typeof SETTINGS;
@@ -85,12 +89,12 @@ export type FunctionName =
  * - handle-mail-feedback reads no upload.
  */
 export const FUNCTION_SETTINGS: Record<FunctionName, readonly Setting[]> = {
-  'unit-api': ['table', 'uploads', 'mailFrom', 'maxUpload', 'uploadTtl', 'templateKey', 'portalAssets'],
-  'validate-submission': ['table', 'uploads', 'mailSend', 'portalUrl', 'maxUpload', 'templateKey', 'trust'],
-  'record-unprocessable': ['table', 'uploads', 'mailSend', 'portalUrl', 'maxUpload'],
+  'unit-api': ['table', 'uploads', 'mailFrom', 'maxUpload', 'uploadTtl', 'templateKey', 'portalAssets', 'events'],
+  'validate-submission': ['table', 'uploads', 'mailSend', 'portalUrl', 'maxUpload', 'templateKey', 'trust', 'events'],
+  'record-unprocessable': ['table', 'uploads', 'mailSend', 'portalUrl', 'maxUpload', 'events'],
   'flush-outbox': ['table', 'uploads', 'mailSend', 'portalUrl', 'tokenKey'],
-  'close-period': ['table', 'uploads', 'mailSend', 'portalUrl', 'aggregator', 'maxUpload', 'templateKey', 'reportFonts', 'trust'],
-  'send-reminders': ['table', 'uploads', 'mailSend', 'portalUrl', 'maxUpload', 'templateKey', 'trust'],
+  'close-period': ['table', 'uploads', 'mailSend', 'portalUrl', 'aggregator', 'maxUpload', 'templateKey', 'reportFonts', 'trust', 'events'],
+  'send-reminders': ['table', 'uploads', 'mailSend', 'portalUrl', 'maxUpload', 'templateKey', 'trust', 'events'],
   'handle-mail-feedback': ['table', 'mailSend', 'aggregator'],
 };
 
@@ -108,6 +112,7 @@ export const CLI_SETTINGS: readonly Setting[] = [
   'tokenTtl',
   'reportFonts',
   'trust',
+  'events',
 ];
 
 /** The local stack runs every function in one process: the union of their settings and the CLI's. */
@@ -209,6 +214,9 @@ function parseSetting(env: Env, setting: Setting, local: boolean): Partial<AppCo
       return env.REPORT_FONTS_DIR?.trim() ? { reportFontsDir: env.REPORT_FONTS_DIR.trim() } : {};
     case 'trust':
       return env.TRUST_DIR?.trim() ? { trustDir: env.TRUST_DIR.trim() } : {};
+    case 'events':
+      // Required on AWS (an event nobody hears is a silent gap); the local stack writes a file instead.
+      return local ? (env.EVENT_BUS_NAME?.trim() ? { eventBusName: env.EVENT_BUS_NAME.trim() } : {}) : { eventBusName: required(env, 'EVENT_BUS_NAME') };
   }
 }
 
@@ -243,6 +251,7 @@ const SETTING_FIELDS: Record<Setting, readonly (keyof AppConfig)[]> = {
   portalAssets: ['portalAssetsDir'],
   reportFonts: ['reportFontsDir'],
   trust: ['trustDir'],
+  events: ['eventBusName'],
 };
 
 /**

@@ -462,20 +462,30 @@ describe('least privilege per function', () => {
     const expected: Record<Fn, string[]> = {
       // periods, outbox, a token by its hash; writes upload intents and manual reminders; never a token
       unitApi: [
-        ...reads('PERIOD#', 'MAIL#', 'TOKEN#', 'REVIEW#'),
+        ...reads('PERIOD#', 'MAIL#', 'TOKEN#', 'REVIEW#', 'AUDIT#'),
         ...writes('UPLOAD#', 'MAIL#'),
-        // a review decision and its audit step: PutItem alone (append only)
+        // a review decision and an audit step: PutItem alone (append only)
         'PutItem table AUDIT#*',
         'PutItem table REVIEW#*',
-        ...queries('gsi1', 'UNIT#', 'INTENTS#'),
+        ...queries('gsi1', 'UNIT#', 'INTENTS#', 'AUDITS#'),
       ],
-      validateSubmission: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#'), ...writes('PERIOD#', 'MAIL#')],
-      // the outbox; a unit's tokens (ids) to render its link at send time
-      flushOutbox: [...reads('MAIL#'), ...writes('MAIL#'), ...queries('gsi1', 'UNITTOKENS#'), ...queries('gsi2', 'OUTBOX#')],
+      validateSubmission: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#', 'AUDIT#'), ...writes('PERIOD#', 'MAIL#'), 'PutItem table AUDIT#*'],
+      // the outbox; a unit's tokens (ids) to render its link at send time; the step of each mail sent
+      flushOutbox: [...reads('MAIL#', 'AUDIT#'), ...writes('MAIL#'), 'PutItem table AUDIT#*', ...queries('gsi1', 'UNITTOKENS#'), ...queries('gsi2', 'OUTBOX#')],
       // and a period's upload intents, for the reconciliation
-      closePeriod: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#'), ...writes('PERIOD#', 'MAIL#'), ...queries('gsi1', 'INTENTS#')],
-      sendReminders: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#'), ...writes('PERIOD#', 'MAIL#'), ...queries('gsi1', 'INTENTS#')],
-      handleMailFeedback: [...reads('MAIL#'), ...writes('ADDRESS#', 'MAIL#')],
+      closePeriod: [
+        ...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#', 'AUDIT#'),
+        ...writes('PERIOD#', 'MAIL#'),
+        'PutItem table AUDIT#*',
+        ...queries('gsi1', 'INTENTS#'),
+      ],
+      sendReminders: [
+        ...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#', 'AUDIT#'),
+        ...writes('PERIOD#', 'MAIL#'),
+        'PutItem table AUDIT#*',
+        ...queries('gsi1', 'INTENTS#'),
+      ],
+      handleMailFeedback: [...reads('MAIL#', 'AUDIT#'), ...writes('ADDRESS#', 'MAIL#'), 'PutItem table AUDIT#*'],
     };
     for (const fn of FUNCTIONS) expect(tableReach(fn), fn).toEqual(expected[fn].sort());
   });
@@ -559,6 +569,19 @@ describe('least privilege per function', () => {
     const sends = (fn: Fn) =>
       statementsOf(stateless, logicalId(built.stateless[fn].role)).some((x) => asArray(x.Action).some((a: string) => a.startsWith('ses:')));
     expect(FUNCTIONS.filter(sends).sort()).toEqual(['closePeriod', 'flushOutbox', 'handleMailFeedback', 'sendReminders', 'validateSubmission']);
+  });
+
+  it('publishes events to its own bus only, from the functions whose steps are events, with a year of archive (docs/EVENTS.md)', () => {
+    const puts = (fn: Fn | 'recordUnprocessable') =>
+      statementsOf(stateless, logicalId(built.stateless[fn].role)).filter((x) => asArray(x.Action).includes('events:PutEvents'));
+    const publishers = [...FUNCTIONS, 'recordUnprocessable' as const].filter((fn) => puts(fn).length > 0).sort();
+    expect(publishers).toEqual(['closePeriod', 'recordUnprocessable', 'sendReminders', 'unitApi', 'validateSubmission']);
+    const busId = Object.keys(stateless.findResources('AWS::Events::EventBus'));
+    expect(busId).toHaveLength(1);
+    for (const fn of publishers) {
+      for (const st of puts(fn)) expect(JSON.stringify(st.Resource)).toContain(busId[0]);
+    }
+    stateless.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 365, EventPattern: { source: ['vn.thuathienhue.snv.cchc'] } });
   });
 
   it('gives the template key to what makes or checks templates and the token key only to the link renderer', () => {

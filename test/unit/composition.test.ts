@@ -30,6 +30,7 @@ function deployedEnv(name: FunctionName): Record<string, string> {
     PORTAL_ASSETS_DIR: '/var/task/portal-assets',
     REPORT_FONTS_DIR: '/var/task/fonts',
     TRUST_DIR: '/var/task/trust',
+    EVENT_BUS_NAME: 'cchc-events',
   };
   return Object.fromEntries(environmentOf(FUNCTION_SETTINGS[name]).map((v) => [v, values[v]!]));
 }

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SESClient } from '@aws-sdk/client-ses';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface AwsClients {
@@ -10,6 +11,8 @@ export interface AwsClients {
   dynamo: DynamoDBDocumentClient;
   /** Loaded on the first mail: the SES SDK is off every cold start (the API sends none, the validator sends after recording). */
   ses: () => Promise<SESClient>;
+  /** Loaded on the first event published (after the step it tells of is recorded). */
+  eventBridge: () => Promise<EventBridgeClient>;
 }
 
 /**
@@ -57,7 +60,12 @@ export function makeClients(config: ClientTarget): AwsClients {
     const { SESClient } = await import('@aws-sdk/client-ses');
     return new SESClient({ ...common(), endpoint: config.endpoints?.ses });
   });
+  const eventBridge = once(async () => {
+    const { EventBridgeClient } = await import('@aws-sdk/client-eventbridge');
+    return new EventBridgeClient({ ...common() });
+  });
   return {
+    eventBridge,
     get s3() {
       return s3();
     },

@@ -1,3 +1,4 @@
+import { FileEventSink, localEventsFile } from '../../outbound/event-sinks.js';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { emlKeepingMailer } from '../../outbound/eml-keeping-mailer.js';
@@ -95,6 +96,11 @@ export function connect(env: NodeJS.ProcessEnv = process.env, dataDir = localDat
     trustDir: join(dataDir, 'trust'),
   };
   const config = loadConfig(localEnvironment(local, keys), CLI_SETTINGS, 'cchc');
-  const deps = buildDeps(config, CLI_SETTINGS, 'cchc', { log: silentLog, clock: localClock(local), wrapMailer: (ses) => emlKeepingMailer(ses, local.mailDir) });
+  const deps = buildDeps(config, CLI_SETTINGS, 'cchc', {
+    log: silentLog,
+    clock: localClock(local),
+    wrapMailer: (ses) => emlKeepingMailer(ses, local.mailDir),
+    events: new FileEventSink(localEventsFile(dataDir)),
+  });
   return { deps, apiUrl: local.apiUrl, where: 'local' };
 }

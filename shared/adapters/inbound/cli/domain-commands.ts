@@ -1,3 +1,4 @@
+import { OUT_EVENT_TYPES } from '../../../domain/audit.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describeSignature } from '../../../documents/signatures.js';
@@ -114,6 +115,7 @@ export function registerDomainCommands(program: Command): void {
     .command('schema')
     .description('ghi lược đồ JSON (JSON Schema) của định dạng nộp JSON')
     .option('--out <tệp>', 'nơi ghi; mặc định in ra màn hình')
+    .option('--events <thư mục>', 'ghi thêm lược đồ của các sự kiện gửi cho hệ thống khác vào thư mục này (docs/events)')
     .action(schemaCommand);
 }
 
@@ -283,8 +285,12 @@ function printValidation(file: string, unit: Unit, period: Period, check: Upload
 const FORMAT_NAMES = { xlsx: 'Excel', json: 'JSON', pdf: 'PDF', unknown: 'không xác định' } as const;
 
 /** schema: the JSON Schema of the JSON submission format, to a file or standard output. */
-async function schemaCommand(opts: { out?: string }): Promise<void> {
+async function schemaCommand(opts: { out?: string; events?: string }): Promise<void> {
   const text = `${JSON.stringify(submissionJsonSchemaDocument(), null, 2)}\n`;
   if (opts.out) await writeOut(opts.out, text);
   else process.stdout.write(text);
+  if (opts.events) {
+    const { eventSchemaDocument } = await import('../../../documents/event-schemas.js');
+    for (const type of OUT_EVENT_TYPES) await writeOut(join(opts.events, `${type}.schema.json`), `${JSON.stringify(eventSchemaDocument(type), null, 2)}\n`);
+  }
 }

@@ -1,3 +1,5 @@
+import { OUT_EVENT_TYPES } from '../../../domain/audit.js';
+import { replayEvents } from '../../../application/audit.js';
 import { readFile } from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -52,6 +54,13 @@ export function registerPipelineCommands(program: Command): void {
     .option('--unit <mã>', 'mã đơn vị')
     .option('--token-id <id>', 'mã định danh (tokenId) của đường dẫn một cán bộ, xem bằng "token users"')
     .action(revokeTokensCommand);
+  const events = program.command('events').description('sự kiện gửi cho các hệ thống khác (docs/EVENTS.md)');
+  events
+    .command('replay')
+    .description('gửi lại các sự kiện của một kỳ báo cáo từ nhật ký (cùng mã, thời điểm và nội dung như lần đầu)')
+    .requiredOption('--period <mã kỳ>', 'mã kỳ báo cáo, ví dụ 2021-Q1')
+    .option('--type <loại...>', `chỉ các loại sự kiện này: ${OUT_EVENT_TYPES.join(', ')}`)
+    .action(replayCommand);
   token.command('users').description('danh sách cán bộ Sở Nội vụ được cấp đường dẫn bảng theo dõi').option('--json', 'xuất JSON').action(usersCommand);
 
   program
@@ -147,6 +156,16 @@ async function revokeTokensCommand(opts: { unit?: string; tokenId?: string }): P
   const unit = findUnit(opts.unit!);
   const n = await revokeUnitTokens(deps, unit.code);
   print(`Đã thu hồi ${n} mã truy cập của ${unit.name} (${unit.code}).`);
+}
+
+/** events replay: a period's events published again from the audit trail. */
+async function replayCommand(opts: { period: string; type?: string[] }): Promise<void> {
+  const period = findPeriod(opts.period);
+  const unknown = (opts.type ?? []).filter((t) => !(OUT_EVENT_TYPES as readonly string[]).includes(t));
+  if (unknown.length) throw new UsageError(`Không có loại sự kiện ${unknown.join(', ')}; chọn trong: ${OUT_EVENT_TYPES.join(', ')}.`);
+  const { deps } = connect();
+  const n = await replayEvents(deps, period.id, opts.type);
+  print(`Đã gửi lại ${n} sự kiện của ${period.name}.`);
 }
 
 /** token users: the Department's named users and their links' state. */

@@ -377,6 +377,10 @@ export class DynamoAuditStore implements AuditStore {
     return this.table.put({ ...keys.audit(event), itemType: 'audit', ...index, ...event }, NEW_ITEM);
   }
 
+  get(scope: { periodId: string | null; unitCode: string | null; eventId: string }): Promise<AuditEvent | null> {
+    return this.table.get<AuditEvent>(keys.audit(scope));
+  }
+
   async ofSlot(periodId: string, unitCode: string): Promise<AuditEvent[]> {
     return chronological(await this.table.query<AuditEvent>({ pk: keys.auditOf(periodId, unitCode).pk }));
   }
