@@ -3,7 +3,8 @@
  * (`@typedef {import('../api-types.js').PeriodsResponse} …`). Types only: nothing here runs, and
  * every shape is the API's own (the routes build their answers as these types).
  */
-export type { ErrorResponse, MeResponse, PeriodsResponse, SubmissionsResponse, UploadResponse } from '../adapters/inbound/http/unit-api.js';
+export type { ErrorResponse, MeResponse, PeriodsResponse, SubmissionsResponse, TimelineResponse, UploadResponse } from '../adapters/inbound/http/unit-api.js';
+export type { TimelineEntry } from '../application/timeline.js';
 export type { RemindResponse } from '../adapters/inbound/http/admin-api.js';
 export type { AdminPeriodsResponse, BoardResponse, BoardReview, BoardUnit, ReportLinkResponse } from '../application/board.js';
 export type { BulkAcceptResult } from '../application/review.js';

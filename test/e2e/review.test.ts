@@ -72,10 +72,10 @@ describe("the Department's review in a real browser", () => {
     expect(await board.locator('#who').textContent()).toContain('quyền xem xét');
     await row(board, 'STP').waitFor();
     expect(await reviewCell(board, 'STP').locator('.badge').textContent()).toBe('Chưa xem xét');
-    const buttons = await reviewCell(board, 'STP').getByRole('button').allTextContents();
+    const buttons = await reviewCell(board, 'STP').locator('.review-actions').getByRole('button').allTextContents();
     expect(buttons).toEqual(['Chấp nhận', 'Trả lại']);
     // a unit with no report has nothing to review
-    expect(await reviewCell(board, 'SNGV').getByRole('button').count()).toBe(0);
+    expect(await reviewCell(board, 'SNGV').locator('.review-actions').count()).toBe(0);
   });
 
   it('returns a report with a reason (required) and named items; the row says so', async () => {
@@ -95,7 +95,7 @@ describe("the Department's review in a real browser", () => {
     expect(text).toContain('Lý do: Số hồ sơ TTHC tiếp nhận chưa khớp với báo cáo giấy.');
     expect(text).toContain('Cần sửa: TT.HS.01 (Tổng số hồ sơ nhận giải quyết trong kỳ); kho_khan (Những khó khăn, vướng mắc)');
     expect(text).toContain('Hạn nộp bản sửa: 15/03/2021');
-    expect(await reviewCell(board, 'STP').getByRole('button').count()).toBe(0);
+    expect(await reviewCell(board, 'STP').locator('.review-actions').count()).toBe(0);
   });
 
   it('the unit reads the return on its portal and sends its corrected form', async () => {
@@ -132,7 +132,7 @@ describe("the Department's review in a real browser", () => {
     expect(await dialog.getByLabel('Lý do').isVisible()).toBe(false);
     await dialog.getByRole('button', { name: 'Xác nhận' }).click();
     await expect.poll(() => reviewCell(board, 'STP').locator('.badge').textContent()).toBe('Đã chấp nhận');
-    expect(await reviewCell(board, 'STP').getByRole('button').allTextContents()).toEqual(['Mở lại']);
+    expect(await reviewCell(board, 'STP').locator('.review-actions').getByRole('button').allTextContents()).toEqual(['Mở lại']);
     await screenshot(board, 'review-board-accepted');
 
     const portal = await context.newPage();
@@ -168,13 +168,60 @@ describe("the Department's review in a real browser", () => {
     await board.locator('#filter-review').selectOption('');
   });
 
+  it("shows a unit's timeline on the board and exports the period's trail; the unit sees its own on its portal", async () => {
+    await reviewCell(board, 'STP').getByRole('button', { name: 'Nhật ký của Sở Tư pháp' }).click();
+    const dialog = board.locator('#timeline-dialog');
+    await dialog.locator('.timeline li').first().waitFor();
+    const steps = await dialog.locator('.timeline-what').allTextContents();
+    for (const s of [
+      'Yêu cầu tải tệp lên',
+      'Hệ thống nhận tệp',
+      'Ghi nhận kết quả kiểm tra',
+      'Sở Nội vụ trả lại để chỉnh sửa',
+      'Sở Nội vụ chấp nhận báo cáo',
+      'Sở Nội vụ mở lại báo cáo đã chấp nhận',
+    ])
+      expect(steps, s).toContain(s);
+    const returned = dialog.locator('li[data-step="review.returned"]');
+    expect(await returned.textContent()).toContain('Lê Thị Hoa (Phòng CCHC, Sở Nội vụ)');
+    expect(await returned.textContent()).toContain('Lý do: Số hồ sơ TTHC tiếp nhận chưa khớp với báo cáo giấy.');
+    await screenshot(board, 'review-board-timeline');
+    await dialog.getByRole('button', { name: 'Đóng' }).click();
+
+    const [download] = await Promise.all([board.waitForEvent('download'), board.getByRole('button', { name: 'Nhật ký (Excel)' }).click()]);
+    expect(download.suggestedFilename()).toBe('nhat-ky-2021-Q1.xlsx');
+
+    const portal = await context.newPage();
+    watch(portal);
+    await portal.goto(`${e2e.stack.apiUrl}/#t=${stpToken}`);
+    await portal.locator('[data-period="2021-Q1"]').click();
+    await portal.locator('#timeline-details summary').click();
+    await portal.locator('#timeline .timeline li').first().waitFor();
+    const mine = await portal.locator('#timeline .timeline-what').allTextContents();
+    expect(mine).toContain('Sở Nội vụ trả lại để chỉnh sửa');
+    expect(mine).toContain('Gửi thư xác nhận');
+    await portal.close();
+  });
+
   it('a viewer sees the reviews but no action', async () => {
     const view = await context.newPage();
     watch(view);
     await view.goto(`${e2e.stack.apiUrl}/board#t=${viewerToken}`);
     await row(view, 'STP').waitFor();
     expect(await reviewCell(view, 'STP').locator('.badge').textContent()).toBe('Đã chấp nhận');
-    expect(await view.locator('#units').getByRole('button').count()).toBe(0);
+    // only the timelines: no review action
+    expect(
+      await view
+        .locator('#units')
+        .getByRole('button', { name: /^(Chấp nhận|Trả lại|Mở lại)/ })
+        .count(),
+    ).toBe(0);
+    expect(
+      await view
+        .locator('#units')
+        .getByRole('button', { name: /^Nhật ký/ })
+        .count(),
+    ).toBeGreaterThan(0);
     expect(await view.locator('#review-bar').isVisible()).toBe(false);
     await expect.poll(() => view.locator('#who').textContent()).toContain('quyền xem');
     await view.close();

@@ -17,6 +17,7 @@ import {
   percent,
   svg,
   takeToken,
+  timelineList,
   yearOptions,
   serverYear,
   handleApiFailure,
@@ -465,6 +466,14 @@ function reviewCell(u) {
     r.items.length ? el('span', { class: 'unit-code', text: `Cần sửa: ${r.itemsText.join('; ')}` }) : null,
     r.status === 'returned' && r.correctionDueText ? el('span', { class: 'unit-code', text: `Hạn nộp bản sửa: ${r.correctionDueText}` }) : null,
     u.warnings > 0 ? el('span', { class: 'unit-code', text: `Báo cáo dùng để tổng hợp có ${u.warnings} cảnh báo` }) : null,
+    el('button', {
+      type: 'button',
+      class: 'btn btn-link btn-small',
+      'data-timeline': u.unitCode,
+      'aria-label': `Nhật ký của ${u.name}`,
+      text: 'Nhật ký',
+      onclick: () => showTimeline(u),
+    }),
     mayReview && u.actions.length
       ? el(
           'span',
@@ -482,6 +491,31 @@ function reviewCell(u) {
         )
       : null,
   ];
+}
+
+/**
+ * A unit's timeline in a dialog: every step of its slot, oldest first.
+ * @param {BoardUnit} u
+ */
+async function showTimeline(u) {
+  const board = state.board;
+  if (!board) return;
+  const dialog = $('timeline-dialog', HTMLDialogElement);
+  $('timeline-dialog-title').textContent = `Nhật ký ${board.period.name} — ${u.name}`;
+  const body = clear($('timeline-body'));
+  body.append(el('p', { class: 'loading', text: 'Đang tải…' }));
+  dialog.showModal();
+  $('timeline-close').focus();
+  const q = `periodId=${encodeURIComponent(board.period.id)}&unitCode=${encodeURIComponent(u.unitCode)}`;
+  $('timeline-xlsx').onclick = () =>
+    download(`/api/admin/trail?${q}&format=xlsx`, `nhat-ky-${board.period.id}-${u.unitCode}.xlsx`, $('timeline-xlsx', HTMLButtonElement));
+  try {
+    /** @type {import('../api-types.js').TimelineResponse} */
+    const data = await apiJson(state.token, `/api/admin/timeline?${q}`);
+    clear(body).append(timelineList(data.entries));
+  } catch (err) {
+    handleFailure(err, (m) => clear(body).append(el('p', { class: 'message message-error', text: m })));
+  }
 }
 
 /** @param {string} text */
@@ -815,6 +849,15 @@ async function start() {
     });
   }
   $('remind').addEventListener('click', remind);
+  $('timeline-close').addEventListener('click', () => $('timeline-dialog', HTMLDialogElement).close());
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-trail]'))) {
+    button.addEventListener('click', () => {
+      if (!state.board) return;
+      const format = button.dataset.trail;
+      const id = state.board.period.id;
+      download(`/api/admin/trail?periodId=${encodeURIComponent(id)}&format=${format}`, `nhat-ky-${id}.${format}`, button);
+    });
+  }
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let resizeTimer;
   window.addEventListener('resize', () => {

@@ -581,3 +581,28 @@ export function yearOptions(shownYear, currentYear) {
   if (shownYear && !years.includes(shownYear)) years.unshift(shownYear);
   return years;
 }
+
+/**
+ * A slot's timeline as an ordered list: when (Vietnam time, the server's words), the step, who,
+ * why and the facts. Used by the board's dialog and the unit's portal.
+ * @param {import('../api-types.js').TimelineEntry[]} entries
+ * @returns {HTMLElement}
+ */
+export function timelineList(entries) {
+  if (entries.length === 0) return el('p', { class: 'empty', text: 'Chưa có bước nào được ghi lại.' });
+  return el(
+    'ol',
+    { class: 'timeline' },
+    entries.map((t) =>
+      el(
+        'li',
+        { 'data-step': t.type },
+        el('span', { class: 'timeline-when', text: t.atText }),
+        el('span', { class: 'timeline-what', text: t.typeName }),
+        el('span', { class: 'timeline-who', text: t.who }),
+        t.reason ? el('span', { class: 'timeline-why', text: `Lý do: ${t.reason}` }) : null,
+        t.details ? el('span', { class: 'timeline-details', text: t.details }) : null,
+      ),
+    ),
+  );
+}

@@ -22,6 +22,7 @@ import {
   yearOptions,
   serverYear,
   pollDelay,
+  timelineList,
 } from './common.js';
 
 /** @typedef {import('../api-types.js').MeResponse} MeResponse */
@@ -728,9 +729,26 @@ function historyPage(periodId, cursor) {
   return apiJson(state.token, `/api/submissions?periodId=${encodeURIComponent(periodId)}${more}`);
 }
 
+/** The selected period's timeline (its steps on the audit trail), loaded when the unit opens it. */
+async function loadTimeline() {
+  const p = selectedPeriod();
+  const box = clear($('timeline'));
+  if (!p) return;
+  box.append(el('p', { class: 'loading', text: 'Đang tải…' }));
+  try {
+    /** @type {import('../api-types.js').TimelineResponse} */
+    const data = await apiJson(state.token, `/api/timeline?periodId=${encodeURIComponent(p.periodId)}`);
+    if (state.periodId !== p.periodId) return;
+    clear(box).append(timelineList(data.entries));
+  } catch (err) {
+    handleFailure(err, (m) => clear(box).append(el('p', { class: 'message message-error', text: m })));
+  }
+}
+
 async function loadHistory() {
   const p = selectedPeriod();
   if (!p) return;
+  if (/** @type {HTMLDetailsElement} */ ($('timeline-details')).open) void loadTimeline();
   const box = $('history');
   /** @type {SubmissionsResponse} */
   let data;
@@ -822,6 +840,9 @@ async function start() {
   fillYears();
   $('year').addEventListener('change', changeYear);
   $('download-template').addEventListener('click', downloadTemplate);
+  $('timeline-details').addEventListener('toggle', () => {
+    if (/** @type {HTMLDetailsElement} */ ($('timeline-details')).open) void loadTimeline();
+  });
   $('send').addEventListener('click', send);
   setupDropzone();
   $('loading').hidden = true;

@@ -99,6 +99,30 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
       return json(200, answer);
     },
 
+    'GET /api/admin/timeline': async (_p, e) => {
+      const q = e.queryStringParameters ?? {};
+      if (!q.unitCode) throw new ApiError(400, 'BAD_REQUEST', 'Thiếu mã đơn vị (unitCode).');
+      const { slotTimeline } = await import('../../../application/timeline.js');
+      return json(200, { entries: await slotTimeline(deps, q.periodId, q.unitCode) });
+    },
+
+    // The period's whole trail (or one unit's) as CSV or Excel, for keeping and filtering.
+    'GET /api/admin/trail': async (_p, e) => {
+      const q = e.queryStringParameters ?? {};
+      const format = q.format ?? 'csv';
+      if (format !== 'csv' && format !== 'xlsx') throw new ApiError(400, 'BAD_REQUEST', 'Định dạng phải là csv hoặc xlsx.');
+      const period = periodById(q.periodId);
+      const unitCode = q.unitCode || undefined;
+      if (unitCode && !deps.units.some((u) => u.code === unitCode)) throw new ApiError(404, 'UNKNOWN_UNIT', `Không có đơn vị ${unitCode}.`);
+      const { periodTrail } = await import('../../../application/timeline.js');
+      const entries = await periodTrail(deps, period.id, unitCode);
+      const name = `nhat-ky-${period.id}${unitCode ? `-${unitCode}` : ''}`;
+      const { trailToCsv, trailToXlsx } = await import('../../../documents/reports/trail-export.js');
+      if (format === 'csv') return file(Buffer.from(trailToCsv(entries, deps.units), 'utf8'), MEDIA_TYPES.csv, `${name}.csv`);
+      const title = `Nhật ký ${period.name}${unitCode ? ` — ${findUnit(unitCode, deps.units).name}` : ''}`;
+      return file(await trailToXlsx(entries, deps.units, title), MEDIA_TYPES.xlsx, `${name}.xlsx`);
+    },
+
     'POST /api/admin/review': async (p, e) => {
       const body = bodyOf(e);
       if (typeof body.periodId !== 'string' || typeof body.unitCode !== 'string')

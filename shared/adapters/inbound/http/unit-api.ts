@@ -1,3 +1,4 @@
+import type { TimelineEntry } from '../../../application/timeline.js';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ZONE } from '../../../domain/calendar.js';
 import { DomainError } from '../../../domain/errors.js';
@@ -52,6 +53,11 @@ export interface MeResponse {
   maxUploadBytes: number;
   /** For a Department user: their name, access and its words (a link issued before users were named acts as an administrator). */
   user?: { name: string; access: DepartmentAccess; accessText: string };
+}
+
+/** GET /api/timeline, GET /api/admin/timeline: a slot's steps, oldest first. */
+export interface TimelineResponse {
+  entries: TimelineEntry[];
 }
 
 /** GET /api/periods: the server's time, the periods with their status codes, and the codes' words. */
@@ -143,6 +149,12 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
         limit,
         cursor: q.cursor || undefined,
       });
+      return json(200, body);
+    },
+    // The unit's own slot's timeline: every step of its report, who did it and when (docs/REVIEW.md).
+    'GET /api/timeline': async (p, e) => {
+      const { slotTimeline } = await import('../../../application/timeline.js');
+      const body: TimelineResponse = { entries: await slotTimeline(deps, e.queryStringParameters?.periodId, p.unitCode) };
       return json(200, body);
     },
     'GET /api/template': async (p, e) => {
