@@ -58,9 +58,9 @@ export const TABLE_SCOPES = {
   // Reviews (REVIEW#) and audit steps (AUDIT#) are appended only: a decision, a step is a new item.
   // Every function that does a step reads AUDIT# too (a retried step finds its event by key).
   unitApi: {
-    read: [PK.period, PK.mail, PK.token, PK.review, PK.audit],
+    read: [PK.period, PK.mail, PK.token, PK.review, PK.audit, PK.justification],
     write: [PK.upload, PK.mail],
-    append: [PK.review, PK.audit],
+    append: [PK.review, PK.audit, PK.justification],
     indexes: { gsi1: [INDEX_PK.unitSubmissions, INDEX_PK.periodIntents, INDEX_PK.periodAudit] },
   },
   // Every function that records a file reads the slot's review: an accepted slot keeps its file.

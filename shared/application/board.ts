@@ -1,3 +1,5 @@
+import type { JustificationView } from '../domain/justification.js';
+import { justificationViews } from './justifications.js';
 import { buildCalendar, findPeriod, formatInstantVi, localDateOf } from '../domain/calendar.js';
 import { describeReview, possibleActions, type ReviewAction, type ReviewView } from '../domain/review.js';
 import { currentForm } from '../domain/forms.js';
@@ -68,12 +70,25 @@ export interface BoardUnit {
   submissions: number;
   /** The signed report: whether the unit has a valid one (on time or late), and who signed it as its leader. */
   report: { status: PartStatus; required: boolean; signedBy: string | null; office: string | null };
-  /** Warning-level findings of the file the figures come from (bulk accept leaves such reports to a person). */
+  /** Warning-level findings of the file the figures come from (bulk accept leaves such reports to a person, unless each explanation is accepted). */
   warnings: number;
+  /** Those warnings, each with the unit's explanation when it gave one. */
+  warningList: BoardWarning[];
   /** The Department's review of the slot, in words (docs/REVIEW.md). */
   review: BoardReview;
   /** What a reviewer can do with the slot now. */
   actions: ReviewAction['type'][];
+}
+
+/** A warning of the file a unit's figures come from, with its explanation. */
+export interface BoardWarning {
+  objectId: string;
+  index: number;
+  code: string;
+  sheet: string | null;
+  cell: string | null;
+  message: string;
+  justification: JustificationView | null;
 }
 
 /** A slot's review as the board shows it. */
@@ -159,14 +174,39 @@ function reportOf(slot: SlotState, records: ReadonlyMap<string, SubmissionRecord
 }
 
 /** A unit's row: its roll-up line, its last file of the period's kind, and whether one is being checked. */
-function boardUnit(line: UnitLine, read: PeriodSlots, recent: readonly UploadIntent[], period: Period, now: Date): BoardUnit {
+function boardUnit(
+  line: UnitLine,
+  read: PeriodSlots,
+  recent: readonly UploadIntent[],
+  period: Period,
+  now: Date,
+  justifications: ReadonlyMap<string, JustificationView>,
+): BoardUnit {
   const slot = read.slots.get(line.unitCode)!;
   const lastId = lastFileOf(slot.form);
   const last = lastId ? read.records.get(lastId) : undefined;
   const lastReportId = lastFileOf(slot.report);
   const lastReport = lastReportId ? read.records.get(lastReportId) : undefined;
   const fileName = line.source?.fileName ?? last?.fileName;
-  const warnings = (line.source ? read.records.get(line.source.objectId) : undefined)?.findings.filter((f) => f.severity === 'warning').length ?? 0;
+  const source = line.source ? read.records.get(line.source.objectId) : undefined;
+  const warningList: BoardWarning[] = source
+    ? source.findings.flatMap((f, index) =>
+        f.severity === 'warning'
+          ? [
+              {
+                objectId: source.objectId,
+                index,
+                code: f.code,
+                sheet: f.sheet,
+                cell: f.cell,
+                message: f.message,
+                justification: justifications.get(`${source.objectId}#${index}`) ?? null,
+              },
+            ]
+          : [],
+      )
+    : [];
+  const warnings = warningList.length;
   const formChecking = isChecking(slot.form, last, recent, 'form');
   const checking = formChecking || isChecking(slot.report, lastReport, recent, 'report');
   const missingParts = line.missingParts ?? (line.source ? [] : ['form' as const]);
@@ -187,6 +227,7 @@ function boardUnit(line: UnitLine, read: PeriodSlots, recent: readonly UploadInt
     submissions: slot.form.files.length,
     report: reportOf(slot, read.records, period.requiresSignedReport),
     warnings,
+    warningList,
     review: describeReview(line.review ?? null, currentForm(period.kind)),
     actions: possibleActions(line.review ?? null, {
       current: line.source ? { objectId: line.source.objectId, warnings } : null,
@@ -224,11 +265,13 @@ export async function boardOf(deps: PipelineDeps, period: Period): Promise<Board
   // the last minutes (for "đang kiểm tra"); nothing that grows with the files the period has received.
   const codes = expectedUnits(period, deps.units).map((u) => u.code);
   const since = new Date(now - CHECKING_WINDOW_MS).toISOString();
-  const [read, state, recent] = await Promise.all([
+  const [read, state, recent, explained] = await Promise.all([
     readPeriodSlots(deps, period, codes, { last: true, lastReport: true }),
     deps.stores.periods.get(period.id),
     Promise.all(codes.map((code) => deps.stores.intents.recentOfUnit(period.id, code, since))),
+    deps.stores.justifications.of(period.id),
   ]);
+  const justifications = justificationViews(explained);
   const recentOf = new Map(codes.map((code, i) => [code, recent[i]!]));
   const rollup = await currentRollup(deps, period, true, [], read);
   const c = rollup.coverage;
@@ -247,7 +290,7 @@ export async function boardOf(deps: PipelineDeps, period: Period): Promise<Board
     },
     now: new Date(now).toISOString(),
     summary: { all: { ...c.all }, department: { ...c.department }, district: { ...c.district }, central: { ...c.central } },
-    units: rollup.units.map((line) => boardUnit(line, read, recentOf.get(line.unitCode) ?? [], period, new Date(now))),
+    units: rollup.units.map((line) => boardUnit(line, read, recentOf.get(line.unitCode) ?? [], period, new Date(now), justifications)),
     reports: storedReports(state),
   };
 }

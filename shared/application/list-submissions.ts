@@ -1,3 +1,5 @@
+import type { JustificationView } from '../domain/justification.js';
+import { justificationViews } from './justifications.js';
 import { currentForm } from '../domain/forms.js';
 import { describeSignature } from '../documents/signatures.js';
 import { displayFileName } from '../domain/text.js';
@@ -20,6 +22,8 @@ import { isUploadId } from '../domain/object-keys.js';
 export interface SubmissionView {
   receiptNo: string;
   uploadId: string;
+  /** The file (an upload, or one version of its object): what a warning's explanation names. */
+  objectId: string;
   unitCode: string;
   periodId: string;
   kind: SubmissionKind;
@@ -41,6 +45,8 @@ export interface SubmissionView {
   findings: Finding[];
   /** What happens to the file now (describeOutcome): its code, where its figures go, and the sentence. */
   outcome: { code: OutcomeCode; use: OutcomeUse; text: string };
+  /** The unit's explanations of this file's warnings (by the finding's index), with their state. */
+  justifications: JustificationView[];
 }
 
 /** What a view needs besides the record: the period's pointers, the unit's extension, the server time. */
@@ -50,6 +56,8 @@ export interface ViewContext {
   now: Date;
   /** The part's accepted file when the Department accepted (locked) the slot. */
   accepted?: { objectId: string; at: string } | null;
+  /** Explanations of warnings, by `objectId#index`. */
+  justifications?: ReadonlyMap<string, JustificationView>;
 }
 
 export function toView(r: SubmissionRecord, currentIds: Set<string>, ctx: ViewContext): SubmissionView {
@@ -57,6 +65,7 @@ export function toView(r: SubmissionRecord, currentIds: Set<string>, ctx: ViewCo
   return {
     receiptNo: r.receiptNo,
     uploadId: r.uploadId,
+    objectId: r.objectId,
     unitCode: r.unitCode,
     periodId: r.periodId,
     kind: r.kind,
@@ -84,6 +93,10 @@ export function toView(r: SubmissionRecord, currentIds: Set<string>, ctx: ViewCo
       asOf: ctx.now,
       accepted: ctx.accepted ?? null,
     }),
+    justifications: r.findings.flatMap((_f, i) => {
+      const j = ctx.justifications?.get(`${r.objectId}#${i}`);
+      return j ? [j] : [];
+    }),
   };
 }
 
@@ -94,6 +107,7 @@ interface PeriodContext {
   extensions: Map<string, string | null>;
   /** Each unit's latest review of the period (docs/REVIEW.md). */
   reviews: Map<string, ReviewRecord>;
+  justifications: Map<string, JustificationView>;
 }
 
 /** Pointers of each period and each unit's extension, read once per listing. */
@@ -109,7 +123,7 @@ async function contextOf(deps: Pick<PipelineDeps, 'stores'>, records: Submission
     for (const u of new Set(records.filter((r) => r.periodId === p).map((r) => r.unitCode))) {
       extensions.set(u, effectiveExtension(await deps.stores.extensions.get(p, u), reviews.get(u) ?? null, findPeriod(p).dueDate)?.until ?? null);
     }
-    byPeriod.set(p, { pointers, reportPointers, extensions, reviews });
+    byPeriod.set(p, { pointers, reportPointers, extensions, reviews, justifications: justificationViews(await deps.stores.justifications.of(p)) });
   }
   return { ids, byPeriod };
 }
@@ -120,7 +134,7 @@ function viewsOf(records: SubmissionRecord[], c: { ids: Set<string>; byPeriod: M
     const pointers = isFormPart(r) ? p.pointers : p.reportPointers;
     const review = p.reviews.get(r.unitCode);
     const accepted = review && review.kind === r.kind ? acceptedFileOf(review, isFormPart(r) ? 'form' : 'report') : null;
-    return toView(r, c.ids, { pointers, extendedUntil: p.extensions.get(r.unitCode) ?? null, now, accepted });
+    return toView(r, c.ids, { pointers, extendedUntil: p.extensions.get(r.unitCode) ?? null, now, accepted, justifications: p.justifications });
   });
 }
 
@@ -153,9 +167,10 @@ async function unitContextOf(
   records: SubmissionRecord[],
 ): Promise<{ ids: Set<string>; byPeriod: Map<string, PeriodContext> }> {
   const periods = [...new Set(records.map((r) => r.periodId))].map((id) => findPeriod(id));
-  const [slots, reviews] = await Promise.all([
+  const [slots, reviews, explained] = await Promise.all([
     deps.stores.pointers.slots(periods.map((p) => ({ periodId: p.id, unitCode, kind: p.kind }))),
     Promise.all(periods.map((p) => deps.stores.reviews.latest(p.id, unitCode, p.kind))),
+    Promise.all(periods.map((p) => deps.stores.justifications.of(p.id, unitCode))),
   ]);
   const ids = new Set<string>();
   const byPeriod = new Map<string, PeriodContext>();
@@ -172,6 +187,7 @@ async function unitContextOf(
       reportPointers,
       extensions: new Map([[unitCode, effectiveExtension(slot.extension, review ?? null, p.dueDate)?.until ?? null]]),
       reviews: new Map(review ? [[unitCode, review]] : []),
+      justifications: justificationViews(explained[i]!),
     });
   });
   return { ids, byPeriod };

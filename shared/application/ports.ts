@@ -1,3 +1,4 @@
+import type { JustificationRecord } from '../domain/justification.js';
 import type { OutEventType } from '../domain/audit.js';
 import type { AuditEvent } from '../domain/audit.js';
 import type { ReviewRecord } from '../domain/review.js';
@@ -208,6 +209,15 @@ export interface Stores {
   tokens: TokenStore;
   audit: AuditStore;
   reviews: ReviewStore;
+  justifications: JustificationStore;
+}
+
+/** The units' explanations of warnings and the Department's acceptances: numbered items, never changed. */
+export interface JustificationStore {
+  /** Adds item `seq` of its finding; false when that number exists (someone wrote first). */
+  append(j: JustificationRecord): Promise<boolean>;
+  /** Every item of a period (every unit's), or of one unit in it. */
+  of(periodId: string, unitCode?: string): Promise<JustificationRecord[]>;
 }
 
 export interface ObjectHead {

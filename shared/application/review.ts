@@ -1,3 +1,4 @@
+import { latestByFinding, warningsAllAccepted } from '../domain/justification.js';
 import type { Actor } from '../domain/audit.js';
 import { findPeriod, formatInstantVi, localDateOf } from '../domain/calendar.js';
 import { formatDateVi } from '../domain/dates.js';
@@ -134,8 +135,8 @@ export async function bulkAccept(deps: PipelineDeps, periodId: string, actor: Ac
       out.skipped.push({ unitCode: unit.code, reason: 'Chưa có báo cáo hợp lệ.' });
       continue;
     }
-    if (facts.current.warnings > 0) {
-      out.skipped.push({ unitCode: unit.code, reason: `Báo cáo có ${facts.current.warnings} cảnh báo: cần xem xét riêng.` });
+    if (facts.current.warnings > 0 && !(await warningsExplained(deps, period.id, unit.code, facts.current.objectId))) {
+      out.skipped.push({ unitCode: unit.code, reason: `Báo cáo có ${facts.current.warnings} cảnh báo chưa được chấp nhận giải trình: cần xem xét riêng.` });
       continue;
     }
     try {
@@ -148,6 +149,12 @@ export async function bulkAccept(deps: PipelineDeps, periodId: string, actor: Ac
   }
   deps.log.info('bulk accept', { periodId: period.id, accepted: out.accepted.length, skipped: out.skipped.length, by: actor.id });
   return out;
+}
+
+/** Whether every warning of a file has an explanation the Department accepted. */
+async function warningsExplained(deps: PipelineDeps, periodId: string, unitCode: string, objectId: string): Promise<boolean> {
+  const [record, items] = await Promise.all([deps.stores.submissions.get(periodId, unitCode, objectId), deps.stores.justifications.of(periodId, unitCode)]);
+  return record !== null && warningsAllAccepted(objectId, record.findings, latestByFinding(items));
 }
 
 /** The latest review of every reviewed slot of a period (the board's column). */

@@ -161,7 +161,7 @@ describe("the Department's review in a real browser", () => {
     expect(await reviewCell(board, 'SCT').locator('.badge').textContent()).toBe('Chưa xem xét');
     const skipped = board.locator('#review-skipped');
     await skipped.locator('summary').click();
-    expect(await skipped.textContent()).toContain('Sở Công Thương: Báo cáo có 1 cảnh báo: cần xem xét riêng.');
+    expect(await skipped.textContent()).toContain('Sở Công Thương: Báo cáo có 1 cảnh báo chưa được chấp nhận giải trình: cần xem xét riêng.');
 
     await board.locator('#filter-review').selectOption('accepted');
     expect(await board.locator('#units tbody tr').count()).toBe(2);

@@ -462,10 +462,11 @@ describe('least privilege per function', () => {
     const expected: Record<Fn, string[]> = {
       // periods, outbox, a token by its hash; writes upload intents and manual reminders; never a token
       unitApi: [
-        ...reads('PERIOD#', 'MAIL#', 'TOKEN#', 'REVIEW#', 'AUDIT#'),
+        ...reads('PERIOD#', 'MAIL#', 'TOKEN#', 'REVIEW#', 'AUDIT#', 'JUSTIFY#'),
         ...writes('UPLOAD#', 'MAIL#'),
-        // a review decision and an audit step: PutItem alone (append only)
+        // a review decision, a warning's explanation and an audit step: PutItem alone (append only)
         'PutItem table AUDIT#*',
+        'PutItem table JUSTIFY#*',
         'PutItem table REVIEW#*',
         ...queries('gsi1', 'UNIT#', 'INTENTS#', 'AUDITS#'),
       ],

@@ -182,6 +182,42 @@ describe('the review of a period through the API', () => {
     expect((await unitOnBoard('SYT')).warnings).toBeGreaterThan(0);
   });
 
+  it('a unit explains a warning on its portal; the Department reads it beside the finding and accepts it; bulk accept then takes the report', async () => {
+    const syt = await tokenOf('SYT');
+    const record = (await forms('SYT'))[0]!;
+    const index = record.findings.findIndex((f) => f.severity === 'warning');
+    expect(index).toBeGreaterThanOrEqual(0);
+    const justify = (body: Record<string, unknown>, as = syt) =>
+      api(as, 'POST', '/api/justifications', { periodId: PERIOD, objectId: record.objectId, index, ...body });
+    expect((await justify({ text: '   ' })).json.error.code).toBe('TEXT_REQUIRED');
+    expect((await justify({ text: 'x', index: 999 })).json.error.code).toBe('NO_SUCH_FINDING');
+    // another unit cannot explain SYT's file: the record is looked up under the caller's own unit
+    expect((await justify({ text: 'x' }, await tokenOf('SCT'))).json.error.code).toBe('NO_SUCH_FILE');
+    const sent = await justify({ text: 'Chỉ tiêu XX.99 là chỉ tiêu riêng của ngành y tế, đã thống nhất với Sở Nội vụ.' });
+    expect(sent.status).toBe(201);
+    expect(sent.json).toMatchObject({ status: 'submitted', seq: 1, by: { kind: 'unit', id: 'SYT' } });
+
+    const page = await api(syt, 'GET', `/api/submissions?periodId=${PERIOD}`);
+    const view = page.json.submissions.find((s: { objectId: string }) => s.objectId === record.objectId);
+    expect(view.justifications).toEqual([expect.objectContaining({ index, status: 'submitted' })]);
+
+    const warning = (await unitOnBoard('SYT')).warningList.find((w) => w.index === index)!;
+    expect(warning.justification).toMatchObject({ status: 'submitted', text: 'Chỉ tiêu XX.99 là chỉ tiêu riêng của ngành y tế, đã thống nhất với Sở Nội vụ.' });
+    // a viewer cannot accept it
+    const accept = (as = reviewer) =>
+      api(as, 'POST', '/api/admin/justifications/accept', { periodId: PERIOD, unitCode: 'SYT', objectId: record.objectId, index });
+    expect((await accept(viewer)).status).toBe(403);
+    const accepted = await accept();
+    expect(accepted.json).toMatchObject({ status: 'accepted', seq: 2, by: { name: 'Lê Thị Hoa' } });
+    expect((await accept()).json.error.code).toBe('ALREADY_ACCEPTED');
+    expect((await justify({ text: 'lần nữa' })).json.error.code).toBe('ALREADY_ACCEPTED');
+
+    const bulk = await api(reviewer, 'POST', '/api/admin/review/bulk-accept', { periodId: PERIOD });
+    expect(bulk.json.accepted).toEqual(['SYT']);
+    const steps = (await timelineOf(stack.deps, PERIOD, 'SYT')).map((e) => e.type);
+    expect(steps).toEqual(expect.arrayContaining(['warning.justified', 'justification.accepted', 'review.accepted']));
+  });
+
   it('a return after the deadline opens its own correction window: the corrected file is on time and replaces the current one; the original keeps its timeliness', async () => {
     await dossier('HUE', '2021-03-09T09:00:00');
     stack.clock.set(vn('2021-03-17T09:00:00'));
@@ -222,7 +258,7 @@ describe('the review of a period through the API', () => {
     expect(line('SNGV').review).toBeNull();
     // the consolidated e-mail says it for the period
     const sentence =
-      'Số liệu của 3/5 đơn vị được tổng hợp đã được Sở Nội vụ xem xét và chấp nhận; 1 đơn vị đang được trả lại để chỉnh sửa (số liệu hiện có vẫn được tổng hợp); 1 đơn vị chưa được xem xét.';
+      'Số liệu của 4/5 đơn vị được tổng hợp đã được Sở Nội vụ xem xét và chấp nhận; 1 đơn vị đang được trả lại để chỉnh sửa (số liệu hiện có vẫn được tổng hợp).';
     await flushOutbox(stack.deps);
     const report = (await stack.sesMail()).find((m) => m.subject.includes('Tổng hợp') || m.subject.includes('tổng hợp'));
     expect(report?.body.text).toContain(`Sở Nội vụ xem xét: ${sentence}`);

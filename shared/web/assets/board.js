@@ -465,7 +465,7 @@ function reviewCell(u) {
     r.reason ? el('span', { class: 'unit-code review-reason', text: `Lý do: ${r.reason}` }) : null,
     r.items.length ? el('span', { class: 'unit-code', text: `Cần sửa: ${r.itemsText.join('; ')}` }) : null,
     r.status === 'returned' && r.correctionDueText ? el('span', { class: 'unit-code', text: `Hạn nộp bản sửa: ${r.correctionDueText}` }) : null,
-    u.warnings > 0 ? el('span', { class: 'unit-code', text: `Báo cáo dùng để tổng hợp có ${u.warnings} cảnh báo` }) : null,
+    u.warnings > 0 ? warningsDetails(u, mayReview) : null,
     el('button', {
       type: 'button',
       class: 'btn btn-link btn-small',
@@ -491,6 +491,66 @@ function reviewCell(u) {
         )
       : null,
   ];
+}
+
+/**
+ * The warnings of the file a unit's figures come from, each with the unit's explanation and, for a
+ * reviewer, the button that accepts it.
+ * @param {BoardUnit} u
+ * @param {boolean} mayReview
+ */
+function warningsDetails(u, mayReview) {
+  const pending = u.warningList.filter((w) => w.justification?.status !== 'accepted').length;
+  return el(
+    'details',
+    { class: 'warnings-details', 'data-warnings': u.unitCode },
+    el('summary', { text: `${u.warnings} cảnh báo${pending ? `, ${pending} chưa được chấp nhận giải trình` : ', đã chấp nhận giải trình'}` }),
+    el(
+      'ul',
+      { class: 'warning-list' },
+      u.warningList.map((w) =>
+        el(
+          'li',
+          { 'data-finding': String(w.index) },
+          el('span', { class: 'warning-message', text: `${w.sheet ? `${w.sheet}${w.cell ? ` ô ${w.cell}` : ''}: ` : ''}${w.message}` }),
+          w.justification
+            ? el(
+                'span',
+                { class: 'justification' },
+                `Giải trình của đơn vị (${w.justification.atText}): ${w.justification.text}`,
+                w.justification.status === 'accepted' ? el('strong', { text: ` — đã chấp nhận (${w.justification.acceptedBy ?? ''})` }) : null,
+              )
+            : el('span', { class: 'muted', text: 'Đơn vị chưa giải trình.' }),
+          mayReview && w.justification?.status === 'submitted'
+            ? el('button', {
+                type: 'button',
+                class: 'btn btn-secondary btn-small',
+                text: 'Chấp nhận giải trình',
+                onclick: () => acceptJustification(u, w),
+              })
+            : null,
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * @param {BoardUnit} u
+ * @param {BoardUnit['warningList'][number]} w
+ */
+async function acceptJustification(u, w) {
+  if (!state.board) return;
+  try {
+    await apiJson(state.token, '/api/admin/justifications/accept', {
+      method: 'POST',
+      json: { periodId: state.board.period.id, unitCode: u.unitCode, objectId: w.objectId, index: w.index },
+    });
+    announce($('review-status'), `Đã chấp nhận giải trình cảnh báo của ${u.name}.`, 'ok');
+    await loadBoard();
+  } catch (err) {
+    handleFailure(err, (m) => announce($('review-status'), m, 'error'));
+  }
 }
 
 /**

@@ -729,6 +729,60 @@ function historyPage(periodId, cursor) {
   return apiJson(state.token, `/api/submissions?periodId=${encodeURIComponent(periodId)}${more}`);
 }
 
+/**
+ * The warnings of the data form in use, each with its explanation or a form to give one.
+ * @param {UnitPeriodView} p
+ * @param {SubmissionView[]} submissions
+ */
+function renderJustifications(p, submissions) {
+  const s = submissions.find((x) => x.current && x.part === 'form' && x.status === 'valid' && x.findings.some((f) => f.severity === 'warning'));
+  const section = $('justify-box');
+  section.hidden = !s;
+  const list = clear($('justify-list'));
+  if (!s) return;
+  const locked = p.review.status === 'accepted';
+  s.findings.forEach((f, index) => {
+    if (f.severity !== 'warning') return;
+    const j = s.justifications.find((x) => x.index === index);
+    const item = el(
+      'li',
+      { 'data-finding': String(index) },
+      el('span', { class: 'warning-message', text: `${f.sheet ? `${f.sheet}${f.cell ? ` ô ${f.cell}` : ''}: ` : ''}${f.message}` }),
+      j
+        ? el(
+            'span',
+            { class: 'justification' },
+            `Giải trình đã gửi (${j.atText}): ${j.text}`,
+            el('strong', { text: j.status === 'accepted' ? ' — Sở Nội vụ đã chấp nhận.' : ' — chờ Sở Nội vụ xem xét.' }),
+          )
+        : null,
+    );
+    if (!locked && j?.status !== 'accepted') {
+      const id = `justify-${index}`;
+      const text = el('textarea', { id, rows: '3', maxlength: '2000' });
+      const status = el('p', { class: 'inline-status', role: 'status' });
+      const send = el('button', { type: 'button', class: 'btn btn-secondary btn-small', text: j ? 'Gửi lại giải trình' : 'Gửi giải trình' });
+      send.addEventListener('click', async () => {
+        send.setAttribute('disabled', '');
+        try {
+          await apiJson(state.token, '/api/justifications', {
+            method: 'POST',
+            json: { periodId: p.periodId, objectId: s.objectId, index, text: /** @type {HTMLTextAreaElement} */ (text).value },
+          });
+          announce(status, 'Đã gửi giải trình.', 'ok');
+          await loadHistory();
+        } catch (err) {
+          handleFailure(err, (m) => announce(status, m, 'error'));
+        } finally {
+          send.removeAttribute('disabled');
+        }
+      });
+      item.append(el('label', { for: id, class: 'label', text: 'Nội dung giải trình' }), text, send, status);
+    }
+    list.append(item);
+  });
+}
+
 /** The selected period's timeline (its steps on the audit trail), loaded when the unit opens it. */
 async function loadTimeline() {
   const p = selectedPeriod();
@@ -762,6 +816,7 @@ async function loadHistory() {
   }
   if (state.periodId !== p.periodId) return;
   clear(box);
+  renderJustifications(p, data.submissions);
   if (data.submissions.length === 0) {
     box.append(el('p', { class: 'empty', text: 'Đơn vị chưa nộp tệp nào cho kỳ này.' }));
     return;

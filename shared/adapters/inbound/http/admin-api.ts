@@ -132,6 +132,14 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
       return json(200, out);
     },
 
+    'POST /api/admin/justifications/accept': async (p, e) => {
+      const body = bodyOf(e);
+      if (typeof body.unitCode !== 'string' || !deps.units.some((u) => u.code === body.unitCode))
+        throw new ApiError(400, 'BAD_REQUEST', 'Thiếu hoặc sai mã đơn vị (unitCode).');
+      const { acceptJustification, findingRefOf } = await import('../../../application/justifications.js');
+      return json(200, await acceptJustification(deps, findingRefOf(body, body.unitCode), actorOf(p)));
+    },
+
     'POST /api/admin/review/bulk-accept': async (p, e) => {
       const body = bodyOf(e);
       if (typeof body.periodId !== 'string') throw new ApiError(400, 'BAD_REQUEST', 'Thiếu mã kỳ báo cáo (periodId).');

@@ -140,6 +140,14 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
       const body: UploadResponse = await requestUpload(deps, p, bodyOf(e));
       return json(201, body);
     },
+    // A unit explains a warning of one of its files (the Department reads it beside the finding).
+    'POST /api/justifications': async (p, e) => {
+      const body = bodyOf(e);
+      if (typeof body !== 'object' || body === null) throw new ApiError(400, 'BAD_REQUEST', 'Cần periodId, objectId, index và text.');
+      const { findingRefOf, justifyWarning } = await import('../../../application/justifications.js');
+      const ref = findingRefOf(body as Record<string, unknown>, p.unitCode);
+      return json(201, await justifyWarning(deps, ref, (body as { text?: unknown }).text, actorOf(p)));
+    },
     'GET /api/submissions': async (p, e) => {
       const q = e.queryStringParameters ?? {};
       const limit = q.limit && /^\d{1,3}$/.test(q.limit) ? Number(q.limit) : undefined;

@@ -30,6 +30,7 @@ export const PK = {
   address: 'ADDRESS#',
   audit: 'AUDIT#',
   review: 'REVIEW#',
+  justification: 'JUSTIFY#',
 } as const;
 
 /** Index partition-key prefixes (gsi1, gsi2). */
@@ -78,6 +79,12 @@ export const keys = {
     pk: `${PK.review}${r.periodId}`,
     sk: `${r.unitCode}#${r.kind}#${String(r.version).padStart(6, '0')}`,
   }),
+  /** A warning's explanation: JUSTIFY#{period} / {unit}#{objectId}#{index:000}#{seq:000000}. */
+  justification: (j: { periodId: string; unitCode: string; objectId: string; index: number; seq: number }): Key => ({
+    pk: `${PK.justification}${j.periodId}`,
+    sk: `${j.unitCode}#${j.objectId}#${String(j.index).padStart(3, '0')}#${String(j.seq).padStart(6, '0')}`,
+  }),
+  justificationsOf: (periodId: string, unitCode?: string): Key => ({ pk: `${PK.justification}${periodId}`, sk: unitCode ? `${unitCode}#` : '' }),
   /** A period's review decisions, or one slot's. */
   reviewsOf: (periodId: string, slot?: { unitCode: string; kind: string }): Key => ({
     pk: `${PK.review}${periodId}`,

@@ -1,12 +1,14 @@
 import { chronological, type AuditEvent } from '../../../domain/audit.js';
 import type { DossierPart } from '../../../domain/object-keys.js';
 import type { ReviewRecord } from '../../../domain/review.js';
+import type { JustificationRecord } from '../../../domain/justification.js';
 import type { SubmissionKind } from '../../../domain/types.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   AddressStore,
   AuditStore,
   ExtensionStore,
+  JustificationStore,
   IntentStore,
   OutboxStore,
   PeriodStore,
@@ -48,6 +50,7 @@ export function dynamoStores(client: DynamoDBDocumentClient, tableName: string):
     tokens: new DynamoTokenStore(table),
     audit: new DynamoAuditStore(table),
     reviews: new DynamoReviewStore(table),
+    justifications: new DynamoJustificationStore(table),
   };
 }
 
@@ -413,5 +416,19 @@ export class DynamoReviewStore implements ReviewStore {
     // Items sort by slot then version: the last one seen of each slot is its latest.
     for (const r of await this.table.query<ReviewRecord>({ pk: keys.reviewsOf(periodId).pk })) latest.set(`${r.unitCode}#${r.kind}`, r);
     return [...latest.values()];
+  }
+}
+
+/** Explanations of warnings and their acceptances: a conditional put of a new numbered item is the only write. */
+export class DynamoJustificationStore implements JustificationStore {
+  constructor(private readonly table: Table) {}
+
+  append(j: JustificationRecord): Promise<boolean> {
+    return this.table.put({ ...keys.justification(j), itemType: 'justification', ...j }, NEW_ITEM);
+  }
+
+  of(periodId: string, unitCode?: string): Promise<JustificationRecord[]> {
+    const k = keys.justificationsOf(periodId, unitCode);
+    return this.table.query<JustificationRecord>(unitCode ? { pk: k.pk, skPrefix: k.sk } : { pk: k.pk });
   }
 }
