@@ -15,6 +15,7 @@ let board: Page;
 let reviewerToken: string;
 let viewerToken: string;
 let stpToken: string;
+let sctToken: string;
 const problems: string[] = [];
 
 function watch(p: Page): void {
@@ -45,6 +46,7 @@ beforeAll(async () => {
   await stack.upload(hue, '2021-Q1', await filledWorkbook('HUE', '2021-Q1'), XLSX, 'Hue-quy-I.xlsx');
   await stack.uploadReport(hue, '2021-Q1');
   const sct = (await issueToken(stack.deps, 'SCT')).token;
+  sctToken = sct;
   const json = await import('../../shared/domain/submission-json.js');
   const { sampleSubmission } = await import('../../shared/domain/sample-submission.js');
   const sub = sampleSubmission('SCT', '2021-Q1', { asOf: stack.clock.now() });
@@ -203,12 +205,37 @@ describe("the Department's review in a real browser", () => {
     await portal.close();
   });
 
+  it('a unit explains its warning on its portal; a reviewer accepts it beside the finding, and bulk accept takes the report', async () => {
+    const portal = await context.newPage();
+    watch(portal);
+    await portal.goto(`${e2e.stack.apiUrl}/#t=${sctToken}`);
+    await portal.locator('[data-period="2021-Q1"]').click();
+    const box = portal.locator('#justify-box');
+    await box.waitFor({ state: 'visible' });
+    await box.getByLabel('Nội dung giải trình').fill('Chỉ tiêu bổ sung theo hướng dẫn của Bộ Công Thương.');
+    await box.getByRole('button', { name: 'Gửi giải trình' }).click();
+    await expect.poll(() => box.locator('.justification').textContent()).toContain('chờ Sở Nội vụ xem xét');
+    await portal.close();
+
+    await refresh(board);
+    const warnings = board.locator('[data-warnings="SCT"]');
+    await warnings.locator('summary').click();
+    expect(await warnings.textContent()).toContain('Giải trình của đơn vị');
+    expect(await warnings.textContent()).toContain('Chỉ tiêu bổ sung theo hướng dẫn của Bộ Công Thương.');
+    await warnings.getByRole('button', { name: 'Chấp nhận giải trình' }).click();
+    await board.locator('#review-status').filter({ hasText: 'Đã chấp nhận giải trình cảnh báo của Sở Công Thương' }).waitFor();
+    await board.getByRole('button', { name: 'Chấp nhận mọi báo cáo hợp lệ không có cảnh báo' }).click();
+    await board.locator('#review-status').filter({ hasText: 'Đã chấp nhận 1 báo cáo' }).waitFor();
+    await expect.poll(() => reviewCell(board, 'SCT').locator('.badge').textContent()).toBe('Đã chấp nhận');
+  });
+
   it('a viewer sees the reviews but no action', async () => {
     const view = await context.newPage();
     watch(view);
     await view.goto(`${e2e.stack.apiUrl}/board#t=${viewerToken}`);
     await row(view, 'STP').waitFor();
     expect(await reviewCell(view, 'STP').locator('.badge').textContent()).toBe('Đã chấp nhận');
+    expect(await view.getByRole('button', { name: 'Chấp nhận giải trình' }).count()).toBe(0);
     // only the timelines: no review action
     expect(
       await view
