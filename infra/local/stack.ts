@@ -28,6 +28,7 @@ import { closeDuePeriods } from '../../shared/application/close-period.js';
 import { flushOutbox } from '../../shared/application/outbox.js';
 import { objectIdOf } from '../../shared/application/process-upload.js';
 import { reconcilePeriod } from '../../shared/application/reconcile.js';
+import { refreshRegistry } from '../../shared/application/registry.js';
 import { EventJournal, type JournalEntry } from './event-journal.js';
 import { serveHttpHandler } from './http-server.js';
 import { LocalQueue } from './local-queue.js';
@@ -571,6 +572,8 @@ function startScheduler(
  * (objects whose event never reached the journal), closes left in CLOSING are resumed, and the outbox is flushed.
  */
 async function recoverUnfinishedWork(deps: PipelineDeps, queues: Queues, pending: JournalEntry[], years: number[], log: Log): Promise<void> {
+  // the unit registry as the Department left it (the seed until its first change); this process's changes refresh it
+  await refreshRegistry(deps, true);
   for (const e of pending) queues.queue.send(JSON.stringify({ Records: [e.record] }));
   await queues.drain();
   for (const year of years) {

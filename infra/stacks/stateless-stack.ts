@@ -56,32 +56,38 @@ const VALIDATOR_TIMEOUT = Duration.seconds(60);
  */
 export const TABLE_SCOPES = {
   // Reviews (REVIEW#) and audit steps (AUDIT#) are appended only: a decision, a step is a new item.
-  // Every function that does a step reads AUDIT# too (a retried step finds its event by key).
+  // Every function that does a step reads AUDIT# too (a retried step finds its event by key); every
+  // function reads the unit registry (REGISTRY#), which only unit-api (the board's administrators) appends to.
   unitApi: {
-    read: [PK.period, PK.mail, PK.token, PK.review, PK.audit, PK.justification],
+    read: [PK.period, PK.mail, PK.token, PK.review, PK.audit, PK.justification, PK.registry],
     write: [PK.upload, PK.mail],
-    append: [PK.review, PK.audit, PK.justification],
+    append: [PK.review, PK.audit, PK.justification, PK.registry],
     indexes: { gsi1: [INDEX_PK.unitSubmissions, INDEX_PK.periodIntents, INDEX_PK.periodAudit] },
   },
   // Every function that records a file reads the slot's review: an accepted slot keeps its file.
-  validateSubmission: { read: [PK.upload, PK.period, PK.mail, PK.review, PK.audit], write: [PK.period, PK.mail], append: [PK.audit] },
+  validateSubmission: { read: [PK.upload, PK.period, PK.mail, PK.review, PK.audit, PK.registry], write: [PK.period, PK.mail], append: [PK.audit] },
   // The dead-letter consumer records what validate-submission would: the object's result and receipt.
-  recordUnprocessable: { read: [PK.upload, PK.period, PK.mail, PK.review, PK.audit], write: [PK.period, PK.mail], append: [PK.audit] },
-  flushOutbox: { read: [PK.mail, PK.audit], write: [PK.mail], append: [PK.audit], indexes: { gsi1: [INDEX_PK.unitTokens], gsi2: [INDEX_PK.outbox] } },
+  recordUnprocessable: { read: [PK.upload, PK.period, PK.mail, PK.review, PK.audit, PK.registry], write: [PK.period, PK.mail], append: [PK.audit] },
+  flushOutbox: {
+    read: [PK.mail, PK.audit, PK.registry],
+    write: [PK.mail],
+    append: [PK.audit],
+    indexes: { gsi1: [INDEX_PK.unitTokens], gsi2: [INDEX_PK.outbox] },
+  },
   // The reconciliation reads a period's upload intents (gsi1) to find uploads with no result; the close the reviews.
   closePeriod: {
-    read: [PK.upload, PK.period, PK.mail, PK.review, PK.audit],
+    read: [PK.upload, PK.period, PK.mail, PK.review, PK.audit, PK.registry],
     write: [PK.period, PK.mail],
     append: [PK.audit],
     indexes: { gsi1: [INDEX_PK.periodIntents] },
   },
   sendReminders: {
-    read: [PK.upload, PK.period, PK.mail, PK.review, PK.audit],
+    read: [PK.upload, PK.period, PK.mail, PK.review, PK.audit, PK.registry],
     write: [PK.period, PK.mail],
     append: [PK.audit],
     indexes: { gsi1: [INDEX_PK.periodIntents] },
   },
-  handleMailFeedback: { read: [PK.mail, PK.audit], write: [PK.address, PK.mail], append: [PK.audit] },
+  handleMailFeedback: { read: [PK.mail, PK.audit, PK.registry], write: [PK.address, PK.mail], append: [PK.audit] },
 } as const satisfies Record<string, TableScope>;
 /** An SQS event source's batch size and concurrency, from the consumer both stacks share. */
 function sqsSource(c: QueueConsumer): { batchSize: number; maxConcurrency: number } {

@@ -1,3 +1,4 @@
+import type { LeaderTerm } from '../domain/roster.js';
 import { validateSubmission } from '../domain/validate.js';
 import type { Finding, Slot, Submission, Unit, ValidationResult } from '../domain/types.js';
 import { foreignSpreadsheet, sniff } from '../documents/xlsx/safe-zip.js';
@@ -24,6 +25,8 @@ export interface CheckContext {
   part?: DossierPart;
   /** The trust anchors (and CRLs) signed reports are verified against. */
   trust?: TrustConfig;
+  /** The leadership roster signers are matched against (the registry's); default the shipped one. */
+  roster?: readonly LeaderTerm[];
 }
 
 /** A PDF starts with "%PDF-" (ISO 32000), allowing for a little leading junk as readers do. */
@@ -53,7 +56,7 @@ export async function checkUpload(bytes: Uint8Array, slot: Slot, receivedAt: Dat
         ),
       );
     const { checkReport } = await import('./check-report.js');
-    return checkReport(bytes, slot, receivedAt, { trust: ctx.trust ?? { anchors: [] }, units: ctx.units });
+    return checkReport(bytes, slot, receivedAt, { trust: ctx.trust ?? { anchors: [] }, units: ctx.units, ...(ctx.roster ? { roster: ctx.roster } : {}) });
   }
   if (pdf) {
     return invalid(

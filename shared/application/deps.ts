@@ -1,3 +1,4 @@
+import type { LeaderTerm } from '../domain/roster.js';
 import type { Slot, Unit } from '../domain/types.js';
 import type { CheckContext, UploadCheck } from './check-upload.js';
 import type { TrustConfig } from '../documents/pdf/index.js';
@@ -33,7 +34,9 @@ export interface PipelineDeps {
    * Absent elsewhere: a reminder composed without it waits in the outbox for a sender that has it.
    */
   tokenKey?: () => Promise<string>;
+  /** The unit registry's current version (application/registry.ts refreshes it), and its leadership roster. */
   units: readonly Unit[];
+  roster?: readonly LeaderTerm[];
   log: Log;
   /**
    * Reads and validates one upload. Default: `guardedCheckUpload`, in a worker bounded in memory and

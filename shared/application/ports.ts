@@ -1,3 +1,4 @@
+import type { RegistryVersion } from '../domain/registry.js';
 import type { JustificationRecord } from '../domain/justification.js';
 import type { OutEventType } from '../domain/audit.js';
 import type { AuditEvent } from '../domain/audit.js';
@@ -210,6 +211,16 @@ export interface Stores {
   audit: AuditStore;
   reviews: ReviewStore;
   justifications: JustificationStore;
+  registry: RegistryStore;
+}
+
+/** The unit registry's versions: version n+1 is added only over n (two administrators cannot both change it). */
+export interface RegistryStore {
+  append(version: RegistryVersion): Promise<boolean>;
+  /** The newest version stored, or null (the deployment still runs on its seed). */
+  latest(): Promise<RegistryVersion | null>;
+  /** The versions, newest first, without their unit lists (the history's lines). */
+  history(limit: number): Promise<Omit<RegistryVersion, 'units' | 'roster'>[]>;
 }
 
 /** The units' explanations of warnings and the Department's acceptances: numbered items, never changed. */

@@ -106,6 +106,7 @@ export async function processUploadedObject(deps: PipelineDeps, obj: UploadedObj
       const guarded = await (deps.check ?? guardedCheckUpload)(bytes, slot, new Date(obj.receivedAt), {
         templateKey: part === 'form' ? await deps.templateKey() : '',
         units: deps.units,
+        ...(deps.roster ? { roster: deps.roster } : {}),
         part,
         ...(part === 'report' ? { trust: deps.trust ? await deps.trust() : { anchors: [] } } : {}),
       });

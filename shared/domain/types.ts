@@ -86,6 +86,12 @@ export interface Unit {
   activeTo?: IsoDate;
   /** The aggregator (Sở Nội vụ) also reports as a unit. */
   aggregator?: boolean;
+  /** Names the unit had before a rename, each until the day before the new one (domain/registry.ts). */
+  formerNames?: { name: string; until: IsoDate }[];
+  /** The units merged into this one, from its activeFrom. */
+  mergedFrom?: string[];
+  /** The unit split to make this one, from its activeFrom. */
+  splitFrom?: string;
 }
 
 /** The reporting slot an upload belongs to. */

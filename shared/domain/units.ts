@@ -1,3 +1,4 @@
+import { unitAsOf } from './registry.js';
 import unitsData from '../data/units.json' with { type: 'json' };
 import { UnknownUnitError } from './errors.js';
 import type { Period, SubmissionKind, Unit } from './types.js';
@@ -32,7 +33,8 @@ export function owes(unit: Unit, period: Period): boolean {
 
 /** The units expected to file for a period: the registry's snapshot on the due date, in registry order. */
 export function expectedUnits(period: Period, units: readonly Unit[] = defaultUnits): Unit[] {
-  return units.filter((u) => owes(u, period));
+  // each as it stood on the due date: a unit renamed since is named as it was then
+  return units.filter((u) => owes(u, period)).map((u) => unitAsOf(u, period.dueDate));
 }
 
 /** Why a unit may not file a kind for a period, in Vietnamese; null when it may. */

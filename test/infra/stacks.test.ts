@@ -462,31 +462,38 @@ describe('least privilege per function', () => {
     const expected: Record<Fn, string[]> = {
       // periods, outbox, a token by its hash; writes upload intents and manual reminders; never a token
       unitApi: [
-        ...reads('PERIOD#', 'MAIL#', 'TOKEN#', 'REVIEW#', 'AUDIT#', 'JUSTIFY#'),
+        ...reads('PERIOD#', 'MAIL#', 'TOKEN#', 'REVIEW#', 'AUDIT#', 'JUSTIFY#', 'REGISTRY#'),
         ...writes('UPLOAD#', 'MAIL#'),
         // a review decision, a warning's explanation and an audit step: PutItem alone (append only)
         'PutItem table AUDIT#*',
         'PutItem table JUSTIFY#*',
+        'PutItem table REGISTRY#*',
         'PutItem table REVIEW#*',
         ...queries('gsi1', 'UNIT#', 'INTENTS#', 'AUDITS#'),
       ],
-      validateSubmission: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#', 'AUDIT#'), ...writes('PERIOD#', 'MAIL#'), 'PutItem table AUDIT#*'],
+      validateSubmission: [...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#', 'AUDIT#', 'REGISTRY#'), ...writes('PERIOD#', 'MAIL#'), 'PutItem table AUDIT#*'],
       // the outbox; a unit's tokens (ids) to render its link at send time; the step of each mail sent
-      flushOutbox: [...reads('MAIL#', 'AUDIT#'), ...writes('MAIL#'), 'PutItem table AUDIT#*', ...queries('gsi1', 'UNITTOKENS#'), ...queries('gsi2', 'OUTBOX#')],
+      flushOutbox: [
+        ...reads('MAIL#', 'AUDIT#', 'REGISTRY#'),
+        ...writes('MAIL#'),
+        'PutItem table AUDIT#*',
+        ...queries('gsi1', 'UNITTOKENS#'),
+        ...queries('gsi2', 'OUTBOX#'),
+      ],
       // and a period's upload intents, for the reconciliation
       closePeriod: [
-        ...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#', 'AUDIT#'),
+        ...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#', 'AUDIT#', 'REGISTRY#'),
         ...writes('PERIOD#', 'MAIL#'),
         'PutItem table AUDIT#*',
         ...queries('gsi1', 'INTENTS#'),
       ],
       sendReminders: [
-        ...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#', 'AUDIT#'),
+        ...reads('UPLOAD#', 'PERIOD#', 'MAIL#', 'REVIEW#', 'AUDIT#', 'REGISTRY#'),
         ...writes('PERIOD#', 'MAIL#'),
         'PutItem table AUDIT#*',
         ...queries('gsi1', 'INTENTS#'),
       ],
-      handleMailFeedback: [...reads('MAIL#', 'AUDIT#'), ...writes('ADDRESS#', 'MAIL#'), 'PutItem table AUDIT#*'],
+      handleMailFeedback: [...reads('MAIL#', 'AUDIT#', 'REGISTRY#'), ...writes('ADDRESS#', 'MAIL#'), 'PutItem table AUDIT#*'],
     };
     for (const fn of FUNCTIONS) expect(tableReach(fn), fn).toEqual(expected[fn].sort());
   });

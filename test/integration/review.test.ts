@@ -82,7 +82,7 @@ describe('the review of a period through the API', () => {
     // a viewer may look but not decide
     const refused = await review({ unitCode: 'STP', action: 'accept' }, viewer);
     expect(refused.status).toBe(403);
-    expect(refused.json.error.message).toContain('chỉ có quyền xem');
+    expect(refused.json.error.message).toContain('không có quyền xem xét báo cáo');
     expect((await api(viewer, 'GET', `/api/admin/board?periodId=${PERIOD}`)).status).toBe(200);
 
     stack.clock.set(vn('2021-03-09T10:00:00'));

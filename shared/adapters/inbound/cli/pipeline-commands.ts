@@ -1,3 +1,4 @@
+import { refreshRegistry } from '../../../application/registry.js';
 import { OUT_EVENT_TYPES } from '../../../domain/audit.js';
 import { replayEvents } from '../../../application/audit.js';
 import { readFile } from 'node:fs/promises';
@@ -116,10 +117,15 @@ export function registerPipelineCommands(program: Command): void {
     .action(uploadCommand);
 }
 
+/** The connection, with the stored unit registry loaded (a unit the Department added on the board is known here too). */
+async function connected(): Promise<ReturnType<typeof connect>> {
+  const c = connect();
+  await refreshRegistry(c.deps, true);
+  return c;
+}
+
 /** token issue: a new token for a unit (an admin token for Sở Nội vụ only), printed once with the personal link. */
 async function issueTokenCommand(opts: { unit: string; admin?: boolean; name?: string; email?: string; access?: string; json?: boolean }): Promise<void> {
-  const unit = findUnit(opts.unit);
-  if (opts.admin && !unit.aggregator) throw new UsageError('Chỉ Sở Nội vụ (SNV) được cấp mã quản trị.');
   if (!opts.admin && (opts.name || opts.email)) throw new UsageError('--name và --email chỉ dùng với --admin (đường dẫn của một cán bộ Sở Nội vụ).');
   let holder: DepartmentUser | undefined;
   if (opts.admin) {
@@ -129,7 +135,9 @@ async function issueTokenCommand(opts: { unit: string; admin?: boolean; name?: s
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }
   }
-  const { deps, apiUrl } = connect();
+  const { deps, apiUrl } = await connected();
+  const unit = findUnit(opts.unit, deps.units);
+  if (opts.admin && !unit.aggregator) throw new UsageError('Chỉ Sở Nội vụ (SNV) được cấp mã quản trị.');
   const { token: t, record } = await issueToken(deps, unit.code, opts.admin ? 'admin' : 'unit', holder);
   const link = opts.admin ? personalLink(`${apiUrl}/board`, t) : personalLink(apiUrl, t);
   if (opts.json) {
@@ -146,14 +154,14 @@ async function issueTokenCommand(opts: { unit: string; admin?: boolean; name?: s
 /** token revoke: every live token of a unit. */
 async function revokeTokensCommand(opts: { unit?: string; tokenId?: string }): Promise<void> {
   if (Boolean(opts.unit) === Boolean(opts.tokenId)) throw new UsageError('Cần đúng một trong hai: --unit <mã> hoặc --token-id <id>.');
-  const { deps } = connect();
+  const { deps } = await connected();
   if (opts.tokenId) {
     const t = await revokeUserToken(deps, opts.tokenId);
     if (!t) throw new UsageError(`Không có đường dẫn cán bộ còn hiệu lực với mã định danh ${opts.tokenId} (xem "token users").`);
     print(`Đã thu hồi đường dẫn của ${t.holder?.name ?? 'cán bộ'} (${t.tokenId}); các cán bộ khác vẫn dùng đường dẫn của mình.`);
     return;
   }
-  const unit = findUnit(opts.unit!);
+  const unit = findUnit(opts.unit!, deps.units);
   const n = await revokeUnitTokens(deps, unit.code);
   print(`Đã thu hồi ${n} mã truy cập của ${unit.name} (${unit.code}).`);
 }
@@ -163,14 +171,14 @@ async function replayCommand(opts: { period: string; type?: string[] }): Promise
   const period = findPeriod(opts.period);
   const unknown = (opts.type ?? []).filter((t) => !(OUT_EVENT_TYPES as readonly string[]).includes(t));
   if (unknown.length) throw new UsageError(`Không có loại sự kiện ${unknown.join(', ')}; chọn trong: ${OUT_EVENT_TYPES.join(', ')}.`);
-  const { deps } = connect();
+  const { deps } = await connected();
   const n = await replayEvents(deps, period.id, opts.type);
   print(`Đã gửi lại ${n} sự kiện của ${period.name}.`);
 }
 
 /** token users: the Department's named users and their links' state. */
 async function usersCommand(opts: { json?: boolean }): Promise<void> {
-  const { deps } = connect();
+  const { deps } = await connected();
   const users = await departmentUsers(deps);
   if (opts.json) {
     print(
@@ -196,7 +204,7 @@ async function usersCommand(opts: { json?: boolean }): Promise<void> {
 
 /** extension: a unit's extended deadline in a period, with who decided and why. */
 async function extensionCommand(opts: { unit: string; period: string; until: string; by: string; reason: string }): Promise<void> {
-  const { deps } = connect();
+  const { deps } = await connected();
   const ext = await grantExtension(deps, { unitCode: opts.unit, periodId: opts.period, until: opts.until, grantedBy: opts.by, reason: opts.reason });
   print(`Đã gia hạn cho ${findUnit(ext.unitCode).name} kỳ ${ext.periodId} đến hết ngày ${ext.until} (${ext.grantedBy}; lý do: ${ext.reason}).`);
 }
@@ -204,7 +212,7 @@ async function extensionCommand(opts: { unit: string; period: string; until: str
 /** submissions: a period's received files and their results, as a table or JSON. */
 async function submissionsCommand(opts: { period: string; json?: boolean }): Promise<void> {
   const period = findPeriod(opts.period);
-  const { deps } = connect();
+  const { deps } = await connected();
   const subs = await listPeriodSubmissions(deps, period.id);
   if (opts.json) {
     print(JSON.stringify({ periodId: period.id, submissions: subs }, null, 2));
@@ -224,7 +232,7 @@ async function submissionsCommand(opts: { period: string; json?: boolean }): Pro
 /** rollup: a period's current roll-up (late reports included on request), without closing it. */
 async function rollupCommand(opts: { period: string; late?: boolean; json?: boolean }): Promise<void> {
   const period = findPeriod(opts.period);
-  const { deps } = connect();
+  const { deps } = await connected();
   const r = await currentRollup(deps, period, Boolean(opts.late));
   if (opts.json) {
     print(JSON.stringify(r, null, 2));
@@ -236,7 +244,7 @@ async function rollupCommand(opts: { period: string; late?: boolean; json?: bool
 /** draft: the Word draft of the Department's report from the current figures (late reports included, as on the board). */
 async function draftCommand(opts: { period: string; out: string }): Promise<void> {
   const period = findPeriod(opts.period);
-  const { deps } = connect();
+  const { deps } = await connected();
   const file = await currentFiguresFile(deps, period, 'docx');
   writeFileSync(opts.out, file.bytes);
   print(`Đã ghi dự thảo báo cáo ${period.name} vào ${opts.out} (${file.bytes.byteLength} byte).`);
@@ -245,7 +253,7 @@ async function draftCommand(opts: { period: string; out: string }): Promise<void
 /** close: closes a period (early with --force) or issues an addendum (--reissue); a period not yet due is a usage error. */
 async function closeCommand(opts: { period: string; reissue?: boolean; force?: boolean }): Promise<void> {
   const period = findPeriod(opts.period);
-  const { deps } = connect();
+  const { deps } = await connected();
   try {
     const out = opts.reissue ? await reissueReport(deps, period.id) : await closePeriod(deps, period.id, { force: opts.force });
     if (!printCloseOutcome(out, period, deps)) return;

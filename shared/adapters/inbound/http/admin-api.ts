@@ -4,6 +4,7 @@ import { MEDIA_TYPES } from '../../../domain/media-types.js';
 import { findUnit } from '../../../domain/units.js';
 import type { BoardResponse, RollupFormat } from '../../../application/board.js';
 import type { ReviewAction } from '../../../domain/review.js';
+import type { RegistryChange } from '../../../domain/registry.js';
 import type { PipelineDeps } from '../../../application/deps.js';
 import { ApiError } from '../../../application/errors.js';
 import { actorOf, type Principal } from '../../../application/tokens.js';
@@ -85,6 +86,7 @@ function yearOf(e: HttpEvent, now: Date): number {
  */
 const board = () => import('../../../application/board.js');
 const review = () => import('../../../application/review.js');
+const registry = () => import('../../../application/registry.js');
 
 /** The aggregator's routes (/api/admin/*); the router admits admin tokens only. Each parses its request and answers with a use case's result. */
 export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principal, e: HttpEvent) => Promise<HttpResult>> {
@@ -121,6 +123,40 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
       if (format === 'csv') return file(Buffer.from(trailToCsv(entries, deps.units), 'utf8'), MEDIA_TYPES.csv, `${name}.csv`);
       const title = `Nhật ký ${period.name}${unitCode ? ` — ${findUnit(unitCode, deps.units).name}` : ''}`;
       return file(await trailToXlsx(entries, deps.units, title), MEDIA_TYPES.xlsx, `${name}.xlsx`);
+    },
+
+    // The unit registry (docs/REGISTRY.md): its current version and history, its Excel, its changes.
+    'GET /api/admin/registry': async () => {
+      const { currentRegistry } = await registry();
+      const [current, history] = await Promise.all([currentRegistry(deps), deps.stores.registry.history(50)]);
+      return json(200, { ...current, history });
+    },
+
+    'GET /api/admin/registry/export': async () => {
+      const { currentRegistry } = await registry();
+      const { registryToXlsx } = await import('../../../documents/registry-workbook.js');
+      const current = await currentRegistry(deps);
+      return file(await registryToXlsx(current), MEDIA_TYPES.xlsx, `danh-muc-don-vi-v${current.version}.xlsx`);
+    },
+
+    'POST /api/admin/registry/change': async (p, e) => {
+      const body = bodyOf(e);
+      if (typeof body.change !== 'object' || body.change === null || Array.isArray(body.change))
+        throw new ApiError(400, 'BAD_REQUEST', 'Thiếu nội dung thay đổi (change).');
+      const change = body.change as RegistryChange;
+      if (!['update', 'rename', 'add', 'close', 'merge', 'split'].includes(change.type))
+        throw new ApiError(400, 'BAD_REQUEST', 'Loại thay đổi phải là update, rename, add, close, merge hoặc split (nhập cả danh mục: import).');
+      const { changeRegistry } = await registry();
+      return json(200, await changeRegistry(deps, change, body.reason, actorOf(p)));
+    },
+
+    'POST /api/admin/registry/import': async (p, e) => {
+      const body = bodyOf(e);
+      if (typeof body.file !== 'string' || !body.file) throw new ApiError(400, 'BAD_REQUEST', 'Thiếu tệp Excel danh mục (file, base64).');
+      const bytes = Buffer.from(body.file, 'base64');
+      if (bytes.length > 5 * 1024 * 1024) throw new ApiError(413, 'TOO_LARGE', 'Tệp danh mục lớn hơn 5 MB.');
+      const { importRegistry } = await registry();
+      return json(200, await importRegistry(deps, bytes, body.reason, actorOf(p)));
     },
 
     'POST /api/admin/review': async (p, e) => {

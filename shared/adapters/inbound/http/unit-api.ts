@@ -218,14 +218,15 @@ export function makeUnitApi(deps: PipelineDeps, ext: UnitApiExtensions = {}): (e
         deps.log.warn('admin route refused for a unit token', { route: `${method} ${path}`, unit: principal.unitCode });
         return error(403, 'FORBIDDEN', 'Chức năng này chỉ dành cho Phòng Cải cách hành chính, Sở Nội vụ.');
       }
-      // A Department user's access: looking needs "viewer", a change (review, remind) "reviewer".
-      const needed = method === 'GET' ? 'viewer' : 'reviewer';
+      // A Department user's access: looking needs "viewer", a change "reviewer", the registry "administrator".
+      const needed = method === 'GET' ? 'viewer' : path.startsWith('/api/admin/registry') ? 'administrator' : 'reviewer';
       if (isAdmin && !mayDo(principal, needed)) {
         deps.log.warn('admin route refused for the user access', { route: `${method} ${path}`, tokenId: principal.tokenId, needed });
+        const what = needed === 'administrator' ? 'quyền quản trị danh mục đơn vị' : 'quyền xem xét báo cáo';
         return error(
           403,
           'FORBIDDEN',
-          `Đường dẫn của ${principal.user?.name ?? 'cán bộ'} chỉ có quyền xem; thao tác này cần quyền xem xét báo cáo. Vui lòng liên hệ người quản trị.`,
+          `Đường dẫn của ${principal.user?.name ?? 'cán bộ'} không có ${what}, cần cho thao tác này. Vui lòng liên hệ người quản trị.`,
         );
       }
       return await route(principal, event);

@@ -1,3 +1,4 @@
+import { refreshRegistry } from '../../../application/registry.js';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -33,9 +34,11 @@ export function lambdaEntry<TEvent, TResult>(runtime: FunctionRuntime, handler: 
   return middy<TEvent, TResult, Error, Context>()
     .use(injectLambdaContext(runtime.logger, { resetKeys: true }))
     .use({
-      before: (request) => {
+      before: async (request) => {
         const id = correlationIdOf(request.event);
         if (id) runtime.logger.setCorrelationId(id);
+        // the unit registry as the Department keeps it (read at most once a minute)
+        await refreshRegistry(runtime.deps);
       },
     })
     .handler((event) => handler(event));

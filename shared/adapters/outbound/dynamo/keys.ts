@@ -31,6 +31,7 @@ export const PK = {
   audit: 'AUDIT#',
   review: 'REVIEW#',
   justification: 'JUSTIFY#',
+  registry: 'REGISTRY#',
 } as const;
 
 /** Index partition-key prefixes (gsi1, gsi2). */
@@ -85,6 +86,9 @@ export const keys = {
     sk: `${j.unitCode}#${j.objectId}#${String(j.index).padStart(3, '0')}#${String(j.seq).padStart(6, '0')}`,
   }),
   justificationsOf: (periodId: string, unitCode?: string): Key => ({ pk: `${PK.justification}${periodId}`, sk: unitCode ? `${unitCode}#` : '' }),
+  /** A version of the unit registry: REGISTRY#units / v{000001}. */
+  registryVersion: (version: number): Key => ({ pk: `${PK.registry}units`, sk: `v${String(version).padStart(6, '0')}` }),
+  registry: (): Key => ({ pk: `${PK.registry}units`, sk: 'v' }),
   /** A period's review decisions, or one slot's. */
   reviewsOf: (periodId: string, slot?: { unitCode: string; kind: string }): Key => ({
     pk: `${PK.review}${periodId}`,

@@ -2,6 +2,7 @@ import { chronological, type AuditEvent } from '../../../domain/audit.js';
 import type { DossierPart } from '../../../domain/object-keys.js';
 import type { ReviewRecord } from '../../../domain/review.js';
 import type { JustificationRecord } from '../../../domain/justification.js';
+import type { RegistryVersion } from '../../../domain/registry.js';
 import type { SubmissionKind } from '../../../domain/types.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -9,6 +10,7 @@ import type {
   AuditStore,
   ExtensionStore,
   JustificationStore,
+  RegistryStore,
   IntentStore,
   OutboxStore,
   PeriodStore,
@@ -51,6 +53,7 @@ export function dynamoStores(client: DynamoDBDocumentClient, tableName: string):
     audit: new DynamoAuditStore(table),
     reviews: new DynamoReviewStore(table),
     justifications: new DynamoJustificationStore(table),
+    registry: new DynamoRegistryStore(table),
   };
 }
 
@@ -430,5 +433,26 @@ export class DynamoJustificationStore implements JustificationStore {
   of(periodId: string, unitCode?: string): Promise<JustificationRecord[]> {
     const k = keys.justificationsOf(periodId, unitCode);
     return this.table.query<JustificationRecord>(unitCode ? { pk: k.pk, skPrefix: k.sk } : { pk: k.pk });
+  }
+}
+
+/** The registry's versions, one item each (a whole list of ~40 units and its roster is some 20 KB). */
+export class DynamoRegistryStore implements RegistryStore {
+  constructor(private readonly table: Table) {}
+
+  append(version: RegistryVersion): Promise<boolean> {
+    return this.table.put({ ...keys.registryVersion(version.version), itemType: 'registry', ...version }, NEW_ITEM);
+  }
+
+  async latest(): Promise<RegistryVersion | null> {
+    const k = keys.registry();
+    const page = await this.table.page<RegistryVersion>({ pk: k.pk, skPrefix: k.sk }, { limit: 1, newestFirst: true });
+    return page.items[0] ?? null;
+  }
+
+  async history(limit: number): Promise<Omit<RegistryVersion, 'units' | 'roster'>[]> {
+    const k = keys.registry();
+    const page = await this.table.page<RegistryVersion>({ pk: k.pk, skPrefix: k.sk }, { limit, newestFirst: true });
+    return page.items.map(({ units: _u, roster: _r, ...line }) => line);
   }
 }
