@@ -1,6 +1,7 @@
 import type { LeaderTerm } from './roster.js';
 import type { IsoDate, Unit, UnitKind } from './types.js';
 import { addDays, checkIsoDate } from './zone.js';
+import { formatDateVi } from './dates.js';
 
 /**
  * The registry of reporting units as the Department keeps it on the board: numbered versions of the
@@ -100,7 +101,7 @@ function activeOn(u: Unit, day: IsoDate): boolean {
 }
 
 function closeFrom(u: Unit, from: IsoDate): void {
-  if (!activeOn(u, from)) throw new RegistryError(`${u.name} (${u.code}) không còn hoạt động vào ngày ${from}.`);
+  if (!activeOn(u, from)) throw new RegistryError(`${u.name} (${u.code}) không còn hoạt động vào ngày ${formatDateVi(from)}.`);
   if (u.aggregator) throw new RegistryError('Không thể đóng, hợp nhất hay tách Sở Nội vụ (đơn vị tổng hợp).');
   u.activeTo = addDays(from, -1);
 }
@@ -141,19 +142,19 @@ export function applyRegistryChange(current: readonly Unit[], change: RegistryCh
       u.formerNames = [...former, { name: u.name, until: addDays(from, -1) }];
       const old = u.name;
       u.name = name;
-      return { units, summary: `Đổi tên ${old} (${u.code}) thành ${name} từ ngày ${from}.` };
+      return { units, summary: `Đổi tên ${old} (${u.code}) thành ${name} từ ngày ${formatDateVi(from)}.` };
     }
     case 'add': {
       const from = date(change.from, 'Ngày bắt đầu báo cáo');
       const u = newUnit(change.unit, from, units);
       units.push(u);
-      return { units, summary: `Thêm ${u.name} (${u.code}) từ ngày ${from}.` };
+      return { units, summary: `Thêm ${u.name} (${u.code}) từ ngày ${formatDateVi(from)}.` };
     }
     case 'close': {
       const u = unitOf(units, change.code);
       const to = date(change.to, 'Ngày thôi báo cáo');
       closeFrom(u, addDays(to, 1));
-      return { units, summary: `${u.name} (${u.code}) thôi báo cáo sau ngày ${to}.` };
+      return { units, summary: `${u.name} (${u.code}) thôi báo cáo sau ngày ${formatDateVi(to)}.` };
     }
     case 'merge': {
       const from = date(change.from, 'Ngày hợp nhất');
@@ -162,7 +163,10 @@ export function applyRegistryChange(current: readonly Unit[], change: RegistryCh
       for (const s of sources) closeFrom(s, from);
       const into = { ...newUnit(change.into, from, units), mergedFrom: sources.map((s) => s.code) };
       units.push(into);
-      return { units, summary: `Hợp nhất ${sources.map((s) => `${s.name} (${s.code})`).join(', ')} thành ${into.name} (${into.code}) từ ngày ${from}.` };
+      return {
+        units,
+        summary: `Hợp nhất ${sources.map((s) => `${s.name} (${s.code})`).join(', ')} thành ${into.name} (${into.code}) từ ngày ${formatDateVi(from)}.`,
+      };
     }
     case 'split': {
       const from = date(change.from, 'Ngày chia tách');
@@ -175,7 +179,10 @@ export function applyRegistryChange(current: readonly Unit[], change: RegistryCh
         made.push(u);
       }
       units.push(...made);
-      return { units, summary: `Chia tách ${source.name} (${source.code}) thành ${made.map((u) => `${u.name} (${u.code})`).join(', ')} từ ngày ${from}.` };
+      return {
+        units,
+        summary: `Chia tách ${source.name} (${source.code}) thành ${made.map((u) => `${u.name} (${u.code})`).join(', ')} từ ngày ${formatDateVi(from)}.`,
+      };
     }
     case 'replace':
       return { units: checkRegistry(current, change.units), summary: `Nhập danh mục từ tệp Excel (${change.units.length} đơn vị).` };

@@ -12,3 +12,4 @@ export type { ReviewRecord } from '../domain/review.js';
 export type { SubmissionView, UnitPeriodView } from '../application/list-submissions.js';
 export type { StatusCode } from '../domain/labels.js';
 export type { Finding } from '../domain/types.js';
+export type { RegistryResponse } from '../adapters/inbound/http/admin-api.js';

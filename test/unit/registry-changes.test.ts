@@ -22,7 +22,7 @@ const refused = (fn: () => unknown) => {
 describe('registry changes', () => {
   it('renames from a date: earlier periods keep the former name', () => {
     const { units: next, summary } = applyRegistryChange(units, { type: 'rename', code: 'SDL', name: 'Sở Văn hóa, Thể thao và Du lịch', from: '2021-04-01' });
-    expect(summary).toBe('Đổi tên Sở Du lịch (SDL) thành Sở Văn hóa, Thể thao và Du lịch từ ngày 2021-04-01.');
+    expect(summary).toBe('Đổi tên Sở Du lịch (SDL) thành Sở Văn hóa, Thể thao và Du lịch từ ngày 01/04/2021.');
     expect(expectedUnits(q1, next).find((u) => u.code === 'SDL')!.name).toBe('Sở Du lịch');
     expect(expectedUnits(h1, next).find((u) => u.code === 'SDL')!.name).toBe('Sở Văn hóa, Thể thao và Du lịch');
     expect(unitAsOf(next.find((u) => u.code === 'SDL')!, '2021-03-31').name).toBe('Sở Du lịch');

@@ -761,6 +761,197 @@ async function download(path, fallback, button, byLink = false) {
   }
 }
 
+/* ---------- the unit registry ---------- */
+
+/** @typedef {import('../api-types.js').RegistryResponse} RegistryResponse */
+/** @typedef {RegistryResponse['units'][number]} RegistryUnit */
+
+/** @type {{ data: RegistryResponse | null; access: string }} */
+const registry = { data: null, access: 'viewer' };
+
+async function loadRegistry() {
+  try {
+    /** @type {RegistryResponse} */
+    const data = await apiJson(state.token, '/api/admin/registry');
+    registry.data = data;
+    renderRegistry();
+  } catch (err) {
+    handleFailure(err, (m) => announce($('registry-status'), m, 'error'));
+  }
+}
+
+function renderRegistry() {
+  const data = registry.data;
+  if (!data) return;
+  const admin = registry.access === 'administrator';
+  $('registry-version').textContent =
+    data.version === 0
+      ? `Danh mục gốc của hệ thống (${data.units.length} đơn vị), chưa thay đổi.`
+      : `Phiên bản ${data.version} (${data.units.length} đơn vị), cập nhật lúc ${formatInstant(data.at ?? '')} bởi ${data.by ?? ''}: ${data.summary}`;
+  $('registry-add').hidden = !admin;
+  $('registry-import').hidden = !admin;
+  const head = ['Mã', 'Tên đơn vị', 'Loại', 'Thư điện tử', 'Báo cáo', ''];
+  const rows = data.units.map((u) =>
+    el(
+      'tr',
+      { 'data-registry-unit': u.code },
+      el('td', { 'data-label': head[0], text: u.code }),
+      el(
+        'td',
+        { 'data-label': head[1] },
+        el('span', { text: u.name }),
+        ...(u.formerNames ?? []).map((f) => el('span', { class: 'unit-code', text: `Tên cũ đến ${formatDate(f.until)}: ${f.name}` })),
+        u.mergedFrom?.length ? el('span', { class: 'unit-code', text: `Hợp nhất từ: ${u.mergedFrom.join(', ')}` }) : null,
+        u.splitFrom ? el('span', { class: 'unit-code', text: `Tách từ: ${u.splitFrom}` }) : null,
+      ),
+      el('td', { 'data-label': head[2], text: KIND_NAMES[u.kind] ?? u.kind }),
+      el('td', { 'data-label': head[3], class: 'file-name', text: u.emails.join('; ') }),
+      el('td', {
+        'data-label': head[4],
+        text: `${u.activeFrom ? `từ ${formatDate(u.activeFrom)}` : 'từ đầu'}${u.activeTo ? ` đến ${formatDate(u.activeTo)}` : ''}`,
+      }),
+      el(
+        'td',
+        { 'data-label': head[5] },
+        admin && !u.activeTo
+          ? el('button', { type: 'button', class: 'btn btn-link btn-small', 'aria-label': `Sửa ${u.name}`, text: 'Sửa', onclick: () => editRegistry(u) })
+          : null,
+      ),
+    ),
+  );
+  clear($('registry-table')).append(
+    el(
+      'table',
+      { class: 'table stack-on-phone' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          head.map((h) => el('th', { scope: 'col', text: h })),
+        ),
+      ),
+      el('tbody', {}, rows),
+    ),
+  );
+  clear($('registry-history-list')).append(
+    ...(data.history.length
+      ? data.history.map((h) =>
+          el(
+            'li',
+            {},
+            el('span', { class: 'timeline-when', text: formatInstant(h.at ?? '') }),
+            el('span', { class: 'timeline-what', text: `Phiên bản ${h.version}` }),
+            el('span', { class: 'timeline-who', text: h.by ?? '' }),
+            el('span', { class: 'timeline-details', text: h.summary }),
+            h.reason ? el('span', { class: 'timeline-why', text: `Lý do: ${h.reason}` }) : null,
+          ),
+        )
+      : [el('li', { text: 'Chưa có thay đổi nào.' })]),
+  );
+}
+
+/** @param {string} text */
+function registryError(text) {
+  const box = $('registry-dialog-error');
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+/**
+ * The change dialog: for a unit (rename, e-mail addresses, close) or, with none, a new unit.
+ * @param {RegistryUnit | null} u
+ */
+function editRegistry(u) {
+  const dialog = $('registry-dialog', HTMLDialogElement);
+  const action = $('registry-action', HTMLSelectElement);
+  const value = (/** @type {string} */ id) => $(id, HTMLInputElement).value;
+  $('registry-dialog-title').textContent = u ? `Thay đổi danh mục: ${u.name}` : 'Thêm đơn vị báo cáo';
+  $('registry-action-field').hidden = !u;
+  for (const id of ['registry-code', 'registry-name', 'registry-emails', 'registry-from', 'registry-to', 'registry-reason']) $(id, HTMLInputElement).value = '';
+  if (u) $('registry-emails', HTMLInputElement).value = u.emails.join('; ');
+  const show = () => {
+    const type = u ? action.value : 'add';
+    for (const f of /** @type {NodeListOf<HTMLElement>} */ (dialog.querySelectorAll('[data-for]'))) f.hidden = !(f.dataset.for ?? '').split(' ').includes(type);
+  };
+  action.value = 'rename';
+  action.onchange = show;
+  show();
+  registryError('');
+  dialog.showModal();
+  const form = $('registry-form', HTMLFormElement);
+  /** @param {SubmitEvent} e */
+  const submit = async (e) => {
+    e.preventDefault();
+    const type = u ? action.value : 'add';
+    const emails = value('registry-emails')
+      .split(/[;,\s]+/)
+      .filter(Boolean);
+    /** @type {Record<string, unknown>} */
+    const change =
+      type === 'add'
+        ? {
+            type,
+            from: value('registry-from'),
+            unit: {
+              code: value('registry-code'),
+              name: value('registry-name'),
+              kind: $('registry-kind', HTMLSelectElement).value,
+              headTitle: value('registry-head'),
+              emails,
+            },
+          }
+        : type === 'rename'
+          ? { type, code: u?.code, name: value('registry-name'), from: value('registry-from') }
+          : type === 'update'
+            ? { type, code: u?.code, emails }
+            : { type, code: u?.code, to: value('registry-to') };
+    try {
+      /** @type {RegistryResponse} */
+      const out = await apiJson(state.token, '/api/admin/registry/change', { method: 'POST', json: { change, reason: value('registry-reason') } });
+      done();
+      announce($('registry-status'), `Đã lưu phiên bản ${out.version} của danh mục: ${out.summary}`, 'ok');
+      await loadRegistry();
+      await loadBoard();
+    } catch (err) {
+      handleFailure(err, registryError);
+    }
+  };
+  const done = () => {
+    form.removeEventListener('submit', submit);
+    if (dialog.open) dialog.close();
+  };
+  form.addEventListener('submit', submit);
+  $('registry-no').onclick = done;
+}
+
+/** Imports an edited registry workbook, with its reason. */
+async function importRegistry(/** @type {SubmitEvent} */ e) {
+  e.preventDefault();
+  const file = $('registry-file', HTMLInputElement).files?.[0];
+  if (!file) {
+    announce($('registry-status'), 'Hãy chọn tệp danh mục đã sửa.', 'error');
+    return;
+  }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  announce($('registry-status'), 'Đang nhập danh mục…');
+  try {
+    /** @type {RegistryResponse} */
+    const out = await apiJson(state.token, '/api/admin/registry/import', {
+      method: 'POST',
+      json: { file: btoa(binary), reason: $('registry-import-reason', HTMLInputElement).value },
+    });
+    announce($('registry-status'), `Đã nhập danh mục: phiên bản ${out.version}, ${out.units.length} đơn vị.`, 'ok');
+    await loadRegistry();
+    await loadBoard();
+  } catch (err) {
+    handleFailure(err, (m) => announce($('registry-status'), m, 'error'));
+  }
+}
+
 /* ---------- reminders ---------- */
 
 function counts() {
@@ -871,6 +1062,7 @@ async function start() {
     /** @type {MeResponse} */
     const me = await apiJson(state.token, '/api/me');
     $('who').textContent = me.user ? `${me.user.name} · ${me.name} · quyền ${me.user.accessText}` : me.name;
+    registry.access = me.user?.access ?? 'administrator';
     $('who').hidden = false;
   } catch {
     // the header is a courtesy
@@ -909,6 +1101,10 @@ async function start() {
     });
   }
   $('remind').addEventListener('click', remind);
+  $('registry-export').addEventListener('click', () => download('/api/admin/registry/export', 'danh-muc-don-vi.xlsx', $('registry-export', HTMLButtonElement)));
+  $('registry-add').addEventListener('click', () => editRegistry(null));
+  $('registry-import').addEventListener('submit', importRegistry);
+  void loadRegistry();
   $('timeline-close').addEventListener('click', () => $('timeline-dialog', HTMLDialogElement).close());
   for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[data-trail]'))) {
     button.addEventListener('click', () => {

@@ -4,7 +4,7 @@ import { MEDIA_TYPES } from '../../../domain/media-types.js';
 import { findUnit } from '../../../domain/units.js';
 import type { BoardResponse, RollupFormat } from '../../../application/board.js';
 import type { ReviewAction } from '../../../domain/review.js';
-import type { RegistryChange } from '../../../domain/registry.js';
+import type { RegistryChange, RegistryVersion } from '../../../domain/registry.js';
 import type { PipelineDeps } from '../../../application/deps.js';
 import { ApiError } from '../../../application/errors.js';
 import { actorOf, type Principal } from '../../../application/tokens.js';
@@ -32,6 +32,9 @@ function periodById(id: string | undefined) {
     throw err;
   }
 }
+
+/** GET /api/admin/registry: the current version and the history's lines, newest first. */
+export type RegistryResponse = RegistryVersion & { history: Omit<RegistryVersion, 'units' | 'roster'>[] };
 
 /** POST /api/admin/remind */
 export interface RemindResponse {
@@ -129,7 +132,8 @@ export function makeAdminRoutes(deps: PipelineDeps): Record<string, (p: Principa
     'GET /api/admin/registry': async () => {
       const { currentRegistry } = await registry();
       const [current, history] = await Promise.all([currentRegistry(deps), deps.stores.registry.history(50)]);
-      return json(200, { ...current, history });
+      const answer: RegistryResponse = { ...current, history };
+      return json(200, answer);
     },
 
     'GET /api/admin/registry/export': async () => {
