@@ -1,4 +1,7 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { localEventsFile } from '../../shared/adapters/outbound/event-sinks.js';
+import { timelineOf } from '../../shared/application/audit.js';
+import type { AuditEvent } from '../../shared/domain/audit.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +28,39 @@ beforeAll(async () => {
 afterAll(async () => {
   await run?.stack.close();
   if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the audit trail and the events after a full demo period', () => {
+  it('every file has its arrival, its result and its receipt on its slot’s trail; every consolidated unit its inclusion; the period its close', async () => {
+    const { deps } = run.stack;
+    const records = await deps.stores.submissions.listOfPeriod('2021-Q1');
+    expect(records.length).toBeGreaterThan(70);
+    const trails = new Map<string, Set<string>>();
+    for (const code of new Set(records.map((r) => r.unitCode))) trails.set(code, new Set((await timelineOf(deps, '2021-Q1', code)).map((e) => e.eventId)));
+    for (const r of records) {
+      const ids = trails.get(r.unitCode)!;
+      expect(ids.has(`received:${r.objectId}`), `${r.unitCode} ${r.objectId} received`).toBe(true);
+      expect(ids.has(`recorded:${r.objectId}`), `${r.unitCode} ${r.objectId} recorded`).toBe(true);
+      expect(ids.has(`sent:receipt-2021-Q1-${r.unitCode}-${r.objectId}`), `${r.unitCode} ${r.objectId} receipt sent`).toBe(true);
+    }
+    const all: AuditEvent[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await deps.stores.audit.pageOfPeriod('2021-Q1', { limit: 500, ...(cursor ? { cursor } : {}) });
+      all.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    expect(all.filter((e) => e.type === 'period.closed')).toHaveLength(1);
+    const close = JSON.parse(await readFile(join(dir, 'reports', 'Tong-hop-CCHC-2021-Q1.json'), 'utf8'));
+    const included = all.filter((e) => e.type === 'close.included').map((e) => e.unitCode);
+    expect(included.length).toBeGreaterThan(25);
+    expect(included.length).toBe(close.coverage.all.included);
+    // every step other systems hear of is on the events file once per publication, with its step's id
+    const lines = (await readFile(localEventsFile(dir), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; type: string });
+    const recorded = new Set(lines.filter((l) => l.type === 'submission.recorded').map((l) => l.id));
+    for (const r of records) expect(recorded.has(`recorded:${r.objectId}`), r.objectId).toBe(true);
+    expect(lines.some((l) => l.type === 'report.issued')).toBe(true);
+  });
 });
 
 describe('the demo with signed reports', () => {
