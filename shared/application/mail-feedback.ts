@@ -48,7 +48,7 @@ export async function handleMailFeedback(deps: PipelineDeps, feedback: SesFeedba
       `Thư hệ thống gửi tới địa chỉ ${p.email} (${who}) ${what}.`,
       `Thư liên quan: "${feedback.mail?.commonHeaders?.subject ?? '(không rõ)'}". Chi tiết: ${p.detail}.`,
       'Báo cáo và kết quả nộp của đơn vị không bị ảnh hưởng, nhưng đơn vị có thể không nhận được biên nhận và thư nhắc.',
-      'Đề nghị liên hệ đơn vị để cập nhật địa chỉ thư trong danh sách đơn vị (shared/data/units.json) và triển khai lại.',
+      'Đề nghị liên hệ đơn vị để lấy địa chỉ thư đúng, rồi cập nhật trong Danh mục đơn vị báo cáo trên bảng theo dõi (Sửa → Cập nhật địa chỉ thư điện tử).',
     ].join('\n');
     const html = paragraphsHtml(text);
     const messageId = `address-${p.type}-${createHash('sha256').update(p.email).digest('hex').slice(0, 16)}`;
