@@ -37,8 +37,14 @@ export function lambdaEntry<TEvent, TResult>(runtime: FunctionRuntime, handler: 
       before: async (request) => {
         const id = correlationIdOf(request.event);
         if (id) runtime.logger.setCorrelationId(id);
-        // the unit registry as the Department keeps it (read at most once a minute)
-        await refreshRegistry(runtime.deps);
+        // The unit registry as the Department keeps it (read at most once a minute). A failed read
+        // keeps the registry last read (or the seed) and is logged: the invocation's own reads and
+        // writes meet the same fault and are retried as always, so nothing is decided on it alone.
+        try {
+          await refreshRegistry(runtime.deps);
+        } catch (err) {
+          runtime.deps.log.error('unit registry not refreshed; the one last read is used', { error: err instanceof Error ? err.message : String(err) });
+        }
       },
     })
     .handler((event) => handler(event));
