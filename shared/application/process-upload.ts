@@ -1,5 +1,6 @@
 import { SYSTEM_ACTOR } from '../domain/audit.js';
 import { recordStep } from './audit.js';
+import { refreshRegistry } from './registry.js';
 import { acceptedFileOf, effectiveExtension, type ReviewRecord } from '../domain/review.js';
 import { createHash } from 'node:crypto';
 import { type DossierPart, parseIncomingKey, partOfExtension } from '../domain/object-keys.js';
@@ -170,6 +171,9 @@ async function recordObject(
   }
   let unit: Unit;
   let period: Period;
+  // A key names a unit this function does not know: the registry may have gained it since it was
+  // read (a unit added on the board). Read it again before deciding; a failed read is retried.
+  if (!deps.units.some((u) => u.code === parsed.unitCode)) await refreshRegistry(deps, true);
   try {
     unit = findUnit(parsed.unitCode, deps.units);
     period = findPeriod(parsed.periodId);
