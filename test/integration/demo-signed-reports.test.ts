@@ -56,7 +56,10 @@ describe('the audit trail and the events after a full demo period', () => {
     expect(included.length).toBeGreaterThan(25);
     expect(included.length).toBe(close.coverage.all.included);
     // every step other systems hear of is on the events file once per publication, with its step's id
-    const lines = (await readFile(localEventsFile(dir), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; type: string });
+    const lines = (await readFile(localEventsFile(dir), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: string; type: string });
     const recorded = new Set(lines.filter((l) => l.type === 'submission.recorded').map((l) => l.id));
     for (const r of records) expect(recorded.has(`recorded:${r.objectId}`), r.objectId).toBe(true);
     expect(lines.some((l) => l.type === 'report.issued')).toBe(true);
