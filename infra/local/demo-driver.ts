@@ -17,6 +17,8 @@ import { type CloseOutcome, reissueReport } from '../../shared/application/close
 import type { PeriodState, SubmissionRecord } from '../../shared/application/records.js';
 import { describeSignature } from '../../shared/documents/signatures.js';
 import { issueToken } from '../../shared/application/tokens.js';
+import { bulkAccept, reviewSlot } from '../../shared/application/review.js';
+import { localEventsFile } from '../../shared/adapters/outbound/event-sinks.js';
 import { type LocalStack, type SignedSampleOptions, startLocalStack } from './stack.js';
 import { MEDIA_TYPES } from '../../shared/domain/media-types.js';
 
@@ -128,6 +130,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
 
     const onTime = await sendOnTime(demo, units);
     await remindAndResubmit(demo, onTime);
+    await reviewOnDueDay(demo);
     await closeAtDeadline(demo);
     const addendum = await sendLateAndReissue(demo);
 
@@ -242,6 +245,34 @@ async function remindAndResubmit(demo: Demo, onTime: readonly Unit[]): Promise<v
   step(`${j} units fixed their data forms and ${k} their signed reports, and resubmitted`);
 }
 
+/** The demo's officer of Phòng CCHC (a named Department user; the board would act as the person holding the link). */
+const DEMO_REVIEWER = { kind: 'department' as const, id: 'demo-reviewer', name: 'Nguyễn Thị Lan' };
+/** The unit whose report the Department returns on the due day, and corrects the same afternoon. */
+const RETURNED = 'HUE';
+
+/**
+ * The due day: Phòng CCHC returns one report with a reason and the indicator to fix, the unit sends
+ * its corrected form, then every valid report without warnings is accepted in bulk, so the close
+ * says whose figures were reviewed (docs/REVIEW.md).
+ */
+async function reviewOnDueDay(demo: Demo): Promise<void> {
+  const { stack, period, local, step } = demo;
+  stack.clock.set(local(0, '09:00'));
+  await reviewSlot(stack.deps, {
+    periodId: period.id,
+    unitCode: RETURNED,
+    action: { type: 'return', reason: 'Tổng số hồ sơ TTHC tiếp nhận chưa khớp với số liệu trên Cổng dịch vụ công; đề nghị rà soát lại.', items: ['TT.HS.01'] },
+    actor: DEMO_REVIEWER,
+  });
+  step(`${DEMO_REVIEWER.name} (Phòng CCHC) returned ${RETURNED}'s report for correction (TT.HS.01)`);
+  await uploadForm(demo, RETURNED, local(0, '14:00'));
+  step(`${RETURNED} sent its corrected data form`);
+  stack.clock.set(local(0, '16:00'));
+  const bulk = await bulkAccept(stack.deps, period.id, DEMO_REVIEWER);
+  step(`${bulk.accepted.length} valid reports without warnings accepted in bulk; ${bulk.skipped.length} left for a person or without a valid report`);
+  await stack.drain();
+}
+
 /** The deadline passes; the scheduler closes the period and mails the consolidated report. */
 async function closeAtDeadline({ stack, period, step }: Demo): Promise<void> {
   stack.clock.set(new Date(Date.parse(period.closesAt) + 5 * 60_000));
@@ -326,6 +357,13 @@ Summary of the consolidated report (at close):
   completeness ${(rollup.coverage.all.completeness * 100).toFixed(1)}%, timeliness ${(rollup.coverage.all.timeliness * 100).toFixed(1)}%
   missing: ${rollup.missing.join(', ') || '—'}
   rejected only: ${rollup.rejectedOnly.join(', ') || '—'}
+  reviewed: ${rollup.units.filter((u: { review?: { status: string } | null }) => u.review?.status === 'accepted').length} accepted by Sở Nội vụ, returned: ${
+    rollup.units
+      .filter((u: { review?: { status: string } | null }) => u.review?.status === 'returned')
+      .map((u: { unitCode: string }) => u.unitCode)
+      .join(', ') || '—'
+  }
+Events for other systems: ${localEventsFile(dataDir)}
 Addendum: ${addendum.outcome === 'addendum' ? `${addendum.rollup.coverage.all.valid} valid of ${addendum.rollup.coverage.all.expected}, late: ${addendum.rollup.late.join(', ')}` : '—'}
 ${signed}
 
