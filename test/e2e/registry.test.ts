@@ -45,9 +45,9 @@ describe('the unit registry on the board', () => {
     await dialog.getByLabel(/Địa chỉ thư điện tử/).fill('vanthu.bqlda@thuathienhue.example');
     await dialog.getByLabel('Từ ngày').fill('2021-03-01');
     await dialog.getByRole('button', { name: 'Lưu thay đổi' }).click();
-    expect(await page.locator('#registry-dialog-error').textContent()).toContain('lý do');
+    await page.locator('#registry-dialog-error').filter({ hasText: 'lý do' }).waitFor();
     // the refusal was the server's 400, which the browser logs: expected here, and nothing else
-    expect(problems).toEqual(['console: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    await expect.poll(() => problems).toEqual(['console: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
     problems.length = 0;
     await dialog.getByLabel(/Lý do/).fill('Quyết định số 45/QĐ-UBND ngày 25/02/2021');
     await dialog.getByRole('button', { name: 'Lưu thay đổi' }).click();
