@@ -1,6 +1,5 @@
 import type { JustificationView } from '../domain/justification.js';
 import { justificationViews } from './justifications.js';
-import { currentForm } from '../domain/forms.js';
 import { describeSignature } from '../documents/signatures.js';
 import { displayFileName } from '../domain/text.js';
 import { buildCalendar, deadlineOf, findPeriod, formatInstantVi } from '../domain/calendar.js';
@@ -296,6 +295,9 @@ export interface UnitPeriodView {
  * parts' pointers and files), state and the unit's extension, and the record of its latest data form;
  * nothing that grows with the files the unit has sent.
  */
+/** No form: a review without items names none. */
+const NO_FORM = { indicators: [], areas: [], narratives: [] };
+
 export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units' | 'clock'>, unitCode: string, year: number): Promise<UnitPeriodView[]> {
   const unit = findUnit(unitCode, deps.units);
   const periods = buildCalendar(year).periods.filter((p) => owes(unit, p));
@@ -315,6 +317,9 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units
     return { ...periodPhase(extended ?? p, now, states[i]!.state), extendedUntil: extended?.deadline ?? null };
   });
   const lastOf = new Map(lasts.map((r) => [r.periodId, r]));
+  // The form names a return's items; it loads only when a review names some (off the API's cold path).
+  const forms = reviews.some((r) => r?.items.length) ? await import('../domain/forms.js') : null;
+  const formOf = (p: Period) => (forms ? forms.currentForm(p.kind) : NO_FORM);
   return periods.map((p, i) => {
     const slot = slots[i]!;
     const form = standingOfPart(slot.form);
@@ -336,7 +341,7 @@ export async function listUnitPeriods(deps: Pick<PipelineDeps, 'stores' | 'units
       missingParts: standing.missingParts,
       missingText: missingText(standing.missingParts),
       ...extra[i]!,
-      review: describeReview(reviews[i] ?? null, currentForm(p.kind)),
+      review: describeReview(reviews[i] ?? null, formOf(p)),
     };
   });
 }

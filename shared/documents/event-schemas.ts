@@ -19,6 +19,17 @@ const periodId = z
 const unitCode = z.string().min(1).max(20).describe('Mã đơn vị (shared/data/units.json)');
 const kind = z.enum(['plan', 'periodic', 'thematic']).describe('Loại hồ sơ');
 
+/** The period's coverage at a close or a report (period.closed, report.issued). */
+const coverage = {
+  periodId,
+  expected: z.number().int().min(0),
+  valid: z.number().int().min(0),
+  onTime: z.number().int().min(0),
+  late: z.number().int().min(0),
+  missing: z.number().int().min(0),
+  included: z.number().int().min(0).describe('Số đơn vị có số liệu trong báo cáo tổng hợp'),
+};
+
 const DETAILS = {
   'submission.recorded': z
     .object({
@@ -57,25 +68,13 @@ const DETAILS = {
     .strict(),
   'period.closed': z
     .object({
-      periodId,
-      expected: z.number().int().min(0),
-      valid: z.number().int().min(0),
-      onTime: z.number().int().min(0),
-      late: z.number().int().min(0),
-      missing: z.number().int().min(0),
-      included: z.number().int().min(0).describe('Số đơn vị có số liệu trong báo cáo tổng hợp'),
+      ...coverage,
       closedEarly: iso.nullable().describe('Thời điểm đóng kỳ khi đóng trước hạn'),
     })
     .strict(),
   'report.issued': z
     .object({
-      periodId,
-      expected: z.number().int().min(0),
-      valid: z.number().int().min(0),
-      onTime: z.number().int().min(0),
-      late: z.number().int().min(0),
-      missing: z.number().int().min(0),
-      included: z.number().int().min(0),
+      ...coverage,
       addendum: z.number().int().min(1).nullable().describe('Số thứ tự bản bổ sung; null: báo cáo khi đóng kỳ'),
       newUnits: z.array(unitCode).nullable().describe('Bản bổ sung: các đơn vị có số liệu mới'),
       files: z.record(z.string(), z.string()).describe('Khóa S3 của các tệp báo cáo (xlsx, csv, json, chart, draft, mail)'),

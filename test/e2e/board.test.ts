@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, ConsoleMessage, Page, Request } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closePeriod } from '../../shared/application/close-period.js';
 import { issueToken } from '../../shared/application/tokens.js';
@@ -13,6 +13,7 @@ import {
   startE2eStack,
   XLSX,
   type E2eStack,
+  watchProblems,
 } from './helpers/browser.js';
 
 let e2e: E2eStack;
@@ -25,10 +26,7 @@ let unitToken: string;
 const problems: string[] = [];
 
 function watch(p: Page): void {
-  p.on('console', (m: ConsoleMessage) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  p.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  watchProblems(p, problems);
 }
 
 const row = (code: string) => page.locator(`#units tbody tr[data-unit="${code}"]`);

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../shared/application/tokens.js';
-import { launchBrowser, openContext, screenshot, startE2eStack, type E2eStack } from './helpers/browser.js';
+import { launchBrowser, openContext, screenshot, startE2eStack, type E2eStack, watchProblems } from './helpers/browser.js';
 
 /** The unit registry on the board in Chromium: an administrator adds and renames a unit and exports the list; a reviewer only reads it. */
 let e2e: E2eStack;
@@ -13,10 +13,7 @@ let reviewerToken: string;
 const problems: string[] = [];
 
 function watch(p: Page): void {
-  p.on('console', (m: ConsoleMessage) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  p.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  watchProblems(p, problems);
 }
 
 beforeAll(async () => {

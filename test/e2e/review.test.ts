@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../shared/application/tokens.js';
-import { filledWorkbook, launchBrowser, openContext, screenshot, startE2eStack, tempFile, XLSX, type E2eStack } from './helpers/browser.js';
+import { filledWorkbook, launchBrowser, openContext, screenshot, startE2eStack, tempFile, XLSX, type E2eStack, watchProblems } from './helpers/browser.js';
 
 /**
  * The Department's review in a real browser: a reviewer returns a report with a reason, the unit
@@ -19,10 +19,7 @@ let sctToken: string;
 const problems: string[] = [];
 
 function watch(p: Page): void {
-  p.on('console', (m: ConsoleMessage) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  p.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  watchProblems(p, problems);
 }
 
 const row = (p: Page, code: string) => p.locator(`#units tbody tr[data-unit="${code}"]`);

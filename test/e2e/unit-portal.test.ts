@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, ConsoleMessage, Page, Request } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken, personalLink } from '../../shared/application/tokens.js';
 import { newUploadId } from '../../shared/domain/object-keys.js';
@@ -13,6 +13,7 @@ import {
   startE2eStack,
   tempFile,
   type E2eStack,
+  watchProblems,
 } from './helpers/browser.js';
 
 const STP_NAME = 'Sở Tư pháp';
@@ -27,10 +28,7 @@ let token: string;
 const problems: string[] = [];
 
 function watch(p: Page): void {
-  p.on('console', (m: ConsoleMessage) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  p.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  watchProblems(p, problems);
 }
 
 /** Chooses a file with the labelled file picker, sends it and waits for the result panel. */

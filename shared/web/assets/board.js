@@ -432,23 +432,7 @@ function renderUnits() {
       el('td', { 'data-label': head[6], 'data-part': 'review' }, ...reviewCell(u)),
     );
   });
-  box.append(
-    el(
-      'table',
-      { class: 'table units stack-on-phone' },
-      el('caption', { class: 'visually-hidden', text: `Tình trạng nộp ${board.period.name} của từng đơn vị` }),
-      el(
-        'thead',
-        {},
-        el(
-          'tr',
-          {},
-          head.map((h) => el('th', { scope: 'col', text: h })),
-        ),
-      ),
-      el('tbody', {}, rows),
-    ),
-  );
+  box.append(dataTable('table units stack-on-phone', head, rows, `Tình trạng nộp ${board.period.name} của từng đơn vị`));
 }
 
 /**
@@ -761,6 +745,31 @@ async function download(path, fallback, button, byLink = false) {
   }
 }
 
+/**
+ * A table of rows under a header row (the units, the registry), with a caption for screen readers.
+ * @param {string} className
+ * @param {string[]} head
+ * @param {HTMLElement[]} rows
+ * @param {string} caption
+ */
+function dataTable(className, head, rows, caption) {
+  return el(
+    'table',
+    { class: className },
+    el('caption', { class: 'visually-hidden', text: caption }),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        head.map((h) => el('th', { scope: 'col', text: h })),
+      ),
+    ),
+    el('tbody', {}, rows),
+  );
+}
+
 /* ---------- the unit registry ---------- */
 
 /** @typedef {import('../api-types.js').RegistryResponse} RegistryResponse */
@@ -819,22 +828,7 @@ function renderRegistry() {
       ),
     ),
   );
-  clear($('registry-table')).append(
-    el(
-      'table',
-      { class: 'table stack-on-phone' },
-      el(
-        'thead',
-        {},
-        el(
-          'tr',
-          {},
-          head.map((h) => el('th', { scope: 'col', text: h })),
-        ),
-      ),
-      el('tbody', {}, rows),
-    ),
-  );
+  clear($('registry-table')).append(dataTable('table stack-on-phone', head, rows, 'Các đơn vị trong danh mục'));
   clear($('registry-history-list')).append(
     ...(data.history.length
       ? data.history.map((h) =>

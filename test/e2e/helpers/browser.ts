@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page, type Request } from 'playwright-core';
 import { sampleFill, sampleSubmission } from '../../../shared/domain/sample-submission.js';
 import { makeTemplate } from '../../../shared/application/make-template.js';
 import type { TemplateFill } from '../../../shared/documents/xlsx/index.js';
@@ -106,4 +106,12 @@ export async function horizontalOverflow(page: Page): Promise<number> {
     const d = (globalThis as any).document;
     return Math.max(d.documentElement.scrollWidth, d.body.scrollWidth) - d.documentElement.clientWidth;
   });
+}
+
+/** Collects a page's console errors and uncaught errors into `problems` (a test expects none). */
+export function watchProblems(p: Page, problems: string[]): void {
+  p.on('console', (m: ConsoleMessage) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  p.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
 }
