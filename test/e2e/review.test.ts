@@ -25,6 +25,15 @@ function watch(p: Page): void {
 const row = (p: Page, code: string) => p.locator(`#units tbody tr[data-unit="${code}"]`);
 const reviewCell = (p: Page, code: string) => row(p, code).locator('td[data-part="review"]');
 
+/** A unit's portal in a new page of the browser, on 2021-Q1. */
+async function openPortal(token: string): Promise<Page> {
+  const portal = await context.newPage();
+  watch(portal);
+  await portal.goto(`${e2e.stack.apiUrl}/#t=${token}`);
+  await portal.locator('[data-period="2021-Q1"]').click();
+  return portal;
+}
+
 async function refresh(p: Page): Promise<void> {
   await p.getByRole('button', { name: 'Làm mới số liệu' }).click();
   await p.locator('#board-status').filter({ hasText: 'Đã cập nhật số liệu' }).waitFor();
@@ -134,10 +143,7 @@ describe("the Department's review in a real browser", () => {
     expect(await reviewCell(board, 'STP').locator('.review-actions').getByRole('button').allTextContents()).toEqual(['Mở lại']);
     await screenshot(board, 'review-board-accepted');
 
-    const portal = await context.newPage();
-    watch(portal);
-    await portal.goto(`${e2e.stack.apiUrl}/#t=${stpToken}`);
-    await portal.locator('[data-period="2021-Q1"]').click();
+    const portal = await openPortal(stpToken);
     const notice = portal.locator('#review-notice');
     await notice.waitFor({ state: 'visible' });
     expect(await notice.textContent()).toContain('Sở Nội vụ đã chấp nhận báo cáo của đơn vị');
@@ -190,10 +196,7 @@ describe("the Department's review in a real browser", () => {
     const [download] = await Promise.all([board.waitForEvent('download'), board.getByRole('button', { name: 'Nhật ký (Excel)' }).click()]);
     expect(download.suggestedFilename()).toBe('nhat-ky-2021-Q1.xlsx');
 
-    const portal = await context.newPage();
-    watch(portal);
-    await portal.goto(`${e2e.stack.apiUrl}/#t=${stpToken}`);
-    await portal.locator('[data-period="2021-Q1"]').click();
+    const portal = await openPortal(stpToken);
     await portal.locator('#timeline-details summary').click();
     await portal.locator('#timeline .timeline li').first().waitFor();
     const mine = await portal.locator('#timeline .timeline-what').allTextContents();
@@ -203,10 +206,7 @@ describe("the Department's review in a real browser", () => {
   });
 
   it('a unit explains its warning on its portal; a reviewer accepts it beside the finding, and bulk accept takes the report', async () => {
-    const portal = await context.newPage();
-    watch(portal);
-    await portal.goto(`${e2e.stack.apiUrl}/#t=${sctToken}`);
-    await portal.locator('[data-period="2021-Q1"]').click();
+    const portal = await openPortal(sctToken);
     const box = portal.locator('#justify-box');
     await box.waitFor({ state: 'visible' });
     await box.getByLabel('Nội dung giải trình').fill('Chỉ tiêu bổ sung theo hướng dẫn của Bộ Công Thương.');
